@@ -1,0 +1,46 @@
+// marlsim: one program, several subcommands. Every rank parses the same arguments, so a
+// bad option fails the same way everywhere: one line from rank 0, exit code 2.
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "engine/input_error.hpp"
+
+int main(int argc, char** argv) {
+  marlsim::MpiSession mpi(&argc, &argv);
+  marlsim::Communicator world;
+  const bool root = world.is_root();
+
+  CLI::App app{"marlsim: a parallel discrete-event simulator for multi-agent RL schedulers"};
+  app.require_subcommand(1);
+  std::vector<std::unique_ptr<marlsim::cli::Command>> commands;
+  commands.push_back(marlsim::cli::make_phold_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    if (root) std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    if (root) std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (root) std::fprintf(stderr, "marlsim: error: %s (see marlsim --help)\n", e.what());
+    return 2;
+  }
+
+  try {
+    for (auto& command : commands)
+      if (command->app().parsed()) return command->run(world);
+  } catch (const marlsim::InputError& e) {
+    // Bad input is found identically on every rank (all read the same files and options).
+    if (root) std::fprintf(stderr, "marlsim: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "marlsim: internal error on rank %d: %s\n", world.rank(), e.what());
+    if (world.size() > 1) MPI_Abort(world.raw(), 1);
+    return 1;
+  }
+  return 2;
+}

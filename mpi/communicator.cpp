@@ -1,0 +1,115 @@
+#include "mpi/communicator.hpp"
+
+#include <stdexcept>
+
+namespace marlsim {
+
+namespace {
+constexpr int kEventTag = 7301;
+
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + what);
+}
+}  // namespace
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) {
+    int provided = 0;
+    // Funneled: OpenMP threads compute, only the main thread talks to MPI.
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  }
+}
+
+MpiSession::~MpiSession() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
+}
+
+std::vector<Event> Communicator::exchange(std::vector<std::vector<Event>>& outgoing) const {
+  std::vector<Event> incoming;
+  if (size_ == 1) return incoming;
+  std::vector<MPI_Request> sends;
+  sends.reserve(size_ - 1);
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer == rank_) continue;
+    const auto bytes = static_cast<int>(outgoing[peer].size() * sizeof(Event));
+    sends.emplace_back();
+    check(MPI_Isend(outgoing[peer].data(), bytes, MPI_BYTE, peer, kEventTag, comm_, &sends.back()),
+          "MPI_Isend (event exchange)");
+  }
+  // Receive in rank order so the incoming batch has a fixed order (the queue re-sorts anyway).
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer == rank_) continue;
+    MPI_Status status;
+    check(MPI_Probe(peer, kEventTag, comm_, &status), "MPI_Probe (event exchange)");
+    int bytes = 0;
+    MPI_Get_count(&status, MPI_BYTE, &bytes);
+    const std::size_t first = incoming.size();
+    incoming.resize(first + static_cast<std::size_t>(bytes) / sizeof(Event));
+    check(MPI_Recv(incoming.data() + first, bytes, MPI_BYTE, peer, kEventTag, comm_, MPI_STATUS_IGNORE),
+          "MPI_Recv (event exchange)");
+  }
+  check(MPI_Waitall(static_cast<int>(sends.size()), sends.data(), MPI_STATUSES_IGNORE),
+        "MPI_Waitall (event exchange)");
+  for (int peer = 0; peer < size_; ++peer) outgoing[peer].clear();
+  return incoming;
+}
+
+void Communicator::start_min(SimTime local, PendingMin& pending) const {
+  pending.in_ = local;
+  pending.out_ = local;
+  pending.single_ = size_ == 1;
+  if (!pending.single_) {
+    check(MPI_Iallreduce(&pending.in_, &pending.out_, 1, MPI_INT64_T, MPI_MIN, comm_, &pending.request_),
+          "MPI_Iallreduce (window minimum)");
+  }
+}
+
+SimTime Communicator::PendingMin::wait() {
+  if (!single_) check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait (window minimum)");
+  return out_;
+}
+
+SimTime Communicator::allreduce_min(SimTime v) const {
+  SimTime out = v;
+  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_MIN, comm_), "MPI_Allreduce");
+  return out;
+}
+SimTime Communicator::allreduce_max(SimTime v) const {
+  SimTime out = v;
+  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_MAX, comm_), "MPI_Allreduce");
+  return out;
+}
+std::uint64_t Communicator::allreduce_sum(std::uint64_t v) const {
+  std::uint64_t out = v;
+  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce");
+  return out;
+}
+double Communicator::allreduce_sum(double v) const {
+  double out = v;
+  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
+  return out;
+}
+double Communicator::allreduce_max(double v) const {
+  double out = v;
+  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
+  return out;
+}
+std::int64_t Communicator::exclusive_scan_sum(std::int64_t v) const {
+  std::int64_t out = 0;
+  if (size_ > 1) check(MPI_Exscan(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm_), "MPI_Exscan");
+  return rank_ == 0 ? 0 : out;
+}
+void Communicator::barrier() const {
+  if (size_ > 1) MPI_Barrier(comm_);
+}
+
+}  // namespace marlsim

@@ -1,0 +1,63 @@
+#pragma once
+// The one place marlsim talks to MPI for the simulation kernel: rank facts, the batched
+// cross-rank event exchange, and the reductions a window needs. One rank works without any
+// message passing, so the sequential mode shares this code.
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/event.hpp"
+
+namespace marlsim {
+
+// Owns MPI_Init/MPI_Finalize for a program (tests and the CLI create exactly one).
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+};
+
+class Communicator {
+ public:
+  // Wraps MPI_COMM_WORLD (or another communicator the caller keeps alive).
+  explicit Communicator(MPI_Comm comm = MPI_COMM_WORLD);
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_root() const { return rank_ == 0; }
+  MPI_Comm raw() const { return comm_; }
+
+  // Sends outgoing[r] to rank r (every rank, including empty batches: one non-blocking
+  // message per peer) and returns what the other ranks sent here, ordered by source rank.
+  std::vector<Event> exchange(std::vector<std::vector<Event>>& outgoing) const;
+
+  // Non-blocking MIN of one time value; start, do other work, then wait.
+  class PendingMin {
+   public:
+    SimTime wait();
+   private:
+    friend class Communicator;
+    SimTime in_ = 0, out_ = 0;
+    MPI_Request request_ = MPI_REQUEST_NULL;
+    bool single_ = true;
+  };
+  void start_min(SimTime local, PendingMin& pending) const;
+
+  SimTime allreduce_min(SimTime v) const;
+  SimTime allreduce_max(SimTime v) const;
+  std::uint64_t allreduce_sum(std::uint64_t v) const;  // wraps modulo 2^64
+  double allreduce_sum(double v) const;
+  double allreduce_max(double v) const;
+  std::int64_t exclusive_scan_sum(std::int64_t v) const;  // sum over lower ranks; 0 on rank 0
+  void barrier() const;
+
+ private:
+  MPI_Comm comm_;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace marlsim
