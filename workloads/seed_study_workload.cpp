@@ -1,0 +1,142 @@
+#include "workloads/seed_study_workload.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "engine/input_error.hpp"
+#include "engine/rng.hpp"
+
+namespace marlsim {
+
+namespace {
+constexpr std::uint64_t kAttributeStream = 0x7A5C'0001ull;
+constexpr std::uint64_t kArrivalStream = 0x7A5C'0002ull;
+constexpr std::uint64_t kBurstStream = 0x7A5C'0003ull;
+
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+// P(exp(N(mu, sigma)) < x).
+double lognormal_cdf(double x, double mu, double sigma) {
+  if (x <= 0) return 0.0;
+  return normal_cdf((std::log(x) - mu) / sigma);
+}
+
+void require(bool ok, const std::string& field, const std::string& expected, double got) {
+  if (!ok) throw InputError::at("workload." + field, "expected " + expected + ", got " + std::to_string(got));
+}
+
+double priority_total(const SeedStudyWorkloadConfig& c) {
+  return c.priority_mix[0] + c.priority_mix[1] + c.priority_mix[2];
+}
+}  // namespace
+
+void SeedStudyWorkloadConfig::validate() const {
+  require(tasks >= 1, "tasks", "an integer >= 1", static_cast<double>(tasks));
+  require(std::isfinite(runtime_pareto_alpha) && runtime_pareto_alpha > 1, "runtime_pareto_alpha",
+          "a number > 1 (finite mean)", runtime_pareto_alpha);
+  require(std::isfinite(runtime_min_s) && runtime_min_s > 0, "runtime_min_s", "a number > 0", runtime_min_s);
+  require(std::isfinite(cpu_mu), "cpu_mu", "a finite number", cpu_mu);
+  require(std::isfinite(cpu_sigma) && cpu_sigma > 0, "cpu_sigma", "a number > 0", cpu_sigma);
+  require(cpu_min >= 1 && std::floor(cpu_min) == cpu_min, "cpu_min", "an integer >= 1", cpu_min);
+  require(cpu_max >= cpu_min && std::floor(cpu_max) == cpu_max && std::isfinite(cpu_max), "cpu_max",
+          "an integer >= cpu_min", cpu_max);
+  require(std::isfinite(memory_mu), "memory_mu", "a finite number", memory_mu);
+  require(std::isfinite(memory_sigma) && memory_sigma > 0, "memory_sigma", "a number > 0", memory_sigma);
+  require(memory_min_gb >= 0, "memory_min_gb", "a number >= 0", memory_min_gb);
+  require(std::isfinite(memory_max_gb) && memory_max_gb >= memory_min_gb, "memory_max_gb",
+          "a number >= memory_min_gb", memory_max_gb);
+  for (int p = 0; p < kPriorityClasses; ++p)
+    require(std::isfinite(priority_mix[p]) && priority_mix[p] >= 0,
+            "priority_mix." + std::string(priority_name(static_cast<PriorityClass>(p))), "a share >= 0",
+            priority_mix[p]);
+  require(priority_total(*this) > 0, "priority_mix", "shares summing to > 0", priority_total(*this));
+  require(std::isfinite(target_utilization) && target_utilization >= 0, "target_utilization", "a number >= 0",
+          target_utilization);
+  if (target_utilization <= 0)
+    require(std::isfinite(arrival_rate_per_s) && arrival_rate_per_s > 0, "arrival_rate_per_s", "a number > 0",
+            arrival_rate_per_s);
+  profile.validate();
+  sla.validate();
+}
+
+double expected_cores(const SeedStudyWorkloadConfig& c) {
+  // cores = clamp(round(X)) with round(x) = k for x in [k - 0.5, k + 0.5).
+  double e = 0.0;
+  for (double k = c.cpu_min; k <= c.cpu_max; k += 1.0) {
+    const double lo = k == c.cpu_min ? 0.0 : lognormal_cdf(k - 0.5, c.cpu_mu, c.cpu_sigma);
+    const double hi = k == c.cpu_max ? 1.0 : lognormal_cdf(k + 0.5, c.cpu_mu, c.cpu_sigma);
+    e += k * (hi - lo);
+  }
+  return e;
+}
+
+double expected_runtime_s(const SeedStudyWorkloadConfig& c) {
+  return c.runtime_pareto_alpha * c.runtime_min_s / (c.runtime_pareto_alpha - 1.0);
+}
+
+double expected_memory_gb(const SeedStudyWorkloadConfig& c) {
+  // E[clamp(X, a, b)] = a P(X < a) + E[X; a <= X < b] + b P(X >= b), with the partial
+  // moment E[X; X < x] = exp(mu + sigma^2 / 2) Phi((ln x - mu - sigma^2) / sigma).
+  const double mu = c.memory_mu, s = c.memory_sigma, a = c.memory_min_gb, b = c.memory_max_gb;
+  auto partial = [&](double x) {
+    if (x <= 0) return 0.0;
+    return std::exp(mu + s * s / 2) * normal_cdf((std::log(x) - mu - s * s) / s);
+  };
+  return a * lognormal_cdf(a, mu, s) + (partial(b) - partial(a)) + b * (1.0 - lognormal_cdf(b, mu, s));
+}
+
+double expected_work_core_s(const SeedStudyWorkloadConfig& c) { return expected_runtime_s(c) * expected_cores(c); }
+
+double offered_utilization(double rate_per_s, const SeedStudyWorkloadConfig& c, const ClusterSpec& cluster) {
+  const double capacity = cluster.capacity_core_s_per_s();
+  if (!(capacity > 0)) throw InputError::at("cluster", "expected a cluster with capacity > 0 (cores x speed)");
+  return rate_per_s * expected_work_core_s(c) / capacity;
+}
+
+double arrival_rate_for_utilization(double utilization, const SeedStudyWorkloadConfig& c,
+                                    const ClusterSpec& cluster) {
+  const double capacity = cluster.capacity_core_s_per_s();
+  if (!(capacity > 0)) throw InputError::at("cluster", "expected a cluster with capacity > 0 (cores x speed)");
+  return utilization * capacity / expected_work_core_s(c);
+}
+
+double base_arrival_rate(const SeedStudyWorkloadConfig& c, const ClusterSpec& cluster) {
+  return c.target_utilization > 0 ? arrival_rate_for_utilization(c.target_utilization, c, cluster)
+                                  : c.arrival_rate_per_s;
+}
+
+std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster,
+                                                std::uint64_t seed, std::uint64_t episode) {
+  config.validate();
+  const double rate = base_arrival_rate(config, cluster);
+  ArrivalProcess arrivals(config.profile, rate, RngStream(seed, episode, kArrivalStream),
+                          RngStream(seed, episode, kBurstStream));
+  RngStream attr(seed, episode, kAttributeStream);
+  const double mix_total = priority_total(config);
+  const double p_production = config.priority_mix[0] / mix_total;
+  const double p_batch = p_production + config.priority_mix[1] / mix_total;
+
+  std::vector<TaskSpec> tasks(config.tasks);
+  for (std::uint64_t i = 0; i < config.tasks; ++i) {
+    TaskSpec& t = tasks[i];
+    t.id = i;
+    t.job = i;
+    t.arrival_s = arrivals.next();
+    // Fixed number of draws per task (1 + 2 + 2 + 1), see the header.
+    const double runtime = attr.pareto(config.runtime_pareto_alpha, config.runtime_min_s);
+    const double cpu = std::clamp(attr.lognormal(config.cpu_mu, config.cpu_sigma), config.cpu_min, config.cpu_max);
+    t.cores = std::round(cpu);
+    t.memory_gb = std::clamp(attr.lognormal(config.memory_mu, config.memory_sigma), config.memory_min_gb,
+                             config.memory_max_gb);
+    const double u = attr.uniform();
+    t.priority = u < p_production ? PriorityClass::Production
+                 : u < p_batch    ? PriorityClass::Batch
+                                  : PriorityClass::BestEffort;
+    t.work_core_s = runtime * t.cores;
+    t.deadline_s = config.sla.deadline_s(t);
+  }
+  return tasks;
+}
+
+}  // namespace marlsim

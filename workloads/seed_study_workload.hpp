@@ -1,0 +1,74 @@
+#pragma once
+// The synthetic task stream of source study 1 (arXiv 2603.24738): Poisson arrivals, Pareto
+// run times, log-normal CPU and memory clamped to ranges, a fixed priority mix. Load is set
+// either as a raw arrival rate (the study's 0.5 tasks/s) or as a target utilization of a
+// given cluster; an optional diurnal/burst profile makes the arrivals non-homogeneous.
+//
+// Common random numbers: episode e of seed s draws from streams keyed (s, e) only, so every
+// policy and every rank count sees the same tasks. Attributes and arrival times use separate
+// streams and every task draws a fixed number of attribute values, so task i has the same
+// size at every load level; only its arrival time changes.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "workloads/arrival_process.hpp"
+#include "workloads/cluster_spec.hpp"
+#include "workloads/sla_policy.hpp"
+#include "workloads/task_spec.hpp"
+
+namespace marlsim {
+
+struct SeedStudyWorkloadConfig {
+  std::uint64_t tasks = 1000;  // per episode
+
+  double runtime_pareto_alpha = 2.5;  // run time at reference speed, seconds
+  double runtime_min_s = 10.0;
+  // Cores: exp(N(mu, sigma)) clamped to [cpu_min, cpu_max], then rounded to the nearest
+  // integer (half away from zero), so cores are whole numbers 1..8 by default.
+  double cpu_mu = 0.5, cpu_sigma = 0.8;
+  double cpu_min = 1.0, cpu_max = 8.0;
+  // Memory: exp(N(mu, sigma)) GB clamped to [memory_min_gb, memory_max_gb], not rounded.
+  double memory_mu = 2.0, memory_sigma = 1.0;
+  double memory_min_gb = 2.0, memory_max_gb = 20.0;
+  // Production, Batch, BestEffort shares (normalized).
+  std::array<double, kPriorityClasses> priority_mix{0.25, 0.60, 0.15};
+
+  // Load: if target_utilization > 0, rate = U x capacity / E[work per task]; otherwise the
+  // raw rate. The study used 0.5 tasks/s (~1.5 % of its cluster).
+  double arrival_rate_per_s = 0.5;
+  double target_utilization = 0.0;
+  ArrivalProfile profile;  // off by default
+
+  SlaPolicy sla;
+
+  // Throws InputError naming the field if a value is out of range.
+  void validate() const;
+};
+
+// E[cores] of the clamped, rounded log-normal (exact, from the normal CDF).
+double expected_cores(const SeedStudyWorkloadConfig& config);
+// E[run time] of the Pareto at reference speed: alpha x min / (alpha - 1).
+double expected_runtime_s(const SeedStudyWorkloadConfig& config);
+// E[memory] of the clamped log-normal (exact, partial moments of the log-normal).
+double expected_memory_gb(const SeedStudyWorkloadConfig& config);
+// E[work per task] = E[run time] x E[cores] (they are drawn independently), core-seconds.
+double expected_work_core_s(const SeedStudyWorkloadConfig& config);
+
+// Fraction of the cluster's capacity (sum of cores x speed) that `rate_per_s` offers.
+double offered_utilization(double rate_per_s, const SeedStudyWorkloadConfig& config,
+                           const ClusterSpec& cluster);
+// The rate that offers `utilization` of the cluster's capacity.
+double arrival_rate_for_utilization(double utilization, const SeedStudyWorkloadConfig& config,
+                                    const ClusterSpec& cluster);
+// The base rate the generator will use (target utilization if set, else the raw rate).
+double base_arrival_rate(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster);
+
+// The task stream of one episode: ids 0..tasks-1 in arrival order, one job per task, no
+// parents, deadlines from config.sla. Arrival times start after 0 (the first inter-arrival
+// gap is kept; nothing is shifted).
+std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& config,
+                                                const ClusterSpec& cluster, std::uint64_t seed,
+                                                std::uint64_t episode);
+
+}  // namespace marlsim
