@@ -37,6 +37,9 @@ struct TraceOptions {
 
   // alibaba2017/2018: a task of n instances becomes min(n, cap) TaskSpecs (see the readers).
   std::uint32_t max_instances_per_task = 16;
+  // alibaba2018: false = every task arrives at its job's first start_time (the DAG orders
+  // them); true = each task at its own start_time.
+  bool alibaba2018_task_arrivals = false;
   // Memory scales for normalized traces (assumptions; the traces do not publish them).
   double alibaba2018_memory_gb_per_100 = 512.0;  // plan_mem 100 = one whole machine
   double alibaba2017_memory_gb_per_unit = 256.0;  // normalized mem 1.0 (a machine is ~0.69)
