@@ -20,8 +20,9 @@ struct TraceOptions {
   std::string second_path;  // alibaba2017: server_event.csv (default: next to path)
 
   // Kept: tasks whose arrival, in the trace's own clock (seconds, before any shift), lies in
-  // [window_start_s, window_end_s).
-  double window_start_s = 0.0;
+  // [window_start_s, window_end_s). (Traces may start below 0: Alibaba 2017 has tasks
+  // created before its clock's origin.)
+  double window_start_s = -std::numeric_limits<double>::infinity();
   double window_end_s = std::numeric_limits<double>::infinity();
   double compress = 1.0;      // arrival times (after the shift to 0) are divided by this
   double sample_jobs = 1.0;   // keep a job iff hash(seed, job) < sample_jobs: deterministic
