@@ -12,6 +12,7 @@ namespace marlsim {
 const TraceReader& swf_trace_reader();          // workloads/swf_trace.cpp
 const TraceReader& alibaba2018_trace_reader();  // workloads/alibaba2018_trace.cpp
 const TraceReader& alibaba2017_trace_reader();  // workloads/alibaba2017_trace.cpp
+const TraceReader& google2011_trace_reader();   // workloads/google2011_trace.cpp
 
 namespace {
 using ReaderFn = const TraceReader& (*)();
@@ -19,6 +20,7 @@ constexpr ReaderFn kReaders[] = {
     &swf_trace_reader,
     &alibaba2018_trace_reader,
     &alibaba2017_trace_reader,
+    &google2011_trace_reader,
 };
 
 void require(bool ok, const char* option, const std::string& expected, double got) {
