@@ -1,6 +1,7 @@
 #include "mpi/results_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -320,63 +321,72 @@ void ResultsFile::write_indexed_bytes(const std::string& dataset, ElementType ty
   if (detail::object_exists(d.file.get(), name))
     throw std::invalid_argument(d.where(name) + ": already exists; write_indexed creates a new dataset");
 
-  // Bucket by owner (a counting sort, O(n)), then one exchange of indices and one of values.
-  std::vector<int> send_displs(ranks, 0);
-  for (std::uint64_t r = 1; r < ranks; ++r) send_displs[r] = send_displs[r - 1] + send_counts[r - 1];
-  std::vector<std::uint64_t> send_index(count);
-  std::vector<unsigned char> send_values(count * size);
-  {
-    std::vector<int> next = send_displs;
-    const auto* in = static_cast<const unsigned char*>(values);
-    for (std::size_t i = 0; i < count; ++i) {
-      const int slot = next[global_index[i] / block]++;
-      send_index[slot] = global_index[i];
-      std::memcpy(&send_values[static_cast<std::size_t>(slot) * size], in + i * size, size);
-    }
-  }
-  std::vector<int> recv_counts(ranks, 0), recv_displs(ranks, 0);
-  std::vector<std::uint64_t> recv_index;
-  std::vector<unsigned char> recv_values;
-  if (ranks == 1) {
-    recv_index = std::move(send_index);
-    recv_values = std::move(send_values);
-  } else {
-    MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, d.comm.raw());
-    std::uint64_t received = 0;
-    for (std::uint64_t r = 0; r < ranks; ++r) {
-      recv_displs[r] = static_cast<int>(received);
-      received += static_cast<std::uint64_t>(recv_counts[r]);
-    }
-    if (received * size > INT_MAX) error = "too many rows for one rank to receive in one call";
-    d.agree(name, "write_indexed exchange", error);
-    recv_index.resize(received);
-    recv_values.resize(received * size);
-    MPI_Alltoallv(send_index.data(), send_counts.data(), send_displs.data(), MPI_UINT64_T, recv_index.data(),
-                  recv_counts.data(), recv_displs.data(), MPI_UINT64_T, d.comm.raw());
-    auto to_bytes = [size](std::vector<int> v) {
-      for (int& x : v) x *= static_cast<int>(size);
-      return v;
-    };
-    const std::vector<int> sc = to_bytes(send_counts), sd = to_bytes(send_displs);
-    const std::vector<int> rc = to_bytes(recv_counts), rd = to_bytes(recv_displs);
-    MPI_Alltoallv(send_values.data(), sc.data(), sd.data(), MPI_BYTE, recv_values.data(), rc.data(), rd.data(),
-                  MPI_BYTE, d.comm.raw());
-  }
-
   const auto me = static_cast<std::uint64_t>(d.comm.rank());
   const std::uint64_t first = std::min(total_rows, me * block);
   const std::uint64_t last = std::min(total_rows, first + block);
   std::vector<unsigned char> rows((last - first) * size);
-  for (std::uint64_t r = 0; r < last - first; ++r) std::memcpy(&rows[r * size], fill, size);
-  std::vector<bool> written(last - first, false);
-  for (std::size_t i = 0; i < recv_index.size(); ++i) {
-    const std::uint64_t local = recv_index[i] - first;
-    if (written[local]) {
-      error = "row index " + std::to_string(recv_index[i]) + " is written more than once";
-      break;
+  // Element copies with the size known at compile time: a memcpy of runtime size per row
+  // was the cost of the whole call on one rank.
+  auto gather = [&]<std::size_t N>() {
+    using Cell = std::array<unsigned char, N>;
+    const auto* in = static_cast<const Cell*>(values);
+    std::span<const std::uint64_t> own_index = global_index;
+    std::span<const Cell> own_values(in, count);
+    std::vector<std::uint64_t> recv_index;
+    std::vector<Cell> recv_values;
+    if (ranks > 1) {
+      // Bucket by owner (a counting sort, O(n)), then one exchange of indices, one of values.
+      std::vector<int> send_displs(ranks, 0), recv_counts(ranks, 0), recv_displs(ranks, 0);
+      for (std::uint64_t r = 1; r < ranks; ++r) send_displs[r] = send_displs[r - 1] + send_counts[r - 1];
+      std::vector<std::uint64_t> send_index(count);
+      std::vector<Cell> send_values(count);
+      std::vector<int> next = send_displs;
+      for (std::size_t i = 0; i < count; ++i) {
+        const int slot = next[global_index[i] / block]++;
+        send_index[slot] = global_index[i];
+        send_values[slot] = in[i];
+      }
+      MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, d.comm.raw());
+      std::uint64_t received = 0;
+      for (std::uint64_t r = 0; r < ranks; ++r) {
+        recv_displs[r] = static_cast<int>(received);
+        received += static_cast<std::uint64_t>(recv_counts[r]);
+      }
+      if (received * N > INT_MAX) error = "too many rows for one rank to receive in one call";
+      d.agree(name, "write_indexed exchange", error);
+      recv_index.resize(received);
+      recv_values.resize(received);
+      MPI_Alltoallv(send_index.data(), send_counts.data(), send_displs.data(), MPI_UINT64_T, recv_index.data(),
+                    recv_counts.data(), recv_displs.data(), MPI_UINT64_T, d.comm.raw());
+      auto to_bytes = [](std::vector<int> v) {
+        for (int& x : v) x *= static_cast<int>(N);
+        return v;
+      };
+      const std::vector<int> sc = to_bytes(send_counts), sd = to_bytes(send_displs);
+      const std::vector<int> rc = to_bytes(recv_counts), rd = to_bytes(recv_displs);
+      MPI_Alltoallv(send_values.data(), sc.data(), sd.data(), MPI_BYTE, recv_values.data(), rc.data(), rd.data(),
+                    MPI_BYTE, d.comm.raw());
+      own_index = recv_index;
+      own_values = recv_values;
     }
-    written[local] = true;
-    std::memcpy(&rows[local * size], &recv_values[i * size], size);
+    auto* out = reinterpret_cast<Cell*>(rows.data());
+    std::fill(out, out + (last - first), *static_cast<const Cell*>(fill));
+    std::vector<std::uint8_t> written(last - first, 0);
+    for (std::size_t i = 0; i < own_index.size(); ++i) {
+      const std::uint64_t local = own_index[i] - first;
+      if (written[local]) {
+        error = "row index " + std::to_string(own_index[i]) + " is written more than once";
+        break;
+      }
+      written[local] = 1;
+      out[local] = own_values[i];
+    }
+  };
+  switch (size) {
+    case 1: gather.template operator()<1>(); break;
+    case 4: gather.template operator()<4>(); break;
+    case 8: gather.template operator()<8>(); break;
+    default: throw std::logic_error("write_indexed: unsupported element size");
   }
   d.agree(name, "write_indexed duplicates", error);
 
