@@ -1,0 +1,90 @@
+#pragma once
+// A scenario: everything one `marlsim run` needs (cluster, workload, scheduler, agents,
+// seeds, outputs), read from a TOML file (configs/*.toml) with `--set key=value` overrides.
+// Times are seconds, power watts, memory gigabytes; each field's TOML key is in its comment.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workloads/seed_study_cluster.hpp"
+#include "workloads/seed_study_workload.hpp"
+#include "workloads/trace_reader.hpp"
+
+namespace marlsim {
+
+enum class Topology { Centralized, TwoLevel, Decentralized };
+// How much decentralized agents learn of other nodes' load.
+enum class Sharing { None, Limited, Global };
+enum class LifetimeDistribution { None, Exponential, Weibull };
+
+struct FailureConfig {                     // [cluster.failures]
+  LifetimeDistribution distribution = LifetimeDistribution::None;  // distribution = "none" | "exponential" | "weibull"
+  double mtbf_s = 0;                       // mtbf_s: mean time between failures of one node
+  double weibull_shape = 1.0;              // weibull_shape (scale is set so the mean is mtbf_s)
+  LifetimeDistribution repair_distribution = LifetimeDistribution::Exponential;  // repair_distribution
+  double mttr_s = 60;                      // mttr_s: mean time to repair
+};
+
+struct ClusterConfig {                     // [cluster]
+  // source = "seed-study": generated tiers (below); "trace": the machines of the workload's
+  // trace (alibaba2017, swf).
+  std::string source = "seed-study";
+  SeedStudyClusterConfig generated;        // nodes = 100; [cluster.tiers.high|medium|low] ranges
+  double network_latency_s = 0.001;        // network_latency_s: one message between any two LPs
+  FailureConfig failures;
+};
+
+struct WorkloadConfig {                    // [workload]
+  std::string kind = "synthetic";          // kind = "synthetic" or a trace format (marlsim list)
+  SeedStudyWorkloadConfig synthetic;       // tasks, arrival_rate_per_s, target_utilization, distributions, [workload.sla], [workload.profile]
+  TraceOptions trace;                      // [workload.trace] path (relative to the scenario file), window, compress, sample_jobs, ...
+};
+
+struct SchedulerConfig {                   // [scheduler]
+  Topology topology = Topology::Centralized;   // topology = "centralized" | "two-level" | "decentralized"
+  std::vector<std::string> policies{"random"};  // policy = "random" or ["random", "least-loaded"]
+  std::string queue = "fcfs";              // queue: the nodes' local queue discipline
+  double decision_latency_s = 0.001;       // decision_latency_s: from a decision to its dispatch message
+  double batch_interval_s = 0;             // batch_interval_s: a central scheduler collects submissions this long (0: one at a time)
+  std::uint32_t candidates = 0;            // candidates: nodes a central scheduler samples per decision (0: all)
+  std::uint32_t spill_queue_length = 2;    // spill_queue_length: two-level: spill when the local queue is this long
+  Sharing sharing = Sharing::Limited;      // sharing = "none" | "limited" | "global" (decentralized)
+  std::uint32_t neighbours = 4;            // neighbours: decentralized ring neighbours that are candidates and get reports
+  std::uint32_t sampled = 4;               // sampled: extra random candidates per decentralized decision
+  double report_period_s = 1.0;            // report_period_s: decentralized load reports; 0: on every change
+};
+
+struct RunConfig {                         // [run]
+  std::uint64_t seed = 1;                  // seed
+  std::uint32_t episodes = 30;             // episodes
+  double max_time_s = 0;                   // max_time_s: stop an episode here (0: until every task is done)
+  std::string partition = "block";         // partition = "block" | "round-robin"
+};
+
+struct OutputConfig {                      // [output]
+  std::string results = "";                // results: HDF5 results file ("" = none unless --out)
+  bool per_task = true;                    // per_task: write per-task rows (large for big traces)
+};
+
+struct Scenario {
+  std::string name;                        // name
+  std::string description;                 // description
+  std::string path;                        // the file it came from (not a TOML key)
+  ClusterConfig cluster;
+  WorkloadConfig workload;
+  SchedulerConfig scheduler;
+  RunConfig run;
+  OutputConfig output;
+};
+
+std::string_view topology_name(Topology t);
+std::string_view sharing_name(Sharing s);
+
+// Reads a scenario file and applies overrides ("cluster.nodes=10000", "scheduler.policy=least-loaded").
+// Unknown keys, wrong types and out-of-range values throw InputError naming the file and key.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// The same from TOML text (tests; `origin` names it in errors and resolves relative paths).
+Scenario parse_scenario(const std::string& toml_text, const std::string& origin,
+                        const std::vector<std::string>& overrides = {});
+
+}  // namespace marlsim
