@@ -1,0 +1,44 @@
+// The list of scheduling policies. Adding one: a new file in agents/ defining its factory,
+// plus its declaration and its entry below. An explicit list, because a static library drops
+// object files that nothing references, and self-registering statics would vanish with them.
+#include "agents/policy_registry.hpp"
+
+#include <string>
+
+#include "engine/input_error.hpp"
+
+namespace marlsim {
+
+std::unique_ptr<SchedulingPolicy> make_random_policy();               // agents/random_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_weighted_round_robin_policy();  // agents/weighted_round_robin_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy();      // agents/priority_min_min_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_least_loaded_policy();          // agents/least_loaded_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_best_fit_policy();              // agents/best_fit_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy();            // agents/ray_hybrid_policy.cpp
+
+const std::vector<PolicyInfo>& scheduling_policies() {
+  static const std::vector<PolicyInfo> kPolicies = {
+      {"random", "uniform over the feasible candidates (the deciding LP's stream)", &make_random_policy},
+      {"weighted-rr", "smooth weighted round robin, weight = cores x speed", &make_weighted_round_robin_policy},
+      {"priority-minmin", "batches Min-Min by priority class; one task: minimum expected completion",
+       &make_priority_min_min_policy},
+      {"least-loaded", "lowest believed core utilization, then shortest backlog", &make_least_loaded_policy},
+      {"best-fit", "Tetris alignment of demand with free cores and memory; else minimum expected completion",
+       &make_best_fit_policy},
+      {"ray-hybrid", "Ray's default: local below 50 % utilization, else random among the 20 % least utilized",
+       &make_ray_hybrid_policy},
+  };
+  return kPolicies;
+}
+
+std::unique_ptr<SchedulingPolicy> make_scheduling_policy(std::string_view name) {
+  std::string valid;
+  for (const PolicyInfo& p : scheduling_policies()) {
+    if (p.name == name) return p.make();
+    valid += valid.empty() ? "" : ", ";
+    valid += p.name;
+  }
+  throw InputError::at("scheduling policy", "expected one of " + valid + ", got \"" + std::string(name) + "\"");
+}
+
+}  // namespace marlsim

@@ -1,0 +1,85 @@
+// Ray's hybrid scheduling policy, the default of Ray's bottom-up two-level scheduler that
+// source study 3 (HierRL, IJCNN 2022) improves on. Follows Ray's
+// src/ray/raylet/scheduling/policy/hybrid_scheduling_policy.cc:
+//  - a node's score is its critical resource utilization (the larger of the busy fractions
+//    of cores and memory), truncated to 0 below the spread threshold (RAY_scheduler_spread_
+//    threshold, default 0.5): below it, nodes count as equally empty, so Ray packs;
+//  - candidates where the task fits now ("available") are considered first; only if there
+//    are none, all candidates ("feasible": the task will queue);
+//  - the deciding node (ctx.local_node) is kept if it is in that group and its score is no
+//    larger than the group's smallest, which holds whenever it is below the threshold;
+//  - otherwise one of the top k of the group by (score, node id) is drawn uniformly, with
+//    k = max(1, floor(0.2 x candidates)) (scheduler_top_k_fraction 0.2, _absolute 1).
+// A central decider (local_node == kNoNode) skips the local preference, as Ray's GCS does.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "agents/scheduling_policy.hpp"
+
+namespace marlsim {
+
+namespace {
+constexpr double kSpreadThreshold = 0.5;
+constexpr double kTopKFraction = 0.2;
+
+struct Scored {
+  double score;
+  NodeId node;
+  bool operator<(const Scored& o) const { return score < o.score || (score == o.score && node < o.node); }
+};
+
+class RayHybridPolicy final : public SchedulingPolicy {
+ public:
+  std::string_view name() const override { return "ray-hybrid"; }
+  PolicyRequirements requirements() const override { return {.load_information = true, .local_node = true}; }
+
+  NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
+                DispatchContext& ctx) override {
+    available_.clear();
+    feasible_.clear();
+    for (const NodeId n : candidates) {
+      const Scored s{score(n, view), n};
+      (view.fits_now(task, n) ? available_ : feasible_).push_back(s);
+    }
+    std::vector<Scored>& group = available_.empty() ? feasible_ : available_;
+
+    if (ctx.local_node != kNoNode) {
+      const auto local = std::find_if(group.begin(), group.end(), [&](const Scored& s) { return s.node == ctx.local_node; });
+      if (local != group.end()) {
+        const double lowest = std::min_element(group.begin(), group.end())->score;
+        if (local->score <= lowest) return ctx.local_node;
+      }
+    }
+
+    const std::size_t k = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::floor(kTopKFraction * static_cast<double>(candidates.size()))));
+    const std::size_t top = std::min(k, group.size());
+    std::size_t rank = 0;
+    if (top > 1) {
+      if (ctx.rng == nullptr) throw std::logic_error("ray-hybrid policy: DispatchContext::rng is not set");
+      rank = ctx.rng->below(top);
+    }
+    // (score, id) is a strict total order, so the element of a given rank is well defined.
+    std::nth_element(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(rank), group.end());
+    return group[rank].node;
+  }
+
+ private:
+  static double score(NodeId n, const ClusterView& view) {
+    const NodeSpec& s = view.spec(n);
+    const NodeView& v = view.state(n);
+    const double critical = std::max(1.0 - v.free_cores / s.cores, 1.0 - v.free_memory_gb / s.memory_gb);
+    return critical < kSpreadThreshold ? 0.0 : critical;
+  }
+
+  std::vector<Scored> available_;  // scratch, reused between calls
+  std::vector<Scored> feasible_;
+};
+}  // namespace
+
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy() { return std::make_unique<RayHybridPolicy>(); }
+
+}  // namespace marlsim
