@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -26,10 +27,12 @@ class WeightedRoundRobinPolicy final : public SchedulingPolicy {
 
   NodeId choose(const TaskSpec&, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext&) override {
-    if (credit_.size() < view.size()) credit_.resize(view.size(), 0);
+    // Grown to the largest id seen, not to the cluster: 8 bytes per node id up to it.
+    const NodeId top = *std::max_element(candidates.begin(), candidates.end());
+    if (credit_.size() <= top) credit_.resize(std::size_t{top} + 1, 0);
     std::int64_t total = 0;
     NodeId best = candidates[0];
-    std::int64_t best_credit = INT64_MIN;
+    std::int64_t best_credit = std::numeric_limits<std::int64_t>::min();
     for (const NodeId n : candidates) {
       const std::int64_t w = weight(view.spec(n));
       credit_[n] += w;
