@@ -1,7 +1,9 @@
-// Least loaded: the candidate whose cores are believed least busy (ClusterView::utilization,
-// a fraction, so nodes of different sizes compare fairly). Ties: the shorter backlog
-// (ClusterView::backlog_s: an idle-looking node may still have queued work), then the
-// lowest node id, so the answer never depends on candidate order.
+// Least loaded: the candidate with the least believed load, cores demanded by running AND
+// queued tasks per core (ClusterView::load, a load average; a fraction, so nodes of
+// different sizes compare fairly). Busy cores alone would send work to small nodes whose
+// queues are long but whose cores look no busier than a big node's. Ties: the shorter
+// backlog (ClusterView::backlog_s), then the lowest node id, so the answer never depends
+// on candidate order.
 #include <memory>
 
 #include "agents/scheduling_policy.hpp"
@@ -17,10 +19,10 @@ class LeastLoadedPolicy final : public SchedulingPolicy {
   NodeId choose(const TaskSpec&, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext&) override {
     NodeId best = candidates[0];
-    double best_util = view.utilization(best);
+    double best_util = view.load(best);
     double best_backlog = view.backlog_s(best);
     for (const NodeId n : candidates.subspan(1)) {
-      const double u = view.utilization(n);
+      const double u = view.load(n);
       if (u > best_util) continue;
       const double b = view.backlog_s(n);
       if (u < best_util || b < best_backlog || (b == best_backlog && n < best)) {

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<std::unique_ptr<marlsim::cli::Command>> commands;
   commands.push_back(marlsim::cli::make_phold_command(app));
+  commands.push_back(marlsim::cli::make_run_command(app));
+  commands.push_back(marlsim::cli::make_list_command(app));
 
   try {
     app.parse(argc, argv);

@@ -27,7 +27,7 @@ inline constexpr LpId order_source(std::uint64_t order) {
   return static_cast<LpId>(order >> kOrderSeqBits);
 }
 
-inline constexpr std::size_t kEventPayloadBytes = 64;
+inline constexpr std::size_t kEventPayloadBytes = 72;  // an Event is 96 bytes
 
 struct Event {
   SimTime time = 0;
@@ -52,7 +52,7 @@ struct Event {
     std::memcpy(payload.data(), &value, sizeof(T));
   }
 };
-static_assert(std::is_trivially_copyable_v<Event>);
+static_assert(std::is_trivially_copyable_v<Event> && sizeof(Event) == 96);
 
 // The ordering key the queues sort by: (time, order). `slot` locates the full event.
 struct EventKey {

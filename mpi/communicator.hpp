@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "engine/event.hpp"
@@ -53,6 +54,34 @@ class Communicator {
   double allreduce_max(double v) const;
   std::int64_t exclusive_scan_sum(std::int64_t v) const;  // sum over lower ranks; 0 on rank 0
   void barrier() const;
+
+  // Rank 0 gets every rank's items, concatenated in rank order; other ranks get nothing.
+  template <class T>
+  std::vector<T> gather_to_root(const std::vector<T>& local) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (size_ == 1) return local;
+    const int bytes = static_cast<int>(local.size() * sizeof(T));
+    std::vector<int> counts(static_cast<std::size_t>(size_)), displs(static_cast<std::size_t>(size_));
+    MPI_Gather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm_);
+    std::vector<T> all;
+    if (rank_ == 0) {
+      int total = 0;
+      for (int r = 0; r < size_; ++r) {
+        displs[static_cast<std::size_t>(r)] = total;
+        total += counts[static_cast<std::size_t>(r)];
+      }
+      all.resize(static_cast<std::size_t>(total) / sizeof(T));
+    }
+    MPI_Gatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm_);
+    return all;
+  }
+
+  // Every rank gets rank 0's value.
+  template <class T>
+  void broadcast(T& value) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (size_ > 1) MPI_Bcast(&value, static_cast<int>(sizeof(T)), MPI_BYTE, 0, comm_);
+  }
 
  private:
   MPI_Comm comm_;

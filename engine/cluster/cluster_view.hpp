@@ -20,6 +20,7 @@ struct NodeView {
   double free_cores = 0;           // believed free now
   double free_memory_gb = 0;
   double queued_work_core_s = 0;   // reference work waiting in the node's local queue
+  double queued_cores = 0;         // cores the queued tasks ask for
   double running_work_core_s = 0;  // reference work left in the tasks it runs
   std::uint32_t queue_length = 0;
   std::uint32_t running = 0;
@@ -29,13 +30,20 @@ struct NodeView {
 
 class ClusterView {
  public:
-  // Every node starts believed idle and up, as of never.
+  // Dense: every node has a state, believed idle and up, as of never.
   explicit ClusterView(const ClusterSpec& cluster);
+  // Sparse: only tracked nodes have a state (a decentralized agent knows a few nodes; a
+  // dense view per agent would cost N^2 memory at 10,000 nodes).
+  struct Sparse {};
+  ClusterView(const ClusterSpec& cluster, Sparse);
 
-  std::size_t size() const { return states_.size(); }
+  std::size_t size() const { return cluster_->nodes.size(); }
   const NodeSpec& spec(NodeId n) const { return cluster_->nodes[n]; }
-  const NodeView& state(NodeId n) const { return states_[n]; }
-  NodeView& state(NodeId n) { return states_[n]; }
+  const NodeView& state(NodeId n) const { return states_[index(n)]; }
+  NodeView& state(NodeId n) { return states_[index(n)]; }
+  bool tracks(NodeId n) const;
+  void track(NodeId n);    // sparse: n gets a state (idle, up, as of never) if it has none
+  void untrack(NodeId n);  // sparse: forget n
   const ClusterSpec& cluster() const { return *cluster_; }
 
   // The task could ever run there (cores and memory of the machine).
@@ -44,13 +52,15 @@ class ClusterView {
   }
   // It would start at once on what is believed free.
   bool fits_now(const TaskSpec& task, NodeId n) const {
-    return task.cores <= states_[n].free_cores && task.memory_gb <= states_[n].free_memory_gb;
+    return task.cores <= state(n).free_cores && task.memory_gb <= state(n).free_memory_gb;
   }
   // Fraction of the node's cores believed busy.
-  double utilization(NodeId n) const { return 1.0 - states_[n].free_cores / spec(n).cores; }
+  double utilization(NodeId n) const { return 1.0 - state(n).free_cores / spec(n).cores; }
+  // Cores demanded (running and queued) per core: like a load average, above 1 when queued.
+  double load(NodeId n) const { return (spec(n).cores - state(n).free_cores + state(n).queued_cores) / spec(n).cores; }
   // Seconds until the node could start new work if it ran its backlog at full width.
   double backlog_s(NodeId n) const {
-    return (states_[n].queued_work_core_s + states_[n].running_work_core_s) / (spec(n).cores * spec(n).speed);
+    return (state(n).queued_work_core_s + state(n).running_work_core_s) / (spec(n).cores * spec(n).speed);
   }
   // The task's run time there: work / (cores x speed).
   double runtime_s(const TaskSpec& task, NodeId n) const { return task.work_core_s / (task.cores * spec(n).speed); }
@@ -61,7 +71,12 @@ class ClusterView {
   void commit(const TaskSpec& task, NodeId n);
 
  private:
+  std::size_t index(NodeId n) const;
+  NodeView fresh(NodeId n) const;
+
   const ClusterSpec* cluster_;
+  bool sparse_ = false;
+  std::vector<NodeId> ids_;        // sparse: tracked ids, sorted; states_ is parallel
   std::vector<NodeView> states_;
 };
 

@@ -1,0 +1,161 @@
+#include "engine/cluster/comparison.hpp"
+
+#include <memory>
+
+#include "engine/cluster/metric_fields.hpp"
+#include "engine/input_error.hpp"
+#include "mpi/results_file.hpp"
+#include "workloads/seed_study_cluster.hpp"
+#include "workloads/seed_study_workload.hpp"
+
+namespace marlsim {
+
+std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uint64_t episode) {
+  if (scenario.workload.kind == "synthetic") return nullptr;
+  TraceOptions options = scenario.workload.trace;
+  // Job sampling differs per episode (so episodes are samples); a full trace is the same.
+  options.seed = scenario.run.seed + (options.sample_jobs < 1.0 ? episode : 0);
+  return std::make_unique<Workload>(read_trace(scenario.workload.kind, options));
+}
+
+ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace) {
+  if (scenario.cluster.source == "trace") {
+    if (trace == nullptr || trace->machines.nodes.empty())
+      throw InputError::at(scenario.path + ": cluster.source",
+                           "\"trace\" needs a trace workload that lists machines (alibaba2017, swf)");
+    return trace->machines;
+  }
+  return generate_seed_study_cluster(scenario.cluster.generated, scenario.run.seed);
+}
+
+std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
+                                  std::uint64_t episode) {
+  if (trace != nullptr) return trace->tasks;
+  return generate_seed_study_tasks(scenario.workload.synthetic, cluster, scenario.run.seed, episode);
+}
+
+namespace {
+
+// Collective: rank 0's rows, nothing from the others.
+void append_column(ResultsFile& out, const Communicator& comm, const std::string& name, const std::vector<double>& v) {
+  out.append(name, comm.is_root() ? std::span<const double>(v) : std::span<const double>());
+}
+void append_column(ResultsFile& out, const Communicator& comm, const std::string& name,
+                   const std::vector<std::int64_t>& v) {
+  out.append(name, comm.is_root() ? std::span<const std::int64_t>(v) : std::span<const std::int64_t>());
+}
+
+void write_episode(ResultsFile& out, const Communicator& comm, const std::string& group, std::uint64_t episode,
+                   const std::vector<TaskSpec>& tasks, const EpisodeResult& r) {
+  const std::size_t n = r.tasks.size();
+  std::vector<std::int64_t> ep(n, static_cast<std::int64_t>(episode)), id(n), node(n), resched(n), sla(n);
+  std::vector<double> arrival(n), ready(n), start(n), end(n), wait(n), completion(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const TaskRecord& t = r.tasks[i];
+    const TaskSpec& spec = tasks[t.task];
+    id[i] = static_cast<std::int64_t>(t.task);
+    node[i] = t.node;
+    resched[i] = t.reschedules;
+    sla[i] = t.end <= from_seconds(spec.deadline_s) ? 1 : 0;
+    arrival[i] = spec.arrival_s;
+    ready[i] = to_seconds(t.ready);
+    start[i] = to_seconds(t.start);
+    end[i] = to_seconds(t.end);
+    wait[i] = to_seconds(t.start - t.ready);
+    completion[i] = to_seconds(t.end - from_seconds(spec.arrival_s));
+  }
+  const std::string tg = group + "/tasks/";
+  append_column(out, comm, tg + "episode", ep);
+  append_column(out, comm, tg + "task", id);
+  append_column(out, comm, tg + "node", node);
+  append_column(out, comm, tg + "arrival_s", arrival);
+  append_column(out, comm, tg + "ready_s", ready);
+  append_column(out, comm, tg + "start_s", start);
+  append_column(out, comm, tg + "end_s", end);
+  append_column(out, comm, tg + "wait_s", wait);
+  append_column(out, comm, tg + "completion_s", completion);
+  append_column(out, comm, tg + "sla_met", sla);
+  append_column(out, comm, tg + "reschedules", resched);
+
+  const std::size_t m = r.nodes.size();
+  std::vector<std::int64_t> nep(m, static_cast<std::int64_t>(episode)), nid(m), failures(m), runs(m);
+  std::vector<double> busy(m), energy(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    nid[i] = r.nodes[i].node;
+    failures[i] = r.nodes[i].failures;
+    runs[i] = static_cast<std::int64_t>(r.nodes[i].tasks_run);
+    busy[i] = r.nodes[i].busy_core_s;
+    energy[i] = r.nodes[i].energy_j;
+  }
+  const std::string ng = group + "/nodes/";
+  append_column(out, comm, ng + "episode", nep);
+  append_column(out, comm, ng + "node", nid);
+  append_column(out, comm, ng + "busy_core_s", busy);
+  append_column(out, comm, ng + "energy_j", energy);
+  append_column(out, comm, ng + "failures", failures);
+  append_column(out, comm, ng + "tasks_run", runs);
+
+  std::vector<std::int64_t> unsched(r.unschedulable.begin(), r.unschedulable.end());
+  append_column(out, comm, group + "/unschedulable/task", unsched);
+}
+
+}  // namespace
+
+ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenario, ResultsFile* results,
+                                const ProgressFn& progress) {
+  for (const std::string& policy : scenario.scheduler.policies) check_policy_fits_topology(policy, scenario.scheduler);
+
+  ComparisonResult result;
+  std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
+  const ClusterSpec cluster = build_cluster(scenario, trace.get());
+  result.nodes = cluster.nodes.size();
+  if (trace) {
+    result.notes.push_back(trace->report.summary());
+  } else {
+    result.offered_utilization =
+        offered_utilization(base_arrival_rate(scenario.workload.synthetic, cluster), scenario.workload.synthetic, cluster);
+  }
+  const bool resample = trace && scenario.workload.trace.sample_jobs < 1.0;
+
+  if (results) {
+    results->set_attribute("/", "scenario", scenario.name);
+    results->set_attribute("/", "scenario_file", scenario.path);
+    results->set_attribute("/", "seed", scenario.run.seed);
+    results->set_attribute("/", "episodes", scenario.run.episodes);
+    results->set_attribute("/", "topology", topology_name(scenario.scheduler.topology));
+    results->set_attribute("/", "queue", scenario.scheduler.queue);
+    results->set_attribute("/", "nodes", cluster.nodes.size());
+    results->set_attribute("/", "ranks", comm.size());
+    results->set_attribute("/", "code_version", MARLSIM_VERSION);
+    results->set_attribute("/", "time_unit", "s");
+    results->set_attribute("/", "energy_units", "energy_j in J, energy_kwh in kWh");
+  }
+
+  for (std::size_t p = 0; p < scenario.scheduler.policies.size(); ++p) {
+    const std::string& policy = scenario.scheduler.policies[p];
+    PolicyEpisodes pe{policy, {}};
+    for (std::uint64_t e = 0; e < scenario.run.episodes; ++e) {
+      if (resample && e > 0) trace = read_scenario_trace(scenario, e);
+      const std::vector<TaskSpec> tasks = build_tasks(scenario, cluster, trace.get(), e);
+      if (p == 0 && e == 0) result.tasks_first_episode = tasks.size();
+      const EpisodeResult r = run_episode(comm, {&scenario, &cluster, &tasks, policy, e});
+      pe.episodes.push_back(r.metrics);
+      if (results) {
+        const std::string group = "/" + policy;
+        if (scenario.output.per_task) write_episode(*results, comm, group, e, tasks, r);
+        for (const MetricField& f : episode_metric_fields()) {
+          const std::vector<double> row{f.get(r.metrics)};
+          append_column(*results, comm, group + "/episodes/" + std::string(f.name), row);
+        }
+      }
+      if (progress) progress(p, e, r.metrics);
+    }
+    if (results)
+      for (const MetricField& f : episode_metric_fields())
+        results->set_attribute("/" + policy + "/episodes/" + std::string(f.name), "unit", f.unit);
+    result.policies.push_back(std::move(pe));
+  }
+  return result;
+}
+
+}  // namespace marlsim

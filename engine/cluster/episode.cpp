@@ -1,0 +1,188 @@
+#include "engine/cluster/episode.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agents/policy_registry.hpp"
+#include "engine/cluster/node_lp.hpp"
+#include "engine/cluster/scheduler_lp.hpp"
+#include "engine/cluster/source_lp.hpp"
+#include "engine/input_error.hpp"
+#include "engine/partition.hpp"
+#include "engine/simulator.hpp"
+#include "engine/statistics.hpp"
+
+namespace marlsim {
+
+void check_policy_fits_topology(const std::string& policy, const SchedulerConfig& scheduler) {
+  const PolicyRequirements needs = make_scheduling_policy(policy)->requirements();
+  const std::string where = "policy " + policy + " in topology " + std::string(topology_name(scheduler.topology));
+  if (needs.local_node && scheduler.topology == Topology::Centralized)
+    throw InputError::at(where, "it prefers the deciding node, and a central scheduler has none; use topology "
+                                "two-level or decentralized");
+  if (needs.load_information && scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::None)
+    throw InputError::at(where, "it needs other nodes' load, and with sharing = \"none\" a node knows only its "
+                                "own; use sharing = \"limited\" or \"global\"");
+}
+
+namespace {
+
+ModelSetup make_setup(const EpisodeInput& in) {
+  ModelSetup s;
+  s.tasks = in.tasks;
+  s.cluster = in.cluster;
+  s.scheduler = in.scenario->scheduler;
+  s.failures = in.scenario->cluster.failures;
+  s.policy = in.policy;
+  s.seed = in.scenario->run.seed;
+  s.episode = in.episode;
+  s.network_latency = from_seconds(in.scenario->cluster.network_latency_s);
+  s.decision_latency = from_seconds(in.scenario->scheduler.decision_latency_s);
+  s.children.resize(in.tasks->size());
+  for (const TaskSpec& t : *in.tasks)
+    for (std::uint64_t p : t.parents) s.children[p].push_back(t.id);
+  return s;
+}
+
+EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const std::vector<DecisionStats>& deciders) {
+  const auto& tasks = *in.tasks;
+  EpisodeMetrics m;
+  m.tasks = tasks.size();
+  m.completed = r.tasks.size();
+  std::vector<double> completion;
+  completion.reserve(r.tasks.size());
+  double wait = 0, slowdown = 0;
+  std::uint64_t sla_met = 0;
+  SimTime makespan = 0;
+  for (const TaskRecord& t : r.tasks) {
+    const TaskSpec& spec = tasks[t.task];
+    completion.push_back(to_seconds(t.end - from_seconds(spec.arrival_s)));
+    wait += to_seconds(t.start - t.ready);
+    const double run = std::max(10.0, to_seconds(t.end - t.start));
+    slowdown += std::max(1.0, to_seconds(t.end - t.ready) / run);
+    if (t.end <= from_seconds(spec.deadline_s)) ++sla_met;
+    m.reschedules += t.reschedules;
+    makespan = std::max(makespan, t.end);
+  }
+  const double n = static_cast<double>(r.tasks.size());
+  if (!r.tasks.empty()) {
+    m.mean_completion_s = mean_of(completion);
+    m.p50_completion_s = percentile_of(completion, 0.50);
+    m.p95_completion_s = percentile_of(completion, 0.95);
+    m.p99_completion_s = percentile_of(completion, 0.99);
+    m.mean_wait_s = wait / n;
+    m.mean_slowdown = slowdown / n;
+    m.sla_pct = 100.0 * static_cast<double>(sla_met) / n;
+  }
+  m.makespan_s = to_seconds(makespan);
+  double busy = 0, cores = 0;
+  for (const NodeRecord& node : r.nodes) {
+    m.energy_j += node.energy_j;
+    busy += node.busy_core_s;
+    cores += in.cluster->nodes[node.node].cores;
+    m.failures += node.failures;
+  }
+  m.energy_kwh = m.energy_j / 3.6e6;
+  if (m.makespan_s > 0) {
+    m.utilization_pct = 100.0 * busy / (cores * m.makespan_s);
+    m.throughput_per_s = n / m.makespan_s;
+  }
+  double sim_latency = 0, wall = 0;
+  for (const DecisionStats& d : deciders) {
+    m.decisions += d.decisions;
+    sim_latency += d.sim_latency_s;
+    wall += d.wall_s;
+  }
+  if (m.decisions > 0) {
+    m.decision_latency_sim_s = sim_latency / static_cast<double>(m.decisions);
+    m.decision_latency_wall_us = 1e6 * wall / static_cast<double>(m.decisions);
+  }
+  return m;
+}
+
+}  // namespace
+
+EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
+  check_policy_fits_topology(in.policy, in.scenario->scheduler);
+  const ModelSetup setup = make_setup(in);
+  Simulator sim(comm, setup.lp_count(), setup.lookahead(), parse_partition_kind(in.scenario->run.partition),
+                [&](LpId id) -> std::unique_ptr<LogicalProcess> {
+                  if (id < setup.nodes()) return std::make_unique<NodeLp>(static_cast<NodeId>(id), setup);
+                  if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
+                  return std::make_unique<SchedulerLp>(setup);
+                });
+
+  // Run in chunks until the source has seen every task finish; chunking changes nothing in
+  // the event order, it only lets the ranks agree that the episode is over.
+  const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
+  const SimTime chunk = std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16));
+  const SimTime limit = in.scenario->run.max_time_s > 0 ? from_seconds(in.scenario->run.max_time_s) : kTimeInfinity;
+  RunStats stats;
+  SimTime until = 0;
+  for (;;) {
+    until = std::min(limit, until > kTimeInfinity - chunk ? kTimeInfinity : until + chunk);
+    const RunStats part = sim.run(until);
+    stats.events += part.events;
+    stats.remote_events += part.remote_events;
+    stats.windows += part.windows;
+    stats.wall_s += part.wall_s;
+    const bool local_done = sim.is_local(setup.source_lp()) &&
+                            static_cast<const SourceLp&>(sim.lp(setup.source_lp())).all_done();
+    const bool done = comm.allreduce_max(static_cast<SimTime>(local_done)) > 0;
+    const bool stuck = comm.allreduce_sum(static_cast<std::uint64_t>(sim.pending_events())) == 0;
+    if (done || stuck || until >= limit) break;
+  }
+
+  // Gather what the LPs recorded; rank 0 orders it by id so sums run in one fixed order.
+  std::vector<TaskRecord> tasks;
+  std::vector<DecisionStats> deciders;
+  std::vector<std::uint64_t> unschedulable, blocked;
+  SimTime local_makespan = 0;
+  for (LpId id : sim.local_lps()) {
+    if (id < setup.nodes()) {
+      const auto& node = static_cast<const NodeLp&>(sim.lp(id));
+      tasks.insert(tasks.end(), node.records().begin(), node.records().end());
+      deciders.push_back(node.decisions());
+      for (const TaskRecord& t : node.records()) local_makespan = std::max(local_makespan, t.end);
+    } else if (id == setup.source_lp()) {
+      const auto& source = static_cast<const SourceLp&>(sim.lp(id));
+      unschedulable = source.unschedulable();
+      blocked = source.blocked();
+    } else {
+      deciders.push_back(static_cast<const SchedulerLp&>(sim.lp(id)).decisions());
+    }
+  }
+  const SimTime makespan = comm.allreduce_max(local_makespan);
+  std::vector<NodeRecord> nodes;
+  for (LpId id : sim.local_lps())
+    if (id < setup.nodes()) nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan));
+
+  EpisodeResult result;
+  result.tasks = comm.gather_to_root(tasks);
+  result.nodes = comm.gather_to_root(nodes);
+  result.unschedulable = comm.gather_to_root(unschedulable);
+  result.blocked = comm.gather_to_root(blocked);
+  auto all_deciders = comm.gather_to_root(deciders);
+  std::sort(result.tasks.begin(), result.tasks.end(), [](auto& a, auto& b) { return a.task < b.task; });
+  std::sort(result.nodes.begin(), result.nodes.end(), [](auto& a, auto& b) { return a.node < b.node; });
+  std::sort(result.unschedulable.begin(), result.unschedulable.end());
+  std::sort(result.blocked.begin(), result.blocked.end());
+  result.checksum = sim.global_state_hash();
+
+  const RunStats global = stats.reduced(comm);
+  if (comm.is_root()) {
+    result.metrics = summarize(in, result, all_deciders);
+    result.metrics.unschedulable = result.unschedulable.size();
+    result.metrics.blocked = result.blocked.size();
+    result.metrics.incomplete =
+        result.metrics.tasks - result.metrics.completed - result.metrics.unschedulable - result.metrics.blocked;
+  }
+  comm.broadcast(result.metrics);
+  result.metrics.events = global.events;
+  result.metrics.remote_events = global.remote_events;
+  result.metrics.windows = global.windows;
+  result.metrics.wall_s = global.wall_s;
+  return result;
+}
+
+}  // namespace marlsim

@@ -1,0 +1,59 @@
+#pragma once
+// One episode of the cluster model: a task stream on a cluster under one scheduling
+// policy, run on the PDES kernel until every task is done (or run.max_time_s), with the
+// per-task, per-node and per-episode metrics gathered on rank 0.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/cluster/task_record.hpp"
+#include "engine/run_stats.hpp"
+#include "engine/scenario.hpp"
+#include "mpi/communicator.hpp"
+
+namespace marlsim {
+
+// Units are in the names. Identical on every rank and for every rank count.
+struct EpisodeMetrics {
+  std::uint64_t tasks = 0, completed = 0, unschedulable = 0, blocked = 0, incomplete = 0;
+  double mean_completion_s = 0, p50_completion_s = 0, p95_completion_s = 0, p99_completion_s = 0;
+  double mean_wait_s = 0;          // start minus ready (arrived and parents done)
+  double mean_slowdown = 0;        // bounded slowdown: (end - ready) / max(run time, 10 s), at least 1
+  double makespan_s = 0;           // last completion
+  double sla_pct = 0;              // completed by their deadline, % of completed tasks
+  double energy_j = 0, energy_kwh = 0;  // all nodes, from 0 to the makespan
+  double utilization_pct = 0;      // busy core-seconds over (cores x makespan)
+  double throughput_per_s = 0;     // completed tasks per second of makespan
+  std::uint64_t reschedules = 0;   // moves after a task was placed (failures, bounces)
+  std::uint64_t failures = 0;
+  std::uint64_t decisions = 0;
+  double decision_latency_sim_s = 0;   // mean, from request to dispatch arriving
+  double decision_latency_wall_us = 0; // mean wall time inside the policy per decision
+  std::uint64_t events = 0, remote_events = 0, windows = 0;
+  double wall_s = 0;               // this episode, slowest rank
+};
+
+struct EpisodeResult {
+  EpisodeMetrics metrics;                     // every rank
+  std::vector<TaskRecord> tasks;              // rank 0: completed tasks, by task id
+  std::vector<NodeRecord> nodes;              // rank 0: by node id
+  std::vector<std::uint64_t> unschedulable;   // rank 0: ids of tasks that fit no node
+  std::vector<std::uint64_t> blocked;         // rank 0: ids of tasks waiting on such a task
+  std::uint64_t checksum = 0;                 // digest of every LP's final state
+};
+
+struct EpisodeInput {
+  const Scenario* scenario = nullptr;
+  const ClusterSpec* cluster = nullptr;
+  const std::vector<TaskSpec>* tasks = nullptr;  // ids 0..n-1 in arrival order
+  std::string policy;
+  std::uint64_t episode = 0;
+};
+
+// Collective. Throws InputError if the policy cannot work in the scenario's topology.
+EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input);
+
+// Refuses (InputError with the reason) a policy that cannot see what it needs in a topology.
+void check_policy_fits_topology(const std::string& policy, const SchedulerConfig& scheduler);
+
+}  // namespace marlsim

@@ -1,0 +1,40 @@
+#pragma once
+// What every LP of one episode shares, read-only: the task table, the cluster, the
+// scheduler settings and the LP layout. Every rank builds the same copy from the scenario
+// and the seed, so messages carry task ids, not task descriptions.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/scenario.hpp"
+#include "workloads/cluster_spec.hpp"
+#include "workloads/task_spec.hpp"
+
+namespace marlsim {
+
+struct ModelSetup {
+  const std::vector<TaskSpec>* tasks = nullptr;
+  const ClusterSpec* cluster = nullptr;
+  SchedulerConfig scheduler;
+  FailureConfig failures;
+  std::string policy;        // the scheduling policy of this run
+  std::uint64_t seed = 1;
+  std::uint64_t episode = 0;
+  SimTime network_latency = 1'000'000;   // ns
+  SimTime decision_latency = 1'000'000;  // ns
+  std::vector<std::vector<std::uint64_t>> children;  // DAG: task -> tasks that wait for it
+
+  // LP layout: nodes 0..N-1, then the workload source, then the central scheduler.
+  std::uint64_t nodes() const { return cluster->nodes.size(); }
+  LpId source_lp() const { return static_cast<LpId>(nodes()); }
+  LpId scheduler_lp() const { return static_cast<LpId>(nodes() + 1); }
+  std::uint64_t lp_count() const { return nodes() + 2; }
+  SimTime lookahead() const { return network_latency < decision_latency ? network_latency : decision_latency; }
+};
+
+// Streams of one LP's RNG (keyed with seed, episode and LP id).
+enum RngPurpose : std::uint64_t { kRngDecisions = 1, kRngFailures = 2, kRngEntry = 3, kRngReports = 4 };
+inline std::uint64_t rng_stream(std::uint64_t episode, RngPurpose purpose) { return (episode << 8) | purpose; }
+
+}  // namespace marlsim

@@ -1,0 +1,100 @@
+#pragma once
+// A cluster node as a logical process: it runs tasks from its local queue (the queue
+// discipline picks the order), draws power (idle + dynamic x busy fraction, integrated
+// exactly between events), fails and is repaired, reports its load, and, depending on the
+// topology, places tasks itself (the two-level local rule; the decentralized agent).
+#include <memory>
+#include <vector>
+
+#include "agents/queue_discipline.hpp"
+#include "agents/scheduling_policy.hpp"
+#include "engine/cluster/messages.hpp"
+#include "engine/cluster/model_setup.hpp"
+#include "engine/cluster/task_record.hpp"
+#include "engine/cluster/view_keeper.hpp"
+#include "engine/logical_process.hpp"
+#include "engine/rng.hpp"
+
+namespace marlsim {
+
+class NodeLp final : public LogicalProcess {
+ public:
+  NodeLp(NodeId id, const ModelSetup& setup);
+
+  void init(LpContext& ctx) override;
+  void handle(const Event& ev, LpContext& ctx) override;
+  std::uint64_t state_hash() const override;
+
+  const std::vector<TaskRecord>& records() const { return records_; }
+  const DecisionStats& decisions() const { return decisions_; }
+  NodeRecord node_record(SimTime makespan) const;  // energy integrated up to makespan
+  std::uint64_t parked() const { return parked_.size(); }
+
+ private:
+  struct Running {
+    TaskMessage msg;
+    std::uint32_t attempt;
+    SimTime start, end;
+    double cores, memory_gb;
+  };
+  // From t on, until the next point: power and busy cores are constant.
+  struct PowerPoint {
+    SimTime t;
+    double energy_j;     // integral of power up to t
+    double busy_core_s;  // integral of busy cores up to t
+    double power_w;
+    double busy_cores;
+  };
+
+  // Execution.
+  void enqueue(const TaskMessage& m, LpContext& ctx);
+  void try_start(LpContext& ctx);
+  void task_ends(const TaskEndsMessage& m, LpContext& ctx);
+  void fail(LpContext& ctx);
+  void repair(LpContext& ctx);
+  void note_power(SimTime now);  // call after every change of busy cores or up state
+  void recount_free();           // from the running set: no drift from repeated +/-
+  double power_w() const;
+
+  // Placement.
+  void submitted(TaskMessage m, LpContext& ctx);
+  void place_decentralized(TaskMessage m, LpContext& ctx);
+  void bounce(TaskMessage m, LpContext& ctx);  // this node cannot take it: pass it on
+  void retry_parked(LpContext& ctx);
+
+  // Reports.
+  NodeView own_view(SimTime now) const;
+  void send_reports(LpContext& ctx);
+  void schedule_failure(LpContext& ctx);
+
+  NodeId id_;
+  const ModelSetup& setup_;
+  const NodeSpec& spec_;
+  std::unique_ptr<QueueDiscipline> discipline_;
+  std::unique_ptr<SchedulingPolicy> policy_;  // decentralized only
+  RngStream decision_rng_, failure_rng_;
+
+  bool up_ = true;
+  double free_cores_, free_memory_gb_;
+  std::vector<QueuedTask> queue_;
+  std::vector<TaskMessage> queue_msgs_;  // parallel to queue_
+  std::vector<Running> running_;
+  std::uint32_t attempts_ = 0;
+  bool dirty_ = false;  // state changed since the last report
+
+  std::vector<PowerPoint> power_;  // piecewise-constant history, for exact integrals to any time
+  std::uint32_t failures_ = 0;
+
+  std::vector<TaskRecord> records_;
+  DecisionStats decisions_;
+
+  // Decentralized knowledge.
+  std::vector<NodeId> neighbours_;
+  ClusterView knowledge_;
+  ViewKeeper keeper_;
+  std::vector<TaskMessage> parked_;  // nowhere to place them yet
+  std::vector<std::size_t> start_scratch_;
+  std::vector<RunningTask> running_scratch_;
+};
+
+}  // namespace marlsim

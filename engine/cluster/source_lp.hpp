@@ -1,0 +1,44 @@
+#pragma once
+// The workload source: submits each task at its arrival time once its DAG parents are done,
+// to the topology's entry point (the central scheduler, or a random node), and learns of
+// completions. A task that fits no node of the cluster is never submitted: it is counted
+// and listed (with every task that waits on it), never silently dropped.
+#include <vector>
+
+#include "engine/cluster/messages.hpp"
+#include "engine/cluster/model_setup.hpp"
+#include "engine/logical_process.hpp"
+#include "engine/rng.hpp"
+
+namespace marlsim {
+
+class SourceLp final : public LogicalProcess {
+ public:
+  explicit SourceLp(const ModelSetup& setup);
+
+  void init(LpContext& ctx) override;
+  void handle(const Event& ev, LpContext& ctx) override;
+  std::uint64_t state_hash() const override;
+
+  bool all_done() const { return done_ + unschedulable_.size() + blocked_.size() == setup_.tasks->size(); }
+  std::uint64_t done() const { return done_; }
+  const std::vector<std::uint64_t>& unschedulable() const { return unschedulable_; }  // fits no node
+  const std::vector<std::uint64_t>& blocked() const { return blocked_; }  // a parent fits no node
+
+ private:
+  void submit(std::uint64_t task, LpContext& ctx);
+  void block_descendants(std::uint64_t task);
+  bool fits_some_node(const TaskSpec& task) const;
+
+  const ModelSetup& setup_;
+  RngStream entry_rng_;
+  std::uint64_t next_ = 0;  // next task to arrive
+  std::vector<std::uint32_t> waiting_parents_;
+  std::vector<std::uint8_t> arrived_, blocked_flag_;
+  std::uint64_t done_ = 0;
+  std::vector<std::uint64_t> unschedulable_, blocked_;
+  // Nodes by cores descending with the running maximum of memory: "fits some node" in log N.
+  std::vector<double> cores_desc_, max_memory_prefix_;
+};
+
+}  // namespace marlsim

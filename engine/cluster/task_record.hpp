@@ -1,0 +1,34 @@
+#pragma once
+// What the model records of each finished task and each node; episode metrics come from these.
+#include <cstdint>
+
+#include "engine/cluster/cluster_view.hpp"
+#include "engine/sim_time.hpp"
+
+namespace marlsim {
+
+struct TaskRecord {
+  std::uint64_t task = 0;
+  NodeId node = kNoNode;
+  std::uint32_t reschedules = 0;
+  SimTime ready = 0;   // arrived and every parent done
+  SimTime start = 0;   // last (successful) start
+  SimTime end = 0;
+};
+
+struct NodeRecord {
+  NodeId node = kNoNode;
+  std::uint32_t failures = 0;
+  double busy_core_s = 0;   // integral of busy cores over time
+  double energy_j = 0;      // integral of power up to the episode's makespan
+  std::uint64_t tasks_run = 0;
+};
+
+// Decision bookkeeping of one deciding LP.
+struct DecisionStats {
+  std::uint64_t decisions = 0;
+  double sim_latency_s = 0;   // summed: from request raised to dispatch arriving
+  double wall_s = 0;          // summed wall time inside policy calls
+};
+
+}  // namespace marlsim
