@@ -1,0 +1,136 @@
+// `marlsim list`: everything a scenario can name (policies, queues, topologies, sharing
+// modes, workload kinds) and the example scenarios, each with one line of description.
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "agents/policy_registry.hpp"
+#include "agents/queue_discipline.hpp"
+#include "cli/command.hpp"
+#include "engine/scenario.hpp"
+#include "workloads/trace_reader.hpp"
+
+namespace marlsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+void print_section(const std::string& title, const Rows& rows) {
+  std::size_t width = 0;
+  for (const auto& [name, text] : rows) width = std::max(width, name.size());
+  fmt::print("{}\n", title);
+  for (const auto& [name, text] : rows) fmt::print("  {:<{}}  {}\n", name, width, text);
+  fmt::print("\n");
+}
+
+// Where the example scenarios are: $MARLSIM_CONFIG_DIR, else the source tree's configs/ as
+// seen from build/bin/marlsim, else ./configs. Empty if none exists.
+fs::path find_config_dir() {
+  std::error_code ec;
+  if (const char* env = std::getenv("MARLSIM_CONFIG_DIR"); env != nullptr && *env != '\0') {
+    if (fs::is_directory(env, ec)) return fs::path(env);
+    fmt::print(stderr, "marlsim: warning: MARLSIM_CONFIG_DIR={} is not a directory; looking elsewhere\n", env);
+  }
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path beside = (exe.parent_path() / ".." / ".." / "configs").lexically_normal();
+    if (fs::is_directory(beside, ec)) return beside;
+  }
+  if (fs::is_directory("configs", ec)) return "configs";
+  return {};
+}
+
+// The `description` of a scenario file, read without checking the rest (a trace scenario
+// must be listed even where its trace is absent).
+std::string scenario_description(const fs::path& file) {
+  try {
+    const toml::table t = toml::parse_file(file.string());
+    return t["description"].value_or(std::string("(no description)"));
+  } catch (const toml::parse_error& e) {
+    return fmt::format("(invalid TOML at line {}: {})", e.source().begin.line, e.description());
+  }
+}
+
+class ListCommand final : public Command {
+ public:
+  explicit ListCommand(CLI::App& parent) {
+    app_ = parent.add_subcommand("list", "List policies, queue disciplines, topologies, sharing modes, trace "
+                                         "formats and example scenarios");
+  }
+
+  const CLI::App& app() const override { return *app_; }
+
+  int run(const Communicator& comm) override {
+    if (!comm.is_root()) return 0;
+
+    Rows policies;
+    for (const auto& p : scheduling_policies()) policies.emplace_back(p.name, p.description);
+    print_section("Scheduling policies (scheduler.policy: one name or a list, each run in turn):", policies);
+
+    Rows queues;
+    for (const auto& q : queue_disciplines()) queues.emplace_back(q.name, q.description);
+    print_section("Queue disciplines (scheduler.queue: the order a node starts its waiting tasks):", queues);
+
+    print_section(
+        "Topologies (scheduler.topology):",
+        {{std::string(topology_name(Topology::Centralized)),
+          "one global scheduler places every task with fresh state of all nodes"},
+         {std::string(topology_name(Topology::TwoLevel)),
+          "Ray-style: a node places its own submissions locally and spills to the global scheduler "
+          "when its queue reaches spill_queue_length"},
+         {std::string(topology_name(Topology::Decentralized)),
+          "one agent per node picks among itself, its ring neighbours and sampled nodes, from what "
+          "it has heard of them (see sharing)"}});
+
+    print_section("Sharing modes (scheduler.sharing: what decentralized agents know of other nodes):",
+                  {{std::string(sharing_name(Sharing::None)), "no communication: an agent knows only its own node"},
+                   {std::string(sharing_name(Sharing::Limited)),
+                    "load reports from `neighbours` ring neighbours every report_period_s (stale in between)"},
+                   {std::string(sharing_name(Sharing::Global)),
+                    "fresh state of every node, as if coordinated centrally"}});
+
+    Rows kinds{{"synthetic", "the seed study's generator: Poisson arrivals, Pareto run times, log-normal "
+                             "cores and memory (load by rate or target utilization)"}};
+    for (const auto name : trace_format_names())
+      kinds.emplace_back(std::string(name), std::string(find_trace_reader(name).description()));
+    print_section("Workload kinds and trace formats (workload.kind):", kinds);
+
+    const fs::path dir = find_config_dir();
+    std::error_code ec;
+    if (dir.empty() || !fs::is_directory(dir, ec)) {
+      fmt::print("Example scenarios: none found (looked in $MARLSIM_CONFIG_DIR, <marlsim>/../../configs and "
+                 "./configs)\n");
+      return 0;
+    }
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    Rows scenarios;
+    for (const auto& f : files) scenarios.emplace_back(f.filename().string(), scenario_description(f));
+    if (scenarios.empty()) scenarios.emplace_back("(none)", "no .toml files in this folder");
+    print_section(fmt::format("Example scenarios ({}; run with: marlsim run FILE [--set KEY=VALUE ...]):",
+                              dir.string()),
+                  scenarios);
+    return 0;
+  }
+
+ private:
+  CLI::App* app_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_list_command(CLI::App& parent) { return std::make_unique<ListCommand>(parent); }
+
+}  // namespace marlsim::cli
