@@ -417,3 +417,40 @@ TEST_CASE("topology and sharing names round-trip", "[scenario]") {
   for (const auto s : {marlsim::Sharing::None, marlsim::Sharing::Limited, marlsim::Sharing::Global})
     CHECK(parse("", {"scheduler.sharing=" + std::string(marlsim::sharing_name(s))}).scheduler.sharing == s);
 }
+
+TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]") {
+  const std::string readme = [] {
+    std::ifstream in(kConfigs + "/README.md");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  REQUIRE(!readme.empty());
+  // An unknown key makes the parser list the known keys of its table; each must be in the README.
+  const std::vector<std::string> probes{
+      "zzz = 1\n",
+      "[cluster]\nzzz = 1\n",
+      "[cluster.tiers.high]\nzzz = 1\n",
+      "[cluster.failures]\nzzz = 1\n",
+      "[workload]\nzzz = 1\n",
+      "[workload.profile]\nzzz = 1\n",
+      "[workload.sla]\nzzz = 1\n",
+      "[workload]\nkind = \"swf\"\n[workload.trace]\npath = \"x\"\nzzz = 1\n",
+      "[scheduler]\nzzz = 1\n",
+      "[run]\nzzz = 1\n",
+      "[output]\nzzz = 1\n",
+  };
+  for (const auto& probe : probes) {
+    const std::string message = error_of(probe);
+    INFO(message);
+    const auto at = message.find(": ", message.find("known keys of"));
+    REQUIRE(at != std::string::npos);
+    std::string keys = message.substr(at + 2) + ", ";
+    for (std::size_t start = 0, comma; (comma = keys.find(", ", start)) != std::string::npos; start = comma + 2) {
+      const std::string key = keys.substr(start, comma - start);
+      INFO(key);
+      const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "run" ||
+                            key == "output" || key == "tiers" || key == "failures" || key == "profile" ||
+                            key == "sla" || key == "trace";
+      if (!is_table) CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));
+    }
+  }
+}
