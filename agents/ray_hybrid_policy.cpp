@@ -13,6 +13,7 @@
 // A central decider (local_node == kNoNode) skips the local preference, as Ray's GCS does.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -24,6 +25,7 @@ namespace marlsim {
 namespace {
 constexpr double kSpreadThreshold = 0.5;
 constexpr double kTopKFraction = 0.2;
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 struct Scored {
   double score;
@@ -40,37 +42,45 @@ class RayHybridPolicy final : public SchedulingPolicy {
                 DispatchContext& ctx) override {
     available_.clear();
     feasible_.clear();
+    // One pass: the groups, each group's lowest (score, id), and the local node's place.
+    Scored lowest_available{kInf, kNoNode}, lowest_feasible{kInf, kNoNode}, local{kInf, kNoNode};
+    bool local_available = false;
     for (const NodeId n : candidates) {
-      const Scored s{score(n, view), n};
-      (view.fits_now(task, n) ? available_ : feasible_).push_back(s);
-    }
-    std::vector<Scored>& group = available_.empty() ? feasible_ : available_;
-
-    if (ctx.local_node != kNoNode) {
-      const auto local = std::find_if(group.begin(), group.end(), [&](const Scored& s) { return s.node == ctx.local_node; });
-      if (local != group.end()) {
-        const double lowest = std::min_element(group.begin(), group.end())->score;
-        if (local->score <= lowest) return ctx.local_node;
+      const NodeView& v = view.state(n);  // looked up once (a sparse view searches for it)
+      const Scored s{score(view.spec(n), v), n};
+      const bool fits = task.cores <= v.free_cores && task.memory_gb <= v.free_memory_gb;  // ClusterView::fits_now
+      if (fits) {
+        available_.push_back(s);
+        if (s < lowest_available) lowest_available = s;
+      } else {
+        feasible_.push_back(s);
+        if (s < lowest_feasible) lowest_feasible = s;
+      }
+      if (n == ctx.local_node) {
+        local = s;
+        local_available = fits;
       }
     }
+    const bool use_available = !available_.empty();
+    std::vector<Scored>& group = use_available ? available_ : feasible_;
+    const Scored lowest = use_available ? lowest_available : lowest_feasible;
+
+    // Local (if a candidate and in the group) when no node of the group scores lower.
+    if (local.node != kNoNode && local_available == use_available && local.score <= lowest.score) return local.node;
 
     const std::size_t k = std::max<std::size_t>(
         1, static_cast<std::size_t>(std::floor(kTopKFraction * static_cast<double>(candidates.size()))));
     const std::size_t top = std::min(k, group.size());
-    std::size_t rank = 0;
-    if (top > 1) {
-      if (ctx.rng == nullptr) throw std::logic_error("ray-hybrid policy: DispatchContext::rng is not set");
-      rank = ctx.rng->below(top);
-    }
+    if (top == 1) return lowest.node;
+    if (ctx.rng == nullptr) throw std::logic_error("ray-hybrid policy: DispatchContext::rng is not set");
+    const std::size_t rank = ctx.rng->below(top);
     // (score, id) is a strict total order, so the element of a given rank is well defined.
     std::nth_element(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(rank), group.end());
     return group[rank].node;
   }
 
  private:
-  static double score(NodeId n, const ClusterView& view) {
-    const NodeSpec& s = view.spec(n);
-    const NodeView& v = view.state(n);
+  static double score(const NodeSpec& s, const NodeView& v) {
     const double critical = std::max(1.0 - v.free_cores / s.cores, 1.0 - v.free_memory_gb / s.memory_gb);
     return critical < kSpreadThreshold ? 0.0 : critical;
   }

@@ -10,7 +10,6 @@
 // between calls (a busy node filtered out, a node down): a skipped node keeps its credit and
 // catches up when it is a candidate again. The state belongs to this instance only.
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -49,7 +48,8 @@ class WeightedRoundRobinPolicy final : public SchedulingPolicy {
 
  private:
   static std::int64_t weight(const NodeSpec& s) {
-    return std::max<std::int64_t>(1, std::llround(s.cores * s.speed * 1024.0));
+    // Rounded to nearest (cores and speed are positive); at least 1 so every node gets picks.
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(s.cores * s.speed * 1024.0 + 0.5));
   }
 
   std::vector<std::int64_t> credit_;  // indexed by node id
