@@ -29,10 +29,10 @@ TEST_CASE("alibaba2017: batch tasks and the 1,313 x 64-core machine list", "[wor
   CHECK(t0.arrival_s == 0.0);
   CHECK(t0.job == 9741);
   CHECK(t0.cores == 1.0);
-  CHECK(t0.work_core_s == Approx(1.0 * (2891 + 1078) * 75 / 16.0));
+  CHECK(t0.work_core_s == Approx(1.0 * (2891 + 1078)));  // one instance: cores x duration
   CHECK(t0.memory_gb == Approx(0.016007041 * 256));
   CHECK(t0.priority == PriorityClass::Batch);
-  CHECK(w.tasks[16].work_core_s == Approx(1.0 * (2738 + 1078) * 224 / 16.0));
+  CHECK(w.tasks[16].work_core_s == Approx(1.0 * (2738 + 1078)));
 
   REQUIRE(w.machines.nodes.size() == 1313);
   int typical = 0;  // 1,300 machines have normalized memory 0.69; 12 have ~1.0, one 0.575

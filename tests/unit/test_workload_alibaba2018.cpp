@@ -42,11 +42,12 @@ TEST_CASE("alibaba2018: the selected DAGs parse with counts and DAG structure", 
     if (t.job == 3) by_work[t.work_core_s] = &t, ++in_job;
   REQUIRE(in_job == 9);
   REQUIRE(by_work.size() == 8);
-  const TaskSpec* m3 = by_work.at(82.0 * 12846);
-  const TaskSpec* r2 = by_work.at(6.0 * 1);
-  const TaskSpec* j4 = by_work.at(47.0 * 1111);
-  const TaskSpec* j8 = by_work.at(45.0 * 1111);
-  const TaskSpec* r7 = by_work.at(4.0 * 1);
+  // Work is one instance's: cores (1) x duration.
+  const TaskSpec* m3 = by_work.at(82.0);
+  const TaskSpec* r2 = by_work.at(6.0);
+  const TaskSpec* j4 = by_work.at(47.0);
+  const TaskSpec* j8 = by_work.at(45.0);
+  const TaskSpec* r7 = by_work.at(4.0);
   CHECK(m3->parents.empty());
   CHECK(j4->parents == std::vector<std::uint64_t>{std::min(r2->id, m3->id), std::max(r2->id, m3->id)});
   CHECK(j8->parents == std::vector<std::uint64_t>{std::min(r7->id, m3->id), std::max(r7->id, m3->id)});
@@ -82,9 +83,9 @@ TEST_CASE("alibaba2018: DAG names, truncation, absent parents and instances", "[
   CHECK(w.tasks[1].job == 8);
   CHECK(w.tasks[0].cores == Approx(0.01));
   for (std::size_t i = 2; i < 8; ++i) CHECK(w.tasks[i].arrival_s == 10.0);
-  // M1's two copies carry 4 instances x 0.5 cores x 10 s between them.
-  CHECK(w.tasks[2].work_core_s == Approx(10.0));
-  CHECK(w.tasks[3].work_core_s == Approx(10.0));
+  // M1 keeps 2 of its 4 instances (the cap), each 0.5 cores x 10 s as in the trace.
+  CHECK(w.tasks[2].work_core_s == Approx(5.0));
+  CHECK(w.tasks[3].work_core_s == Approx(5.0));
   CHECK(w.tasks[2].cores == 0.5);
   // Order within the job is by DAG depth, then file order: M1 x2, R5 (its parent was
   // censored: depth 0), R2 (depth 1), R3 (2), J9 (3).
