@@ -31,6 +31,10 @@ struct ClusterConfig {                     // [cluster]
   std::string source = "seed-study";
   SeedStudyClusterConfig generated;        // nodes = 100; [cluster.tiers.high|medium|low] ranges
   double network_latency_s = 0.001;        // network_latency_s: one message between any two LPs
+  // Traces list machines without power: these per-core figures (our assumption: a 2017
+  // two-socket 64-core server idles near 150 W and draws about 350 W flat out) fill it in.
+  double trace_idle_power_w_per_core = 2.5;     // trace_idle_power_w_per_core
+  double trace_dynamic_power_w_per_core = 3.0;  // trace_dynamic_power_w_per_core
   FailureConfig failures;
 };
 

@@ -348,6 +348,8 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
   tiers.finish();
 
   c.positive("network_latency_s", cluster.network_latency_s);
+  c.non_negative("trace_idle_power_w_per_core", cluster.trace_idle_power_w_per_core);
+  c.non_negative("trace_dynamic_power_w_per_core", cluster.trace_dynamic_power_w_per_core);
 
   TableReader f = c.sub("failures");
   static const std::vector<std::string> kLifetimes{"none", "exponential", "weibull"};

@@ -15,6 +15,7 @@ double mean_of(std::span<const double> xs) {
 
 double stddev_of(std::span<const double> xs) {
   if (xs.size() < 2) return 0.0;
+  if (std::all_of(xs.begin(), xs.end(), [&](double x) { return x == xs[0]; })) return 0.0;  // no rounding dust
   const double m = mean_of(xs);
   double ss = 0;
   for (double x : xs) ss += (x - m) * (x - m);

@@ -23,7 +23,12 @@ ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace) {
     if (trace == nullptr || trace->machines.nodes.empty())
       throw InputError::at(scenario.path + ": cluster.source",
                            "\"trace\" needs a trace workload that lists machines (alibaba2017, swf)");
-    return trace->machines;
+    ClusterSpec machines = trace->machines;
+    for (NodeSpec& n : machines.nodes) {
+      if (n.idle_power_w == 0) n.idle_power_w = scenario.cluster.trace_idle_power_w_per_core * n.cores;
+      if (n.dynamic_power_w == 0) n.dynamic_power_w = scenario.cluster.trace_dynamic_power_w_per_core * n.cores;
+    }
+    return machines;
   }
   return generate_seed_study_cluster(scenario.cluster.generated, scenario.run.seed);
 }
