@@ -46,6 +46,7 @@ void SourceLp::handle(const Event& ev, LpContext& ctx) {
       if (blocked_flag_[t]) continue;
       if (!fits_some_node(tasks[t])) {
         unschedulable_.push_back(t);
+        blocked_flag_[t] = 1;  // never submitted, and never listed again as a descendant
         block_descendants(t);
       } else if (waiting_parents_[t] == 0) {
         submit(t, ctx);

@@ -34,7 +34,8 @@ class SourceLp final : public LogicalProcess {
   RngStream entry_rng_;
   std::uint64_t next_ = 0;  // next task to arrive
   std::vector<std::uint32_t> waiting_parents_;
-  std::vector<std::uint8_t> arrived_, blocked_flag_;
+  std::vector<std::uint8_t> arrived_;
+  std::vector<std::uint8_t> blocked_flag_;  // never to be submitted: fits no node, or waits on such a task
   std::uint64_t done_ = 0;
   std::vector<std::uint64_t> unschedulable_, blocked_;
   // Nodes by cores descending with the running maximum of memory: "fits some node" in log N.
