@@ -322,8 +322,9 @@ void NodeLp::bounce(TaskMessage m, LpContext& ctx) {
     parked_.push_back(m);
     return;
   }
-  // Back to the agent that sent it (it learns this node is down), else on around the ring.
-  const bool to_sender = sender < setup_.nodes() && sender != id_ && up_;
+  // Back to the agent that sent it (it learns this node is down and decides again), else
+  // (a task fresh from the source) on around the ring.
+  const bool to_sender = sender < setup_.nodes() && sender != id_;
   const LpId target = to_sender ? sender : static_cast<LpId>((id_ + 1) % setup_.nodes());
   ctx.send(target, setup_.network_latency, kSubmit, m);
 }
