@@ -136,6 +136,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   // Gather what the LPs recorded; rank 0 orders it by id so sums run in one fixed order.
   std::vector<TaskRecord> tasks;
   std::vector<DecisionStats> deciders;
+  std::vector<LpId> decider_ids;  // parallel to deciders
   std::vector<std::uint64_t> unschedulable, blocked;
   SimTime local_makespan = 0;
   for (LpId id : sim.local_lps()) {
@@ -143,6 +144,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
       const auto& node = static_cast<const NodeLp&>(sim.lp(id));
       tasks.insert(tasks.end(), node.records().begin(), node.records().end());
       deciders.push_back(node.decisions());
+      decider_ids.push_back(id);
       for (const TaskRecord& t : node.records()) local_makespan = std::max(local_makespan, t.end);
     } else if (id == setup.source_lp()) {
       const auto& source = static_cast<const SourceLp&>(sim.lp(id));
@@ -150,6 +152,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
       blocked = source.blocked();
     } else {
       deciders.push_back(static_cast<const SchedulerLp&>(sim.lp(id)).decisions());
+      decider_ids.push_back(id);
     }
   }
   const SimTime makespan = comm.allreduce_max(local_makespan);
@@ -162,7 +165,13 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   result.nodes = comm.gather_to_root(nodes);
   result.unschedulable = comm.gather_to_root(unschedulable);
   result.blocked = comm.gather_to_root(blocked);
-  auto all_deciders = comm.gather_to_root(deciders);
+  const auto gathered_deciders = comm.gather_to_root(deciders);
+  const auto gathered_ids = comm.gather_to_root(decider_ids);
+  std::vector<std::size_t> by_id(gathered_ids.size());
+  for (std::size_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
+  std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) { return gathered_ids[a] < gathered_ids[b]; });
+  std::vector<DecisionStats> all_deciders;
+  for (std::size_t i : by_id) all_deciders.push_back(gathered_deciders[i]);
   std::sort(result.tasks.begin(), result.tasks.end(), [](auto& a, auto& b) { return a.task < b.task; });
   std::sort(result.nodes.begin(), result.nodes.end(), [](auto& a, auto& b) { return a.node < b.node; });
   std::sort(result.unschedulable.begin(), result.unschedulable.end());
