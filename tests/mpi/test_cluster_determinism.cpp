@@ -1,0 +1,205 @@
+// The cluster model's main property: an episode gives the same results for any number of
+// ranks and either partition. Each case runs on the world communicator and on MPI_COMM_SELF
+// (the one-rank reference, plain sequential mode), and compares the checksum, every
+// partition-independent metric and, on rank 0, every task and node record.
+//
+// Not compared with the reference: wall_s and decision_latency_wall_us (wall clock),
+// remote_events (depends on the partition by definition) and windows (the one-rank run has
+// no windows to agree on; it runs each chunk as one window). Windows are compared between
+// the block and round-robin partitions of the same world run instead.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "engine/cluster/comparison.hpp"
+#include "engine/cluster/episode.hpp"
+#include "engine/scenario.hpp"
+#include "mpi/communicator.hpp"
+
+using namespace marlsim;
+
+namespace {
+
+const char* const kToml = R"(
+name = "cluster-determinism"
+[cluster]
+nodes = 24
+network_latency_s = 0.005
+[workload]
+tasks = 240
+target_utilization = 0.85
+[scheduler]
+topology = "centralized"
+policy = "least-loaded"
+queue = "fcfs"
+decision_latency_s = 0.01
+report_period_s = 4                  # decentralized: fewer report ticks, fewer windows
+[run]
+seed = 5
+episodes = 1
+)";
+
+Scenario scenario_with(const std::vector<std::string>& overrides) {
+  return parse_scenario(kToml, "cluster-determinism.toml", overrides);
+}
+
+// Every metric that must not depend on the partition; REQUIREd equal on every rank (the
+// metrics are broadcast, so every rank passes or fails together).
+void require_same_metrics(const EpisodeMetrics& a, const EpisodeMetrics& b) {
+  REQUIRE(a.tasks == b.tasks);
+  REQUIRE(a.completed == b.completed);
+  REQUIRE(a.unschedulable == b.unschedulable);
+  REQUIRE(a.blocked == b.blocked);
+  REQUIRE(a.incomplete == b.incomplete);
+  REQUIRE(a.mean_completion_s == b.mean_completion_s);
+  REQUIRE(a.p50_completion_s == b.p50_completion_s);
+  REQUIRE(a.p95_completion_s == b.p95_completion_s);
+  REQUIRE(a.p99_completion_s == b.p99_completion_s);
+  REQUIRE(a.mean_wait_s == b.mean_wait_s);
+  REQUIRE(a.mean_slowdown == b.mean_slowdown);
+  REQUIRE(a.makespan_s == b.makespan_s);
+  REQUIRE(a.sla_pct == b.sla_pct);
+  REQUIRE(a.energy_j == b.energy_j);
+  REQUIRE(a.energy_kwh == b.energy_kwh);
+  REQUIRE(a.utilization_pct == b.utilization_pct);
+  REQUIRE(a.throughput_per_s == b.throughput_per_s);
+  REQUIRE(a.reschedules == b.reschedules);
+  REQUIRE(a.failures == b.failures);
+  REQUIRE(a.decisions == b.decisions);
+  REQUIRE(a.decision_latency_sim_s == b.decision_latency_sim_s);
+  REQUIRE(a.events == b.events);
+}
+
+// Rank 0 only holds records: CHECK (not REQUIRE) so that a mismatch never makes rank 0 skip
+// a collective the other ranks enter.
+void check_same_records(const EpisodeResult& a, const EpisodeResult& b) {
+  CHECK(a.unschedulable == b.unschedulable);
+  CHECK(a.blocked == b.blocked);
+  CHECK(a.tasks.size() == b.tasks.size());
+  CHECK(a.nodes.size() == b.nodes.size());
+  std::size_t task_diffs = 0, node_diffs = 0;
+  for (std::size_t i = 0; i < std::min(a.tasks.size(), b.tasks.size()); ++i) {
+    const TaskRecord &x = a.tasks[i], &y = b.tasks[i];
+    if (x.task != y.task || x.node != y.node || x.reschedules != y.reschedules || x.ready != y.ready ||
+        x.start != y.start || x.end != y.end)
+      ++task_diffs;
+  }
+  for (std::size_t i = 0; i < std::min(a.nodes.size(), b.nodes.size()); ++i) {
+    const NodeRecord &x = a.nodes[i], &y = b.nodes[i];
+    if (x.node != y.node || x.failures != y.failures || x.busy_core_s != y.busy_core_s || x.energy_j != y.energy_j ||
+        x.tasks_run != y.tasks_run)
+      ++node_diffs;
+  }
+  CHECK(task_diffs == 0);
+  CHECK(node_diffs == 0);
+}
+
+struct Case {
+  std::string name;
+  std::vector<std::string> overrides;
+  bool dag = false;
+};
+
+// Task i waits on task i - 1 - (i % 7) when i % 3 == 0 (i >= 8), and also on i / 2 when
+// i % 10 == 0; task 17 asks for more cores than any node (unschedulable), so its child 25
+// and grandchild 60 are blocked.
+void make_dag(std::vector<TaskSpec>& tasks) {
+  for (std::size_t i = 8; i < tasks.size(); ++i) {
+    if (i % 3 == 0) tasks[i].parents.push_back(i - 1 - (i % 7));
+    if (i % 10 == 0 && (tasks[i].parents.empty() || tasks[i].parents.front() != i / 2))
+      tasks[i].parents.push_back(i / 2);
+  }
+  if (tasks.size() > 60) {
+    tasks[17].cores = 1000;
+    tasks[25].parents.push_back(17);
+    tasks[60].parents.push_back(25);
+  }
+}
+
+void run_case(const Case& c) {
+  const Communicator world;
+  const Communicator self(MPI_COMM_SELF);
+  const Scenario s = scenario_with(c.overrides);
+  const ClusterSpec cluster = build_cluster(s, nullptr);
+  std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+  if (c.dag) make_dag(tasks);
+  const std::string& policy = s.scheduler.policies.front();
+
+  const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
+  const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, policy, 0});
+  INFO(c.name << " at " << world.size() << " rank(s): " << parallel.metrics.completed << " of "
+              << parallel.metrics.tasks << " completed, " << parallel.metrics.failures << " failures, "
+              << parallel.metrics.remote_events << " remote events");
+  // The case means something: the tasks ran (all of them, unless the DAG blocks some).
+  REQUIRE(parallel.metrics.completed > 0);
+  REQUIRE(parallel.metrics.incomplete == 0);
+  if (!c.dag) REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
+  else REQUIRE(parallel.metrics.blocked > 0);
+  if (world.size() > 1) REQUIRE(parallel.metrics.remote_events > 0);
+
+  if (std::getenv("MARLSIM_TEST_VERBOSE") != nullptr && world.is_root())
+    std::printf("%s: %llu windows, %llu events, %.2f s\n", c.name.c_str(),
+                static_cast<unsigned long long>(parallel.metrics.windows),
+                static_cast<unsigned long long>(parallel.metrics.events), parallel.metrics.wall_s);
+  REQUIRE(parallel.checksum == reference.checksum);
+  require_same_metrics(parallel.metrics, reference.metrics);
+  if (world.is_root()) check_same_records(parallel, reference);
+}
+
+}  // namespace
+
+TEST_CASE("cluster: every topology gives the same episode at any rank count", "[cluster][determinism]") {
+  const std::vector<std::string> failures{"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150",
+                                          "cluster.failures.mttr_s=20"};
+  std::vector<Case> cases{
+      {"centralized", {"scheduler.topology=centralized"}},
+      {"centralized, batched, K = 4", {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4",
+                                       "scheduler.policy=priority-minmin"}},
+      {"two-level", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}},
+      {"decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
+      {"decentralized global", {"scheduler.topology=decentralized", "scheduler.sharing=global",
+                                "scheduler.policy=best-fit"}},
+  };
+  const std::size_t plain = cases.size();
+  for (std::size_t i = 0; i < plain; ++i) {
+    Case f = cases[i];
+    f.name += ", failures";
+    f.overrides.insert(f.overrides.end(), failures.begin(), failures.end());
+    cases.push_back(f);
+  }
+  for (const Case& c : cases) run_case(c);
+}
+
+TEST_CASE("cluster: a DAG workload with an unschedulable task is partition-independent", "[cluster][determinism]") {
+  for (const std::string topology : {"centralized", "two-level", "decentralized"})
+    run_case({"DAG, " + topology, {"scheduler.topology=" + topology}, true});
+  run_case({"DAG, decentralized global, failures",
+            {"scheduler.topology=decentralized", "scheduler.sharing=global", "cluster.failures.distribution=weibull",
+             "cluster.failures.weibull_shape=0.7", "cluster.failures.mtbf_s=150"},
+            true});
+}
+
+TEST_CASE("cluster: the round-robin partition gives the same episode and windows as block", "[cluster][determinism]") {
+  const std::vector<std::string> base{"scheduler.topology=decentralized", "scheduler.sharing=limited",
+                                      "cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150"};
+  std::vector<std::string> rr = base;
+  rr.push_back("run.partition=round-robin");
+  run_case({"decentralized limited, failures, round-robin", rr});
+  run_case({"centralized, round-robin", {"run.partition=round-robin"}});
+
+  // Both world runs use windows when there is more than one rank: their counts agree.
+  const Communicator world;
+  const Scenario block_s = scenario_with(base);
+  const Scenario rr_s = scenario_with(rr);
+  const ClusterSpec cluster = build_cluster(block_s, nullptr);
+  const std::vector<TaskSpec> tasks = build_tasks(block_s, cluster, nullptr, 0);
+  const EpisodeResult a = run_episode(world, {&block_s, &cluster, &tasks, "least-loaded", 0});
+  const EpisodeResult b = run_episode(world, {&rr_s, &cluster, &tasks, "least-loaded", 0});
+  REQUIRE(a.checksum == b.checksum);
+  REQUIRE(a.metrics.windows == b.metrics.windows);
+  require_same_metrics(a.metrics, b.metrics);
+}
