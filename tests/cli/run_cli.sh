@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# marlsim run from the command line: the same JSON summary metrics and the same HDF5 rows at
+# 1, 2 and 4 ranks, the JSON keys a user reads, and one-line errors with exit code 2 and no
+# output files for bad input.
+set -uo pipefail
+MARLSIM=$1
+MPIEXEC=${2:-mpirun}
+SRC=${MARLSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SCENARIO=$SRC/configs/seed-study-u80.toml
+PY=/usr/bin/python3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+[ -f "$SCENARIO" ] || fail "no scenario $SCENARIO"
+
+for np in 1 2 4; do
+  "$MPIEXEC" -np $np --oversubscribe --bind-to none "$MARLSIM" run "$SCENARIO" --episodes 2 \
+      --set workload.tasks=300 --quiet --out "$tmp/run-$np.h5" --summary-json "$tmp/run-$np.json" \
+      >"$tmp/stdout-$np.txt" 2>"$tmp/stderr-$np.txt" || fail "run at $np ranks exited $?: $(cat "$tmp/stderr-$np.txt")"
+  [ -s "$tmp/run-$np.json" ] || fail "no summary JSON at $np ranks"
+  [ -s "$tmp/run-$np.h5" ] || fail "no HDF5 results at $np ranks"
+  [ ! -e "$tmp/run-$np.h5.partial" ] || fail "the .partial results file was left at $np ranks"
+done
+
+# JSON: the keys a user reads, and every metric equal across rank counts. Not compared:
+# wall-clock keys (wall_s*, decision_latency_wall_us*), "ranks", and windows (one rank runs
+# each chunk of an episode as a single window; several ranks agree on many).
+$PY - "$tmp" <<'EOF' || fail "JSON summaries differ or lack keys"
+import json, sys
+tmp = sys.argv[1]
+runs = {np: json.load(open(f"{tmp}/run-{np}.json")) for np in (1, 2, 4)}
+def skipped(key):
+    return key.startswith("wall_s") or key.startswith("decision_latency_wall_us") or key.startswith("windows")
+ok = True
+for np, run in runs.items():
+    if run.get("ranks") != np:
+        print(f"ranks is {run.get('ranks')} at {np} ranks"); ok = False
+    if run.get("episodes") != 2:
+        print(f"episodes is {run.get('episodes')}"); ok = False
+    if len(run["policies"]) != 5:
+        print(f"{len(run['policies'])} policies, expected the scenario's 5"); ok = False
+    for p in run["policies"]:
+        for key in ("policy", "episodes", "mean_completion_s", "sla_pct", "energy_kwh", "utilization_pct", "makespan_s"):
+            if key not in p:
+                print(f"policy {p.get('policy')} at {np} ranks lacks {key}"); ok = False
+        if p.get("episodes") != 2 or p.get("tasks") != 300 or p.get("completed") != 300:
+            print(f"policy {p.get('policy')}: episodes {p.get('episodes')}, tasks {p.get('tasks')}, completed {p.get('completed')}"); ok = False
+ref = runs[1]
+for np in (2, 4):
+    for a, b in zip(ref["policies"], runs[np]["policies"]):
+        for key in sorted(set(a) | set(b)):
+            if skipped(key):
+                continue
+            if a.get(key) != b.get(key):
+                print(f"{a['policy']}.{key}: {a.get(key)!r} at 1 rank, {b.get(key)!r} at {np} ranks"); ok = False
+    for key in ("scenario", "seed", "nodes", "offered_utilization", "topology", "units"):
+        if ref.get(key) != runs[np].get(key):
+            print(f"{key} differs at {np} ranks"); ok = False
+sys.exit(0 if ok else 1)
+EOF
+
+# HDF5: every per-task and per-node dataset identical, and the per-episode rows too (except
+# the wall-clock and window counts).
+if $PY -c "import h5py, numpy" 2>/dev/null; then
+  $PY - "$tmp" <<'EOF' || fail "HDF5 results differ across rank counts"
+import h5py, numpy, sys
+tmp = sys.argv[1]
+def datasets(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+ref = datasets(f"{tmp}/run-1.h5")
+tasks = [k for k in ref if "/tasks/" in k]
+if not tasks or not any(k.endswith("/tasks/end_s") for k in tasks):
+    print("no per-task datasets in", sorted(ref)[:10]); sys.exit(1)
+if len(ref["random/tasks/task"]) != 600:
+    print("random/tasks/task has", len(ref["random/tasks/task"]), "rows, expected 2 x 300"); sys.exit(1)
+ok = True
+for np in (2, 4):
+    other = datasets(f"{tmp}/run-{np}.h5")
+    if set(other) != set(ref):
+        print(f"datasets differ at {np} ranks:", sorted(set(other) ^ set(ref))); ok = False
+    for name in sorted(set(ref) & set(other)):
+        leaf = name.rsplit("/", 1)[-1]
+        if "/episodes/" in name and (leaf.startswith("wall_s") or leaf.startswith("decision_latency_wall_us") or leaf == "windows"):
+            continue
+        if not numpy.array_equal(ref[name], other[name]):
+            print(f"{name} differs at {np} ranks"); ok = False
+sys.exit(0 if ok else 1)
+EOF
+else
+  echo "skipped: HDF5 comparison (h5py or numpy missing for $PY)"
+fi
+
+# Bad input: exit 2, one line naming the problem, no output file of any kind.
+expect_error() {
+  local pattern=$1; shift
+  local out="$tmp/bad" err rc
+  rm -rf "$out"; mkdir -p "$out"
+  err=$("$MARLSIM" run "$@" --out "$out/r.h5" --summary-json "$out/s.json" 2>&1 >/dev/null); rc=$?
+  [ $rc -eq 2 ] || fail "run $*: exited $rc, expected 2 ($err)"
+  grep -q -- "$pattern" <<<"$err" || fail "run $*: error '$err' does not mention '$pattern'"
+  [ "$(wc -l <<<"$err")" -eq 1 ] || fail "run $*: error is not one line: $err"
+  [ -z "$(ls -A "$out")" ] || fail "run $*: left output files: $(ls -A "$out")"
+}
+small=(--episodes 1 --set workload.tasks=20)
+expect_error 'unknown policy "nosuch".*random, weighted-rr.*ray-hybrid' "$SCENARIO" "${small[@]}" --policy nosuch
+expect_error 'scheduler.topology: expected one of centralized, two-level, decentralized; got "ring"' \
+  "$SCENARIO" "${small[@]}" --set scheduler.topology=ring
+expect_error '--set nonsense: expected KEY=VALUE' "$SCENARIO" "${small[@]}" --set nonsense
+expect_error 'scheduler.frobnicate: unknown key' "$SCENARIO" "${small[@]}" --set scheduler.frobnicate=1
+expect_error "$tmp/missing.toml: no such scenario file" "$tmp/missing.toml" "${small[@]}"
+expect_error 'ray-hybrid in topology centralized: it prefers the deciding node, and a central scheduler has none' \
+  "$SCENARIO" "${small[@]}" --policy ray-hybrid
+# An output folder that does not exist: named, and nothing else written.
+out="$tmp/bad"; rm -rf "$out"; mkdir -p "$out"
+err=$("$MARLSIM" run "$SCENARIO" "${small[@]}" --out "$tmp/no-such-dir/r.h5" --summary-json "$out/s.json" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] || fail "--out into a missing folder exited $rc ($err)"
+grep -q -- "--out: the folder $tmp/no-such-dir does not exist" <<<"$err" || fail "--out error '$err' does not name the folder"
+[ "$(wc -l <<<"$err")" -eq 1 ] || fail "--out error is not one line: $err"
+[ -z "$(ls -A "$out")" ] && [ ! -e "$tmp/no-such-dir" ] || fail "--out into a missing folder left files"
+err=$("$MARLSIM" run "$SCENARIO" "${small[@]}" --summary-json "$tmp/no-such-dir/s.json" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q -- "--summary-json: the folder" <<<"$err" || fail "--summary-json into a missing folder: rc $rc, '$err'"
+# The same refusal at 2 ranks: one line (from rank 0), exit 2.
+err=$("$MPIEXEC" -np 2 --oversubscribe --bind-to none "$MARLSIM" run "$SCENARIO" "${small[@]}" --policy ray-hybrid \
+      --summary-json "$out/s.json" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] || fail "ray-hybrid at 2 ranks exited $rc"
+[ "$(grep -c 'ray-hybrid' <<<"$err")" -eq 1 ] || fail "ray-hybrid at 2 ranks: expected one error line, got: $err"
+[ -z "$(ls -A "$out")" ] || fail "ray-hybrid at 2 ranks left output files"
+echo "run CLI: all checks passed"
