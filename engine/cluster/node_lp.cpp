@@ -179,7 +179,7 @@ void NodeLp::task_ends(const TaskEndsMessage& m, LpContext& ctx) {
 
 void NodeLp::fail(LpContext& ctx) {
   up_ = false;
-  ++failures_;
+  failure_times_.push_back(ctx.now());
   // Everything here is lost or stranded: running tasks restart elsewhere from scratch.
   std::vector<TaskMessage> evacuate;
   for (const Running& r : running_) evacuate.push_back(r.msg);
@@ -227,7 +227,8 @@ NodeRecord NodeLp::node_record(SimTime makespan) const {
   const double dt = to_seconds(std::max<SimTime>(0, makespan - p.t));
   NodeRecord r;
   r.node = id_;
-  r.failures = failures_;
+  r.failures = static_cast<std::uint32_t>(
+      std::upper_bound(failure_times_.begin(), failure_times_.end(), makespan) - failure_times_.begin());
   r.energy_j = p.energy_j + p.power_w * dt;
   r.busy_core_s = p.busy_core_s + p.busy_cores * dt;
   r.tasks_run = records_.size();
@@ -277,6 +278,20 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
     if (!knowledge_.tracks(c)) {
       knowledge_.track(c);
       sampled.push_back(c);
+    }
+  }
+  // None of them is big enough: add the nearest node down the ring whose machine is (every
+  // agent knows the static specs), so a large task is never stranded on small nodes.
+  if (std::none_of(pool.begin(), pool.end(), [&](NodeId c) { return knowledge_.fits_statically(task, c); })) {
+    for (std::uint64_t step = 1; step < n; ++step) {
+      const auto c = static_cast<NodeId>((id_ + step) % n);
+      if (!knowledge_.fits_statically(task, c)) continue;
+      pool.push_back(c);
+      if (!knowledge_.tracks(c)) {
+        knowledge_.track(c);
+        sampled.push_back(c);
+      }
+      break;
     }
   }
   knowledge_.state(id_) = own_view(ctx.now());
@@ -368,7 +383,7 @@ void NodeLp::send_reports(LpContext& ctx) {
 }
 
 std::uint64_t NodeLp::state_hash() const {
-  std::uint64_t h = hash_combine(id_, failures_);
+  std::uint64_t h = hash_combine(id_, failure_times_.size());
   for (const TaskRecord& r : records_)
     h = hash_combine(hash_combine(h, r.task), static_cast<std::uint64_t>(r.end) ^ (static_cast<std::uint64_t>(r.start) << 1));
   const PowerPoint& p = power_.back();

@@ -83,7 +83,7 @@ class NodeLp final : public LogicalProcess {
   bool dirty_ = false;  // state changed since the last report
 
   std::vector<PowerPoint> power_;  // piecewise-constant history, for exact integrals to any time
-  std::uint32_t failures_ = 0;
+  std::vector<SimTime> failure_times_;  // a failure after the makespan is not the episode's
 
   std::vector<TaskRecord> records_;
   DecisionStats decisions_;

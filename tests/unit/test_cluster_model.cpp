@@ -455,12 +455,10 @@ TEST_CASE("cluster: decentralized, a node alone (no neighbours, no samples) stil
   }
 }
 
-// Known issue, hidden (run it with "[known-issue]"): a decentralized node parks a task that
-// none of its candidates (itself, its ring neighbours, its samples) can ever hold; with
-// scheduler.sampled = 0 it retries the same candidates forever, so without run.max_time_s
-// the episode never ends. Here max_time_s bounds it and the stranded tasks show as incomplete.
-TEST_CASE("cluster: decentralized without samples strands a task no candidate can ever hold",
-          "[.][known-issue]") {
+// A decentralized node none of whose candidates (itself, its ring neighbours, its samples)
+// can ever hold a task adds the nearest node down the ring that can, so nothing is stranded
+// (before, it parked such tasks for ever; max_time_s bounds the run should that come back).
+TEST_CASE("cluster: decentralized without samples still places a task only a far node can hold", "[cluster]") {
   // Nodes 0-2 have 4 cores, node 3 has 8; each node is alone (no neighbours, no samples).
   // The 6-core tasks enter at random nodes; those entering at nodes 0-2 can never run.
   const ClusterSpec c = make_cluster({make_node(4, 32), make_node(4, 32), make_node(4, 32), make_node(8, 32)});
@@ -470,7 +468,8 @@ TEST_CASE("cluster: decentralized without samples strands a task no candidate ca
                                              "scheduler.sampled=0", "run.max_time_s=200"}),
                               c, tasks);
   require_accounted(r, tasks.size(), 4);
-  CHECK(r.metrics.completed == tasks.size());  // fails: some are parked for ever
+  CHECK(r.metrics.completed == tasks.size());
+  for (const TaskRecord& t : r.tasks) CHECK(t.node == 3);
 }
 
 TEST_CASE("cluster: policies a topology cannot serve are refused with the reason", "[cluster]") {
