@@ -29,6 +29,7 @@ RUNS = [
     ("u80", "Target utilization 80 % (configs/seed-study-u80.toml)"),
     ("u95", "Target utilization 95 % (configs/seed-study-u95.toml)"),
     ("u80-minmin-batch1", "80 %, priority-minmin with scheduler.batch_interval_s=1"),
+    ("u60-steady", "60 %, steady state: workload.tasks=20000, 5 episodes"),
     ("u80-steady", "80 %, steady state: workload.tasks=20000, 5 episodes"),
     ("u80-steady-minmin-batch1", "80 %, steady state, priority-minmin with scheduler.batch_interval_s=1"),
 ]

@@ -6,14 +6,15 @@
 #   2. at 60, 80 and 95 % target utilization (configs/seed-study-u60/u80/u95.toml),
 #   3. two variants at 80 %: priority-minmin with batch_interval_s = 1 (Min-Min over the tasks
 #      collected each second instead of one task at a time), and a steady-state run with
-#      20,000 tasks x 5 episodes (with 1,000 tasks the arrivals last only ~30 s at 80 %).
+#      20,000 tasks x 5 episodes (with 1,000 tasks the arrivals last only ~30 s at 80 %), and
+#      the same steady-state run at 60 % for comparison.
 # It writes one JSON summary per run under RESULTS_DIR, then prints the Markdown tables
 # (analysis/seed_study_table.py) and draws the PNG (analysis/plot_seed_study.py).
 #
 # usage: scripts/reproduce_seed_study.sh [RESULTS_DIR]      (default results/seed-study)
 #   MARLSIM=build-repro/bin/marlsim scripts/reproduce_seed_study.sh
 #   PLOT=docs/seed-study-reproduction.png scripts/reproduce_seed_study.sh   (where the PNG goes)
-#   SKIP_STEADY=1 ...   skip the 20,000-task steady-state run
+#   SKIP_STEADY=1 ...   skip the 20,000-task steady-state runs
 set -euo pipefail
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ] || [ $# -gt 1 ]; then
@@ -60,6 +61,7 @@ done
 run u80-minmin-batch1 configs/seed-study-u80.toml --policy priority-minmin --episodes 30 \
   --set scheduler.batch_interval_s=1
 if [ -z "${SKIP_STEADY:-}" ]; then
+  run u60-steady configs/seed-study-u60.toml --policy "$POLICIES" --episodes 5 --set workload.tasks=20000
   run u80-steady configs/seed-study-u80.toml --policy "$POLICIES" --episodes 5 --set workload.tasks=20000
   run u80-steady-minmin-batch1 configs/seed-study-u80.toml --policy priority-minmin --episodes 5 \
     --set workload.tasks=20000 --set scheduler.batch_interval_s=1
