@@ -213,7 +213,7 @@ per_task = false
   CHECK_FALSE(s.output.per_task);
 }
 
-TEST_CASE("--set overrides: numbers, strings, arrays, bare strings, nested keys", "[scenario]") {
+TEST_CASE("scenario: --set overrides: numbers, strings, arrays, bare strings, nested keys", "[scenario]") {
   const std::string base = "[cluster]\nnodes = 100\n[scheduler]\npolicy = [\"random\", \"best-fit\"]\n";
   SECTION("number") {
     CHECK(parse(base, {"cluster.nodes=10000"}).cluster.generated.nodes == 10000);
