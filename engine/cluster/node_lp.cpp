@@ -295,6 +295,7 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   knowledge_.state(id_) = own_view(ctx.now());
+  assume_typical_load(sampled);
   std::vector<NodeId> candidates;
   for (NodeId c : pool)
     if (knowledge_.fits_statically(task, c) && knowledge_.state(c).up) candidates.push_back(c);
@@ -320,6 +321,41 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
   for (NodeId c : sampled) {
     knowledge_.untrack(c);
     keeper_.forget(c);
+  }
+}
+
+void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
+  if (unknown.empty()) return;
+  // What the agent knows first hand (itself) or from reports, per unit of capacity.
+  double busy = 0, memory_busy = 0, queued_per_core = 0, queued_s = 0, running_s = 0, queue = 0;
+  int known = 0;
+  auto add = [&](NodeId k) {
+    const NodeSpec& sp = knowledge_.spec(k);
+    const NodeView& v = knowledge_.state(k);
+    busy += 1.0 - v.free_cores / sp.cores;
+    memory_busy += 1.0 - v.free_memory_gb / sp.memory_gb;
+    queued_per_core += v.queued_cores / sp.cores;
+    queued_s += v.queued_work_core_s / (sp.cores * sp.speed);
+    running_s += v.running_work_core_s / (sp.cores * sp.speed);
+    queue += v.queue_length;
+    ++known;
+  };
+  add(id_);
+  for (NodeId nb : neighbours_)
+    if (knowledge_.state(nb).as_of >= 0) add(nb);
+  // A node never heard from is believed as loaded as a typical known one, scaled to its
+  // size: believing it idle would send every load-aware decision to the unknown.
+  for (NodeId c : unknown) {
+    const NodeSpec& sp = knowledge_.spec(c);
+    NodeView& v = knowledge_.state(c);
+    v.free_cores = sp.cores * (1.0 - busy / known);
+    v.free_memory_gb = sp.memory_gb * (1.0 - memory_busy / known);
+    v.queued_cores = sp.cores * queued_per_core / known;
+    v.queued_work_core_s = sp.cores * sp.speed * queued_s / known;
+    v.running_work_core_s = sp.cores * sp.speed * running_s / known;
+    v.queue_length = static_cast<std::uint32_t>(std::lround(queue / known));
+    v.up = true;
+    v.as_of = -1;
   }
 }
 

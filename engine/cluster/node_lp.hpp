@@ -59,6 +59,7 @@ class NodeLp final : public LogicalProcess {
   // Placement.
   void submitted(TaskMessage m, LpContext& ctx);
   void place_decentralized(TaskMessage m, LpContext& ctx);
+  void assume_typical_load(const std::vector<NodeId>& unknown);
   void bounce(TaskMessage m, LpContext& ctx);  // this node cannot take it: pass it on
   void retry_parked(LpContext& ctx);
 
