@@ -28,6 +28,7 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(blocked, "count"),
       MARLSIM_FIELD(incomplete, "count"),
       MARLSIM_FIELD(events, "count"),
+      MARLSIM_FIELD(remote_events, "count"),  // events that crossed ranks: depends on the partition
       MARLSIM_FIELD(windows, "count"),
       MARLSIM_FIELD(wall_s, "s"),
   };

@@ -24,14 +24,16 @@ for np in 1 2 4; do
 done
 
 # JSON: the keys a user reads, and every metric equal across rank counts. Not compared:
-# wall-clock keys (wall_s*, decision_latency_wall_us*), "ranks", and windows (one rank runs
+# wall-clock keys (wall_s*, decision_latency_wall_us*), "ranks", remote_events (events that
+# crossed ranks: none on one rank), and windows (one rank runs
 # each chunk of an episode as a single window; several ranks agree on many).
 $PY - "$tmp" <<'EOF' || fail "JSON summaries differ or lack keys"
 import json, sys
 tmp = sys.argv[1]
 runs = {np: json.load(open(f"{tmp}/run-{np}.json")) for np in (1, 2, 4)}
 def skipped(key):
-    return key.startswith("wall_s") or key.startswith("decision_latency_wall_us") or key.startswith("windows")
+    return (key.startswith("wall_s") or key.startswith("decision_latency_wall_us") or key.startswith("windows")
+            or key.startswith("remote_events"))
 ok = True
 for np, run in runs.items():
     if run.get("ranks") != np:
@@ -84,7 +86,7 @@ for np in (2, 4):
         print(f"datasets differ at {np} ranks:", sorted(set(other) ^ set(ref))); ok = False
     for name in sorted(set(ref) & set(other)):
         leaf = name.rsplit("/", 1)[-1]
-        if "/episodes/" in name and (leaf.startswith("wall_s") or leaf.startswith("decision_latency_wall_us") or leaf == "windows"):
+        if "/episodes/" in name and (leaf.startswith("wall_s") or leaf.startswith("decision_latency_wall_us") or leaf in ("windows", "remote_events")):
             continue
         if not numpy.array_equal(ref[name], other[name]):
             print(f"{name} differs at {np} ranks"); ok = False
