@@ -1,8 +1,10 @@
 #pragma once
-// PHOLD, the standard PDES benchmark (Fujimoto 1990; as in ROSS's models/phold): every LP
-// holds a few events; handling one sends one more, to a random LP with probability
+// PHOLD, the standard PDES benchmark (Fujimoto 1990; ROSS ships it as models/phold): every
+// LP holds a few events; handling one sends one more, to a random LP with probability
 // `remote_fraction` and to itself otherwise, after lookahead + Exp(mean - lookahead), so
-// the mean delay is `mean_delay_s` and none is shorter than the lookahead.
+// the mean delay is `mean_delay_s` and none is shorter than the lookahead. (ROSS's phold
+// draws lookahead + Exp(mean), a mean delay of mean + lookahead: pass --mean as that sum to
+// run ROSS's settings; benchmarks/RESULTS.md compares both ways.)
 #include <cstdint>
 
 #include "engine/partition.hpp"

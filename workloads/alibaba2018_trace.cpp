@@ -4,7 +4,7 @@
 //
 // Policies (also written into the report notes):
 // - DAG: "J4_2_3" is task 4 of its job, after tasks 2 and 3 of the same job ("M1", "R2_1"
-//   likewise). Names without that shape ("task_xxx", "MergeTask") carry no DAG. Upstream
+//   likewise). Names without that shape ("task_Nzk3", "MergeTask") carry no DAG. Upstream
 //   truncated names at 50 characters: for such names the last number may be a cut-off
 //   prefix, so it is dropped and the task is counted as having an incomplete parent list.
 //   Parents that are absent or censored are dropped and counted; nothing crashes.
