@@ -51,23 +51,24 @@ void append_column(ResultsFile& out, const Communicator& comm, const std::string
 }
 
 void write_episode(ResultsFile& out, const Communicator& comm, const std::string& group, std::uint64_t episode,
-                   const std::vector<TaskSpec>& tasks, const EpisodeResult& r) {
+                   const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks, const EpisodeResult& r) {
   const std::size_t n = r.tasks.size();
   std::vector<std::int64_t> ep(n, static_cast<std::int64_t>(episode)), id(n), node(n), resched(n), sla(n);
-  std::vector<double> arrival(n), ready(n), start(n), end(n), wait(n), completion(n);
+  std::vector<double> arrival(n), ready(n), start(n), end(n), wait(n), completion(n), slowdown(n);
   for (std::size_t i = 0; i < n; ++i) {
     const TaskRecord& t = r.tasks[i];
     const TaskSpec& spec = tasks[t.task];
     id[i] = static_cast<std::int64_t>(t.task);
     node[i] = t.node;
     resched[i] = t.reschedules;
-    sla[i] = t.end <= from_seconds(spec.deadline_s) ? 1 : 0;
+    sla[i] = met_deadline(t, spec.deadline_s) ? 1 : 0;
     arrival[i] = spec.arrival_s;
     ready[i] = to_seconds(t.ready);
     start[i] = to_seconds(t.start);
     end[i] = to_seconds(t.end);
     wait[i] = to_seconds(t.start - t.ready);
     completion[i] = to_seconds(t.end - from_seconds(spec.arrival_s));
+    slowdown[i] = bounded_slowdown(t);
   }
   const std::string tg = group + "/tasks/";
   append_column(out, comm, tg + "episode", ep);
@@ -79,23 +80,27 @@ void write_episode(ResultsFile& out, const Communicator& comm, const std::string
   append_column(out, comm, tg + "end_s", end);
   append_column(out, comm, tg + "wait_s", wait);
   append_column(out, comm, tg + "completion_s", completion);
+  append_column(out, comm, tg + "slowdown", slowdown);
   append_column(out, comm, tg + "sla_met", sla);
   append_column(out, comm, tg + "reschedules", resched);
 
   const std::size_t m = r.nodes.size();
   std::vector<std::int64_t> nep(m, static_cast<std::int64_t>(episode)), nid(m), failures(m), runs(m);
-  std::vector<double> busy(m), energy(m);
+  std::vector<double> busy(m), energy(m), utilization(m);
   for (std::size_t i = 0; i < m; ++i) {
     nid[i] = r.nodes[i].node;
     failures[i] = r.nodes[i].failures;
     runs[i] = static_cast<std::int64_t>(r.nodes[i].tasks_run);
     busy[i] = r.nodes[i].busy_core_s;
     energy[i] = r.nodes[i].energy_j;
+    const double capacity_core_s = cluster.nodes[r.nodes[i].node].cores * r.metrics.makespan_s;
+    utilization[i] = capacity_core_s > 0 ? 100.0 * busy[i] / capacity_core_s : 0.0;
   }
   const std::string ng = group + "/nodes/";
   append_column(out, comm, ng + "episode", nep);
   append_column(out, comm, ng + "node", nid);
   append_column(out, comm, ng + "busy_core_s", busy);
+  append_column(out, comm, ng + "utilization_pct", utilization);
   append_column(out, comm, ng + "energy_j", energy);
   append_column(out, comm, ng + "failures", failures);
   append_column(out, comm, ng + "tasks_run", runs);
@@ -147,7 +152,7 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
       pe.episodes.push_back(r.metrics);
       if (results) {
         const std::string group = "/" + policy;
-        if (scenario.output.per_task) write_episode(*results, comm, group, e, tasks, r);
+        if (scenario.output.per_task) write_episode(*results, comm, group, e, cluster, tasks, r);
         for (const MetricField& f : episode_metric_fields()) {
           const std::vector<double> row{f.get(r.metrics)};
           append_column(*results, comm, group + "/episodes/" + std::string(f.name), row);

@@ -58,9 +58,8 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
     const TaskSpec& spec = tasks[t.task];
     completion.push_back(to_seconds(t.end - from_seconds(spec.arrival_s)));
     wait += to_seconds(t.start - t.ready);
-    const double run = std::max(10.0, to_seconds(t.end - t.start));
-    slowdown += std::max(1.0, to_seconds(t.end - t.ready) / run);
-    if (t.end <= from_seconds(spec.deadline_s)) ++sla_met;
+    slowdown += bounded_slowdown(t);
+    if (met_deadline(t, spec.deadline_s)) ++sla_met;
     m.reschedules += t.reschedules;
     makespan = std::max(makespan, t.end);
   }

@@ -1,5 +1,6 @@
 #pragma once
 // What the model records of each finished task and each node; episode metrics come from these.
+#include <algorithm>
 #include <cstdint>
 
 #include "engine/cluster/cluster_view.hpp"
@@ -15,6 +16,15 @@ struct TaskRecord {
   SimTime start = 0;   // last (successful) start
   SimTime end = 0;
 };
+
+// Bounded slowdown (Feitelson): time from ready to end over the run time, with run times
+// below 10 s counted as 10 s so that short tasks do not dominate; at least 1.
+inline double bounded_slowdown(const TaskRecord& t) {
+  const double run = std::max(10.0, to_seconds(t.end - t.start));
+  return std::max(1.0, to_seconds(t.end - t.ready) / run);
+}
+
+inline bool met_deadline(const TaskRecord& t, double deadline_s) { return t.end <= from_seconds(deadline_s); }
 
 struct NodeRecord {
   NodeId node = kNoNode;
