@@ -22,7 +22,7 @@ const std::vector<PolicyInfo>& scheduling_policies() {
       {"weighted-rr", "smooth weighted round robin, weight = cores x speed", &make_weighted_round_robin_policy},
       {"priority-minmin", "batches Min-Min by priority class; one task: minimum expected completion",
        &make_priority_min_min_policy},
-      {"least-loaded", "lowest believed core utilization, then shortest backlog", &make_least_loaded_policy},
+      {"least-loaded", "lowest believed load (running + queued cores per core), then shortest backlog", &make_least_loaded_policy},
       {"best-fit", "Tetris alignment of demand with free cores and memory; else minimum expected completion",
        &make_best_fit_policy},
       {"ray-hybrid", "Ray's default: local below 50 % utilization, else random among the 20 % least utilized",

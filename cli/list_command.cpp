@@ -84,7 +84,7 @@ class ListCommand final : public Command {
     print_section(
         "Topologies (scheduler.topology):",
         {{std::string(topology_name(Topology::Centralized)),
-          "one global scheduler places every task with fresh state of all nodes"},
+          "one global scheduler places every task; nodes report every change (one latency old)"},
          {std::string(topology_name(Topology::TwoLevel)),
           "Ray-style: a node places its own submissions locally and spills to the global scheduler "
           "when its queue reaches spill_queue_length"},
@@ -97,7 +97,7 @@ class ListCommand final : public Command {
                    {std::string(sharing_name(Sharing::Limited)),
                     "load reports from `neighbours` ring neighbours every report_period_s (stale in between)"},
                    {std::string(sharing_name(Sharing::Global)),
-                    "fresh state of every node, as if coordinated centrally"}});
+                    "every node reports to every node each report_period_s (N^2 messages: small clusters)"}});
 
     Rows kinds{{"synthetic", "the seed study's generator: Poisson arrivals, Pareto run times, log-normal "
                              "cores and memory (load by rate or target utilization)"}};
