@@ -143,7 +143,9 @@ class RunCommand final : public Command {
         incomplete += m.incomplete;
       }
       if (unsched > 0) fmt::print("{:<16} {} task(s) fit no node (or wait on one): listed in the results file\n", "", unsched);
-      if (incomplete > 0) fmt::print("{:<16} {} task(s) unfinished at run.max_time_s\n", "", incomplete);
+      if (incomplete > 0)
+        fmt::print("{:<16} {} task(s) unfinished when episodes reached their time limit (run.max_time_s, or by "
+                   "default last arrival + 3 x the stream's serial run time + repairs + 1 h)\n", "", incomplete);
     }
     fmt::print("\nwall time {:.2f} s\n", wall);
   }

@@ -25,7 +25,7 @@ class LpContext {
     Event ev;
     ev.dst = dst;
     ev.kind = kind;
-    ev.time = now_ + delay;
+    ev.time = later(delay);
     ev.set(payload);
     post(ev);
   }
@@ -33,11 +33,12 @@ class LpContext {
     Event ev;
     ev.dst = dst;
     ev.kind = kind;
-    ev.time = now_ + delay;
+    ev.time = later(delay);
     post(ev);
   }
 
  private:
+  SimTime later(SimTime delay) const;  // now + delay; throws past the end of the int64 clock
   void post(Event& ev);
   Simulator* sim_;
   LpId self_;

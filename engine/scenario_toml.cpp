@@ -192,6 +192,16 @@ class TableReader {
   void non_negative(std::string_view k, double& out) {
     number(k, out, [](double v) { return std::isfinite(v) && v >= 0; }, "a number >= 0");
   }
+  // Simulated time is int64 nanoseconds (about 292 years): a duration must be at least
+  // 1 ns (shorter ones round to 0) and at most 1e9 s (31 years), which leaves room to add.
+  void duration(std::string_view k, double& out) {
+    number(k, out, [](double v) { return v >= 1e-9 && v <= 1e9; }, "a duration in seconds from 1e-9 (1 ns) to 1e9");
+  }
+  // The same, or 0 for "off".
+  void duration_or_zero(std::string_view k, double& out) {
+    number(k, out, [](double v) { return v == 0 || (v >= 1e-9 && v <= 1e9); },
+           "0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9");
+  }
 
   // A whole number in [lo, hi]; integral floats (1e4) are accepted.
   template <typename T>
@@ -347,7 +357,7 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
   }
   tiers.finish();
 
-  c.positive("network_latency_s", cluster.network_latency_s);
+  c.duration("network_latency_s", cluster.network_latency_s);
   c.non_negative("trace_idle_power_w_per_core", cluster.trace_idle_power_w_per_core);
   c.non_negative("trace_dynamic_power_w_per_core", cluster.trace_dynamic_power_w_per_core);
 
@@ -357,11 +367,12 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
   FailureConfig& fc = cluster.failures;
   fc.distribution = static_cast<LifetimeDistribution>(
       f.choice("distribution", kLifetimes, static_cast<std::size_t>(fc.distribution)));
-  f.positive("mtbf_s", fc.mtbf_s);
+  // Below a second every node fails almost at once and for ever: not a useful scenario.
+  f.number("mtbf_s", fc.mtbf_s, [](double v) { return v >= 1 && v <= 1e9; }, "a mean time in seconds from 1 to 1e9");
   f.positive("weibull_shape", fc.weibull_shape);
   fc.repair_distribution = static_cast<LifetimeDistribution>(
       1 + f.choice("repair_distribution", kRepairs, static_cast<std::size_t>(fc.repair_distribution) - 1));
-  f.positive("mttr_s", fc.mttr_s);
+  f.duration("mttr_s", fc.mttr_s);
   if (fc.distribution != LifetimeDistribution::None && !(fc.mtbf_s > 0))
     f.fail("mtbf_s", f.table(), "expected a number > 0 when failures.distribution is not \"none\", got " +
                                     format_number(fc.mtbf_s));
@@ -384,10 +395,10 @@ const std::vector<std::string>& synthetic_keys() {
 void read_profile(TableReader p, ArrivalProfile& profile) {
   p.number("diurnal_amplitude", profile.diurnal_amplitude,
            [](double v) { return v >= 0 && v <= 1; }, "a value in [0, 1]");
-  p.positive("diurnal_period_s", profile.diurnal_period_s);
+  p.duration("diurnal_period_s", profile.diurnal_period_s);
   p.number("diurnal_phase", profile.diurnal_phase);
   p.non_negative("burst_rate_per_s", profile.burst_rate_per_s);
-  p.positive("burst_mean_duration_s", profile.burst_mean_duration_s);
+  p.duration("burst_mean_duration_s", profile.burst_mean_duration_s);
   p.non_negative("burst_multiplier", profile.burst_multiplier);
   if (const toml::node* b = p.node("bursts")) {
     const toml::array* arr = b->as_array();
@@ -432,7 +443,7 @@ void read_trace(TableReader t, TraceOptions& trace) {
   t.boolean("skip_bad_lines", trace.skip_bad_lines);
   t.integer("max_tasks", trace.max_tasks);
   t.positive("min_cores", trace.min_cores);
-  t.positive("min_duration_s", trace.min_duration_s);
+  t.duration("min_duration_s", trace.min_duration_s);
   t.integer("max_instances_per_task", trace.max_instances_per_task, 1);
   t.boolean("alibaba2018_task_arrivals", trace.alibaba2018_task_arrivals);
   t.positive("alibaba2018_memory_gb_per_100", trace.alibaba2018_memory_gb_per_100);
@@ -471,7 +482,7 @@ bool read_workload(TableReader w, WorkloadConfig& workload) {
   w.integer("tasks", g.tasks, 1);
   w.number("runtime_pareto_alpha", g.runtime_pareto_alpha, [](double v) { return std::isfinite(v) && v > 1; },
            "a number > 1 (finite mean)");
-  w.positive("runtime_min_s", g.runtime_min_s);
+  w.duration("runtime_min_s", g.runtime_min_s);
   w.number("cpu_mu", g.cpu_mu);
   w.positive("cpu_sigma", g.cpu_sigma);
   w.number("cpu_min", g.cpu_min);
@@ -549,14 +560,14 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   } else {
     s.node("queue");
   }
-  s.positive("decision_latency_s", sc.decision_latency_s);
-  s.non_negative("batch_interval_s", sc.batch_interval_s);
+  s.duration("decision_latency_s", sc.decision_latency_s);
+  s.duration_or_zero("batch_interval_s", sc.batch_interval_s);
   s.integer("candidates", sc.candidates);
   s.integer("spill_queue_length", sc.spill_queue_length);
   sc.sharing = static_cast<Sharing>(s.choice("sharing", kSharing, static_cast<std::size_t>(sc.sharing)));
   s.integer("neighbours", sc.neighbours);
   s.integer("sampled", sc.sampled);
-  s.non_negative("report_period_s", sc.report_period_s);
+  s.duration_or_zero("report_period_s", sc.report_period_s);
   s.finish();
 }
 
@@ -564,7 +575,7 @@ void read_run(TableReader r, RunConfig& run) {
   static const std::vector<std::string> kPartitions{"block", "round-robin"};
   r.integer("seed", run.seed);
   r.integer("episodes", run.episodes, 1);
-  r.non_negative("max_time_s", run.max_time_s);
+  r.duration_or_zero("max_time_s", run.max_time_s);
   run.partition = kPartitions[r.choice("partition", kPartitions, run.partition == "round-robin" ? 1 : 0)];
   r.finish();
 }

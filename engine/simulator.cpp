@@ -18,6 +18,12 @@ SimTime saturating_add(SimTime a, SimTime b) { return a > kTimeInfinity - b ? kT
 }  // namespace
 
 SimTime LpContext::lookahead() const { return sim_->lookahead(); }
+SimTime LpContext::later(SimTime delay) const {
+  if (delay < 0 || delay > kTimeInfinity - now_)
+    throw std::overflow_error("LP " + std::to_string(self_) + " sent an event beyond the end of simulated time " +
+                              "(int64 nanoseconds, about 292 years)");
+  return now_ + delay;
+}
 void LpContext::post(Event& ev) { sim_->post(self_, now_, ev); }
 
 Simulator::Simulator(const Communicator& comm, std::uint64_t num_lps, SimTime lookahead, PartitionKind partition,

@@ -39,8 +39,9 @@ void SeedStudyWorkloadConfig::validate() const {
   require(std::isfinite(cpu_mu), "cpu_mu", "a finite number", cpu_mu);
   require(std::isfinite(cpu_sigma) && cpu_sigma > 0, "cpu_sigma", "a number > 0", cpu_sigma);
   require(cpu_min >= 1 && std::floor(cpu_min) == cpu_min, "cpu_min", "an integer >= 1", cpu_min);
-  require(cpu_max >= cpu_min && std::floor(cpu_max) == cpu_max && std::isfinite(cpu_max), "cpu_max",
-          "an integer >= cpu_min", cpu_max);
+  // expected_cores sums over every core count, so the range must stay machine-sized.
+  require(cpu_max >= cpu_min && std::floor(cpu_max) == cpu_max && cpu_max <= 4096, "cpu_max",
+          "an integer from cpu_min to 4096", cpu_max);
   require(std::isfinite(memory_mu), "memory_mu", "a finite number", memory_mu);
   require(std::isfinite(memory_sigma) && memory_sigma > 0, "memory_sigma", "a number > 0", memory_sigma);
   require(memory_min_gb >= 0, "memory_min_gb", "a number >= 0", memory_min_gb);

@@ -33,10 +33,31 @@ ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace) {
   return generate_seed_study_cluster(scenario.cluster.generated, scenario.run.seed);
 }
 
+namespace {
+// The clock is int64 nanoseconds (~292 years): refuse a stream that would run off its end
+// instead of letting times saturate (tasks would then never finish).
+void check_fits_clock(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks) {
+  constexpr double kLimit_s = 1e9;
+  double slowest = 1e300;
+  for (const NodeSpec& n : cluster.nodes) slowest = std::min(slowest, n.speed);
+  for (const TaskSpec& t : tasks) {
+    const double run = t.work_core_s / (t.cores * slowest);
+    if (!(t.arrival_s <= kLimit_s && run <= kLimit_s && t.deadline_s <= 2 * kLimit_s))
+      throw InputError::at(scenario.path + ": workload",
+                           "task " + std::to_string(t.id) + " arrives at " + std::to_string(t.arrival_s) + " s and runs " +
+                               std::to_string(run) + " s; both must stay below 1e9 s (check the arrival rate, "
+                               "target_utilization and run-time settings)");
+  }
+}
+}  // namespace
+
 std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
                                   std::uint64_t episode) {
-  if (trace != nullptr) return trace->tasks;
-  return generate_seed_study_tasks(scenario.workload.synthetic, cluster, scenario.run.seed, episode);
+  std::vector<TaskSpec> tasks = trace != nullptr
+                                    ? trace->tasks
+                                    : generate_seed_study_tasks(scenario.workload.synthetic, cluster, scenario.run.seed, episode);
+  check_fits_clock(scenario, cluster, tasks);
+  return tasks;
 }
 
 namespace {
@@ -50,8 +71,8 @@ void append_column(ResultsFile& out, const Communicator& comm, const std::string
   out.append(name, comm.is_root() ? std::span<const std::int64_t>(v) : std::span<const std::int64_t>());
 }
 
-void write_episode(ResultsFile& out, const Communicator& comm, const std::string& group, std::uint64_t episode,
-                   const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks, const EpisodeResult& r) {
+void write_tasks(ResultsFile& out, const Communicator& comm, const std::string& group, std::uint64_t episode,
+                 const std::vector<TaskSpec>& tasks, const EpisodeResult& r) {
   const std::size_t n = r.tasks.size();
   std::vector<std::int64_t> ep(n, static_cast<std::int64_t>(episode)), id(n), node(n), resched(n), sla(n);
   std::vector<double> arrival(n), ready(n), start(n), end(n), wait(n), completion(n), slowdown(n);
@@ -83,7 +104,10 @@ void write_episode(ResultsFile& out, const Communicator& comm, const std::string
   append_column(out, comm, tg + "slowdown", slowdown);
   append_column(out, comm, tg + "sla_met", sla);
   append_column(out, comm, tg + "reschedules", resched);
+}
 
+void write_nodes(ResultsFile& out, const Communicator& comm, const std::string& group, std::uint64_t episode,
+                 const ClusterSpec& cluster, const EpisodeResult& r) {
   const std::size_t m = r.nodes.size();
   std::vector<std::int64_t> nep(m, static_cast<std::int64_t>(episode)), nid(m), failures(m), runs(m);
   std::vector<double> busy(m), energy(m), utilization(m);
@@ -105,8 +129,13 @@ void write_episode(ResultsFile& out, const Communicator& comm, const std::string
   append_column(out, comm, ng + "failures", failures);
   append_column(out, comm, ng + "tasks_run", runs);
 
-  std::vector<std::int64_t> unsched(r.unschedulable.begin(), r.unschedulable.end());
-  append_column(out, comm, group + "/unschedulable/task", unsched);
+  // Tasks that fit no node, and tasks waiting on one, with the episode they belong to.
+  for (const auto& [name, ids] : {std::pair{"unschedulable", &r.unschedulable}, std::pair{"blocked", &r.blocked}}) {
+    const std::vector<std::int64_t> id(ids->begin(), ids->end());
+    append_column(out, comm, group + "/" + name + "/task", id);
+    append_column(out, comm, group + "/" + name + "/episode",
+                  std::vector<std::int64_t>(id.size(), static_cast<std::int64_t>(episode)));
+  }
 }
 
 }  // namespace
@@ -152,7 +181,8 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
       pe.episodes.push_back(r.metrics);
       if (results) {
         const std::string group = "/" + policy;
-        if (scenario.output.per_task) write_episode(*results, comm, group, e, cluster, tasks, r);
+        if (scenario.output.per_task) write_tasks(*results, comm, group, e, tasks, r);
+        write_nodes(*results, comm, group, e, cluster, r);
         for (const MetricField& f : episode_metric_fields()) {
           const std::vector<double> row{f.get(r.metrics)};
           append_column(*results, comm, group + "/episodes/" + std::string(f.name), row);

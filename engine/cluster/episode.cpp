@@ -101,6 +101,18 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
 
 }  // namespace
 
+double default_time_limit_s(const EpisodeInput& in) {
+  // Generous: every task could run one after another on the slowest node three times over,
+  // plus the repairs. An episode that reaches it reports its unfinished tasks as incomplete.
+  double slowest = 1e300, serial_s = 0;
+  for (const NodeSpec& n : in.cluster->nodes) slowest = std::min(slowest, n.speed);
+  for (const TaskSpec& t : *in.tasks) serial_s += t.work_core_s / (t.cores * slowest);
+  const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
+  const FailureConfig& f = in.scenario->cluster.failures;
+  const double repairs = f.distribution == LifetimeDistribution::None ? 0.0 : 1000 * f.mttr_s;
+  return std::min(2e9, last_arrival + 3 * serial_s + repairs + 3600);
+}
+
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   check_policy_fits_topology(in.policy, in.scenario->scheduler);
   const ModelSetup setup = make_setup(in);
@@ -115,7 +127,8 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   // the event order, it only lets the ranks agree that the episode is over.
   const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
   const SimTime chunk = std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16));
-  const SimTime limit = in.scenario->run.max_time_s > 0 ? from_seconds(in.scenario->run.max_time_s) : kTimeInfinity;
+  const SimTime limit = from_seconds(in.scenario->run.max_time_s > 0 ? in.scenario->run.max_time_s
+                                                                      : default_time_limit_s(in));
   RunStats stats;
   SimTime until = 0;
   for (;;) {
@@ -129,7 +142,10 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
                             static_cast<const SourceLp&>(sim.lp(setup.source_lp())).all_done();
     const bool done = comm.allreduce_max(static_cast<SimTime>(local_done)) > 0;
     const bool stuck = comm.allreduce_sum(static_cast<std::uint64_t>(sim.pending_events())) == 0;
-    if (done || stuck || until >= limit) break;
+    if (stuck && !done)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
+      throw std::logic_error("episode " + std::to_string(in.episode) + " of " + in.policy +
+                             " stalled with unfinished tasks and no pending events");
+    if (done || until >= limit) break;
   }
 
   // Gather what the LPs recorded; rank 0 orders it by id so sums run in one fixed order.

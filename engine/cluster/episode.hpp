@@ -53,6 +53,10 @@ struct EpisodeInput {
 // Collective. Throws InputError if the policy cannot work in the scenario's topology.
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input);
 
+// When run.max_time_s is 0: last arrival + 3 x the whole stream's run time on the slowest
+// node + 1000 repairs + 1 h (seconds). Reaching it leaves tasks counted as incomplete.
+double default_time_limit_s(const EpisodeInput& input);
+
 // Refuses (InputError with the reason) a policy that cannot see what it needs in a topology.
 void check_policy_fits_topology(const std::string& policy, const SchedulerConfig& scheduler);
 

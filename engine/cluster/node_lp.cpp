@@ -296,6 +296,15 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
   }
   knowledge_.state(id_) = own_view(ctx.now());
   assume_typical_load(sampled);
+  if (s.sharing == Sharing::None) {
+    // No report will ever say a node is back: a node that bounced a task is believed down
+    // for one mean repair time, then tried again.
+    const SimTime repair = from_seconds(setup_.failures.mttr_s);
+    for (NodeId c : pool) {
+      NodeView& v = knowledge_.state(c);
+      if (!v.up && ctx.now() - v.as_of >= repair) v.up = true;
+    }
+  }
   std::vector<NodeId> candidates;
   for (NodeId c : pool)
     if (knowledge_.fits_statically(task, c) && knowledge_.state(c).up) candidates.push_back(c);
@@ -315,7 +324,8 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
       m.from = id_;
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
       knowledge_.commit(task, chosen);
-      keeper_.dispatched(chosen, ctx.now() + setup_.decision_latency, task);
+      if (s.sharing != Sharing::None)  // reports will reconcile it; without them nothing would
+        keeper_.dispatched(chosen, ctx.now() + setup_.decision_latency, task);
     }
   }
   for (NodeId c : sampled) {

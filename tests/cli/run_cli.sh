@@ -92,6 +92,18 @@ for np in (2, 4):
             print(f"{name} differs at {np} ranks"); ok = False
 sys.exit(0 if ok else 1)
 EOF
+  # output.per_task = false drops the per-task rows only: nodes, episodes and the lists of
+  # tasks that fit no node (or wait on one) are still written.
+  "$MARLSIM" run "$SCENARIO" --episodes 1 --policy random --set workload.tasks=50 --set output.per_task=false \
+    --quiet --out "$tmp/lean.h5" >/dev/null || fail "per_task=false run failed"
+  $PY - "$tmp/lean.h5" <<'EOF2' || fail "per_task=false wrote the wrong datasets"
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+assert "random/tasks" not in f, "per-task rows written"
+for d in ("random/nodes/energy_j", "random/nodes/utilization_pct", "random/episodes/mean_completion_s",
+          "random/unschedulable/task", "random/blocked/task"):
+    assert d in f, d + " missing"
+EOF2
 else
   echo "skipped: HDF5 comparison (h5py or numpy missing for $PY)"
 fi

@@ -575,3 +575,46 @@ TEST_CASE("cluster: K-candidate sampling and batched central decisions complete 
     CHECK(r.tasks[0].start == from_seconds(2.002));
   }
 }
+
+TEST_CASE("cluster: without sharing, a node that bounced a task is tried again after a repair time", "[cluster]") {
+  // Frequent failures, repairs of 5 s: agents learn of down nodes only by bounces; if that
+  // belief never expired, ring neighbours would be shunned for good after their first failure.
+  const ClusterSpec c = mixed_cluster(6);
+  const std::vector<TaskSpec> tasks = busy_stream(120, 4);
+  const Scenario s = scenario_with({"scheduler.topology=decentralized", "scheduler.sharing=none",
+                                    "scheduler.neighbours=2", "scheduler.sampled=1",
+                                    "cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=20",
+                                    "cluster.failures.mttr_s=5"});
+  const EpisodeResult r = run(s, c, tasks);
+  require_accounted(r, tasks.size(), c.nodes.size());
+  CHECK(r.metrics.completed == tasks.size());
+  CHECK(r.metrics.failures > 0);
+  // Work still spreads: every node ran something.
+  for (const NodeRecord& n : r.nodes) CHECK(n.tasks_run > 0);
+}
+
+TEST_CASE("cluster: the default episode time limit is last arrival + 3 x serial run time + repairs + 1 h", "[cluster]") {
+  const ClusterSpec c = make_cluster({make_node(4, 16, 2.0), make_node(4, 16, 0.5)});
+  const std::vector<TaskSpec> tasks{make_task(0, 0, 2, 10), make_task(1, 100, 1, 20)};
+  Scenario s = scenario_with();
+  // Serial on the slowest node (speed 0.5): 10 / 0.5 + 20 / 0.5 = 60 s.
+  CHECK(default_time_limit_s({&s, &c, &tasks, "random", 0}) == Approx(100 + 3 * 60 + 3600));
+  s = scenario_with({"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=100",
+                     "cluster.failures.mttr_s=2"});
+  CHECK(default_time_limit_s({&s, &c, &tasks, "random", 0}) == Approx(100 + 3 * 60 + 2000 + 3600));
+  // An episode cut by run.max_time_s reports what did not finish.
+  s = scenario_with({"run.max_time_s=50"});  // task 0 ends by 20 s on either node; task 1 arrives at 100 s
+  const EpisodeResult r = run(s, c, tasks);
+  require_accounted(r, tasks.size(), c.nodes.size());
+  CHECK(r.metrics.completed == 1);
+  CHECK(r.metrics.incomplete == 1);
+}
+
+TEST_CASE("cluster: a task stream that would run off the int64-nanosecond clock is refused", "[cluster]") {
+  const Scenario s = scenario_with({"workload.target_utilization=1e-9", "workload.tasks=50"});
+  const ClusterSpec c = build_cluster(s, nullptr);
+  CHECK_THROWS_WITH(build_tasks(s, c, nullptr, 0), Contains("cluster-model-test.toml: workload: task") &&
+                                                       Contains("must stay below 1e9 s"));
+  const Scenario ok = scenario_with({"workload.tasks=50"});
+  CHECK(build_tasks(ok, c, nullptr, 0).size() == 50);
+}

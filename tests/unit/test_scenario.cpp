@@ -286,7 +286,7 @@ TEST_CASE("wrong types are errors naming the key and what was expected", "[scena
              Contains("dir/test.toml:2: cluster.nodes: expected an integer >= 1, got \"100\""));
   CHECK_THAT(error_of("[cluster]\nnodes = 10.5\n"), Contains("cluster.nodes: expected an integer >= 1, got 10.5"));
   CHECK_THAT(error_of("[cluster]\nnetwork_latency_s = \"1ms\"\n"),
-             Contains("dir/test.toml:2: cluster.network_latency_s: expected a number (a number > 0), got \"1ms\""));
+             Contains("dir/test.toml:2: cluster.network_latency_s: expected a number (a duration in seconds from 1e-9 (1 ns) to 1e9), got \"1ms\""));
   CHECK_THAT(error_of("[output]\nper_task = 1\n"), Contains("output.per_task: expected true or false, got 1"));
   CHECK_THAT(error_of("cluster = 5\n"), Contains("dir/test.toml:1: cluster: expected a table, got 5"));
   CHECK_THAT(error_of("[scheduler]\npolicy = 3\n"),
@@ -306,13 +306,18 @@ TEST_CASE("out-of-range values are errors naming the key", "[scenario]") {
   CHECK_THAT(error_of("[workload]\ntarget_utilization = 0\n"),
              Contains("workload.target_utilization: expected a utilization in (0, 1.5], got 0"));
   CHECK_THAT(error_of("[scheduler]\ndecision_latency_s = 0\n"),
-             Contains("scheduler.decision_latency_s: expected a number > 0, got 0"));
+             Contains("scheduler.decision_latency_s: expected a duration in seconds from 1e-9 (1 ns) to 1e9, got 0"));
   CHECK_THAT(error_of("[cluster]\nnetwork_latency_s = -0.001\n"),
-             Contains("cluster.network_latency_s: expected a number > 0, got -0.001"));
+             Contains("cluster.network_latency_s: expected a duration in seconds from 1e-9 (1 ns) to 1e9, got -0.001"));
   CHECK_THAT(error_of("[run]\nepisodes = 0\n"), Contains("run.episodes: expected an integer >= 1, got 0"));
   CHECK_THAT(error_of("[scheduler]\nneighbours = 5000000000\n"),
              Contains("scheduler.neighbours: expected an integer in [0, 4294967295], got 5000000000"));
-  CHECK_THAT(error_of("[scheduler]\nbatch_interval_s = -1\n"), Contains("scheduler.batch_interval_s: expected a number >= 0"));
+  CHECK_THAT(error_of("[scheduler]\nreport_period_s = 1e-10\n"),
+             Contains("scheduler.report_period_s: expected 0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9, got 1e-10"));
+  CHECK_THAT(error_of("[cluster.failures]\ndistribution = \"weibull\"\nmtbf_s = 1e-12\n"),
+             Contains("cluster.failures.mtbf_s: expected a mean time in seconds from 1 to 1e9"));
+  CHECK_THAT(error_of("[workload]\ncpu_max = 1e12\n"), Contains("workload.cpu_max: expected an integer from cpu_min to 4096"));
+  CHECK_THAT(error_of("[scheduler]\nbatch_interval_s = -1\n"), Contains("scheduler.batch_interval_s: expected 0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9, got -1"));
   CHECK_THAT(error_of("[cluster.failures]\ndistribution = \"exponential\"\n"),
              Contains("cluster.failures.mtbf_s: expected a number > 0 when failures.distribution is not \"none\""));
   // Decision latency below the network latency is allowed; both only have to be > 0.
@@ -321,7 +326,7 @@ TEST_CASE("out-of-range values are errors naming the key", "[scenario]") {
 
 TEST_CASE("the embedded configs' validate() errors name the file, line and TOML key", "[scenario]") {
   CHECK_THAT(error_of("[workload]\ncpu_min = 4\ncpu_max = 2\n"),
-             Contains("dir/test.toml:3: workload.cpu_max: expected an integer >= cpu_min, got 2"));
+             Contains("dir/test.toml:3: workload.cpu_max: expected an integer from cpu_min to 4096, got 2"));
   CHECK_THAT(error_of("[cluster.tiers.low]\ncores = [8, 2]\n"),
              Contains("dir/test.toml:2: cluster.tiers.low.cores: expected 1.000000 <= lo <= hi"));
   CHECK_THAT(error_of("[workload.profile]\nbursts = [{ start_s = 1, duration_s = 2, multiplier = 3 }]\n"
