@@ -1,5 +1,7 @@
 #include "workloads/seed_study_cluster.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -15,8 +17,7 @@ constexpr std::uint64_t kNodeStream = 0xC1A5'0002ull;
 
 void check_range(const ValueRange& r, const std::string& field, double min_lo) {
   if (!(std::isfinite(r.lo) && std::isfinite(r.hi) && r.lo >= min_lo && r.lo <= r.hi))
-    throw InputError::at(field, "expected " + std::to_string(min_lo) + " <= lo <= hi, got [" +
-                                    std::to_string(r.lo) + ", " + std::to_string(r.hi) + "]");
+    throw InputError::at(field, fmt::format("expected {:g} <= lo <= hi, got [{:g}, {:g}]", min_lo, r.lo, r.hi));
 }
 }  // namespace
 
