@@ -47,8 +47,8 @@ void BM_alibaba2018_dags(benchmark::State& s) {
 void BM_alibaba2017_batch(benchmark::State& s) { parse_trace(s, "alibaba2017", trace("alibaba_v2017/batch_task.csv.gz")); }
 void BM_google2011_part0(benchmark::State& s) { parse_trace(s, "google2011", trace("google2011_part0")); }
 
-void BM_seed_study_generator(benchmark::State& state) {
-  SeedStudyWorkloadConfig cfg;
+// One seed-study episode of state.range(0) tasks at 80 % target utilization per iteration.
+void generate_episodes(benchmark::State& state, SeedStudyWorkloadConfig cfg) {
   cfg.tasks = static_cast<std::uint64_t>(state.range(0));
   cfg.target_utilization = 0.8;
   const ClusterSpec cluster = generate_seed_study_cluster({}, 1);
@@ -61,22 +61,16 @@ void BM_seed_study_generator(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(cfg.tasks) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+void BM_seed_study_generator(benchmark::State& state) { generate_episodes(state, {}); }
+
+// The same with a diurnal cycle and Poisson bursts (arrivals by thinning).
 void BM_seed_study_generator_dynamic(benchmark::State& state) {
   SeedStudyWorkloadConfig cfg;
-  cfg.tasks = static_cast<std::uint64_t>(state.range(0));
-  cfg.target_utilization = 0.8;
   cfg.profile.diurnal_amplitude = 0.5;
   cfg.profile.diurnal_period_s = 3600;
   cfg.profile.burst_rate_per_s = 1.0 / 1800;
   cfg.profile.burst_mean_duration_s = 120;
-  const ClusterSpec cluster = generate_seed_study_cluster({}, 1);
-  std::uint64_t episode = 0;
-  for (auto _ : state) {
-    auto tasks = generate_seed_study_tasks(cfg, cluster, 1, episode++);
-    benchmark::DoNotOptimize(tasks.data());
-  }
-  state.counters["tasks_per_s"] =
-      benchmark::Counter(static_cast<double>(cfg.tasks) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  generate_episodes(state, cfg);
 }
 
 void BM_seed_study_cluster(benchmark::State& state) {
