@@ -78,31 +78,23 @@ SimTime Communicator::PendingMin::wait() {
   return out_;
 }
 
-SimTime Communicator::allreduce_min(SimTime v) const {
-  SimTime out = v;
-  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_MIN, comm_), "MPI_Allreduce");
+namespace {
+// One value reduced over all ranks (a no-op on one rank).
+template <class T>
+T allreduce(MPI_Comm comm, int size, T v, MPI_Datatype type, MPI_Op op) {
+  T out = v;
+  if (size > 1) check(MPI_Allreduce(&v, &out, 1, type, op, comm), "MPI_Allreduce");
   return out;
 }
-SimTime Communicator::allreduce_max(SimTime v) const {
-  SimTime out = v;
-  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_MAX, comm_), "MPI_Allreduce");
-  return out;
-}
+}  // namespace
+
+SimTime Communicator::allreduce_min(SimTime v) const { return allreduce(comm_, size_, v, MPI_INT64_T, MPI_MIN); }
+SimTime Communicator::allreduce_max(SimTime v) const { return allreduce(comm_, size_, v, MPI_INT64_T, MPI_MAX); }
 std::uint64_t Communicator::allreduce_sum(std::uint64_t v) const {
-  std::uint64_t out = v;
-  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce");
-  return out;
+  return allreduce(comm_, size_, v, MPI_UINT64_T, MPI_SUM);
 }
-double Communicator::allreduce_sum(double v) const {
-  double out = v;
-  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
-  return out;
-}
-double Communicator::allreduce_max(double v) const {
-  double out = v;
-  if (size_ > 1) check(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
-  return out;
-}
+double Communicator::allreduce_sum(double v) const { return allreduce(comm_, size_, v, MPI_DOUBLE, MPI_SUM); }
+double Communicator::allreduce_max(double v) const { return allreduce(comm_, size_, v, MPI_DOUBLE, MPI_MAX); }
 std::int64_t Communicator::exclusive_scan_sum(std::int64_t v) const {
   std::int64_t out = 0;
   if (size_ > 1) check(MPI_Exscan(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm_), "MPI_Exscan");

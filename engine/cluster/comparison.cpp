@@ -63,12 +63,9 @@ std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& c
 namespace {
 
 // Collective: rank 0's rows, nothing from the others.
-void append_column(ResultsFile& out, const Communicator& comm, const std::string& name, const std::vector<double>& v) {
-  out.append(name, comm.is_root() ? std::span<const double>(v) : std::span<const double>());
-}
-void append_column(ResultsFile& out, const Communicator& comm, const std::string& name,
-                   const std::vector<std::int64_t>& v) {
-  out.append(name, comm.is_root() ? std::span<const std::int64_t>(v) : std::span<const std::int64_t>());
+template <class T>
+void append_column(ResultsFile& out, const Communicator& comm, const std::string& name, const std::vector<T>& v) {
+  out.append(name, comm.is_root() ? std::span<const T>(v) : std::span<const T>());
 }
 
 void write_tasks(ResultsFile& out, const Communicator& comm, const std::string& group, std::uint64_t episode,
