@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "engine/find_named.hpp"
 #include "engine/input_error.hpp"
 
 namespace marlsim {
@@ -32,13 +33,7 @@ const std::vector<PolicyInfo>& scheduling_policies() {
 }
 
 std::unique_ptr<SchedulingPolicy> make_scheduling_policy(std::string_view name) {
-  std::string valid;
-  for (const PolicyInfo& p : scheduling_policies()) {
-    if (p.name == name) return p.make();
-    valid += valid.empty() ? "" : ", ";
-    valid += p.name;
-  }
-  throw InputError::at("scheduling policy", "expected one of " + valid + ", got \"" + std::string(name) + "\"");
+  return find_named(scheduling_policies(), name, "scheduling policy", [](const PolicyInfo& p) { return p.name; }).make();
 }
 
 }  // namespace marlsim

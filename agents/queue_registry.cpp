@@ -4,6 +4,7 @@
 #include <string>
 
 #include "agents/queue_discipline.hpp"
+#include "engine/find_named.hpp"
 #include "engine/input_error.hpp"
 
 namespace marlsim {
@@ -25,13 +26,8 @@ const std::vector<QueueDisciplineInfo>& queue_disciplines() {
 }
 
 std::unique_ptr<QueueDiscipline> make_queue_discipline(std::string_view name) {
-  std::string valid;
-  for (const QueueDisciplineInfo& d : queue_disciplines()) {
-    if (d.name == name) return d.make();
-    valid += valid.empty() ? "" : ", ";
-    valid += d.name;
-  }
-  throw InputError::at("queue discipline", "expected one of " + valid + ", got \"" + std::string(name) + "\"");
+  return find_named(queue_disciplines(), name, "queue discipline", [](const QueueDisciplineInfo& d) { return d.name; })
+      .make();
 }
 
 }  // namespace marlsim

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "engine/find_named.hpp"
 #include "engine/input_error.hpp"
 #include "workloads/trace_reader.hpp"
 
@@ -35,14 +36,7 @@ std::vector<std::string_view> trace_format_names() {
 }
 
 const TraceReader& find_trace_reader(std::string_view format) {
-  std::string valid;
-  for (const auto fn : kReaders) {
-    const TraceReader& r = fn();
-    if (r.format() == format) return r;
-    valid += valid.empty() ? "" : ", ";
-    valid += r.format();
-  }
-  throw InputError::at("trace format", "expected one of " + valid + ", got \"" + std::string(format) + "\"");
+  return find_named(kReaders, format, "trace format", [](auto reader) { return reader().format(); })();
 }
 
 Workload read_trace(std::string_view format, const TraceOptions& options) {
