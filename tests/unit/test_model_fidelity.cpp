@@ -56,3 +56,28 @@ TEST_CASE("fidelity: a chain DAG on an idle cluster meets every deadline (critic
   CHECK(tasks[3].deadline_s == Approx(15.0));
   CHECK(tasks[4].deadline_s == Approx(30.0));  // its chain now starts at task 3
 }
+
+TEST_CASE("fidelity: cluster.new_per_episode draws a new cluster for every episode", "[cluster][scenario]") {
+  const std::string toml = "[cluster]\nnodes = 20\n[run]\nseed = 3\nepisodes = 2\n";
+  const Scenario fixed = parse_scenario(toml, "fixed.toml");
+  const Scenario fresh = parse_scenario(toml, "fresh.toml", {"cluster.new_per_episode=true"});
+  auto cores = [](const ClusterSpec& c) {
+    std::vector<double> v;
+    for (const NodeSpec& n : c.nodes) v.push_back(n.cores * 1000 + n.memory_gb);
+    return v;
+  };
+  CHECK(cores(build_cluster(fixed, nullptr, 0)) == cores(build_cluster(fixed, nullptr, 1)));
+  CHECK(cores(build_cluster(fresh, nullptr, 0)) != cores(build_cluster(fresh, nullptr, 1)));
+  CHECK(cores(build_cluster(fresh, nullptr, 1)) == cores(build_cluster(fresh, nullptr, 1)));  // reproducible
+  CHECK(build_cluster(fresh, nullptr, 1).nodes.size() == 20);
+
+  // Every episode completes on its own cluster.
+  const Communicator self(MPI_COMM_SELF);
+  const ComparisonResult r = run_comparison(self, fresh, nullptr);
+  REQUIRE(r.policies.size() == 1);
+  for (const EpisodeMetrics& m : r.policies[0].episodes) CHECK(m.completed == m.tasks);
+
+  CHECK_THROWS_WITH(parse_scenario("[cluster]\nsource = \"trace\"\nnew_per_episode = true\n[workload]\nkind = \"swf\"\n"
+                                   "[workload.trace]\npath = \"x\"\n", "t.toml"),
+                    Catch::Contains("t.toml:3: cluster.new_per_episode: applies only to cluster.source = \"seed-study\""));
+}
