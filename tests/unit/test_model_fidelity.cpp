@@ -11,6 +11,7 @@
 #include "engine/scenario.hpp"
 #include "mpi/communicator.hpp"
 #include "workloads/sla_policy.hpp"
+#include "workload_test_support.hpp"
 
 using namespace marlsim;
 
@@ -80,4 +81,34 @@ TEST_CASE("fidelity: cluster.new_per_episode draws a new cluster for every episo
   CHECK_THROWS_WITH(parse_scenario("[cluster]\nsource = \"trace\"\nnew_per_episode = true\n[workload]\nkind = \"swf\"\n"
                                    "[workload.trace]\npath = \"x\"\n", "t.toml"),
                     Catch::Contains("t.toml:3: cluster.new_per_episode: applies only to cluster.source = \"seed-study\""));
+}
+
+TEST_CASE("fidelity: source study 3's two-level scenarios spill, and the global policies differ", "[cluster][traces]") {
+  MARLSIM_REQUIRE_TRACE("alibaba_v2017/batch_task.csv.gz");
+  const std::string file = std::string(MARLSIM_SOURCE_DIR) + "/configs/hierrl-alibaba2017.toml";
+  const Communicator self(MPI_COMM_SELF);
+  for (const int nodes : {2, 3, 4, 5}) {
+    for (const int tasks : {52, 171, 292}) {
+      INFO(nodes << " nodes, " << tasks << " tasks");
+      const Scenario s = load_scenario(file, {"cluster.nodes=" + std::to_string(nodes),
+                                              "workload.trace.max_tasks=" + std::to_string(tasks), "run.episodes=3"});
+      REQUIRE(s.scheduler.policies == std::vector<std::string>{"ray-hybrid", "random", "least-loaded"});
+      const ComparisonResult r = run_comparison(self, s, nullptr);
+      CHECK(r.tasks_first_episode == static_cast<std::uint64_t>(tasks));
+      std::vector<double> completion;
+      for (const PolicyEpisodes& p : r.policies) {
+        double spills = 0, sum = 0;
+        for (const EpisodeMetrics& m : p.episodes) {
+          REQUIRE(m.completed == m.tasks);
+          spills += static_cast<double>(m.spills);
+          sum += m.mean_completion_s;
+        }
+        CHECK(spills > 0);  // local queues fill: the global scheduler is used
+        completion.push_back(sum);
+      }
+      CHECK(completion[0] != completion[1]);
+      CHECK(completion[0] != completion[2]);
+      CHECK(completion[1] != completion[2]);
+    }
+  }
 }
