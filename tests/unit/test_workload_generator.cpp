@@ -195,7 +195,8 @@ TEST_CASE("Utilization math: a stream at U = 0.8 offers 80 % of its dominant res
   SeedStudyWorkloadConfig cfg;
   cfg.tasks = 100000;
   cfg.target_utilization = 0.8;
-  const ClusterSpec cluster = generate_seed_study_cluster({}, 9);
+  // Cluster seed 7: memory's load is 1.054x CPU's, so a CPU-only rate overloads memory by 5 %.
+  const ClusterSpec cluster = generate_seed_study_cluster({}, 7);
   const auto tasks = generate_seed_study_tasks(cfg, cluster, 2024, 0);
   double work = 0, memory_s = 0;
   for (const auto& t : tasks) {
@@ -205,9 +206,11 @@ TEST_CASE("Utilization math: a stream at U = 0.8 offers 80 % of its dominant res
   const double span_s = tasks.back().arrival_s;
   const double cpu = work / (span_s * cluster.capacity_core_s_per_s());
   const double memory = memory_s / (span_s * cluster.capacity_memory_gb_s_per_s());
-  CHECK(std::max(cpu, memory) == Approx(0.8).epsilon(0.03));
-  CHECK(memory <= 0.8 * 1.03);
-  CHECK(cpu <= 0.8 * 1.03);
+  INFO("measured CPU load " << cpu << ", memory load " << memory);
+  CHECK(std::max(cpu, memory) == Approx(0.8).epsilon(0.02));
+  CHECK(memory <= 0.8 * 1.02);
+  CHECK(cpu <= 0.8 * 1.02);
+  CHECK(offered_load(1.0, cfg, cluster).memory > 1.05 * offered_load(1.0, cfg, cluster).cpu);
   const OfferedLoad expected = offered_load(base_arrival_rate(cfg, cluster), cfg, cluster);
   CHECK(cpu == Approx(expected.cpu).epsilon(0.03));
   CHECK(memory == Approx(expected.memory).epsilon(0.03));
