@@ -35,7 +35,8 @@ def main(argv):
             continue
         with open(path) as f:
             s = json.load(f)
-        loads.append(100 * s["offered_utilization"])
+        # The offered load of the dominant resource (CPU or memory), which target_utilization sets.
+        loads.append(100 * max(s["offered_utilization"], s.get("offered_memory_utilization", 0)))
         for p in s["policies"]:
             d = series.setdefault(p["policy"], {k: [] for k in ("x", "c", "cci", "sla", "slaci")})
             d["x"].append(loads[-1])

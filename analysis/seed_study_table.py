@@ -94,7 +94,9 @@ def main(argv):
         runs = s["episodes"] * len(s["policies"])
         print(f"### {title}\n")
         print(f"{s['nodes']} nodes, {s['episodes']} episodes, offered load "
-              f"{100 * s['offered_utilization']:.1f} % of capacity (cores x speed), {s['ranks']} rank(s); "
+              f"CPU {100 * s['offered_utilization']:.1f} % (work over cores x speed), memory "
+              f"{100 * s.get('offered_memory_utilization', 0):.1f} % (memory x run time over memory x speed) of "
+              f"capacity, {s['ranks']} rank(s); "
               f"± is the 95 % CI over episodes. The whole comparison ({runs} episodes, workload generation "
               f"included) took {s['wall_s']:.2f} s = {1e3 * s['wall_s'] / runs:.1f} ms per episode; "
               "wall ms/ep is the simulation alone.\n")

@@ -119,7 +119,9 @@ class RunCommand final : public Command {
  private:
   static void print_table(const Scenario& scenario, const ComparisonResult& r, double wall) {
     fmt::print("{} nodes, {} tasks in episode 1", r.nodes, r.tasks_first_episode);
-    if (r.offered_utilization > 0) fmt::print(", offered load {:.1f} % of capacity", 100 * r.offered_utilization);
+    if (r.offered_utilization > 0)
+      fmt::print(", offered load CPU {:.1f} %, memory {:.1f} % of capacity", 100 * r.offered_utilization,
+                 100 * r.offered_memory_utilization);
     fmt::print("\n");
     for (const auto& note : r.notes) fmt::print("{}\n", note);
     const std::vector<std::string_view> shown{"mean_completion_s", "p95_completion_s", "sla_pct",
@@ -172,6 +174,7 @@ class RunCommand final : public Command {
             {"topology", topology_name(scenario.scheduler.topology)},
             {"nodes", r.nodes},
             {"offered_utilization", r.offered_utilization},
+            {"offered_memory_utilization", r.offered_memory_utilization},
             {"ranks", ranks},
             {"wall_s", wall},
             {"units", units},

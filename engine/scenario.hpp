@@ -30,6 +30,7 @@ struct ClusterConfig {                     // [cluster]
   // trace (alibaba2017, swf).
   std::string source = "seed-study";
   SeedStudyClusterConfig generated;        // nodes = 100; [cluster.tiers.high|medium|low] ranges
+  bool new_per_episode = false;            // new_per_episode: draw a new generated cluster for every episode
   double network_latency_s = 0.001;        // network_latency_s: one message between any two LPs
   // Traces list machines without power: these per-core figures (our assumption: a 2017
   // two-socket 64-core server idles near 150 W and draws about 350 W flat out) fill it in.

@@ -357,6 +357,10 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
   }
   tiers.finish();
 
+  if (from_trace && c.has("new_per_episode"))
+    c.fail("new_per_episode", c.table()->get("new_per_episode"),
+           "applies only to cluster.source = \"seed-study\" (a trace's machines are fixed)");
+  c.boolean("new_per_episode", cluster.new_per_episode);
   c.duration("network_latency_s", cluster.network_latency_s);
   c.non_negative("trace_idle_power_w_per_core", cluster.trace_idle_power_w_per_core);
   c.non_negative("trace_dynamic_power_w_per_core", cluster.trace_dynamic_power_w_per_core);
@@ -386,7 +390,7 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
 // Keys of [workload] that only the synthetic generator reads.
 const std::vector<std::string>& synthetic_keys() {
   static const std::vector<std::string> keys{
-      "tasks",        "runtime_pareto_alpha", "runtime_min_s", "cpu_mu",        "cpu_sigma",
+      "tasks",        "runtime_pareto_alpha", "runtime_min_s", "runtime_max_s", "cpu_mu",        "cpu_sigma",
       "cpu_min",      "cpu_max",              "memory_mu",     "memory_sigma",  "memory_min_gb",
       "memory_max_gb", "priority_mix",        "arrival_rate_per_s", "target_utilization", "profile"};
   return keys;
@@ -444,7 +448,7 @@ void read_trace(TableReader t, TraceOptions& trace) {
   t.integer("max_tasks", trace.max_tasks);
   t.positive("min_cores", trace.min_cores);
   t.duration("min_duration_s", trace.min_duration_s);
-  t.integer("max_instances_per_task", trace.max_instances_per_task, 1);
+  t.integer("max_instances_per_task", trace.max_instances_per_task);
   t.boolean("alibaba2018_task_arrivals", trace.alibaba2018_task_arrivals);
   t.positive("alibaba2018_memory_gb_per_100", trace.alibaba2018_memory_gb_per_100);
   t.positive("alibaba2017_memory_gb_per_unit", trace.alibaba2017_memory_gb_per_unit);
@@ -483,6 +487,7 @@ bool read_workload(TableReader w, WorkloadConfig& workload) {
   w.number("runtime_pareto_alpha", g.runtime_pareto_alpha, [](double v) { return std::isfinite(v) && v > 1; },
            "a number > 1 (finite mean)");
   w.duration("runtime_min_s", g.runtime_min_s);
+  w.duration_or_zero("runtime_max_s", g.runtime_max_s);
   w.number("cpu_mu", g.cpu_mu);
   w.positive("cpu_sigma", g.cpu_sigma);
   w.number("cpu_min", g.cpu_min);

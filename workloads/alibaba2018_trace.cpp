@@ -14,7 +14,8 @@
 // - Status: Terminated and Failed tasks ran and are kept with their observed duration;
 //   Running, Waiting (and anything else) are censored and counted.
 // - Duration = end_time - start_time, at least min_duration_s (1 s, the timestamp grain).
-// - Instances: a task of n instances becomes k = min(n, max_instances_per_task) TaskSpecs,
+// - Instances: a task of n instances becomes k = min(n, max_instances_per_task) TaskSpecs
+//   (k = n when the cap is 0: every instance, but DAG edges grow as k_parent x k_child),
 //   each one instance of plan_cpu/100 cores and the observed duration; the other n - k
 //   instances are dropped and their share of the work is reported. (Stretching k copies to
 //   carry all n instances' work would make run times n/k times longer than the trace's.)
@@ -104,7 +105,6 @@ class Alibaba2018TraceReader final : public TraceReader {
     std::vector<Row> rows;
     std::unordered_map<std::uint64_t, double> job_start;  // job -> first start_time seen
     std::uint64_t failed_kept = 0, floored_cores = 0, floored_duration = 0, no_dag = 0;
-    std::uint64_t instances_total = 0, instances_kept = 0;
 
     for_each_line(reader, options, rep, [&](std::string_view line) {
       if (reader.line_number() == 1 && line.substr(0, 9) == "task_name") return;  // header
@@ -157,7 +157,9 @@ class Alibaba2018TraceReader final : public TraceReader {
       return (job << 24) | static_cast<std::uint64_t>(number);
     };
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      copies[i] = static_cast<std::uint32_t>(std::min<std::uint64_t>(rows[i].instances, options.max_instances_per_task));
+      copies[i] = static_cast<std::uint32_t>(options.max_instances_per_task == 0
+                                                 ? rows[i].instances
+                                                 : std::min<std::uint64_t>(rows[i].instances, options.max_instances_per_task));
       first_key[i] = next_key;
       next_key += copies[i];
       if (!rows[i].name.dag) {
@@ -184,8 +186,8 @@ class Alibaba2018TraceReader final : public TraceReader {
       t.cores = r.cores;
       t.memory_gb = r.memory_gb;
       t.work_core_s = r.cores * duration;  // one instance, its own shape and run time
-      instances_total += r.instances;
-      instances_kept += copies[i];
+      rep.instances_read += r.instances;
+      rep.instances_kept += copies[i];
       t.priority = PriorityClass::Batch;
       t.parents_incomplete = r.name.truncated;
       for (const std::int64_t p : r.name.parents) {
@@ -209,10 +211,7 @@ class Alibaba2018TraceReader final : public TraceReader {
                             ? "arrival = each task's start_time"
                             : "arrival = the job's first start_time for every task of the job; the DAG orders them");
     rep.notes.push_back(fmt::format("kept Terminated and Failed tasks ({} Failed, run for their observed time)", failed_kept));
-    rep.notes.push_back(fmt::format(
-        "instances: a task of n instances -> min(n, {}) TaskSpecs of one instance each; kept {} of {} instances ({:.1f} %)",
-        options.max_instances_per_task, instances_kept, instances_total,
-        instances_total ? 100.0 * static_cast<double>(instances_kept) / static_cast<double>(instances_total) : 100.0));
+    rep.notes.push_back(instances_note(options.max_instances_per_task));
     rep.notes.push_back(fmt::format("memory: plan_mem 100 = {} GB; priority: all batch",
                                     options.alibaba2018_memory_gb_per_100));
     rep.notes.push_back(fmt::format("{} task names truncated at {} characters (last parent dropped), {} without DAG info, "

@@ -30,6 +30,13 @@ struct ClusterSpec {
     for (const auto& n : nodes) s += n.cores * n.speed;
     return s;
   }
+  // Memory capacity in GB-seconds at reference speed per second: sum of memory x speed (a
+  // task holds its memory for its run time, which a faster node shortens).
+  double capacity_memory_gb_s_per_s() const {
+    double s = 0;
+    for (const auto& n : nodes) s += n.memory_gb * n.speed;
+    return s;
+  }
 };
 
 }  // namespace marlsim

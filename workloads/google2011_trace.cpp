@@ -11,7 +11,9 @@
 //   before it, at reference speed (the trace does not say how fast each machine was).
 // - Censored and counted: tasks submitted at timestamp 0 (before the trace window: their
 //   arrival is unknown and most were already running), tasks with no SUBMIT in the files
-//   read, tasks whose last event is not FINISH (EVICT, FAIL, KILL, LOST: did not complete;
+//   read, tasks whose first event in the files read is not SUBMIT (a resubmission of a task
+//   that began before them: its first SUBMIT is a later resubmission, not its arrival), tasks
+//   whose last event is not FINISH (EVICT, FAIL, KILL, LOST: did not complete;
 //   SUBMIT, SCHEDULE, UPDATE: still pending or running when the files end), a FINISH with no
 //   SCHEDULE before it, and tasks that never state a CPU request.
 // - Requests: the last non-empty value seen for the task (UPDATE events may change them).
@@ -44,6 +46,7 @@ enum Event : int { kSubmit = 0, kSchedule = 1, kEvict = 2, kFail = 3, kFinish = 
 
 struct TaskState {
   std::uint64_t job = 0;
+  int first_event = -1;
   std::int64_t first_submit = -1;  // microseconds
   std::int64_t last_schedule = -1;
   std::int64_t run_us = -1;        // FINISH - SCHEDULE of the last completion
@@ -126,6 +129,7 @@ class Google2011TraceReader final : public TraceReader {
           tasks.back().job = static_cast<std::uint64_t>(job);
         }
         TaskState& t = tasks[it->second];
+        if (t.first_event < 0) t.first_event = static_cast<int>(event);
         switch (static_cast<int>(event)) {
           case kSubmit:
             if (t.first_submit < 0) t.first_submit = ts;
@@ -157,6 +161,10 @@ class Google2011TraceReader final : public TraceReader {
       }
       if (s.first_submit < 0) {
         rep.count_censored("no SUBMIT in the files read");
+        continue;
+      }
+      if (s.first_event != kSubmit) {
+        rep.count_censored("first event not SUBMIT (resubmission of a task begun before the files read)");
         continue;
       }
       if (s.last_event != kFinish) {
@@ -200,7 +208,8 @@ class Google2011TraceReader final : public TraceReader {
 
     rep.notes.push_back(fmt::format("read {} task_events file(s); {} distinct tasks", files.size(), tasks.size()));
     rep.notes.push_back("arrival = first SUBMIT; duration = FINISH - preceding SCHEDULE; tasks that did not finish "
-                        "inside the files, or were submitted before the trace window, are censored");
+                        "inside the files, were submitted before the trace window, or whose first event read is not "
+                        "SUBMIT (resubmissions), are censored");
     rep.notes.push_back(fmt::format("CPU 1.0 = {} cores, memory 1.0 = {} GB (assumed machine size)",
                                     options.google_cores_per_unit, options.google_memory_gb_per_unit));
     rep.notes.push_back("priority: 0-1 -> best-effort, 2-8 -> batch, 9-11 -> production (missing -> batch)");

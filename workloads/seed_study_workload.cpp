@@ -36,6 +36,8 @@ void SeedStudyWorkloadConfig::validate() const {
   require(std::isfinite(runtime_pareto_alpha) && runtime_pareto_alpha > 1, "runtime_pareto_alpha",
           "a number > 1 (finite mean)", runtime_pareto_alpha);
   require(std::isfinite(runtime_min_s) && runtime_min_s > 0, "runtime_min_s", "a number > 0", runtime_min_s);
+  require(runtime_max_s == 0 || (std::isfinite(runtime_max_s) && runtime_max_s >= runtime_min_s), "runtime_max_s",
+          "0 (no cap) or a number >= runtime_min_s", runtime_max_s);
   require(std::isfinite(cpu_mu), "cpu_mu", "a finite number", cpu_mu);
   require(std::isfinite(cpu_sigma) && cpu_sigma > 0, "cpu_sigma", "a number > 0", cpu_sigma);
   require(cpu_min >= 1 && std::floor(cpu_min) == cpu_min, "cpu_min", "an integer >= 1", cpu_min);
@@ -73,7 +75,10 @@ double expected_cores(const SeedStudyWorkloadConfig& c) {
 }
 
 double expected_runtime_s(const SeedStudyWorkloadConfig& c) {
-  return c.runtime_pareto_alpha * c.runtime_min_s / (c.runtime_pareto_alpha - 1.0);
+  const double a = c.runtime_pareto_alpha, m = c.runtime_min_s;
+  if (c.runtime_max_s <= 0) return a * m / (a - 1.0);
+  // E[min(X, cap)] = integral from 0 to cap of P(X > x) dx.
+  return m + (m - std::pow(m, a) * std::pow(c.runtime_max_s, 1.0 - a)) / (a - 1.0);
 }
 
 double expected_memory_gb(const SeedStudyWorkloadConfig& c) {
@@ -89,17 +94,19 @@ double expected_memory_gb(const SeedStudyWorkloadConfig& c) {
 
 double expected_work_core_s(const SeedStudyWorkloadConfig& c) { return expected_runtime_s(c) * expected_cores(c); }
 
-double offered_utilization(double rate_per_s, const SeedStudyWorkloadConfig& c, const ClusterSpec& cluster) {
-  const double capacity = cluster.capacity_core_s_per_s();
-  if (!(capacity > 0)) throw InputError::at("cluster", "expected a cluster with capacity > 0 (cores x speed)");
-  return rate_per_s * expected_work_core_s(c) / capacity;
+OfferedLoad offered_load(double rate_per_s, const SeedStudyWorkloadConfig& c, const ClusterSpec& cluster) {
+  const double cpu_capacity = cluster.capacity_core_s_per_s();
+  const double memory_capacity = cluster.capacity_memory_gb_s_per_s();
+  if (!(cpu_capacity > 0)) throw InputError::at("cluster", "expected a cluster with capacity > 0 (cores x speed)");
+  if (!(memory_capacity > 0)) throw InputError::at("cluster", "expected a cluster with memory > 0");
+  // Run time, cores and memory are drawn independently, so E[memory x run time] factors.
+  return {rate_per_s * expected_work_core_s(c) / cpu_capacity,
+          rate_per_s * expected_memory_gb(c) * expected_runtime_s(c) / memory_capacity};
 }
 
 double arrival_rate_for_utilization(double utilization, const SeedStudyWorkloadConfig& c,
                                     const ClusterSpec& cluster) {
-  const double capacity = cluster.capacity_core_s_per_s();
-  if (!(capacity > 0)) throw InputError::at("cluster", "expected a cluster with capacity > 0 (cores x speed)");
-  return utilization * capacity / expected_work_core_s(c);
+  return utilization / offered_load(1.0, c, cluster).dominant();
 }
 
 double base_arrival_rate(const SeedStudyWorkloadConfig& c, const ClusterSpec& cluster) {
@@ -125,7 +132,8 @@ std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& c
     t.job = i;
     t.arrival_s = arrivals.next();
     // Fixed number of draws per task (1 + 2 + 2 + 1), see the header.
-    const double runtime = attr.pareto(config.runtime_pareto_alpha, config.runtime_min_s);
+    double runtime = attr.pareto(config.runtime_pareto_alpha, config.runtime_min_s);
+    if (config.runtime_max_s > 0) runtime = std::min(runtime, config.runtime_max_s);
     const double cpu = std::clamp(attr.lognormal(config.cpu_mu, config.cpu_sigma), config.cpu_min, config.cpu_max);
     t.cores = std::round(cpu);
     t.memory_gb = std::clamp(attr.lognormal(config.memory_mu, config.memory_sigma), config.memory_min_gb,

@@ -24,6 +24,8 @@ struct SeedStudyWorkloadConfig {
 
   double runtime_pareto_alpha = 2.5;  // run time at reference speed, seconds
   double runtime_min_s = 10.0;
+  // Run times above this are cut to it (0: no cap). The study's public code caps at 500 s.
+  double runtime_max_s = 0.0;
   // Cores: exp(N(mu, sigma)) clamped to [cpu_min, cpu_max], then rounded to the nearest
   // integer (half away from zero), so cores are whole numbers 1..8 by default.
   double cpu_mu = 0.5, cpu_sigma = 0.8;
@@ -34,8 +36,9 @@ struct SeedStudyWorkloadConfig {
   // Production, Batch, BestEffort shares (normalized).
   std::array<double, kPriorityClasses> priority_mix{0.25, 0.60, 0.15};
 
-  // Load: if target_utilization > 0, rate = U x capacity / E[work per task]; otherwise the
-  // raw rate. The study used 0.5 tasks/s (~1.5 % of its cluster).
+  // Load: if target_utilization > 0, the rate at which the dominant resource (CPU or memory,
+  // whichever the stream loads more, see offered_load) is offered U of the cluster's capacity;
+  // otherwise the raw rate. The study used 0.5 tasks/s (~1.5 % of its cluster).
   double arrival_rate_per_s = 0.5;
   double target_utilization = 0.0;
   ArrivalProfile profile;  // off by default
@@ -48,17 +51,23 @@ struct SeedStudyWorkloadConfig {
 
 // E[cores] of the clamped, rounded log-normal (exact, from the normal CDF).
 double expected_cores(const SeedStudyWorkloadConfig& config);
-// E[run time] of the Pareto at reference speed: alpha x min / (alpha - 1).
+// E[run time] of the Pareto at reference speed: alpha x min / (alpha - 1), or with the cap c
+// E[min(X, c)] = min + (min - min^alpha c^(1 - alpha)) / (alpha - 1).
 double expected_runtime_s(const SeedStudyWorkloadConfig& config);
 // E[memory] of the clamped log-normal (exact, partial moments of the log-normal).
 double expected_memory_gb(const SeedStudyWorkloadConfig& config);
 // E[work per task] = E[run time] x E[cores] (they are drawn independently), core-seconds.
 double expected_work_core_s(const SeedStudyWorkloadConfig& config);
 
-// Fraction of the cluster's capacity (sum of cores x speed) that `rate_per_s` offers.
-double offered_utilization(double rate_per_s, const SeedStudyWorkloadConfig& config,
-                           const ClusterSpec& cluster);
-// The rate that offers `utilization` of the cluster's capacity.
+// The load a stream offers, as fractions of the cluster's capacity: CPU = E[work] x rate over
+// sum(cores x speed); memory = E[memory] x E[run time at reference speed] x rate over
+// sum(memory x speed) (memory held for the run time). The dominant one is the larger.
+struct OfferedLoad {
+  double cpu = 0, memory = 0;
+  double dominant() const { return cpu > memory ? cpu : memory; }
+};
+OfferedLoad offered_load(double rate_per_s, const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster);
+// The rate whose dominant offered load is `utilization`.
 double arrival_rate_for_utilization(double utilization, const SeedStudyWorkloadConfig& config,
                                     const ClusterSpec& cluster);
 // The base rate the generator will use (target utilization if set, else the raw rate).

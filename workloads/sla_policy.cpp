@@ -1,6 +1,8 @@
 #include "workloads/sla_policy.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "engine/input_error.hpp"
@@ -19,7 +21,17 @@ void SlaPolicy::validate() const {
 }
 
 void apply_sla(std::vector<TaskSpec>& tasks, const SlaPolicy& policy) {
-  for (auto& t : tasks) t.deadline_s = policy.deadline_s(t);
+  std::vector<double> earliest_end_s(tasks.size());  // on an idle cluster of speed-1 nodes
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    TaskSpec& t = tasks[i];
+    double ready_s = t.arrival_s;
+    for (const std::uint64_t p : t.parents) {
+      if (p >= i) throw std::logic_error("apply_sla: task " + std::to_string(i) + " precedes its parent " + std::to_string(p));
+      ready_s = std::max(ready_s, earliest_end_s[p]);
+    }
+    earliest_end_s[i] = ready_s + t.reference_runtime_s();
+    t.deadline_s = policy.deadline_s(t.priority, t.arrival_s, earliest_end_s[i] - t.arrival_s);
+  }
 }
 
 }  // namespace marlsim

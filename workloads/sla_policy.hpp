@@ -2,6 +2,12 @@
 // SLA deadlines: deadline = arrival + slack_factor[priority] x reference run time + constant.
 // One policy serves the synthetic generator and every trace reader, so "SLA met" means the
 // same thing for every workload.
+//
+// DAG tasks get a critical-path deadline: the "reference run time" of a task with parents is
+// the time from its arrival to the earliest it could finish on an idle cluster of speed-1
+// nodes (its parents' earliest finishes, then its own run time), so waiting for parents does
+// not count against a child, while a late parent still does (a whole DAG is due slack x its
+// critical path after it arrives). A task without parents keeps arrival + slack x run time.
 #include <array>
 #include <vector>
 
@@ -28,7 +34,9 @@ struct SlaPolicy {
   void validate() const;
 };
 
-// Sets deadline_s of every task from its arrival, priority and reference run time.
+// Sets deadline_s of every task from its arrival, priority and reference run time, with the
+// critical-path rule above for DAG tasks. Parents must precede their children in `tasks`
+// (ids are positions, as every workload delivers them).
 void apply_sla(std::vector<TaskSpec>& tasks, const SlaPolicy& policy);
 
 }  // namespace marlsim

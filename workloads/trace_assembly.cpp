@@ -17,6 +17,12 @@ bool job_sampled_in(std::uint64_t seed, std::uint64_t job, double fraction) {
   return static_cast<double>(h >> 11) * 0x1.0p-53 < fraction;
 }
 
+std::string instances_note(std::uint32_t max_instances_per_task) {
+  if (max_instances_per_task == 0) return "instances: a task of n instances -> n TaskSpecs of one instance each (all kept)";
+  return fmt::format("instances: a task of n instances -> min(n, {}) TaskSpecs of one instance each (the rest dropped)",
+                     max_instances_per_task);
+}
+
 std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options,
                                      WorkloadReport& report) {
   report.tasks_read += raw.size();
@@ -157,9 +163,9 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
     t.parents.reserve(parents[i].size());
     for (const auto p : parents[i]) t.parents.push_back(new_id[p]);
     std::sort(t.parents.begin(), t.parents.end());
-    t.deadline_s = options.sla.deadline_s(t);
     if (incomplete[i]) ++report.tasks_with_incomplete_parents;
   }
+  apply_sla(out, options.sla);
   report.tasks_out = out.size();
   report.notes.push_back(fmt::format(
       "arrivals shifted by -{} s (first kept task arrives at 0){}", t0,

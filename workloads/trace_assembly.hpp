@@ -31,6 +31,9 @@ struct RawTask {
 std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options,
                                      WorkloadReport& report);
 
+// The report note on max_instances_per_task (the kept share is in report.instances_kept).
+std::string instances_note(std::uint32_t max_instances_per_task);
+
 // True iff job `job` is kept by sample_jobs: a keyed hash of (seed, job) below the fraction.
 bool job_sampled_in(std::uint64_t seed, std::uint64_t job, double fraction);
 

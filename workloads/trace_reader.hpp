@@ -36,7 +36,8 @@ struct TraceOptions {
   double min_duration_s = 1.0;  // zero or negative observed durations become this (1 s is
                                 // the timestamp resolution of the Alibaba traces)
 
-  // alibaba2017/2018: a task of n instances becomes min(n, cap) TaskSpecs (see the readers).
+  // alibaba2017/2018: a task of n instances becomes min(n, cap) TaskSpecs, or n if the cap is
+  // 0 (see the readers). The default keeps traces small; the report gives the kept share.
   std::uint32_t max_instances_per_task = 16;
   // alibaba2018: false = every task arrives at its job's first start_time (the DAG orders
   // them); true = each task at its own start_time.

@@ -52,8 +52,6 @@ void TraceOptions::validate() const {
   require(std::isfinite(min_cores) && min_cores > 0, "trace.min_cores", "a number > 0", min_cores);
   require(std::isfinite(min_duration_s) && min_duration_s > 0, "trace.min_duration_s", "a number > 0",
           min_duration_s);
-  require(max_instances_per_task >= 1, "trace.max_instances_per_task", "an integer >= 1",
-          max_instances_per_task);
   require(alibaba2018_memory_gb_per_100 > 0, "trace.alibaba2018_memory_gb_per_100", "a number > 0",
           alibaba2018_memory_gb_per_100);
   require(alibaba2017_memory_gb_per_unit > 0, "trace.alibaba2017_memory_gb_per_unit", "a number > 0",

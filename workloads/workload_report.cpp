@@ -10,6 +10,10 @@ std::uint64_t WorkloadReport::censored_total() const {
   return n;
 }
 
+double WorkloadReport::instances_kept_pct() const {
+  return instances_read ? 100.0 * static_cast<double>(instances_kept) / static_cast<double>(instances_read) : 100.0;
+}
+
 void WorkloadReport::record_bad_line(const std::string& message) {
   ++bad_lines_skipped;
   if (bad_line_messages.size() < kKeptMessages) bad_line_messages.push_back(message);
@@ -21,6 +25,8 @@ std::string WorkloadReport::summary() const {
                    bad_lines_skipped);
   for (const auto& m : bad_line_messages) s += fmt::format("    bad line: {}\n", m);
   s += fmt::format("  tasks read {}, kept {}\n", tasks_read, tasks_out);
+  if (instances_read)
+    s += fmt::format("  instances kept {} of {} ({:.1f} %)\n", instances_kept, instances_read, instances_kept_pct());
   for (const auto& [reason, count] : censored) s += fmt::format("  censored ({}): {}\n", reason, count);
   if (outside_window) s += fmt::format("  outside the time window: {}\n", outside_window);
   if (jobs_sampled_out)

@@ -28,6 +28,11 @@ struct WorkloadReport {
   std::uint64_t tasks_sampled_out = 0;
   std::uint64_t beyond_max_tasks = 0;
   std::uint64_t tasks_out = 0;
+  // Traces whose tasks have instances (Alibaba): instances in the tasks read, and instances
+  // kept as TaskSpecs (max_instances_per_task); both 0 for other formats.
+  std::uint64_t instances_read = 0;
+  std::uint64_t instances_kept = 0;
+  double instances_kept_pct() const;
 
   std::uint64_t parents_dropped = 0;               // references to tasks absent or filtered out
   std::uint64_t tasks_with_incomplete_parents = 0; // tasks that lost at least one parent

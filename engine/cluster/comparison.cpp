@@ -4,6 +4,7 @@
 
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/input_error.hpp"
+#include "engine/rng.hpp"
 #include "mpi/results_file.hpp"
 #include "workloads/seed_study_cluster.hpp"
 #include "workloads/seed_study_workload.hpp"
@@ -18,7 +19,7 @@ std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uin
   return std::make_unique<Workload>(read_trace(scenario.workload.kind, options));
 }
 
-ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace) {
+ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::uint64_t episode) {
   if (scenario.cluster.source == "trace") {
     if (trace == nullptr || trace->machines.nodes.empty())
       throw InputError::at(scenario.path + ": cluster.source",
@@ -30,7 +31,9 @@ ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace) {
     }
     return machines;
   }
-  return generate_seed_study_cluster(scenario.cluster.generated, scenario.run.seed);
+  const std::uint64_t seed = scenario.run.seed;
+  return generate_seed_study_cluster(scenario.cluster.generated,
+                                     scenario.cluster.new_per_episode ? hash_combine(seed, episode) : seed);
 }
 
 namespace {
@@ -143,13 +146,15 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
 
   ComparisonResult result;
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
-  const ClusterSpec cluster = build_cluster(scenario, trace.get());
+  const ClusterSpec cluster = build_cluster(scenario, trace.get(), 0);
   result.nodes = cluster.nodes.size();
   if (trace) {
     result.notes.push_back(trace->report.summary());
   } else {
-    result.offered_utilization =
-        offered_utilization(base_arrival_rate(scenario.workload.synthetic, cluster), scenario.workload.synthetic, cluster);
+    const OfferedLoad load =
+        offered_load(base_arrival_rate(scenario.workload.synthetic, cluster), scenario.workload.synthetic, cluster);
+    result.offered_utilization = load.cpu;
+    result.offered_memory_utilization = load.memory;
   }
   const bool resample = trace && scenario.workload.trace.sample_jobs < 1.0;
 
@@ -172,14 +177,17 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
     PolicyEpisodes pe{policy, {}};
     for (std::uint64_t e = 0; e < scenario.run.episodes; ++e) {
       if (resample && e > 0) trace = read_scenario_trace(scenario, e);
-      const std::vector<TaskSpec> tasks = build_tasks(scenario, cluster, trace.get(), e);
+      ClusterSpec fresh;  // with cluster.new_per_episode, episode e's own cluster
+      if (scenario.cluster.new_per_episode) fresh = build_cluster(scenario, trace.get(), e);
+      const ClusterSpec& episode_cluster = scenario.cluster.new_per_episode ? fresh : cluster;
+      const std::vector<TaskSpec> tasks = build_tasks(scenario, episode_cluster, trace.get(), e);
       if (p == 0 && e == 0) result.tasks_first_episode = tasks.size();
-      const EpisodeResult r = run_episode(comm, {&scenario, &cluster, &tasks, policy, e});
+      const EpisodeResult r = run_episode(comm, {&scenario, &episode_cluster, &tasks, policy, e});
       pe.episodes.push_back(r.metrics);
       if (results) {
         const std::string group = "/" + policy;
         if (scenario.output.per_task) write_tasks(*results, comm, group, e, tasks, r);
-        write_nodes(*results, comm, group, e, cluster, r);
+        write_nodes(*results, comm, group, e, episode_cluster, r);
         for (const MetricField& f : episode_metric_fields()) {
           const std::vector<double> row{f.get(r.metrics)};
           append_column(*results, comm, group + "/episodes/" + std::string(f.name), row);

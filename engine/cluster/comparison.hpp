@@ -25,12 +25,14 @@ struct ComparisonResult {
   std::vector<PolicyEpisodes> policies;
   std::uint64_t nodes = 0;
   std::uint64_t tasks_first_episode = 0;
-  double offered_utilization = 0;  // synthetic workloads: offered work over capacity
+  double offered_utilization = 0;         // synthetic workloads: offered CPU work over cores x speed
+  double offered_memory_utilization = 0;  // and memory x run time over memory x speed (see offered_load)
   std::vector<std::string> notes;  // trace report lines and other facts worth printing
 };
 
-// The cluster a scenario runs on: generated from the seed, or the trace's machines.
-ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace);
+// The cluster a scenario runs on: generated from the seed (and the episode, with
+// cluster.new_per_episode), or the trace's machines.
+ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::uint64_t episode = 0);
 // Reads the scenario's trace (nullptr result for synthetic workloads).
 std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uint64_t episode);
 // Episode `episode`'s tasks.

@@ -89,6 +89,7 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
   double sim_latency = 0, wall = 0;
   for (const DecisionStats& d : deciders) {
     m.decisions += d.decisions;
+    m.spills += d.spills;
     sim_latency += d.sim_latency_s;
     wall += d.wall_s;
   }

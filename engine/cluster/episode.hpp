@@ -27,6 +27,7 @@ struct EpisodeMetrics {
   std::uint64_t reschedules = 0;   // moves after a task was placed (failures, bounces)
   std::uint64_t failures = 0;
   std::uint64_t decisions = 0;
+  std::uint64_t spills = 0;        // two-level: submissions a node passed to the global scheduler
   double decision_latency_sim_s = 0;   // mean, from request to dispatch arriving
   double decision_latency_wall_us = 0; // mean wall time inside the policy per decision
   std::uint64_t events = 0, remote_events = 0, windows = 0;

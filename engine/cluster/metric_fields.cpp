@@ -20,6 +20,7 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(reschedules, "count"),
       MARLSIM_FIELD(failures, "count"),
       MARLSIM_FIELD(decisions, "count"),
+      MARLSIM_FIELD(spills, "count"),
       MARLSIM_FIELD(decision_latency_sim_s, "s"),
       MARLSIM_FIELD(decision_latency_wall_us, "us"),
       MARLSIM_FIELD(tasks, "count"),

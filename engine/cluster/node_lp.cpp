@@ -257,6 +257,7 @@ void NodeLp::submitted(TaskMessage m, LpContext& ctx) {
       enqueue(m, ctx);
       return;
     }
+    ++decisions_.spills;
   }
   m.origin = id_;
   m.from = id_;

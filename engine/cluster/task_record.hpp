@@ -39,6 +39,7 @@ struct DecisionStats {
   std::uint64_t decisions = 0;
   double sim_latency_s = 0;   // summed: from request raised to dispatch arriving
   double wall_s = 0;          // summed wall time inside policy calls
+  std::uint64_t spills = 0;   // two-level nodes: submissions passed on to the global scheduler
 };
 
 }  // namespace marlsim

@@ -257,7 +257,7 @@ TEST_CASE("bad overrides: syntax and unknown keys", "[scenario]") {
   CHECK_THAT(error_of("", {"cluster..nodes=5"}), Contains("--set cluster..nodes=5") && Contains("dotted key"));
   CHECK_THAT(error_of("", {"cluster.nodez=5"}),
              Contains("dir/test.toml: --set cluster.nodez=5: cluster.nodez: unknown key (did you mean nodes?)") &&
-                 Contains("known keys of [cluster]: failures, network_latency_s, nodes, source, tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
+                 Contains("known keys of [cluster]: failures, network_latency_s, new_per_episode, nodes, source, tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
   CHECK_THAT(error_of("", {"foo.bar=1"}),
              Contains("--set foo.bar=1: foo: unknown key") && Contains("known keys of the top level:") &&
                  Contains("cluster, description, name, output, run, scheduler, workload"));
@@ -268,7 +268,7 @@ TEST_CASE("bad overrides: syntax and unknown keys", "[scenario]") {
 TEST_CASE("unknown keys in the file are errors listing the known keys", "[scenario]") {
   CHECK_THAT(error_of("[cluster]\nnodes = 10\nnode_count = 5\n"),
              Contains("dir/test.toml:3: cluster.node_count: unknown key") &&
-                 Contains("known keys of [cluster]: failures, network_latency_s, nodes, source, tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
+                 Contains("known keys of [cluster]: failures, network_latency_s, new_per_episode, nodes, source, tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
   CHECK_THAT(error_of("[scheduler]\npolicies = [\"random\"]\n"),
              Contains("dir/test.toml:2: scheduler.policies: unknown key (did you mean policy?)"));
   CHECK_THAT(error_of("[sceduler]\n"), Contains("sceduler: unknown key (did you mean scheduler?)"));

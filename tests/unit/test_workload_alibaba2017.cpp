@@ -56,6 +56,25 @@ TEST_CASE("alibaba2017: batch tasks and the 1,313 x 64-core machine list", "[wor
   CHECK(hour.tasks.back().arrival_s < 3600);
 }
 
+TEST_CASE("alibaba2017: the instance cap's kept share is reported, and cap 0 keeps every instance", "[workloads][traces]") {
+  MARLSIM_REQUIRE_TRACE(kTasks);
+  TraceOptions opt;
+  opt.path = test::shared_trace(kTasks);
+  const Workload capped = read_trace("alibaba2017", opt);
+  CHECK(capped.report.instances_read == 10609540);  // instances of the 68,128 finished rows
+  CHECK(capped.report.instances_kept == 483597);    // sum of min(instances, 16)
+  CHECK(capped.report.instances_kept_pct() == Approx(4.558).epsilon(0.001));
+  CHECK_THAT(capped.report.summary(), Catch::Contains("instances kept 483597 of 10609540 (4.6 %)"));
+
+  opt.max_instances_per_task = 0;  // every instance, in the first hour (the whole trace is 10.6 M)
+  opt.window_start_s = 0;
+  opt.window_end_s = 3600;
+  const Workload all = read_trace("alibaba2017", opt);
+  CHECK(all.report.instances_kept == all.report.instances_read);
+  CHECK(all.report.instances_kept_pct() == 100.0);
+  CHECK(all.tasks.size() == 650035);  // the instances of the 4,145 rows created in [0, 3600)
+}
+
 TEST_CASE("alibaba2017: machine list path, bad rows and policies", "[workloads]") {
   test::TempDir dir;
   const auto tasks = dir.write("batch_task.csv", std::string(kHeader) +

@@ -24,6 +24,9 @@ TEST_CASE("alibaba2018: the selected DAGs parse with counts and DAG structure", 
   CHECK(rep.censored.at("status Running (did not finish)") == 652);
   CHECK(rep.censored.at("status Waiting (did not finish)") == 192);
   CHECK(w.tasks.size() == 205548);  // sum over kept rows of min(instances, 16)
+  CHECK(rep.instances_kept == 205548);
+  CHECK(rep.instances_read == 3116837);  // the cap keeps 6.6 %
+  CHECK_THAT(rep.summary(), Catch::Contains("instances kept 205548 of 3116837 (6.6 %)"));
   CHECK(w.machines.nodes.empty());
   CHECK(rep.tasks_with_incomplete_parents >= 310);  // at least the truncated names
 

@@ -173,27 +173,67 @@ TEST_CASE("Utilization math: the study's 0.5 tasks/s is about 1.5 % of its clust
   SeedStudyWorkloadConfig cfg;
   // Average over several clusters so the check is about the configuration, not one draw.
   double u = 0;
-  for (std::uint64_t s = 1; s <= 10; ++s) u += offered_utilization(0.5, cfg, generate_seed_study_cluster({}, s));
+  for (std::uint64_t s = 1; s <= 10; ++s) u += offered_load(0.5, cfg, generate_seed_study_cluster({}, s)).cpu;
   u /= 10;
   CHECK(u > 0.010);
   CHECK(u < 0.020);
   // Inverse functions agree.
   const ClusterSpec cluster = generate_seed_study_cluster({}, 5);
   const double rate = arrival_rate_for_utilization(0.8, cfg, cluster);
-  CHECK(offered_utilization(rate, cfg, cluster) == Approx(0.8));
-  CHECK(rate == Approx(0.8 * cluster.capacity_core_s_per_s() / expected_work_core_s(cfg)));
+  const OfferedLoad load = offered_load(rate, cfg, cluster);
+  CHECK(load.dominant() == Approx(0.8));
+  CHECK(load.cpu <= 0.8 + 1e-12);
+  CHECK(load.memory <= 0.8 + 1e-12);
+  CHECK(load.memory == Approx(rate * expected_memory_gb(cfg) * expected_runtime_s(cfg) /
+                              cluster.capacity_memory_gb_s_per_s()));
 }
 
-TEST_CASE("Utilization math: a stream at U = 0.8 offers about 80 % of capacity", "[workloads]") {
+TEST_CASE("Utilization math: a stream at U = 0.8 offers 80 % of its dominant resource, memory no more", "[workloads]") {
+  // The seed study's tasks load memory more than CPU (memory x run time over memory x speed
+  // is 1.03-1.17x the CPU load on its clusters), so the dominant resource is memory: a rate
+  // set from CPU alone offered 80 % of the cores and more than 80 % of the memory.
   SeedStudyWorkloadConfig cfg;
   cfg.tasks = 100000;
   cfg.target_utilization = 0.8;
-  const ClusterSpec cluster = generate_seed_study_cluster({}, 9);
+  // Cluster seed 7: memory's load is 1.054x CPU's, so a CPU-only rate overloads memory by 5 %.
+  const ClusterSpec cluster = generate_seed_study_cluster({}, 7);
   const auto tasks = generate_seed_study_tasks(cfg, cluster, 2024, 0);
-  double work = 0;
-  for (const auto& t : tasks) work += t.work_core_s;
-  const double offered = work / (tasks.back().arrival_s * cluster.capacity_core_s_per_s());
-  CHECK(offered == Approx(0.8).epsilon(0.03));
+  double work = 0, memory_s = 0;
+  for (const auto& t : tasks) {
+    work += t.work_core_s;
+    memory_s += t.memory_gb * t.reference_runtime_s();
+  }
+  const double span_s = tasks.back().arrival_s;
+  const double cpu = work / (span_s * cluster.capacity_core_s_per_s());
+  const double memory = memory_s / (span_s * cluster.capacity_memory_gb_s_per_s());
+  INFO("measured CPU load " << cpu << ", memory load " << memory);
+  CHECK(std::max(cpu, memory) == Approx(0.8).epsilon(0.02));
+  CHECK(memory <= 0.8 * 1.02);
+  CHECK(cpu <= 0.8 * 1.02);
+  CHECK(offered_load(1.0, cfg, cluster).memory > 1.05 * offered_load(1.0, cfg, cluster).cpu);
+  const OfferedLoad expected = offered_load(base_arrival_rate(cfg, cluster), cfg, cluster);
+  CHECK(cpu == Approx(expected.cpu).epsilon(0.03));
+  CHECK(memory == Approx(expected.memory).epsilon(0.03));
+}
+
+TEST_CASE("Run-time cap: runtime_max_s cuts Pareto run times and the expected run time follows", "[workloads]") {
+  SeedStudyWorkloadConfig cfg;
+  cfg.tasks = 200000;
+  cfg.runtime_pareto_alpha = 1.5;  // heavy tail, so the cap at 50 s bites often
+  cfg.runtime_max_s = 50;
+  const ClusterSpec cluster = generate_seed_study_cluster({}, 3);
+  const auto tasks = generate_seed_study_tasks(cfg, cluster, 5, 0);
+  double sum = 0, longest = 0;
+  for (const auto& t : tasks) {
+    sum += t.reference_runtime_s();
+    longest = std::max(longest, t.reference_runtime_s());
+  }
+  CHECK(longest == Approx(50.0));
+  CHECK(sum / static_cast<double>(tasks.size()) == Approx(expected_runtime_s(cfg)).epsilon(0.01));
+  // 10 + (10 - 10^1.5 x 50^-0.5) / 0.5 = 10 + 2 x (10 - 4.472) = 21.06 s.
+  CHECK(expected_runtime_s(cfg) == Approx(21.0557).epsilon(1e-4));
+  cfg.runtime_max_s = 5;  // below runtime_min_s
+  CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("workload.runtime_max_s: expected 0 (no cap) or a number >= runtime_min_s"));
 }
 
 TEST_CASE("Dynamic load: diurnal thinning and bursts shape the arrival rate", "[workloads]") {

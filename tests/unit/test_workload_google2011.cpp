@@ -76,6 +76,10 @@ TEST_CASE("google2011: durations, requests, censoring and bad lines on a small f
   text += ev(2600000, 4, 0, 1);
   text += ev(2700000, 4, 0, 5);            // killed
   text += ev(2800000, 5, 7, 0);            // pending at the end
+  text += ev(2900000, 6, 0, 2);            // evicted: it began before the files read...
+  text += ev(3000000, 6, 0, 0);            // ...so this SUBMIT is a resubmission, not its arrival
+  text += ev(3100000, 6, 0, 1);
+  text += ev(3200000, 6, 0, 4);
   const auto path = dir.write("part-00000-of-00500.csv", text);
   TraceOptions opt;
   opt.path = path;
@@ -90,14 +94,15 @@ TEST_CASE("google2011: durations, requests, censoring and bad lines on a small f
   CHECK(w.tasks[1].work_core_s == Approx(0.01 * 1.0));
   CHECK(w.tasks[1].memory_gb == Approx(6.4));
   CHECK(w.tasks[1].priority == PriorityClass::Production);
-  CHECK(w.report.censored_total() == 3);
+  CHECK(w.report.censored_total() == 4);
+  CHECK(w.report.censored.at("first event not SUBMIT (resubmission of a task begun before the files read)") == 1);
 
   opt.google_cores_per_unit = 16;
   CHECK(read_trace("google2011", opt).tasks[0].cores == 1.0);
 
   const auto bad = dir.write("bad.csv", text + "99,,7,0,1,x,u,1,2,0.1,0.1,0,0\n");
   opt.path = bad;
-  CHECK_THROWS_WITH(read_trace("google2011", opt), Catch::Contains("bad.csv:14: field 6 (event type): expected an integer, got \"x\""));
+  CHECK_THROWS_WITH(read_trace("google2011", opt), Catch::Contains("bad.csv:18: field 6 (event type): expected an integer, got \"x\""));
   opt.skip_bad_lines = true;
   CHECK(read_trace("google2011", opt).report.bad_lines_skipped == 1);
 
