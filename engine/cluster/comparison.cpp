@@ -152,6 +152,7 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
         offered_utilization(base_arrival_rate(scenario.workload.synthetic, cluster), scenario.workload.synthetic, cluster);
   }
   const bool resample = trace && scenario.workload.trace.sample_jobs < 1.0;
+  std::uint64_t trace_episode = 0;  // the episode whose job sample `trace` holds
 
   if (results) {
     results->set_attribute("/", "scenario", scenario.name);
@@ -171,7 +172,11 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
     const std::string& policy = scenario.scheduler.policies[p];
     PolicyEpisodes pe{policy, {}};
     for (std::uint64_t e = 0; e < scenario.run.episodes; ++e) {
-      if (resample && e > 0) trace = read_scenario_trace(scenario, e);
+      // Every policy's episode e runs on episode e's sample (the previous policy left the last one).
+      if (resample && e != trace_episode) {
+        trace = read_scenario_trace(scenario, e);
+        trace_episode = e;
+      }
       const std::vector<TaskSpec> tasks = build_tasks(scenario, cluster, trace.get(), e);
       if (p == 0 && e == 0) result.tasks_first_episode = tasks.size();
       const EpisodeResult r = run_episode(comm, {&scenario, &cluster, &tasks, policy, e});

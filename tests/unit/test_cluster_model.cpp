@@ -16,6 +16,9 @@
 #include "engine/input_error.hpp"
 #include "engine/scenario.hpp"
 #include "mpi/communicator.hpp"
+#include "mpi/results_file.hpp"
+#include "mpi/results_reader.hpp"
+#include "workload_test_support.hpp"
 
 using namespace marlsim;
 using Catch::Matchers::Contains;
@@ -617,4 +620,51 @@ TEST_CASE("cluster: a task stream that would run off the int64-nanosecond clock 
                                                        Contains("must stay below 1e9 s"));
   const Scenario ok = scenario_with({"workload.tasks=50"});
   CHECK(build_tasks(ok, c, nullptr, 0).size() == 50);
+}
+
+TEST_CASE("cluster: common random numbers hold for a sampled trace: every policy sees episode e's jobs", "[cluster]") {
+  // A small SWF log, half of its jobs kept per episode (a different half each episode).
+  test::TempDir dir;
+  std::string swf;
+  for (int job = 1; job <= 60; ++job) {
+    const std::string submit = std::to_string(10 * job), run = std::to_string(5 + (job * 7) % 30);
+    swf += std::to_string(job) + " " + submit + " 0 " + run + " 1 -1 -1 1 100 1048576 1 1 1 -1 1 -1 -1 -1\n";
+  }
+  const std::string trace = dir.write("log.swf", swf);
+  const std::string out = (dir.path() / "crn.h5").string();
+  const Scenario s = scenario_with({"workload.kind=swf", "workload.trace.path=" + trace,
+                                    "workload.trace.sample_jobs=0.5", "scheduler.policy=[\"random\", \"least-loaded\"]",
+                                    "run.episodes=3"});
+  const Communicator self(MPI_COMM_SELF);
+  ComparisonResult result;
+  {
+    ResultsFile file(out, self);
+    result = run_comparison(self, s, &file);
+    file.close();
+  }
+  REQUIRE(result.policies.size() == 2);
+  ResultsReader in(out);
+  // (episode, task id, arrival) of every task each policy ran, in a canonical order.
+  auto rows = [&](const std::string& policy) {
+    const auto ep = in.read<std::int64_t>("/" + policy + "/tasks/episode");
+    const auto id = in.read<std::int64_t>("/" + policy + "/tasks/task");
+    const auto arrival = in.read<double>("/" + policy + "/tasks/arrival_s");
+    std::vector<std::tuple<std::int64_t, std::int64_t, double>> r;
+    for (std::size_t i = 0; i < ep.size(); ++i) r.emplace_back(ep[i], id[i], arrival[i]);
+    std::sort(r.begin(), r.end());
+    return r;
+  };
+  const auto first = rows("random"), second = rows("least-loaded");
+  CHECK(first == second);
+  std::set<std::vector<double>> samples;
+  for (std::uint64_t e = 0; e < 3; ++e) {
+    INFO("episode " << e);
+    CHECK(result.policies[0].episodes[e].tasks == result.policies[1].episodes[e].tasks);
+    CHECK(result.policies[0].episodes[e].completed == result.policies[0].episodes[e].tasks);
+    std::vector<double> arrivals;
+    for (const auto& [ep, id, a] : first)
+      if (ep == static_cast<std::int64_t>(e)) arrivals.push_back(a);
+    samples.insert(arrivals);
+  }
+  CHECK(samples.size() == 3);  // the episodes are different samples
 }
