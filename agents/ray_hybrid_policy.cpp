@@ -10,6 +10,10 @@
 //    larger than the group's smallest, which holds whenever it is below the threshold;
 //  - otherwise one of the top k of the group by (score, node id) is drawn uniformly, with
 //    k = max(1, floor(0.2 x candidates)) (scheduler_top_k_fraction 0.2, _absolute 1).
+// Utilization counts queued demand too (ClusterView::critical_load, as Ray subtracts the
+// resources of tasks pending on a node and of its own spillbacks there), and a node with a
+// queue is never "available" (ClusterView::fits_now): else a node whose queue head is
+// blocked would keep looking free and draw every task.
 // A central decider (local_node == kNoNode) skips the local preference, as Ray's GCS does.
 #include <algorithm>
 #include <cmath>
@@ -46,9 +50,8 @@ class RayHybridPolicy final : public SchedulingPolicy {
     Scored lowest_available{kInf, kNoNode}, lowest_feasible{kInf, kNoNode}, local{kInf, kNoNode};
     bool local_available = false;
     for (const NodeId n : candidates) {
-      const NodeView& v = view.state(n);  // looked up once (a sparse view searches for it)
-      const Scored s{score(view.spec(n), v), n};
-      const bool fits = task.cores <= v.free_cores && task.memory_gb <= v.free_memory_gb;  // ClusterView::fits_now
+      const Scored s{score(view.critical_load(n)), n};
+      const bool fits = view.fits_now(task, n);
       if (fits) {
         available_.push_back(s);
         if (s < lowest_available) lowest_available = s;
@@ -80,10 +83,7 @@ class RayHybridPolicy final : public SchedulingPolicy {
   }
 
  private:
-  static double score(const NodeSpec& s, const NodeView& v) {
-    const double critical = std::max(1.0 - v.free_cores / s.cores, 1.0 - v.free_memory_gb / s.memory_gb);
-    return critical < kSpreadThreshold ? 0.0 : critical;
-  }
+  static double score(double critical) { return critical < kSpreadThreshold ? 0.0 : critical; }
 
   std::vector<Scored> available_;  // scratch, reused between calls
   std::vector<Scored> feasible_;

@@ -94,8 +94,9 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
     case kNodeRepaired: repair(ctx); break;
     case kNodeReport: {
       const auto r = ev.as<ReportMessage>();
-      if (knowledge_.tracks(r.node) && r.node != id_) {
-        keeper_.reported(knowledge_, r.node, r.view);
+      const auto from = static_cast<NodeId>(ev.source());
+      if (knowledge_.tracks(from) && from != id_) {
+        keeper_.reported(knowledge_, from, r.view);
         if (r.view.up && !parked_.empty()) retry_parked(ctx);
       }
       break;
@@ -337,7 +338,7 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
 void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
   if (unknown.empty()) return;
   // What the agent knows first hand (itself) or from reports, per unit of capacity.
-  double busy = 0, memory_busy = 0, queued_per_core = 0, queued_s = 0, running_s = 0, queue = 0;
+  double busy = 0, memory_busy = 0, queued_per_core = 0, queued_memory = 0, queued_s = 0, running_s = 0, queue = 0;
   int known = 0;
   auto add = [&](NodeId k) {
     const NodeSpec& sp = knowledge_.spec(k);
@@ -345,6 +346,7 @@ void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
     busy += 1.0 - v.free_cores / sp.cores;
     memory_busy += 1.0 - v.free_memory_gb / sp.memory_gb;
     queued_per_core += v.queued_cores / sp.cores;
+    queued_memory += v.queued_memory_gb / sp.memory_gb;
     queued_s += v.queued_work_core_s / (sp.cores * sp.speed);
     running_s += v.running_work_core_s / (sp.cores * sp.speed);
     queue += v.queue_length;
@@ -361,6 +363,7 @@ void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
     v.free_cores = sp.cores * (1.0 - busy / known);
     v.free_memory_gb = sp.memory_gb * (1.0 - memory_busy / known);
     v.queued_cores = sp.cores * queued_per_core / known;
+    v.queued_memory_gb = sp.memory_gb * queued_memory / known;
     v.queued_work_core_s = sp.cores * sp.speed * queued_s / known;
     v.running_work_core_s = sp.cores * sp.speed * running_s / known;
     v.queue_length = static_cast<std::uint32_t>(std::lround(queue / known));
@@ -406,6 +409,7 @@ NodeView NodeLp::own_view(SimTime now) const {
   for (const QueuedTask& q : queue_) {
     v.queued_work_core_s += q.runtime_s * q.cores * spec_.speed;
     v.queued_cores += q.cores;
+    v.queued_memory_gb += q.memory_gb;
   }
   for (const Running& r : running_) v.running_work_core_s += to_seconds(r.end - now) * r.cores * spec_.speed;
   v.queue_length = static_cast<std::uint32_t>(queue_.size());
@@ -416,7 +420,7 @@ NodeView NodeLp::own_view(SimTime now) const {
 }
 
 void NodeLp::send_reports(LpContext& ctx) {
-  const ReportMessage report{id_, own_view(ctx.now())};
+  const ReportMessage report{own_view(ctx.now())};
   const SchedulerConfig& s = setup_.scheduler;
   if (s.topology != Topology::Decentralized) {
     ctx.send(setup_.scheduler_lp(), setup_.network_latency, kNodeReport, report);
