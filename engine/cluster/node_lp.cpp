@@ -86,6 +86,7 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
   switch (ev.kind) {
     case kSubmit: submitted(ev.as<TaskMessage>(), ctx); break;
     case kAssign:
+      if (ev.source() == id_) --kept_in_flight_;
       if (up_) enqueue(ev.as<TaskMessage>(), ctx);
       else bounce(ev.as<TaskMessage>(), ctx);
       break;
@@ -250,12 +251,13 @@ void NodeLp::submitted(TaskMessage m, LpContext& ctx) {
     return;
   }
   if (s.topology == Topology::TwoLevel && up_) {
-    // Bottom-up: keep it when it can run here and the local queue is short, else spill.
+    // Bottom-up: keep it when it can run here and the local queue (counting tasks it kept
+    // that are still in their decision latency) is short, else spill.
     const TaskSpec& t = (*setup_.tasks)[m.task];
-    if (t.cores <= spec_.cores && t.memory_gb <= spec_.memory_gb && queue_.size() < s.spill_queue_length) {
+    if (t.cores <= spec_.cores && t.memory_gb <= spec_.memory_gb &&
+        queue_.size() + kept_in_flight_ < s.spill_queue_length) {
       ++decisions_.decisions;
-      decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised);
-      enqueue(m, ctx);
+      keep(m, ctx);
       return;
     }
   }
@@ -295,7 +297,8 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
       break;
     }
   }
-  knowledge_.state(id_) = own_view(ctx.now());
+  // Its own state first hand, plus the tasks it kept that have not arrived yet.
+  keeper_.reported(knowledge_, id_, own_view(ctx.now()));
   assume_typical_load(sampled);
   if (s.sharing == Sharing::None) {
     // No report will ever say a node is back: a node that bounced a task is believed down
@@ -318,10 +321,11 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
     const NodeId chosen = policy_->choose(task, candidates, knowledge_, dctx);
     decisions_.wall_s += std::chrono::duration<double>(Clock::now() - t0).count();
     ++decisions_.decisions;
-    decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised) + (chosen == id_ ? 0.0 : to_seconds(setup_.decision_latency));
     if (chosen == id_) {
-      enqueue(m, ctx);
+      keep(m, ctx);
+      keeper_.dispatched(id_, ctx.now() + setup_.decision_latency, task);
     } else {
+      decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
       m.from = id_;
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
       knowledge_.commit(task, chosen);
@@ -333,6 +337,14 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
     knowledge_.untrack(c);
     keeper_.forget(c);
   }
+}
+
+void NodeLp::keep(TaskMessage m, LpContext& ctx) {
+  // Deciding to keep a task costs the decision latency like any other decision.
+  decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
+  m.from = id_;
+  ++kept_in_flight_;
+  ctx.send(id_, setup_.decision_latency, kAssign, m);
 }
 
 void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {

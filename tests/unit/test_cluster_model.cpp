@@ -708,3 +708,41 @@ TEST_CASE("cluster: Google 2011 shard at ~80 % load: best-fit grows no node's qu
   // The last task arrives at ~2,472 s; the longest one runs ~? s on the slowest node.
   CHECK(r.metrics.makespan_s <= last_arrival + longest_run + 3600);
 }
+
+TEST_CASE("cluster: every decision pays the decision latency, keeping a task locally too", "[cluster]") {
+  // One node, one task; network 1 ms, decision 5 ms. Centralized: source -> scheduler 1 ms,
+  // decision 5 ms. Two-level and decentralized: source -> node 1 ms, the node decides to keep
+  // it, 5 ms. Every topology starts the task at 6 ms and records a 6 ms decision latency.
+  const ClusterSpec c = make_cluster({make_node(8, 32)});
+  const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 10)};
+  for (const std::string topology : {"centralized", "two-level", "decentralized"}) {
+    INFO(topology);
+    const EpisodeResult r =
+        run(scenario_with({"scheduler.topology=" + topology, "scheduler.decision_latency_s=0.005",
+                           "scheduler.neighbours=0", "scheduler.sampled=0"}),
+            c, tasks);
+    REQUIRE(r.tasks.size() == 1);
+    CHECK(r.tasks[0].start == from_seconds(0.006));
+    CHECK(r.metrics.decisions == 1);
+    CHECK(r.metrics.decision_latency_sim_s == Approx(0.006));
+  }
+}
+
+TEST_CASE("cluster: a two-level node counts the tasks it kept that are still in their decision latency", "[cluster]") {
+  // Five 8-core tasks reach a lone 8-core node at 1 ms; decision 5 ms, spill at a queue of 1.
+  // The node keeps the first (6 ms from submission) and spills the other four: had it not
+  // counted the kept task still in flight, its queue would look empty and it would keep all
+  // five. A spilled task reaches the global scheduler at 2 ms and comes back: 7 ms.
+  const ClusterSpec c = make_cluster({make_node(8, 32)});
+  std::vector<TaskSpec> tasks;
+  for (std::uint64_t i = 0; i < 5; ++i) tasks.push_back(make_task(i, 0, 8, 10));
+  for (const auto& [spill, latency] : {std::pair{"1", (0.006 + 4 * 0.007) / 5}, std::pair{"5", 0.006}}) {
+    INFO("spill_queue_length " << spill);
+    const EpisodeResult r = run(scenario_with({"scheduler.topology=two-level", "scheduler.decision_latency_s=0.005",
+                                               std::string("scheduler.spill_queue_length=") + spill}),
+                                c, tasks);
+    require_accounted(r, tasks.size(), 1);
+    CHECK(r.metrics.decisions == 5);
+    CHECK(r.metrics.decision_latency_sim_s == Approx(latency));
+  }
+}
