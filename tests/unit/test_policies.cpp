@@ -289,7 +289,7 @@ TEST_CASE("ray-hybrid: local below the spread threshold, top-k least utilized ab
   const std::vector<NodeId> not3 = {0, 1, 2, 4};
   CHECK(p->choose(task(10, 1, 1), not3, v, local3) == 0);
 
-  SECTION("uniform among the top k = 20 % of the candidates") {
+  SECTION("uniform among the top k = 20 % of the cluster's nodes") {
     const ClusterSpec big = cluster_of({{8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1},
                                         {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}});
     ClusterView w(big);
@@ -445,4 +445,24 @@ TEST_CASE("ray-hybrid: no herding onto a node whose queue head is blocked (10 no
   // In proportion to capacity node 9 would hold 6 / 78 of all demand, (53 + 100) x 6 / 78 = 11.8
   // cores, 8 of which it has: about 4 tasks. Allow a little for the random top-k draws.
   CHECK(count[9] <= 8);
+}
+
+TEST_CASE("ray-hybrid: top k is a share of the cluster's nodes, not of the candidates", "[policies]") {
+  // 20 nodes, all above the threshold at different loads; only 5 are candidates. Ray's k is
+  // max(1, floor(0.2 x 20)) = 4 whatever the candidates: the draw covers the 4 least
+  // utilized candidates (a share of the candidates would give k = 1: always the least).
+  ClusterSpec c;
+  for (int i = 0; i < 20; ++i) c.nodes.push_back(NodeSpec{8, 32, 1, 0, 0, 0});
+  c.tier_names = {"test"};
+  ClusterView v(c);
+  for (NodeId n = 0; n < 20; ++n) load(v, n, 4 + 0.1 * n, 4);
+  auto p = make_scheduling_policy("ray-hybrid");
+  RngStream rng(7, 9);
+  DispatchContext ctx{0, kNoNode, &rng};
+  const std::vector<NodeId> cands = {15, 3, 11, 7, 19};
+  std::map<NodeId, int> count;
+  for (int i = 0; i < 4000; ++i) ++count[p->choose(task(10, 1, 1), cands, v, ctx)];
+  REQUIRE(count.size() == 4);  // 3, 7, 11, 15 (the least utilized four); never 19
+  for (const NodeId n : {3u, 7u, 11u, 15u}) CHECK(count[n] > 850);
+  CHECK(count.count(19) == 0);
 }
