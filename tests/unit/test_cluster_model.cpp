@@ -746,3 +746,34 @@ TEST_CASE("cluster: a two-level node counts the tasks it kept that are still in 
     CHECK(r.metrics.decision_latency_sim_s == Approx(latency));
   }
 }
+
+// priority-minmin uses priority only when it schedules a batch (Min-Min by priority class):
+// in seed-study-u80.toml (one decision per submission) priority changes nothing, in
+// seed-study-u80-batched.toml it changes where tasks go.
+TEST_CASE("cluster: priority changes priority-minmin's decisions in the batched seed study, not unbatched",
+          "[cluster]") {
+  for (const auto& [file, batched] : {std::pair{"seed-study-u80.toml", false}, std::pair{"seed-study-u80-batched.toml", true}}) {
+    INFO(file);
+    const Scenario s = load_scenario(std::string(MARLSIM_SOURCE_DIR) + "/configs/" + file, {"run.episodes=1"});
+    const ClusterSpec cluster = build_cluster(s, nullptr);
+    const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+    std::vector<TaskSpec> one_class = tasks;
+    for (TaskSpec& t : one_class) t.priority = PriorityClass::Batch;
+    std::size_t production = 0;
+    for (const TaskSpec& t : tasks) production += t.priority == PriorityClass::Production;
+    REQUIRE(production > 100);
+    auto placement = [&](const std::vector<TaskSpec>& stream) {
+      const EpisodeResult r = run(s, cluster, stream, "priority-minmin");
+      REQUIRE(r.metrics.completed == stream.size());
+      std::vector<NodeId> node(stream.size());
+      for (const TaskRecord& t : r.tasks) node[t.task] = t.node;
+      return node;
+    };
+    const std::vector<NodeId> with = placement(tasks), without = placement(one_class);
+    std::size_t moved = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) moved += with[i] != without[i];
+    INFO(moved << " of " << tasks.size() << " tasks placed differently");
+    CHECK((moved > 0) == batched);
+  }
+}
+
