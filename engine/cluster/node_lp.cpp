@@ -49,6 +49,8 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
       free_memory_gb_(spec_.memory_gb),
       knowledge_(make_knowledge(setup)) {
   power_.push_back({0, 0.0, 0.0, power_w(), 0.0});
+  if (setup.scheduler.topology == Topology::Centralized) return;
+  knowledge_.track(id_);  // it decides for itself: its own state and the tasks it kept in flight
   if (setup.scheduler.topology != Topology::Decentralized) return;
   policy_ = make_scheduling_policy(setup.policy);
   // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
@@ -62,7 +64,6 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
         neighbours_.push_back(nb);
     }
   }
-  knowledge_.track(id_);
   for (NodeId nb : neighbours_) knowledge_.track(nb);
 }
 
@@ -86,7 +87,6 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
   switch (ev.kind) {
     case kSubmit: submitted(ev.as<TaskMessage>(), ctx); break;
     case kAssign:
-      if (ev.source() == id_) --kept_in_flight_;
       if (up_) enqueue(ev.as<TaskMessage>(), ctx);
       else bounce(ev.as<TaskMessage>(), ctx);
       break;
@@ -251,11 +251,12 @@ void NodeLp::submitted(TaskMessage m, LpContext& ctx) {
     return;
   }
   if (s.topology == Topology::TwoLevel && up_) {
-    // Bottom-up: keep it when it can run here and the local queue (counting tasks it kept
-    // that are still in their decision latency) is short, else spill.
+    // Bottom-up: keep it when it can run here and the local queue is short, else spill. The
+    // queue is the believed one: tasks it kept that are still in flight count as they will
+    // start or queue on arrival (else a burst arriving together would all be kept).
     const TaskSpec& t = (*setup_.tasks)[m.task];
     if (t.cores <= spec_.cores && t.memory_gb <= spec_.memory_gb &&
-        queue_.size() + kept_in_flight_ < s.spill_queue_length) {
+        believed_self(ctx.now()).queue_length < s.spill_queue_length) {
       ++decisions_.decisions;
       keep(m, ctx);
       return;
@@ -297,8 +298,7 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
       break;
     }
   }
-  // Its own state first hand, plus the tasks it kept that have not arrived yet.
-  keeper_.reported(knowledge_, id_, own_view(ctx.now()));
+  believed_self(ctx.now());
   assume_typical_load(sampled);
   if (s.sharing == Sharing::None) {
     // No report will ever say a node is back: a node that bounced a task is believed down
@@ -323,7 +323,6 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
     ++decisions_.decisions;
     if (chosen == id_) {
       keep(m, ctx);
-      keeper_.dispatched(id_, ctx.now() + setup_.decision_latency, task);
     } else {
       decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
       m.from = id_;
@@ -343,8 +342,13 @@ void NodeLp::keep(TaskMessage m, LpContext& ctx) {
   // Deciding to keep a task costs the decision latency like any other decision.
   decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
   m.from = id_;
-  ++kept_in_flight_;
   ctx.send(id_, setup_.decision_latency, kAssign, m);
+  keeper_.dispatched(id_, ctx.now() + setup_.decision_latency, (*setup_.tasks)[m.task]);
+}
+
+const NodeView& NodeLp::believed_self(SimTime now) {
+  keeper_.reported(knowledge_, id_, own_view(now));  // first hand, plus the kept tasks in flight
+  return knowledge_.state(id_);
 }
 
 void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {

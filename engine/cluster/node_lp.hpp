@@ -60,6 +60,7 @@ class NodeLp final : public LogicalProcess {
   void submitted(TaskMessage m, LpContext& ctx);
   void place_decentralized(TaskMessage m, LpContext& ctx);
   void keep(TaskMessage m, LpContext& ctx);  // a decision to run it here: it arrives after the decision latency
+  const NodeView& believed_self(SimTime now);  // its own state with the tasks it kept still in flight
   void assume_typical_load(const std::vector<NodeId>& unknown);
   void bounce(TaskMessage m, LpContext& ctx);  // this node cannot take it: pass it on
   void retry_parked(LpContext& ctx);
@@ -82,7 +83,6 @@ class NodeLp final : public LogicalProcess {
   std::vector<TaskMessage> queue_msgs_;  // parallel to queue_
   std::vector<Running> running_;
   std::uint32_t attempts_ = 0;
-  std::uint32_t kept_in_flight_ = 0;  // tasks it decided to keep that are still in their decision latency
   bool dirty_ = false;  // state changed since the last report
 
   std::vector<PowerPoint> power_;  // piecewise-constant history, for exact integrals to any time

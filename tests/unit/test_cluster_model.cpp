@@ -730,13 +730,14 @@ TEST_CASE("cluster: every decision pays the decision latency, keeping a task loc
 
 TEST_CASE("cluster: a two-level node counts the tasks it kept that are still in their decision latency", "[cluster]") {
   // Five 8-core tasks reach a lone 8-core node at 1 ms; decision 5 ms, spill at a queue of 1.
-  // The node keeps the first (6 ms from submission) and spills the other four: had it not
-  // counted the kept task still in flight, its queue would look empty and it would keep all
-  // five. A spilled task reaches the global scheduler at 2 ms and comes back: 7 ms.
+  // The node keeps the first (it will start) and the second (it will queue: a queue of 0 is
+  // below 1), both 6 ms from submission, and spills the other three. Had it not counted the
+  // kept tasks still in flight, its queue would look empty and it would keep all five. A
+  // spilled task reaches the global scheduler at 2 ms and comes back: 7 ms.
   const ClusterSpec c = make_cluster({make_node(8, 32)});
   std::vector<TaskSpec> tasks;
   for (std::uint64_t i = 0; i < 5; ++i) tasks.push_back(make_task(i, 0, 8, 10));
-  for (const auto& [spill, latency] : {std::pair{"1", (0.006 + 4 * 0.007) / 5}, std::pair{"5", 0.006}}) {
+  for (const auto& [spill, latency] : {std::pair{"1", (2 * 0.006 + 3 * 0.007) / 5}, std::pair{"5", 0.006}}) {
     INFO("spill_queue_length " << spill);
     const EpisodeResult r = run(scenario_with({"scheduler.topology=two-level", "scheduler.decision_latency_s=0.005",
                                                std::string("scheduler.spill_queue_length=") + spill}),
