@@ -52,8 +52,9 @@ class RayHybridPolicy final : public SchedulingPolicy {
     Scored lowest_available{kInf, kNoNode}, lowest_feasible{kInf, kNoNode}, local{kInf, kNoNode};
     bool local_available = false;
     for (const NodeId n : candidates) {
-      const Scored s{score(view.critical_load(n)), n};
-      const bool fits = view.fits_now(task, n);
+      const NodeView& v = view.state(n);  // looked up once (a sparse view searches for it)
+      const Scored s{score(ClusterView::critical_load(view.spec(n), v)), n};
+      const bool fits = ClusterView::fits_now(task, v);
       if (fits) {
         available_.push_back(s);
         if (s < lowest_available) lowest_available = s;

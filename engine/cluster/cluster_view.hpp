@@ -57,8 +57,8 @@ class ClusterView {
   // many cores are free; other disciplines may let it pass, which the view cannot know), so
   // a node with a queue is never free, or every policy that prefers free nodes would keep
   // feeding a node whose head is blocked.
-  bool fits_now(const TaskSpec& task, NodeId n) const {
-    const NodeView& s = state(n);
+  bool fits_now(const TaskSpec& task, NodeId n) const { return fits_now(task, state(n)); }
+  static bool fits_now(const TaskSpec& task, const NodeView& s) {
     return s.queue_length == 0 && task.cores <= s.free_cores && task.memory_gb <= s.free_memory_gb;
   }
   // Fraction of the node's cores believed busy.
@@ -67,9 +67,8 @@ class ClusterView {
   double load(NodeId n) const { return (spec(n).cores - state(n).free_cores + state(n).queued_cores) / spec(n).cores; }
   // The larger of the cores and memory demanded (running and queued) per capacity: Ray's
   // critical resource utilization, counting queued demand as Ray counts its pending tasks.
-  double critical_load(NodeId n) const {
-    const NodeSpec& c = spec(n);
-    const NodeView& s = state(n);
+  double critical_load(NodeId n) const { return critical_load(spec(n), state(n)); }
+  static double critical_load(const NodeSpec& c, const NodeView& s) {
     return std::max((c.cores - s.free_cores + s.queued_cores) / c.cores,
                     (c.memory_gb - s.free_memory_gb + s.queued_memory_gb) / c.memory_gb);
   }
