@@ -26,7 +26,9 @@ const std::vector<PolicyInfo>& scheduling_policies() {
       {"least-loaded", "lowest believed load (running + queued cores per core), then shortest backlog", &make_least_loaded_policy},
       {"best-fit", "Tetris alignment of demand with free cores and memory; else minimum expected completion",
        &make_best_fit_policy},
-      {"ray-hybrid", "Ray's default: local below 50 % utilization, else random among the 20 % least utilized",
+      {"ray-hybrid",
+       "Ray's default: local below 50 % utilization (Ray 1.3), else random among the top 20 % of the cluster's "
+       "nodes, least utilized first (Ray 2.3)",
        &make_ray_hybrid_policy},
   };
   return kPolicies;

@@ -1,15 +1,21 @@
 // Ray's hybrid scheduling policy, the default of Ray's bottom-up two-level scheduler that
-// source study 3 (HierRL, IJCNN 2022) improves on. Follows Ray's
-// src/ray/raylet/scheduling/policy/hybrid_scheduling_policy.cc:
-//  - a node's score is its critical resource utilization (the larger of the busy fractions
-//    of cores and memory), truncated to 0 below the spread threshold (RAY_scheduler_spread_
-//    threshold, default 0.5): below it, nodes count as equally empty, so Ray packs;
-//  - candidates where the task fits now ("available") are considered first; only if there
-//    are none, all candidates ("feasible": the task will queue);
-//  - the deciding node (ctx.local_node) is kept if it is in that group and its score is no
-//    larger than the group's smallest, which holds whenever it is below the threshold;
-//  - otherwise one of the top k of the group by (score, node id) is drawn uniformly, with
-//    k = max(1, floor(0.2 x candidates)) (scheduler_top_k_fraction 0.2, _absolute 1).
+// source study 3 (HierRL, IJCNN 2022) improves on. Two generations of Ray, stage by stage:
+//  - Ray >= 1.3 (ray-project/ray#14790, 2021; the Ray the study ran): a node's score is its
+//    critical resource utilization (the larger of the busy fractions of cores and memory),
+//    truncated to 0 below the spread threshold (scheduler_spread_threshold, 0.5): below it,
+//    nodes count as equally empty, so Ray packs. Nodes where the task fits now ("available")
+//    come first; only if there are none, all feasible ones (the task will queue). The local
+//    node wins unless a node of its group scores strictly lower (1.x: it leads the traversal
+//    and is replaced only by a lower score; 2.x: kept if its score <= the group's lowest).
+//  - Ray >= 2.3 (ray-project/ray#31868, 2023; hybrid_scheduling_policy.cc): otherwise one of
+//    the top k of the group by (score, node id) is drawn uniformly, k = max(1, floor(0.2 x
+//    the nodes of the cluster)) (scheduler_top_k_absolute 1, scheduler_top_k_fraction 0.2):
+//    a share of every node the scheduler knows, not of the candidates. Ray 1.x took the
+//    lowest (k = 1).
+// Utilization here counts queued demand too (ClusterView::critical_load, as Ray subtracts
+// the resources of tasks pending on a node and of its own spillbacks there), and a node with
+// a queue is never "available" (ClusterView::fits_now): else a node whose queue head is
+// blocked would keep looking free and draw every task.
 // A central decider (local_node == kNoNode) skips the local preference, as Ray's GCS does.
 #include <algorithm>
 #include <cmath>
@@ -47,8 +53,8 @@ class RayHybridPolicy final : public SchedulingPolicy {
     bool local_available = false;
     for (const NodeId n : candidates) {
       const NodeView& v = view.state(n);  // looked up once (a sparse view searches for it)
-      const Scored s{score(view.spec(n), v), n};
-      const bool fits = task.cores <= v.free_cores && task.memory_gb <= v.free_memory_gb;  // ClusterView::fits_now
+      const Scored s{score(ClusterView::critical_load(view.spec(n), v)), n};
+      const bool fits = ClusterView::fits_now(task, v);
       if (fits) {
         available_.push_back(s);
         if (s < lowest_available) lowest_available = s;
@@ -68,8 +74,8 @@ class RayHybridPolicy final : public SchedulingPolicy {
     // Local (if a candidate and in the group) when no node of the group scores lower.
     if (local.node != kNoNode && local_available == use_available && local.score <= lowest.score) return local.node;
 
-    const std::size_t k = std::max<std::size_t>(
-        1, static_cast<std::size_t>(std::floor(kTopKFraction * static_cast<double>(candidates.size()))));
+    const std::size_t k =
+        std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(kTopKFraction * static_cast<double>(view.size()))));
     const std::size_t top = std::min(k, group.size());
     if (top == 1) return lowest.node;
     if (ctx.rng == nullptr) throw std::logic_error("ray-hybrid policy: DispatchContext::rng is not set");
@@ -80,10 +86,7 @@ class RayHybridPolicy final : public SchedulingPolicy {
   }
 
  private:
-  static double score(const NodeSpec& s, const NodeView& v) {
-    const double critical = std::max(1.0 - v.free_cores / s.cores, 1.0 - v.free_memory_gb / s.memory_gb);
-    return critical < kSpreadThreshold ? 0.0 : critical;
-  }
+  static double score(double critical) { return critical < kSpreadThreshold ? 0.0 : critical; }
 
   std::vector<Scored> available_;  // scratch, reused between calls
   std::vector<Scored> feasible_;

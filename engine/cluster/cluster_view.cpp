@@ -51,7 +51,7 @@ void ClusterView::untrack(NodeId n) {
 
 void ClusterView::commit(const TaskSpec& task, NodeId n) {
   NodeView& s = state(n);
-  if (fits_now(task, n) && s.queue_length == 0) {
+  if (fits_now(task, n)) {
     s.free_cores -= task.cores;
     s.free_memory_gb -= task.memory_gb;
     s.running_work_core_s += task.work_core_s;
@@ -59,6 +59,7 @@ void ClusterView::commit(const TaskSpec& task, NodeId n) {
   } else {
     s.queued_work_core_s += task.work_core_s;
     s.queued_cores += task.cores;
+    s.queued_memory_gb += task.memory_gb;
     ++s.queue_length;
   }
 }

@@ -3,6 +3,7 @@
 // latest state each node reported, plus the scheduler's own dispatches that the node has
 // not reported back yet. A centralized scheduler's view is fresh up to one message latency;
 // a decentralized agent's view of other nodes is as stale as its gossip.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -21,6 +22,7 @@ struct NodeView {
   double free_memory_gb = 0;
   double queued_work_core_s = 0;   // reference work waiting in the node's local queue
   double queued_cores = 0;         // cores the queued tasks ask for
+  double queued_memory_gb = 0;     // memory the queued tasks ask for
   double running_work_core_s = 0;  // reference work left in the tasks it runs
   std::uint32_t queue_length = 0;
   std::uint32_t running = 0;
@@ -50,14 +52,26 @@ class ClusterView {
   bool fits_statically(const TaskSpec& task, NodeId n) const {
     return task.cores <= spec(n).cores && task.memory_gb <= spec(n).memory_gb;
   }
-  // It would start at once on what is believed free.
-  bool fits_now(const TaskSpec& task, NodeId n) const {
-    return task.cores <= state(n).free_cores && task.memory_gb <= state(n).free_memory_gb;
+  // It would start at once: what is believed free suffices and no queue is believed ahead of
+  // it. A task sent behind a queue waits behind it (FCFS: a blocked head blocks it however
+  // many cores are free; other disciplines may let it pass, which the view cannot know), so
+  // a node with a queue is never free, or every policy that prefers free nodes would keep
+  // feeding a node whose head is blocked.
+  bool fits_now(const TaskSpec& task, NodeId n) const { return fits_now(task, state(n)); }
+  static bool fits_now(const TaskSpec& task, const NodeView& s) {
+    return s.queue_length == 0 && task.cores <= s.free_cores && task.memory_gb <= s.free_memory_gb;
   }
   // Fraction of the node's cores believed busy.
   double utilization(NodeId n) const { return 1.0 - state(n).free_cores / spec(n).cores; }
   // Cores demanded (running and queued) per core: like a load average, above 1 when queued.
   double load(NodeId n) const { return (spec(n).cores - state(n).free_cores + state(n).queued_cores) / spec(n).cores; }
+  // The larger of the cores and memory demanded (running and queued) per capacity: Ray's
+  // critical resource utilization, counting queued demand as Ray counts its pending tasks.
+  double critical_load(NodeId n) const { return critical_load(spec(n), state(n)); }
+  static double critical_load(const NodeSpec& c, const NodeView& s) {
+    return std::max((c.cores - s.free_cores + s.queued_cores) / c.cores,
+                    (c.memory_gb - s.free_memory_gb + s.queued_memory_gb) / c.memory_gb);
+  }
   // Seconds until the node could start new work if it ran its backlog at full width.
   double backlog_s(NodeId n) const {
     return (state(n).queued_work_core_s + state(n).running_work_core_s) / (spec(n).cores * spec(n).speed);
@@ -67,7 +81,9 @@ class ClusterView {
   // Expected completion, seconds from now: backlog then the task's own run time.
   double expected_completion_s(const TaskSpec& task, NodeId n) const { return backlog_s(n) + runtime_s(task, n); }
 
-  // The believed effect of sending `task` to n, until n's next report says otherwise.
+  // The believed effect of sending `task` to n, until n's next report says otherwise: it
+  // starts (free resources shrink) if it fits now, else it joins the queue (queued demand
+  // grows, and the node is no longer free for the tasks after it).
   void commit(const TaskSpec& task, NodeId n);
 
  private:

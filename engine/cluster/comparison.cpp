@@ -157,6 +157,7 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
     result.offered_memory_utilization = load.memory;
   }
   const bool resample = trace && scenario.workload.trace.sample_jobs < 1.0;
+  std::uint64_t trace_episode = 0;  // the episode whose job sample `trace` holds
 
   if (results) {
     results->set_attribute("/", "scenario", scenario.name);
@@ -176,7 +177,11 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
     const std::string& policy = scenario.scheduler.policies[p];
     PolicyEpisodes pe{policy, {}};
     for (std::uint64_t e = 0; e < scenario.run.episodes; ++e) {
-      if (resample && e > 0) trace = read_scenario_trace(scenario, e);
+      // Every policy's episode e runs on episode e's sample (the previous policy left the last one).
+      if (resample && e != trace_episode) {
+        trace = read_scenario_trace(scenario, e);
+        trace_episode = e;
+      }
       ClusterSpec fresh;  // with cluster.new_per_episode, episode e's own cluster
       if (scenario.cluster.new_per_episode) fresh = build_cluster(scenario, trace.get(), e);
       const ClusterSpec& episode_cluster = scenario.cluster.new_per_episode ? fresh : cluster;

@@ -32,8 +32,9 @@ struct TaskMessage {
   std::uint8_t rejected = 0;  // sent back by a node that was down (the sender learns it is)
 };
 
+// A node's load report; the reporting node is the event's source LP (node LP id = node id),
+// which keeps the report within an event's payload.
 struct ReportMessage {
-  NodeId node = kNoNode;
   NodeView view;
 };
 static_assert(sizeof(ReportMessage) <= kEventPayloadBytes);

@@ -49,6 +49,8 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
       free_memory_gb_(spec_.memory_gb),
       knowledge_(make_knowledge(setup)) {
   power_.push_back({0, 0.0, 0.0, power_w(), 0.0});
+  if (setup.scheduler.topology == Topology::Centralized) return;
+  knowledge_.track(id_);  // it decides for itself: its own state and the tasks it kept in flight
   if (setup.scheduler.topology != Topology::Decentralized) return;
   policy_ = make_scheduling_policy(setup.policy);
   // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
@@ -62,7 +64,6 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
         neighbours_.push_back(nb);
     }
   }
-  knowledge_.track(id_);
   for (NodeId nb : neighbours_) knowledge_.track(nb);
 }
 
@@ -94,8 +95,9 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
     case kNodeRepaired: repair(ctx); break;
     case kNodeReport: {
       const auto r = ev.as<ReportMessage>();
-      if (knowledge_.tracks(r.node) && r.node != id_) {
-        keeper_.reported(knowledge_, r.node, r.view);
+      const auto from = static_cast<NodeId>(ev.source());
+      if (knowledge_.tracks(from) && from != id_) {
+        keeper_.reported(knowledge_, from, r.view);
         if (r.view.up && !parked_.empty()) retry_parked(ctx);
       }
       break;
@@ -249,12 +251,14 @@ void NodeLp::submitted(TaskMessage m, LpContext& ctx) {
     return;
   }
   if (s.topology == Topology::TwoLevel && up_) {
-    // Bottom-up: keep it when it can run here and the local queue is short, else spill.
+    // Bottom-up: keep it when it can run here and the local queue is short, else spill. The
+    // queue is the believed one: tasks it kept that are still in flight count as they will
+    // start or queue on arrival (else a burst arriving together would all be kept).
     const TaskSpec& t = (*setup_.tasks)[m.task];
-    if (t.cores <= spec_.cores && t.memory_gb <= spec_.memory_gb && queue_.size() < s.spill_queue_length) {
+    if (t.cores <= spec_.cores && t.memory_gb <= spec_.memory_gb &&
+        believed_self(ctx.now()).queue_length < s.spill_queue_length) {
       ++decisions_.decisions;
-      decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised);
-      enqueue(m, ctx);
+      keep(m, ctx);
       return;
     }
     ++decisions_.spills;
@@ -295,7 +299,7 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
       break;
     }
   }
-  knowledge_.state(id_) = own_view(ctx.now());
+  believed_self(ctx.now());
   assume_typical_load(sampled);
   if (s.sharing == Sharing::None) {
     // No report will ever say a node is back: a node that bounced a task is believed down
@@ -318,10 +322,10 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
     const NodeId chosen = policy_->choose(task, candidates, knowledge_, dctx);
     decisions_.wall_s += std::chrono::duration<double>(Clock::now() - t0).count();
     ++decisions_.decisions;
-    decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised) + (chosen == id_ ? 0.0 : to_seconds(setup_.decision_latency));
     if (chosen == id_) {
-      enqueue(m, ctx);
+      keep(m, ctx);
     } else {
+      decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
       m.from = id_;
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
       knowledge_.commit(task, chosen);
@@ -335,10 +339,23 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
   }
 }
 
+void NodeLp::keep(TaskMessage m, LpContext& ctx) {
+  // Deciding to keep a task costs the decision latency like any other decision.
+  decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
+  m.from = id_;
+  ctx.send(id_, setup_.decision_latency, kAssign, m);
+  keeper_.dispatched(id_, ctx.now() + setup_.decision_latency, (*setup_.tasks)[m.task]);
+}
+
+const NodeView& NodeLp::believed_self(SimTime now) {
+  keeper_.reported(knowledge_, id_, own_view(now));  // first hand, plus the kept tasks in flight
+  return knowledge_.state(id_);
+}
+
 void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
   if (unknown.empty()) return;
   // What the agent knows first hand (itself) or from reports, per unit of capacity.
-  double busy = 0, memory_busy = 0, queued_per_core = 0, queued_s = 0, running_s = 0, queue = 0;
+  double busy = 0, memory_busy = 0, queued_per_core = 0, queued_memory = 0, queued_s = 0, running_s = 0, queue = 0;
   int known = 0;
   auto add = [&](NodeId k) {
     const NodeSpec& sp = knowledge_.spec(k);
@@ -346,6 +363,7 @@ void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
     busy += 1.0 - v.free_cores / sp.cores;
     memory_busy += 1.0 - v.free_memory_gb / sp.memory_gb;
     queued_per_core += v.queued_cores / sp.cores;
+    queued_memory += v.queued_memory_gb / sp.memory_gb;
     queued_s += v.queued_work_core_s / (sp.cores * sp.speed);
     running_s += v.running_work_core_s / (sp.cores * sp.speed);
     queue += v.queue_length;
@@ -362,6 +380,7 @@ void NodeLp::assume_typical_load(const std::vector<NodeId>& unknown) {
     v.free_cores = sp.cores * (1.0 - busy / known);
     v.free_memory_gb = sp.memory_gb * (1.0 - memory_busy / known);
     v.queued_cores = sp.cores * queued_per_core / known;
+    v.queued_memory_gb = sp.memory_gb * queued_memory / known;
     v.queued_work_core_s = sp.cores * sp.speed * queued_s / known;
     v.running_work_core_s = sp.cores * sp.speed * running_s / known;
     v.queue_length = static_cast<std::uint32_t>(std::lround(queue / known));
@@ -407,6 +426,7 @@ NodeView NodeLp::own_view(SimTime now) const {
   for (const QueuedTask& q : queue_) {
     v.queued_work_core_s += q.runtime_s * q.cores * spec_.speed;
     v.queued_cores += q.cores;
+    v.queued_memory_gb += q.memory_gb;
   }
   for (const Running& r : running_) v.running_work_core_s += to_seconds(r.end - now) * r.cores * spec_.speed;
   v.queue_length = static_cast<std::uint32_t>(queue_.size());
@@ -417,7 +437,7 @@ NodeView NodeLp::own_view(SimTime now) const {
 }
 
 void NodeLp::send_reports(LpContext& ctx) {
-  const ReportMessage report{id_, own_view(ctx.now())};
+  const ReportMessage report{own_view(ctx.now())};
   const SchedulerConfig& s = setup_.scheduler;
   if (s.topology != Topology::Decentralized) {
     ctx.send(setup_.scheduler_lp(), setup_.network_latency, kNodeReport, report);

@@ -59,6 +59,8 @@ class NodeLp final : public LogicalProcess {
   // Placement.
   void submitted(TaskMessage m, LpContext& ctx);
   void place_decentralized(TaskMessage m, LpContext& ctx);
+  void keep(TaskMessage m, LpContext& ctx);  // a decision to run it here: it arrives after the decision latency
+  const NodeView& believed_self(SimTime now);  // its own state with the tasks it kept still in flight
   void assume_typical_load(const std::vector<NodeId>& unknown);
   void bounce(TaskMessage m, LpContext& ctx);  // this node cannot take it: pass it on
   void retry_parked(LpContext& ctx);

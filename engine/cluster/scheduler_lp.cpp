@@ -45,7 +45,7 @@ void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
     }
     case kNodeReport: {
       const auto r = ev.as<ReportMessage>();
-      keeper_.reported(view_, r.node, r.view);
+      keeper_.reported(view_, static_cast<NodeId>(ev.source()), r.view);
       if (r.view.up && !parked_.empty()) {
         std::vector<TaskMessage> retry;
         retry.swap(parked_);

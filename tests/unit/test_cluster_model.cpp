@@ -16,6 +16,9 @@
 #include "engine/input_error.hpp"
 #include "engine/scenario.hpp"
 #include "mpi/communicator.hpp"
+#include "mpi/results_file.hpp"
+#include "mpi/results_reader.hpp"
+#include "workload_test_support.hpp"
 
 using namespace marlsim;
 using Catch::Matchers::Contains;
@@ -618,3 +621,160 @@ TEST_CASE("cluster: a task stream that would run off the int64-nanosecond clock 
   const Scenario ok = scenario_with({"workload.tasks=50"});
   CHECK(build_tasks(ok, c, nullptr, 0).size() == 50);
 }
+
+TEST_CASE("cluster: common random numbers hold for a sampled trace: every policy sees episode e's jobs", "[cluster]") {
+  // A small SWF log, half of its jobs kept per episode (a different half each episode).
+  test::TempDir dir;
+  std::string swf;
+  for (int job = 1; job <= 60; ++job) {
+    const std::string submit = std::to_string(10 * job), run = std::to_string(5 + (job * 7) % 30);
+    swf += std::to_string(job) + " " + submit + " 0 " + run + " 1 -1 -1 1 100 1048576 1 1 1 -1 1 -1 -1 -1\n";
+  }
+  const std::string trace = dir.write("log.swf", swf);
+  const std::string out = (dir.path() / "crn.h5").string();
+  const Scenario s = scenario_with({"workload.kind=swf", "workload.trace.path=" + trace,
+                                    "workload.trace.sample_jobs=0.5", "scheduler.policy=[\"random\", \"least-loaded\"]",
+                                    "run.episodes=3"});
+  const Communicator self(MPI_COMM_SELF);
+  ComparisonResult result;
+  {
+    ResultsFile file(out, self);
+    result = run_comparison(self, s, &file);
+    file.close();
+  }
+  REQUIRE(result.policies.size() == 2);
+  ResultsReader in(out);
+  // (episode, task id, arrival) of every task each policy ran, in a canonical order.
+  auto rows = [&](const std::string& policy) {
+    const auto ep = in.read<std::int64_t>("/" + policy + "/tasks/episode");
+    const auto id = in.read<std::int64_t>("/" + policy + "/tasks/task");
+    const auto arrival = in.read<double>("/" + policy + "/tasks/arrival_s");
+    std::vector<std::tuple<std::int64_t, std::int64_t, double>> r;
+    for (std::size_t i = 0; i < ep.size(); ++i) r.emplace_back(ep[i], id[i], arrival[i]);
+    std::sort(r.begin(), r.end());
+    return r;
+  };
+  const auto first = rows("random"), second = rows("least-loaded");
+  CHECK(first == second);
+  std::set<std::vector<double>> samples;
+  for (std::uint64_t e = 0; e < 3; ++e) {
+    INFO("episode " << e);
+    CHECK(result.policies[0].episodes[e].tasks == result.policies[1].episodes[e].tasks);
+    CHECK(result.policies[0].episodes[e].completed == result.policies[0].episodes[e].tasks);
+    std::vector<double> arrivals;
+    for (const auto& [ep, id, a] : first)
+      if (ep == static_cast<std::int64_t>(e)) arrivals.push_back(a);
+    samples.insert(arrivals);
+  }
+  CHECK(samples.size() == 3);  // the episodes are different samples
+}
+
+// The long-trace case of the herding bug: the whole first shard of Google 2011 (38,051 tasks
+// over 2,472 s after compress 2) on 620 generated nodes, ~80 % offered load over the arrival
+// window. Before the fix, best-fit kept sending tasks to a node whose queue head was blocked
+// (5,813 tasks on one node, a queue of 5,802, a 40-day makespan); after it, 113 and 44, 5,296 s.
+TEST_CASE("cluster: Google 2011 shard at ~80 % load: best-fit grows no node's queue without bound",
+          "[cluster][traces]") {
+  MARLSIM_REQUIRE_TRACE("google2011_part0/task_events");
+  const Scenario s = load_scenario(std::string(MARLSIM_SOURCE_DIR) + "/configs/trace-google2011.toml",
+                                   {"workload.trace.window_end_s=inf", "cluster.nodes=620", "scheduler.policy=best-fit"});
+  const std::unique_ptr<Workload> trace = read_scenario_trace(s, 0);
+  const ClusterSpec cluster = build_cluster(s, trace.get());
+  const std::vector<TaskSpec> tasks = build_tasks(s, cluster, trace.get(), 0);
+  REQUIRE(tasks.size() > 30000);
+  const EpisodeResult r = run(s, cluster, tasks);
+  require_accounted(r, tasks.size(), cluster.nodes.size());
+  REQUIRE(r.metrics.completed == tasks.size());
+  // Longest queue any node had: tasks sent to it that had arrived and not yet started.
+  std::map<NodeId, std::vector<std::pair<SimTime, int>>> changes;
+  double last_arrival = 0, longest_run = 0, slowest = 1e300;
+  for (const NodeSpec& n : cluster.nodes) slowest = std::min(slowest, n.speed);
+  for (const TaskSpec& t : tasks) {
+    last_arrival = std::max(last_arrival, t.arrival_s);
+    longest_run = std::max(longest_run, t.work_core_s / (t.cores * slowest));
+  }
+  for (const TaskRecord& t : r.tasks) {
+    changes[t.node].push_back({t.ready, +1});
+    changes[t.node].push_back({t.start, -1});
+  }
+  int longest_queue = 0;
+  for (auto& [node, c] : changes) {
+    std::sort(c.begin(), c.end());  // at equal times a start (-1) comes before an arrival
+    int q = 0;
+    for (const auto& [t, d] : c) longest_queue = std::max(longest_queue, q += d);
+  }
+  INFO("longest queue " << longest_queue << ", makespan " << r.metrics.makespan_s << " s");
+  CHECK(longest_queue <= 200);
+  // The last task arrives at ~2,472 s; the longest one runs ~? s on the slowest node.
+  CHECK(r.metrics.makespan_s <= last_arrival + longest_run + 3600);
+}
+
+TEST_CASE("cluster: every decision pays the decision latency, keeping a task locally too", "[cluster]") {
+  // One node, one task; network 1 ms, decision 5 ms. Centralized: source -> scheduler 1 ms,
+  // decision 5 ms. Two-level and decentralized: source -> node 1 ms, the node decides to keep
+  // it, 5 ms. Every topology starts the task at 6 ms and records a 6 ms decision latency.
+  const ClusterSpec c = make_cluster({make_node(8, 32)});
+  const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 10)};
+  for (const std::string topology : {"centralized", "two-level", "decentralized"}) {
+    INFO(topology);
+    const EpisodeResult r =
+        run(scenario_with({"scheduler.topology=" + topology, "scheduler.decision_latency_s=0.005",
+                           "scheduler.neighbours=0", "scheduler.sampled=0"}),
+            c, tasks);
+    REQUIRE(r.tasks.size() == 1);
+    CHECK(r.tasks[0].start == from_seconds(0.006));
+    CHECK(r.metrics.decisions == 1);
+    CHECK(r.metrics.decision_latency_sim_s == Approx(0.006));
+  }
+}
+
+TEST_CASE("cluster: a two-level node counts the tasks it kept that are still in their decision latency", "[cluster]") {
+  // Five 8-core tasks reach a lone 8-core node at 1 ms; decision 5 ms, spill at a queue of 1.
+  // The node keeps the first (it will start) and the second (it will queue: a queue of 0 is
+  // below 1), both 6 ms from submission, and spills the other three. Had it not counted the
+  // kept tasks still in flight, its queue would look empty and it would keep all five. A
+  // spilled task reaches the global scheduler at 2 ms and comes back: 7 ms.
+  const ClusterSpec c = make_cluster({make_node(8, 32)});
+  std::vector<TaskSpec> tasks;
+  for (std::uint64_t i = 0; i < 5; ++i) tasks.push_back(make_task(i, 0, 8, 10));
+  for (const auto& [spill, latency] : {std::pair{"1", (2 * 0.006 + 3 * 0.007) / 5}, std::pair{"5", 0.006}}) {
+    INFO("spill_queue_length " << spill);
+    const EpisodeResult r = run(scenario_with({"scheduler.topology=two-level", "scheduler.decision_latency_s=0.005",
+                                               std::string("scheduler.spill_queue_length=") + spill}),
+                                c, tasks);
+    require_accounted(r, tasks.size(), 1);
+    CHECK(r.metrics.decisions == 5);
+    CHECK(r.metrics.decision_latency_sim_s == Approx(latency));
+  }
+}
+
+// priority-minmin uses priority only when it schedules a batch (Min-Min by priority class):
+// in seed-study-u80.toml (one decision per submission) priority changes nothing, in
+// seed-study-u80-batched.toml it changes where tasks go.
+TEST_CASE("cluster: priority changes priority-minmin's decisions in the batched seed study, not unbatched",
+          "[cluster]") {
+  for (const auto& [file, batched] : {std::pair{"seed-study-u80.toml", false}, std::pair{"seed-study-u80-batched.toml", true}}) {
+    INFO(file);
+    const Scenario s = load_scenario(std::string(MARLSIM_SOURCE_DIR) + "/configs/" + file, {"run.episodes=1"});
+    const ClusterSpec cluster = build_cluster(s, nullptr);
+    const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+    std::vector<TaskSpec> one_class = tasks;
+    for (TaskSpec& t : one_class) t.priority = PriorityClass::Batch;
+    std::size_t production = 0;
+    for (const TaskSpec& t : tasks) production += t.priority == PriorityClass::Production;
+    REQUIRE(production > 100);
+    auto placement = [&](const std::vector<TaskSpec>& stream) {
+      const EpisodeResult r = run(s, cluster, stream, "priority-minmin");
+      REQUIRE(r.metrics.completed == stream.size());
+      std::vector<NodeId> node(stream.size());
+      for (const TaskRecord& t : r.tasks) node[t.task] = t.node;
+      return node;
+    };
+    const std::vector<NodeId> with = placement(tasks), without = placement(one_class);
+    std::size_t moved = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) moved += with[i] != without[i];
+    INFO(moved << " of " << tasks.size() << " tasks placed differently");
+    CHECK((moved > 0) == batched);
+  }
+}
+

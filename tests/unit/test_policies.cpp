@@ -289,7 +289,7 @@ TEST_CASE("ray-hybrid: local below the spread threshold, top-k least utilized ab
   const std::vector<NodeId> not3 = {0, 1, 2, 4};
   CHECK(p->choose(task(10, 1, 1), not3, v, local3) == 0);
 
-  SECTION("uniform among the top k = 20 % of the candidates") {
+  SECTION("uniform among the top k = 20 % of the cluster's nodes") {
     const ClusterSpec big = cluster_of({{8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1},
                                         {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}});
     ClusterView w(big);
@@ -353,4 +353,116 @@ TEST_CASE("priority-minmin: minimum ECT alone, Min-Min by priority class for a b
     // node 1 4 + 20 = 24 s -> node 0.
     CHECK(batch(*p, tasks, v, all_nodes(v), ctx) == std::vector<NodeId>{0, 1, 0});
   }
+}
+
+TEST_CASE("ClusterView: a believed queue makes a node unavailable; commit updates the belief started or queued",
+          "[policies]") {
+  const ClusterSpec c = cluster_of({{6, 24, 1}});
+  ClusterView v(c);
+  const TaskSpec one = task(10, 1, 2);
+  load(v, 0, 4, 8, 400);  // 2 cores, 16 GB free, nothing queued: a 1-core task starts at once
+  CHECK(v.fits_now(one, 0));
+  v.commit(one, 0);  // it starts: free resources shrink
+  CHECK(v.state(0).free_cores == 1);
+  CHECK(v.state(0).free_memory_gb == 14);
+  CHECK(v.state(0).running_work_core_s == 410);
+  CHECK(v.state(0).queue_length == 0);
+  // A 4-core task does not fit: it queues, and the node is no longer free even for a task
+  // that fits in its free cores, since that task would wait behind it (FCFS head blocked).
+  v.commit(task(400, 4, 4), 0);
+  CHECK(v.state(0).queue_length == 1);
+  CHECK(v.state(0).queued_cores == 4);
+  CHECK(v.state(0).queued_memory_gb == 4);
+  CHECK(v.state(0).free_cores == 1);
+  CHECK_FALSE(v.fits_now(one, 0));
+  v.commit(one, 0);  // queues too
+  CHECK(v.state(0).queue_length == 2);
+  CHECK(v.state(0).queued_cores == 5);
+  CHECK(v.state(0).queued_memory_gb == 6);
+  // Critical load counts queued demand: cores (6 - 1 + 5) / 6 against memory (24 - 14 + 6) / 24.
+  CHECK(v.critical_load(0) == Approx(10.0 / 6));
+}
+
+// A 6-core node (0) whose FCFS head (4 cores) is blocked behind 4 busy cores, beside idle
+// nodes: the blocked node has 2 free cores, so a view that ignored its queue would take it
+// for available, and a commit there (queued) would change nothing that looks "free".
+TEST_CASE("best-fit, least-loaded, priority-minmin: no herding onto a node whose queue head is blocked",
+          "[policies]") {
+  const ClusterSpec c = cluster_of({{6, 24, 1}, {32, 128, 1}});
+  ClusterView blocked(c);
+  load(blocked, 0, 4, 8, 400, 400);  // running 4 cores for 100 s; a 4-core, 100 s head queued
+  blocked.state(0).queue_length = 1;
+  blocked.state(0).queued_cores = 4;
+  blocked.state(0).queued_memory_gb = 4;
+  const std::vector<TaskSpec> tasks(100, task(10, 1, 1));
+  for (const std::string name : {"best-fit", "least-loaded", "priority-minmin"}) {
+    INFO(name);
+    auto p = make_scheduling_policy(name);
+    DispatchContext ctx;
+    ClusterView v = blocked;
+    std::vector<NodeId> out;
+    for (const TaskSpec& t : tasks) {  // as the scheduler does: choose, then commit the belief
+      out.push_back(p->choose(t, all_nodes(v), v, ctx));
+      v.commit(t, out.back());
+    }
+    // Node 1 takes the first 32: they start at once there.
+    CHECK(std::count(out.begin(), out.begin() + 32, NodeId{1}) == 32);
+    CHECK(v.state(1).running == 32);
+    // Then node 0 gets at most its share by capacity: 6 / 38 of the 8 + 100 cores demanded is
+    // 17 cores, 8 of which it has (least-loaded balances to that: 9 tasks). By expected
+    // completion (best-fit once nothing fits, priority-minmin) it gets none: its backlog is
+    // (400 + 400) / 6 = 133 s while node 1's grows by 10 / 32 s per task, to 3 s at most.
+    CHECK(std::count(out.begin(), out.end(), NodeId{0}) <= (name == "least-loaded" ? 9 : 0));
+  }
+}
+
+TEST_CASE("ray-hybrid: no herding onto a node whose queue head is blocked (10 nodes)", "[policies]") {
+  // Nodes 0-8: 8 cores, 5 busy (62.5 %, above the spread threshold). Node 9: 6 cores, 4 busy
+  // (67 %) and a blocked 4-core head. Ignoring the queue, node 9 stays "available" at 67 %
+  // while every other node's score rises with each task it gets: it ends up in the top k = 2
+  // for most tasks. Counting the queue, it is unavailable and its demand is (4 + 4) / 6.
+  ClusterSpec c;
+  for (int i = 0; i < 9; ++i) c.nodes.push_back(NodeSpec{8, 32, 1, 0, 0, 0});
+  c.nodes.push_back(NodeSpec{6, 24, 1, 0, 0, 0});
+  c.tier_names = {"test"};
+  ClusterView v(c);
+  for (NodeId n = 0; n < 9; ++n) load(v, n, 5, 8, 500);
+  load(v, 9, 4, 8, 400, 400);
+  v.state(9).queue_length = 1;
+  v.state(9).queued_cores = 4;
+  v.state(9).queued_memory_gb = 4;
+  auto p = make_scheduling_policy("ray-hybrid");
+  RngStream rng(11, 3);
+  DispatchContext ctx{0, kNoNode, &rng};
+  std::vector<int> count(10, 0);
+  for (int i = 0; i < 100; ++i) {
+    const TaskSpec t = task(10, 1, 1);
+    const NodeId n = p->choose(t, all_nodes(v), v, ctx);
+    ++count[n];
+    v.commit(t, n);
+    if (i < 27) CHECK(n != 9);  // 27 free cores on nodes 0-8 come first
+  }
+  // In proportion to capacity node 9 would hold 6 / 78 of all demand, (53 + 100) x 6 / 78 = 11.8
+  // cores, 8 of which it has: about 4 tasks. Allow a little for the random top-k draws.
+  CHECK(count[9] <= 8);
+}
+
+TEST_CASE("ray-hybrid: top k is a share of the cluster's nodes, not of the candidates", "[policies]") {
+  // 20 nodes, all above the threshold at different loads; only 5 are candidates. Ray's k is
+  // max(1, floor(0.2 x 20)) = 4 whatever the candidates: the draw covers the 4 least
+  // utilized candidates (a share of the candidates would give k = 1: always the least).
+  ClusterSpec c;
+  for (int i = 0; i < 20; ++i) c.nodes.push_back(NodeSpec{8, 32, 1, 0, 0, 0});
+  c.tier_names = {"test"};
+  ClusterView v(c);
+  for (NodeId n = 0; n < 20; ++n) load(v, n, 4 + 0.1 * n, 4);
+  auto p = make_scheduling_policy("ray-hybrid");
+  RngStream rng(7, 9);
+  DispatchContext ctx{0, kNoNode, &rng};
+  const std::vector<NodeId> cands = {15, 3, 11, 7, 19};
+  std::map<NodeId, int> count;
+  for (int i = 0; i < 4000; ++i) ++count[p->choose(task(10, 1, 1), cands, v, ctx)];
+  REQUIRE(count.size() == 4);  // 3, 7, 11, 15 (the least utilized four); never 19
+  for (const NodeId n : {3u, 7u, 11u, 15u}) CHECK(count[n] > 850);
+  CHECK(count.count(19) == 0);
 }

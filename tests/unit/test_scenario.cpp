@@ -132,6 +132,21 @@ TEST_CASE("seed-study-uNN.toml differ from seed-study.toml only in name, descrip
   }
 }
 
+TEST_CASE("seed-study-u80-batched.toml differs from seed-study-u80.toml only in name, description and batching",
+          "[scenario]") {
+  auto strip = [](toml::table t) {
+    t.erase("name");
+    t.erase("description");
+    t["scheduler"].as_table()->erase("batch_interval_s");
+    return t;
+  };
+  CHECK(strip(toml::parse_file(kConfigs + "/seed-study-u80-batched.toml")) ==
+        strip(toml::parse_file(kConfigs + "/seed-study-u80.toml")));
+  const Scenario s = marlsim::load_scenario(kConfigs + "/seed-study-u80-batched.toml");
+  CHECK(s.scheduler.batch_interval_s == 5.0);  // the study's code steps every 5 s
+  CHECK(s.scheduler.topology == marlsim::Topology::Centralized);  // batching is a central scheduler's
+}
+
 TEST_CASE("an empty scenario is all defaults", "[scenario]") {
   const Scenario s = parse("");
   const Scenario d;
