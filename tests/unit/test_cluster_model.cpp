@@ -618,3 +618,61 @@ TEST_CASE("cluster: a task stream that would run off the int64-nanosecond clock 
   const Scenario ok = scenario_with({"workload.tasks=50"});
   CHECK(build_tasks(ok, c, nullptr, 0).size() == 50);
 }
+
+TEST_CASE("cluster: a warm-up leaves early tasks out of the task metrics; window and speed-weighted utilization",
+          "[cluster]") {
+  // Node 0: 2 cores, 32 GB, speed 2. Node 1: 4 cores, 16 GB, speed 0.5. Placement is forced:
+  // T0 (4 cores) fits only node 1; T1 and T2 (20 GB) fit only node 0. Each reaches its node
+  // 2 ms after arriving.
+  //   T0: arrives 0, work 40 core-s on node 1: 40 / (4 x 0.5) = 20 s, runs 0.002-20.002, deadline 1 s (missed)
+  //   T1: arrives 10, work 20 core-s on node 0: 20 / (2 x 2) = 5 s, runs 10.002-15.002
+  //   T2: arrives 30, work 8 core-s on node 0: 8 / (2 x 2) = 2 s, runs 30.002-32.002
+  const ClusterSpec cluster = make_cluster({make_node(2, 32, 2.0), make_node(4, 16, 0.5)});
+  const std::vector<TaskSpec> tasks{make_task(0, 0.0, 4, 10.0, 1, {}, 1.0), make_task(1, 10.0, 2, 10.0, 20),
+                                    make_task(2, 30.0, 2, 4.0, 20)};
+  const double makespan = 32.002;
+  // Over the makespan: busy core-s 4 x 20 + 2 x 5 + 2 x 2 = 94 of 6 cores x 32.002 s; weighted
+  // by speed 80 x 0.5 + 14 x 2 = 68 (the work done) of (2 x 2 + 4 x 0.5) x 32.002.
+  auto check_makespan_utilization = [&](const EpisodeMetrics& m) {
+    CHECK(m.makespan_s == Approx(makespan).epsilon(1e-12));
+    CHECK(m.utilization_pct == Approx(100.0 * 94 / (6 * makespan)).epsilon(1e-9));
+    CHECK(m.speed_weighted_utilization_pct == Approx(100.0 * 68 / (6 * makespan)).epsilon(1e-9));
+  };
+
+  SECTION("warm-up 5 s: T0 runs but is not measured; the window is [5, 30] s") {
+    const EpisodeResult r = run(scenario_with({"run.warmup_s=5"}), cluster, tasks);
+    require_accounted(r, 3, 2);
+    const EpisodeMetrics& m = r.metrics;
+    CHECK(m.completed == 3);
+    CHECK(m.measured_tasks == 2);
+    CHECK(m.mean_completion_s == Approx((5.002 + 2.002) / 2).epsilon(1e-9));
+    CHECK(m.mean_wait_s == Approx(0.002).epsilon(1e-6));
+    CHECK(m.sla_pct == Approx(100.0));  // T0's missed deadline is in the warm-up
+    check_makespan_utilization(m);
+    // Window [5, 30]: node 1 busy 4 cores x (20.002 - 5) s = 60.008 core-s, node 0 2 x 5 = 10
+    // (T2 starts after 30). Weighted: 60.008 x 0.5 + 10 x 2 = 50.004. Both over 6 x 25 s.
+    CHECK(m.arrival_window_s == Approx(25.0).epsilon(1e-12));
+    CHECK(m.arrival_window_utilization_pct == Approx(100.0 * 70.008 / 150).epsilon(1e-9));
+    CHECK(m.arrival_window_speed_weighted_utilization_pct == Approx(100.0 * 50.004 / 150).epsilon(1e-9));
+    CHECK(r.nodes[0].window_busy_core_s == Approx(10.0).epsilon(1e-9));
+    CHECK(r.nodes[1].window_busy_core_s == Approx(60.008).epsilon(1e-9));
+  }
+  SECTION("no warm-up: every task counts; the window is [0, 30] s") {
+    const EpisodeResult r = run(scenario_with(), cluster, tasks);
+    const EpisodeMetrics& m = r.metrics;
+    CHECK(m.measured_tasks == 3);
+    CHECK(m.mean_completion_s == Approx((20.002 + 5.002 + 2.002) / 3).epsilon(1e-9));
+    CHECK(m.sla_pct == Approx(200.0 / 3).epsilon(1e-9));
+    check_makespan_utilization(m);
+    // Window [0, 30]: node 1 4 x 20 = 80, node 0 10; weighted 40 + 20 = 60; over 6 x 30 s.
+    CHECK(m.arrival_window_s == Approx(30.0).epsilon(1e-12));
+    CHECK(m.arrival_window_utilization_pct == Approx(100.0 * 90 / 180).epsilon(1e-9));
+    CHECK(m.arrival_window_speed_weighted_utilization_pct == Approx(100.0 * 60 / 180).epsilon(1e-9));
+  }
+  SECTION("a warm-up that outlasts every arrival is refused by name") {
+    Scenario s = scenario_with({"run.warmup_s=1e6", "workload.tasks=10"});
+    const ClusterSpec generated = build_cluster(s, nullptr);
+    CHECK_THROWS_WITH(build_tasks(s, generated, nullptr, 0),
+                      Contains("run.warmup_s") && Contains("outlasts the arrivals of episode 0"));
+  }
+}

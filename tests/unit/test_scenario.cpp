@@ -183,6 +183,7 @@ neighbours = 0
 [run]
 partition = "round-robin"
 max_time_s = 3600
+warmup_s = 600
 [output]
 results = "out.h5"
 per_task = false
@@ -209,6 +210,7 @@ per_task = false
   CHECK(s.scheduler.sharing == marlsim::Sharing::None);
   CHECK(s.scheduler.neighbours == 0);
   CHECK(s.run.partition == "round-robin");
+  CHECK(s.run.warmup_s == 600);
   CHECK(s.output.results == "out.h5");
   CHECK_FALSE(s.output.per_task);
 }
@@ -295,6 +297,13 @@ TEST_CASE("wrong types are errors naming the key and what was expected", "[scena
   CHECK_THAT(error_of("[cluster.tiers.high]\ncores = [1, 2, 3]\n"),
              Contains("cluster.tiers.high.cores: expected [lo, hi] (two numbers) or one number"));
   CHECK_THAT(error_of("name = 7\n"), Contains("name: expected a string, got 7"));
+}
+
+TEST_CASE("a warm-up must end before run.max_time_s", "[scenario]") {
+  CHECK_THAT(error_of("[run]\nmax_time_s = 100\nwarmup_s = 100\n"),
+             Contains("dir/test.toml:3: run.warmup_s: expected a warm-up shorter than run.max_time_s (100 s), got 100 s"));
+  CHECK_THAT(error_of("[run]\nwarmup_s = -1\n"), Contains("run.warmup_s: expected 0 (off) or a duration"));
+  CHECK(parse("[run]\nmax_time_s = 100\nwarmup_s = 99\n").run.warmup_s == 99);
 }
 
 TEST_CASE("out-of-range values are errors naming the key", "[scenario]") {
