@@ -42,8 +42,11 @@ struct Column {
   std::string_view metric, heading;
 };
 const std::vector<Column> kTaskColumns{{"mean_completion_s", "completion s"}, {"p95_completion_s", "p95 s"},
-                                       {"mean_wait_s", "wait s"},             {"sla_pct", "SLA %"},
-                                       {"reschedules", "reschedules"},        {"decision_latency_wall_us", "decide us"}};
+                                       {"mean_wait_s", "wait s"},
+                                       {"wait_drift_s", "wait drift s"},
+                                       {"sla_pct", "SLA %"},
+                                       {"reschedules", "reschedules"},
+                                       {"decision_latency_wall_us", "decide us"}};
 const std::vector<Column> kClusterColumns{{"arrival_window_utilization_pct", "util % window"},
                                           {"arrival_window_speed_weighted_utilization_pct", "speed util % window"},
                                           {"utilization_pct", "util % makespan"},

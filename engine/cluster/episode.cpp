@@ -73,12 +73,18 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
   double wait = 0, slowdown = 0;
   std::uint64_t sla_met = 0;
   SimTime makespan = 0;
+  const ArrivalWindow window = arrival_window(in);
+  const SimTime window_middle = window.begin + (window.end - window.begin) / 2;
+  double half_wait[2] = {0, 0}, half_count[2] = {0, 0};  // first and second half of the window
   for (const TaskRecord& t : r.tasks) {
     makespan = std::max(makespan, t.end);
     const TaskSpec& spec = tasks[t.task];
     if (spec.arrival_s < warmup_s) continue;  // ran during the warm-up: not measured
     completion.push_back(to_seconds(t.end - from_seconds(spec.arrival_s)));
     wait += to_seconds(t.start - t.ready);
+    const int half = from_seconds(spec.arrival_s) < window_middle ? 0 : 1;
+    half_wait[half] += to_seconds(t.start - t.ready);
+    half_count[half] += 1;
     slowdown += bounded_slowdown(t);
     if (met_deadline(t, spec.deadline_s)) ++sla_met;
     m.reschedules += t.reschedules;
@@ -91,6 +97,9 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
     m.p95_completion_s = percentile_of(completion, 0.95);
     m.p99_completion_s = percentile_of(completion, 0.99);
     m.mean_wait_s = wait / n;
+    m.wait_drift_s = half_count[0] > 0 && half_count[1] > 0
+                         ? half_wait[1] / half_count[1] - half_wait[0] / half_count[0]
+                         : std::nan("");
     m.mean_slowdown = slowdown / n;
     m.sla_pct = 100.0 * static_cast<double>(sla_met) / n;
   }
@@ -106,7 +115,6 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
     m.speed_weighted_utilization_pct = u.speed_weighted_pct;
     m.throughput_per_s = static_cast<double>(r.tasks.size()) / m.makespan_s;
   }
-  const ArrivalWindow window = arrival_window(in);
   m.arrival_window_s = to_seconds(window.end - window.begin);
   const Utilization w = utilization(*in.cluster, r.nodes, &NodeRecord::window_busy_core_s, m.arrival_window_s);
   m.arrival_window_utilization_pct = w.plain_pct;

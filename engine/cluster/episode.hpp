@@ -22,6 +22,9 @@ struct EpisodeMetrics {
   std::uint64_t measured_tasks = 0;  // completed tasks that arrived at or after the warm-up
   double mean_completion_s = 0, p50_completion_s = 0, p95_completion_s = 0, p99_completion_s = 0;
   double mean_wait_s = 0;          // start minus ready (arrived and parents done)
+  // Mean wait of the measured tasks arriving in the second half of the arrival window minus
+  // that of the first half: near 0 in a steady state, large when queues grow without bound.
+  double wait_drift_s = 0;
   double mean_slowdown = 0;        // bounded slowdown: (end - ready) / max(run time, 10 s), at least 1
   double makespan_s = 0;           // last completion
   double sla_pct = 0;              // completed by their deadline, % of measured tasks

@@ -11,6 +11,9 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(p95_completion_s, "s", "end minus arrival, 95th percentile of the measured tasks"),
       MARLSIM_FIELD(p99_completion_s, "s", "end minus arrival, 99th percentile of the measured tasks"),
       MARLSIM_FIELD(mean_wait_s, "s", "start minus ready (arrived, parents done), mean over the measured tasks"),
+      MARLSIM_FIELD(wait_drift_s, "s",
+                    "mean wait of measured tasks arriving in the arrival window's second half minus its first "
+                    "half: near 0 in a steady state, large when queues grow without bound (NaN if a half is empty)"),
       MARLSIM_FIELD(mean_slowdown, "1", "bounded slowdown (end - ready) / max(run time, 10 s), measured tasks"),
       MARLSIM_FIELD(makespan_s, "s", "last completion"),
       MARLSIM_FIELD(sla_pct, "%", "measured tasks that finished by their deadline"),

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -675,4 +676,22 @@ TEST_CASE("cluster: a warm-up leaves early tasks out of the task metrics; window
     CHECK_THROWS_WITH(build_tasks(s, generated, nullptr, 0),
                       Contains("run.warmup_s") && Contains("outlasts the arrivals of episode 0"));
   }
+}
+
+TEST_CASE("cluster: wait drift compares the arrival window's halves: a growing queue shows it", "[cluster]") {
+  // One node of 2 cores; four 2-core 10 s tasks arrive at 0, 1, 2, 3 s and run one after
+  // another from 0.002 s: starts 0.002, 10.002, 20.002, 30.002, waits 0.002, 9.002, 18.002,
+  // 27.002 s. Window [0, 3], middle 1.5: first half (T0, T1) waits 4.502 s on average, second
+  // half (T2, T3) 22.502 s: drift 18 s.
+  const ClusterSpec one = make_cluster({make_node(2, 16)});
+  std::vector<TaskSpec> tasks;
+  for (std::uint64_t i = 0; i < 4; ++i) tasks.push_back(make_task(i, static_cast<double>(i), 2, 10.0));
+  const EpisodeResult r = run(scenario_with(), one, tasks);
+  require_accounted(r, 4, 1);
+  CHECK(r.metrics.mean_wait_s == Approx((0.002 + 9.002 + 18.002 + 27.002) / 4).epsilon(1e-9));
+  CHECK(r.metrics.wait_drift_s == Approx(18.0).epsilon(1e-9));
+  // Spaced 10 s apart nothing waits: no drift. One task alone: no second half, undefined.
+  for (std::uint64_t i = 0; i < 4; ++i) tasks[i].arrival_s = 10.0 * static_cast<double>(i);
+  CHECK(run(scenario_with(), one, tasks).metrics.wait_drift_s == Approx(0.0).margin(1e-9));
+  CHECK(std::isnan(run(scenario_with(), one, {tasks[0]}).metrics.wait_drift_s));
 }
