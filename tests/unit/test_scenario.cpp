@@ -132,6 +132,32 @@ TEST_CASE("seed-study-uNN.toml differ from seed-study.toml only in name, descrip
   }
 }
 
+TEST_CASE("steady-uNN.toml: the study's cluster and tasks, long episodes with a warm-up, only the load differs",
+          "[scenario]") {
+  // Against seed-study.toml: the same cluster, distributions and scheduler; what makes them
+  // steady-state is the episode length, the warm-up, the episode count and the output.
+  auto strip = [](toml::table t) {
+    t.erase("name");
+    t.erase("description");
+    t.erase("output");
+    for (const char* k : {"arrival_rate_per_s", "target_utilization", "tasks"}) t["workload"].as_table()->erase(k);
+    for (const char* k : {"episodes", "warmup_s"}) t["run"].as_table()->erase(k);
+    return t;
+  };
+  const toml::table base = strip(toml::parse_file(kConfigs + "/seed-study.toml"));
+  for (const auto& [u, file] : {std::pair{0.60, "steady-u60.toml"}, std::pair{0.70, "steady-u70.toml"},
+                                std::pair{0.80, "steady-u80.toml"}}) {
+    INFO(file);
+    CHECK(strip(toml::parse_file(kConfigs + "/" + file)) == base);
+    const Scenario s = marlsim::load_scenario(kConfigs + "/" + file);
+    CHECK(s.workload.synthetic.target_utilization == u);
+    CHECK(s.workload.synthetic.tasks == 60000);
+    CHECK(s.run.warmup_s == 600);
+    CHECK(s.run.episodes == 10);
+    CHECK(s.scheduler.queue == "fcfs");
+  }
+}
+
 TEST_CASE("an empty scenario is all defaults", "[scenario]") {
   const Scenario s = parse("");
   const Scenario d;
