@@ -64,7 +64,6 @@ Utilization utilization(const ClusterSpec& cluster, const std::vector<NodeRecord
 
 EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const std::vector<DecisionStats>& deciders) {
   const auto& tasks = *in.tasks;
-  const double warmup_s = in.scenario->run.warmup_s;
   EpisodeMetrics m;
   m.tasks = tasks.size();
   m.completed = r.tasks.size();
@@ -79,7 +78,7 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
   for (const TaskRecord& t : r.tasks) {
     makespan = std::max(makespan, t.end);
     const TaskSpec& spec = tasks[t.task];
-    if (spec.arrival_s < warmup_s) continue;  // ran during the warm-up: not measured
+    if (from_seconds(spec.arrival_s) < window.begin) continue;  // arrived in the warm-up: not measured
     completion.push_back(to_seconds(t.end - from_seconds(spec.arrival_s)));
     wait += to_seconds(t.start - t.ready);
     const int half = from_seconds(spec.arrival_s) < window_middle ? 0 : 1;
