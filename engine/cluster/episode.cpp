@@ -48,8 +48,8 @@ ModelSetup make_setup(const EpisodeInput& in) {
 struct Utilization {
   double plain_pct, speed_weighted_pct;
 };
-Utilization utilization(const ClusterSpec& cluster, const std::vector<NodeRecord>& nodes, double NodeRecord::*busy_core_s,
-                        double duration_s) {
+Utilization utilization(const ClusterSpec& cluster, const std::vector<NodeRecord>& nodes,
+                        double NodeRecord::*busy_core_s, double duration_s) {
   if (!(duration_s > 0)) return {std::nan(""), std::nan("")};
   double busy = 0, speed_busy = 0, cores = 0, speed_cores = 0;
   for (const NodeRecord& node : nodes) {

@@ -620,7 +620,7 @@ TEST_CASE("cluster: a task stream that would run off the int64-nanosecond clock 
   CHECK(build_tasks(ok, c, nullptr, 0).size() == 50);
 }
 
-TEST_CASE("cluster: a warm-up leaves early tasks out of the task metrics; window and speed-weighted utilization",
+TEST_CASE("cluster: a warm-up leaves early tasks out of the task metrics, with window and speed-weighted utilization",
           "[cluster]") {
   // Node 0: 2 cores, 32 GB, speed 2. Node 1: 4 cores, 16 GB, speed 0.5. Placement is forced:
   // T0 (4 cores) fits only node 1; T1 and T2 (20 GB) fit only node 0. Each reaches its node

@@ -327,7 +327,8 @@ TEST_CASE("wrong types are errors naming the key and what was expected", "[scena
 
 TEST_CASE("a warm-up must end before run.max_time_s", "[scenario]") {
   CHECK_THAT(error_of("[run]\nmax_time_s = 100\nwarmup_s = 100\n"),
-             Contains("dir/test.toml:3: run.warmup_s: expected a warm-up shorter than run.max_time_s (100 s), got 100 s"));
+             Contains("dir/test.toml:3: run.warmup_s: expected a warm-up shorter than run.max_time_s (100 s), "
+                      "got 100 s"));
   CHECK_THAT(error_of("[run]\nwarmup_s = -1\n"), Contains("run.warmup_s: expected 0 (off) or a duration"));
   CHECK(parse("[run]\nmax_time_s = 100\nwarmup_s = 99\n").run.warmup_s == 99);
 }

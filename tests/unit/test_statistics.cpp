@@ -9,7 +9,7 @@
 
 using namespace marlsim;
 
-TEST_CASE("statistics: the 95 % CI of a mean uses Student's t; one value has no interval", "[statistics]") {
+TEST_CASE("statistics: the 95 % CI of a mean uses Student's t, and one value has no interval", "[statistics]") {
   // {1, 2, 3}: mean 2, s = 1, t(0.975, 2) = 4.303, half-width 4.303 / sqrt(3) = 2.48434.
   const std::vector<double> three{1, 2, 3};
   CHECK(mean_of(three) == 2.0);
