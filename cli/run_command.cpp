@@ -1,8 +1,11 @@
 // `marlsim run`: every policy of a scenario over the same episodes; a summary table (mean
-// and 95 % confidence interval over episodes), the HDF5 results file and a JSON summary.
+// and 95 % confidence interval over episodes, and with --baseline each policy's paired
+// difference from a reference policy), the HDF5 results file and a JSON summary.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -33,6 +36,49 @@ const MetricField& field(std::string_view name) {
   throw std::logic_error("no metric " + std::string(name));
 }
 
+// The main metrics: the summary table's columns, in two blocks, and the ones compared
+// against --baseline.
+struct Column {
+  std::string_view metric, heading;
+};
+const std::vector<Column> kTaskColumns{{"mean_completion_s", "completion s"}, {"p95_completion_s", "p95 s"},
+                                       {"mean_wait_s", "wait s"},
+                                       {"wait_drift_s", "wait drift s"},
+                                       {"sla_pct", "SLA %"},
+                                       {"reschedules", "reschedules"},
+                                       {"decision_latency_wall_us", "decide us"}};
+const std::vector<Column> kClusterColumns{{"arrival_window_utilization_pct", "util % window"},
+                                          {"arrival_window_speed_weighted_utilization_pct", "speed util % window"},
+                                          {"utilization_pct", "util % makespan"},
+                                          {"speed_weighted_utilization_pct", "speed util % makesp."},
+                                          {"energy_kwh", "energy kWh"},
+                                          {"makespan_s", "makespan s"}};
+
+MeanCi mean_ci(const PolicyEpisodes& p, const MetricField& f) {
+  const auto v = column(p, f);
+  return {mean_of(v), ci95_half_width(v)};
+}
+
+// Policy minus baseline, episode by episode (both saw the same tasks).
+MeanCi difference(const PolicyEpisodes& p, const PolicyEpisodes& baseline, const MetricField& f) {
+  return paired_difference(column(p, f), column(baseline, f));
+}
+
+// "mean ± ci"; an undefined value (one episode's interval, an empty window) is "n/a".
+std::string cell(MeanCi v) {
+  if (!std::isfinite(v.mean)) return "n/a";
+  return fmt::format("{:.4g} ± {}", v.mean, std::isfinite(v.ci95) ? fmt::format("{:.2g}", v.ci95) : "n/a");
+}
+
+// JSON has no NaN: an undefined value is null.
+nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+const PolicyEpisodes* find_policy(const ComparisonResult& r, const std::string& name) {
+  for (const PolicyEpisodes& p : r.policies)
+    if (p.policy == name) return &p;
+  return nullptr;
+}
+
 // An output file's folder must exist before the run starts, not after it has finished.
 void check_writable(const std::string& option, const std::string& path) {
   if (path.empty()) return;
@@ -58,6 +104,9 @@ class RunCommand final : public Command {
     app_->add_option("--seed", seed_, "Random seed (overrides run.seed)");
     app_->add_option("--out", out_, "HDF5 results file (overrides output.results)");
     app_->add_option("--summary-json", summary_json_, "Write per-policy means and 95 % CIs as JSON");
+    app_->add_option("--baseline", baseline_,
+                     "Reference policy: also report every other policy's paired per-episode difference from it "
+                     "(mean and 95 % CI)");
     app_->add_option("--set", overrides_, "Override a scenario field: KEY=VALUE (repeatable)");
     app_->add_flag("--quiet", quiet_, "No progress lines");
   }
@@ -77,6 +126,10 @@ class RunCommand final : public Command {
     const std::string out = out_.empty() ? scenario.output.results : out_;
     check_writable("--out", out);
     check_writable("--summary-json", summary_json_);
+    const auto& policies = scenario.scheduler.policies;
+    if (!baseline_.empty() && std::find(policies.begin(), policies.end(), baseline_) == policies.end())
+      throw InputError::at("--baseline", "expected one of the run's policies (" + join(policies) + "); got \"" +
+                                             baseline_ + "\"");
 
     const bool root = comm.is_root();
     if (root)
@@ -107,77 +160,128 @@ class RunCommand final : public Command {
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     if (!root) return 0;
 
-    print_table(scenario, result, wall);
+    print_table(scenario, result, baseline_, wall);
     if (!out.empty()) fmt::print("results: {}\n", out);
     if (!summary_json_.empty()) {
-      write_file_atomically(summary_json_, summary_json(scenario, result, comm.size(), wall).dump(2) + "\n");
+      write_file_atomically(summary_json_, summary_json(scenario, result, baseline_, comm.size(), wall).dump(2) + "\n");
       fmt::print("summary: {}\n", summary_json_);
     }
     return 0;
   }
 
  private:
-  static void print_table(const Scenario& scenario, const ComparisonResult& r, double wall) {
+  // One block of columns: a row per policy, each cell from `value(policy, metric)`.
+  template <class Value>
+  static void print_block(const std::vector<const PolicyEpisodes*>& rows, const std::vector<Column>& columns,
+                          Value value, bool wall_column) {
+    auto width = [](const Column& c) { return std::max<std::size_t>(18, c.heading.size()); };
+    fmt::print("{:<16}", "policy");
+    for (const Column& c : columns) fmt::print(" {:>{}}", c.heading, width(c));
+    if (wall_column) fmt::print(" {:>12}", "wall s/ep");
+    fmt::print("\n");
+    for (const PolicyEpisodes* p : rows) {
+      fmt::print("{:<16}", p->policy);
+      for (const Column& c : columns) fmt::print(" {:>{}}", cell(value(*p, field(c.metric))), width(c));
+      if (wall_column) fmt::print(" {:>12.4f}", mean_of(column(*p, field("wall_s"))));
+      fmt::print("\n");
+    }
+  }
+
+  static void print_table(const Scenario& scenario, const ComparisonResult& r, const std::string& baseline,
+                          double wall) {
     fmt::print("{} nodes, {} tasks in episode 1", r.nodes, r.tasks_first_episode);
     if (r.offered_utilization > 0)
       fmt::print(", offered load CPU {:.1f} %, memory {:.1f} % of capacity", 100 * r.offered_utilization,
                  100 * r.offered_memory_utilization);
     fmt::print("\n");
     for (const auto& note : r.notes) fmt::print("{}\n", note);
-    const std::vector<std::string_view> shown{"mean_completion_s", "p95_completion_s", "sla_pct",
-                                              "energy_kwh",        "utilization_pct",  "makespan_s",
-                                              "reschedules",       "decision_latency_wall_us"};
-    const std::vector<std::string_view> heads{"completion s", "p95 s",   "SLA %",       "energy kWh",
-                                              "util %",       "makespan s", "reschedules", "decide us"};
-    fmt::print("\nmean ± 95 % CI over {} episode(s)\n{:<16}", scenario.run.episodes, "policy");
-    for (auto h : heads) fmt::print(" {:>18}", h);
-    fmt::print(" {:>12}\n", "wall s/ep");
+    if (scenario.run.warmup_s > 0)
+      fmt::print("warm-up {:g} s: task metrics count only tasks arriving after it; the window utilizations run "
+                 "from its end to the last arrival\n", scenario.run.warmup_s);
+    else
+      fmt::print("no warm-up: task metrics count every task; the window utilizations run from 0 to the last "
+                 "arrival\n");
+
+    std::vector<const PolicyEpisodes*> all;
+    for (const PolicyEpisodes& p : r.policies) all.push_back(&p);
+    fmt::print("\nmean ± 95 % CI over {} episode(s) (n/a: undefined, e.g. the interval of one episode)\n",
+               scenario.run.episodes);
+    print_block(all, kTaskColumns, mean_ci, false);
+    fmt::print("\n");
+    print_block(all, kClusterColumns, mean_ci, true);
     for (const PolicyEpisodes& p : r.policies) {
-      fmt::print("{:<16}", p.policy);
-      for (auto name : shown) {
-        const auto v = column(p, field(name));
-        fmt::print(" {:>18}", fmt::format("{:.4g} ± {:.2g}", mean_of(v), ci95_half_width(v)));
-      }
-      fmt::print(" {:>12.4f}\n", mean_of(column(p, field("wall_s"))));
       std::uint64_t unsched = 0, incomplete = 0;
       for (const auto& m : p.episodes) {
         unsched += m.unschedulable + m.blocked;
         incomplete += m.incomplete;
       }
-      if (unsched > 0) fmt::print("{:<16} {} task(s) fit no node (or wait on one): listed in the results file\n", "", unsched);
+      if (unsched > 0)
+        fmt::print("{}: {} task(s) fit no node (or wait on one): listed in the results file\n", p.policy, unsched);
       if (incomplete > 0)
-        fmt::print("{:<16} {} task(s) unfinished when episodes reached their time limit (run.max_time_s, or by "
-                   "default last arrival + 3 x the stream's serial run time + repairs + 1 h)\n", "", incomplete);
+        fmt::print("{}: {} task(s) unfinished when episodes reached their time limit (run.max_time_s, or by "
+                   "default last arrival + 3 x the stream's serial run time + repairs + 1 h)\n", p.policy, incomplete);
+    }
+
+    if (!baseline.empty()) {
+      const PolicyEpisodes& base = *find_policy(r, baseline);
+      std::vector<const PolicyEpisodes*> others;
+      for (const PolicyEpisodes& p : r.policies)
+        if (p.policy != baseline) others.push_back(&p);
+      const auto diff = [&](const PolicyEpisodes& p, const MetricField& f) { return difference(p, base, f); };
+      fmt::print("\npaired difference from {0}: policy minus {0} per episode (same tasks), mean ± 95 % CI "
+                 "(Student's t on the {1} differences)\n", baseline, scenario.run.episodes);
+      print_block(others, kTaskColumns, diff, false);
+      fmt::print("\n");
+      print_block(others, kClusterColumns, diff, false);
     }
     fmt::print("\nwall time {:.2f} s\n", wall);
   }
 
-  static nlohmann::json summary_json(const Scenario& scenario, const ComparisonResult& r, int ranks, double wall) {
+  static nlohmann::json summary_json(const Scenario& scenario, const ComparisonResult& r, const std::string& baseline,
+                                     int ranks, double wall) {
+    const PolicyEpisodes* base = baseline.empty() ? nullptr : find_policy(r, baseline);
     nlohmann::json policies = nlohmann::json::array();
     for (const PolicyEpisodes& p : r.policies) {
       nlohmann::json j = {{"policy", p.policy}, {"episodes", p.episodes.size()}};
       for (const MetricField& f : episode_metric_fields()) {
-        const auto v = column(p, f);
-        j[std::string(f.name)] = mean_of(v);
-        j[std::string(f.name) + "_ci95"] = ci95_half_width(v);
+        const MeanCi v = mean_ci(p, f);
+        j[std::string(f.name)] = number(v.mean);
+        j[std::string(f.name) + "_ci95"] = number(v.ci95);
       }
       j["wall_s_per_episode"] = mean_of(column(p, field("wall_s")));
+      if (base != nullptr && &p != base) {
+        nlohmann::json d;
+        for (const auto* columns : {&kTaskColumns, &kClusterColumns})
+          for (const Column& c : *columns) {
+            const MeanCi v = difference(p, *base, field(c.metric));
+            d[std::string(c.metric)] = number(v.mean);
+            d[std::string(c.metric) + "_ci95"] = number(v.ci95);
+          }
+        j["difference_from_baseline"] = d;
+      }
       policies.push_back(j);
     }
-    nlohmann::json units;
-    for (const MetricField& f : episode_metric_fields()) units[std::string(f.name)] = f.unit;
+    nlohmann::json units, descriptions;
+    for (const MetricField& f : episode_metric_fields()) {
+      units[std::string(f.name)] = f.unit;
+      descriptions[std::string(f.name)] = f.description;
+    }
     return {{"command", "run"},
             {"scenario", scenario.name},
             {"scenario_file", scenario.path},
             {"seed", scenario.run.seed},
             {"episodes", scenario.run.episodes},
+            {"warmup_s", scenario.run.warmup_s},
             {"topology", topology_name(scenario.scheduler.topology)},
+            {"queue", scenario.scheduler.queue},
             {"nodes", r.nodes},
             {"offered_utilization", r.offered_utilization},
             {"offered_memory_utilization", r.offered_memory_utilization},
             {"ranks", ranks},
             {"wall_s", wall},
+            {"baseline", baseline.empty() ? nlohmann::json(nullptr) : nlohmann::json(baseline)},
             {"units", units},
+            {"descriptions", descriptions},
             {"version", MARLSIM_VERSION},
             {"policies", policies}};
   }
@@ -189,6 +293,7 @@ class RunCommand final : public Command {
   std::uint64_t seed_ = 1;
   std::string out_;
   std::string summary_json_;
+  std::string baseline_;
   std::vector<std::string> overrides_;
   bool quiet_ = false;
 };

@@ -63,6 +63,9 @@ struct RunConfig {                         // [run]
   std::uint64_t seed = 1;                  // seed
   std::uint32_t episodes = 30;             // episodes
   double max_time_s = 0;                   // max_time_s: stop an episode here (0: until every task is done)
+  // warmup_s: tasks arriving before this run but are left out of the task metrics, and the
+  // arrival-window utilization starts here (steady-state measurement; 0: count every task).
+  double warmup_s = 0;
   std::string partition = "block";         // partition = "block" | "round-robin"
 };
 

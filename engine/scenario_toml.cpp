@@ -581,6 +581,7 @@ void read_run(TableReader r, RunConfig& run) {
   r.integer("seed", run.seed);
   r.integer("episodes", run.episodes, 1);
   r.duration_or_zero("max_time_s", run.max_time_s);
+  r.duration_or_zero("warmup_s", run.warmup_s);
   run.partition = kPartitions[r.choice("partition", kPartitions, run.partition == "round-robin" ? 1 : 0)];
   r.finish();
 }
@@ -717,6 +718,10 @@ void check_scenario(const Context& ctx, Scenario& s) {
              "\"trace\" needs a trace workload whose reader lists machines (workload.kind = \"alibaba2017\" or "
              "\"swf\"); workload.kind is \"" + s.workload.kind + "\"");
 
+  if (s.run.max_time_s > 0 && s.run.warmup_s >= s.run.max_time_s)
+    ctx.fail("run.warmup_s", node_at(ctx, "run.warmup_s"),
+             "expected a warm-up shorter than run.max_time_s (" + format_number(s.run.max_time_s) + " s), got " +
+                 format_number(s.run.warmup_s) + " s");
   if (s.cluster.source == "seed-study") revalidate(ctx, [&] { s.cluster.generated.validate(); });
   if (trace) {
     TraceOptions& t = s.workload.trace;

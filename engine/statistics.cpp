@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace marlsim {
 
@@ -34,8 +36,17 @@ double student_t_975(int df) {
 }
 
 double ci95_half_width(std::span<const double> xs) {
-  if (xs.size() < 2) return 0.0;
+  if (xs.size() < 2) return std::numeric_limits<double>::quiet_NaN();
   return student_t_975(static_cast<int>(xs.size()) - 1) * stddev_of(xs) / std::sqrt(static_cast<double>(xs.size()));
+}
+
+MeanCi paired_difference(std::span<const double> a, std::span<const double> b) {
+  if (a.size() != b.size())
+    throw std::invalid_argument("paired_difference: " + std::to_string(a.size()) + " values paired with " +
+                                std::to_string(b.size()));
+  std::vector<double> d(a.size());
+  for (std::size_t i = 0; i < d.size(); ++i) d[i] = a[i] - b[i];
+  return {mean_of(d), ci95_half_width(d)};
 }
 
 double percentile_of(std::vector<double> xs, double q) {

@@ -1,5 +1,8 @@
 #include "engine/cluster/comparison.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <memory>
 
 #include "engine/cluster/metric_fields.hpp"
@@ -60,6 +63,12 @@ std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& c
                                     ? trace->tasks
                                     : generate_seed_study_tasks(scenario.workload.synthetic, cluster, scenario.run.seed, episode);
   check_fits_clock(scenario, cluster, tasks);
+  const double warmup_s = scenario.run.warmup_s;
+  if (warmup_s > 0 && (tasks.empty() || tasks.back().arrival_s <= warmup_s))
+    throw InputError::at(scenario.path + ": run.warmup_s",
+                         fmt::format("the warm-up ({:g} s) outlasts the arrivals of episode {} (last at {:g} s): no "
+                                     "task would be measured; shorten it or add tasks",
+                                     warmup_s, episode, tasks.empty() ? 0.0 : tasks.back().arrival_s));
   return tasks;
 }
 
@@ -110,7 +119,7 @@ void write_nodes(ResultsFile& out, const Communicator& comm, const std::string& 
                  const ClusterSpec& cluster, const EpisodeResult& r) {
   const std::size_t m = r.nodes.size();
   std::vector<std::int64_t> nep(m, static_cast<std::int64_t>(episode)), nid(m), failures(m), runs(m);
-  std::vector<double> busy(m), energy(m), utilization(m);
+  std::vector<double> busy(m), energy(m), utilization(m), window_utilization(m);
   for (std::size_t i = 0; i < m; ++i) {
     nid[i] = r.nodes[i].node;
     failures[i] = r.nodes[i].failures;
@@ -119,12 +128,15 @@ void write_nodes(ResultsFile& out, const Communicator& comm, const std::string& 
     energy[i] = r.nodes[i].energy_j;
     const double capacity_core_s = cluster.nodes[r.nodes[i].node].cores * r.metrics.makespan_s;
     utilization[i] = capacity_core_s > 0 ? 100.0 * busy[i] / capacity_core_s : 0.0;
+    const double window_core_s = cluster.nodes[r.nodes[i].node].cores * r.metrics.arrival_window_s;
+    window_utilization[i] = window_core_s > 0 ? 100.0 * r.nodes[i].window_busy_core_s / window_core_s : std::nan("");
   }
   const std::string ng = group + "/nodes/";
   append_column(out, comm, ng + "episode", nep);
   append_column(out, comm, ng + "node", nid);
   append_column(out, comm, ng + "busy_core_s", busy);
   append_column(out, comm, ng + "utilization_pct", utilization);
+  append_column(out, comm, ng + "arrival_window_utilization_pct", window_utilization);
   append_column(out, comm, ng + "energy_j", energy);
   append_column(out, comm, ng + "failures", failures);
   append_column(out, comm, ng + "tasks_run", runs);
@@ -171,6 +183,7 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
     results->set_attribute("/", "code_version", MARLSIM_VERSION);
     results->set_attribute("/", "time_unit", "s");
     results->set_attribute("/", "energy_units", "energy_j in J, energy_kwh in kWh");
+    results->set_attribute("/", "warmup_s", scenario.run.warmup_s);
   }
 
   for (std::size_t p = 0; p < scenario.scheduler.policies.size(); ++p) {
@@ -201,8 +214,10 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
       if (progress) progress(p, e, r.metrics);
     }
     if (results)
-      for (const MetricField& f : episode_metric_fields())
+      for (const MetricField& f : episode_metric_fields()) {
         results->set_attribute("/" + policy + "/episodes/" + std::string(f.name), "unit", f.unit);
+        results->set_attribute("/" + policy + "/episodes/" + std::string(f.name), "description", f.description);
+      }
     result.policies.push_back(std::move(pe));
   }
   return result;

@@ -44,6 +44,24 @@ ModelSetup make_setup(const EpisodeInput& in) {
   return s;
 }
 
+// Busy core-seconds over capacity in %, plain and with each node weighted by its speed.
+struct Utilization {
+  double plain_pct, speed_weighted_pct;
+};
+Utilization utilization(const ClusterSpec& cluster, const std::vector<NodeRecord>& nodes,
+                        double NodeRecord::*busy_core_s, double duration_s) {
+  if (!(duration_s > 0)) return {std::nan(""), std::nan("")};
+  double busy = 0, speed_busy = 0, cores = 0, speed_cores = 0;
+  for (const NodeRecord& node : nodes) {
+    const NodeSpec& spec = cluster.nodes[node.node];
+    busy += node.*busy_core_s;
+    speed_busy += spec.speed * node.*busy_core_s;
+    cores += spec.cores;
+    speed_cores += spec.speed * spec.cores;
+  }
+  return {100.0 * busy / (cores * duration_s), 100.0 * speed_busy / (speed_cores * duration_s)};
+}
+
 EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const std::vector<DecisionStats>& deciders) {
   const auto& tasks = *in.tasks;
   EpisodeMetrics m;
@@ -54,38 +72,52 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
   double wait = 0, slowdown = 0;
   std::uint64_t sla_met = 0;
   SimTime makespan = 0;
+  const ArrivalWindow window = arrival_window(in);
+  const SimTime window_middle = window.begin + (window.end - window.begin) / 2;
+  double half_wait[2] = {0, 0}, half_count[2] = {0, 0};  // first and second half of the window
   for (const TaskRecord& t : r.tasks) {
+    makespan = std::max(makespan, t.end);
     const TaskSpec& spec = tasks[t.task];
+    if (from_seconds(spec.arrival_s) < window.begin) continue;  // arrived in the warm-up: not measured
     completion.push_back(to_seconds(t.end - from_seconds(spec.arrival_s)));
     wait += to_seconds(t.start - t.ready);
+    const int half = from_seconds(spec.arrival_s) < window_middle ? 0 : 1;
+    half_wait[half] += to_seconds(t.start - t.ready);
+    half_count[half] += 1;
     slowdown += bounded_slowdown(t);
     if (met_deadline(t, spec.deadline_s)) ++sla_met;
     m.reschedules += t.reschedules;
-    makespan = std::max(makespan, t.end);
   }
-  const double n = static_cast<double>(r.tasks.size());
-  if (!r.tasks.empty()) {
+  m.measured_tasks = completion.size();
+  if (!completion.empty()) {
+    const double n = static_cast<double>(completion.size());
     m.mean_completion_s = mean_of(completion);
     m.p50_completion_s = percentile_of(completion, 0.50);
     m.p95_completion_s = percentile_of(completion, 0.95);
     m.p99_completion_s = percentile_of(completion, 0.99);
     m.mean_wait_s = wait / n;
+    m.wait_drift_s = half_count[0] > 0 && half_count[1] > 0
+                         ? half_wait[1] / half_count[1] - half_wait[0] / half_count[0]
+                         : std::nan("");
     m.mean_slowdown = slowdown / n;
     m.sla_pct = 100.0 * static_cast<double>(sla_met) / n;
   }
   m.makespan_s = to_seconds(makespan);
-  double busy = 0, cores = 0;
   for (const NodeRecord& node : r.nodes) {
     m.energy_j += node.energy_j;
-    busy += node.busy_core_s;
-    cores += in.cluster->nodes[node.node].cores;
     m.failures += node.failures;
   }
   m.energy_kwh = m.energy_j / 3.6e6;
   if (m.makespan_s > 0) {
-    m.utilization_pct = 100.0 * busy / (cores * m.makespan_s);
-    m.throughput_per_s = n / m.makespan_s;
+    const Utilization u = utilization(*in.cluster, r.nodes, &NodeRecord::busy_core_s, m.makespan_s);
+    m.utilization_pct = u.plain_pct;
+    m.speed_weighted_utilization_pct = u.speed_weighted_pct;
+    m.throughput_per_s = static_cast<double>(r.tasks.size()) / m.makespan_s;
   }
+  m.arrival_window_s = to_seconds(window.end - window.begin);
+  const Utilization w = utilization(*in.cluster, r.nodes, &NodeRecord::window_busy_core_s, m.arrival_window_s);
+  m.arrival_window_utilization_pct = w.plain_pct;
+  m.arrival_window_speed_weighted_utilization_pct = w.speed_weighted_pct;
   double sim_latency = 0, wall = 0;
   for (const DecisionStats& d : deciders) {
     m.decisions += d.decisions;
@@ -112,6 +144,12 @@ double default_time_limit_s(const EpisodeInput& in) {
   const FailureConfig& f = in.scenario->cluster.failures;
   const double repairs = f.distribution == LifetimeDistribution::None ? 0.0 : 1000 * f.mttr_s;
   return std::min(2e9, last_arrival + 3 * serial_s + repairs + 3600);
+}
+
+ArrivalWindow arrival_window(const EpisodeInput& in) {
+  const SimTime begin = from_seconds(in.scenario->run.warmup_s);
+  const SimTime last_arrival = in.tasks->empty() ? 0 : from_seconds(in.tasks->back().arrival_s);
+  return {begin, std::max(begin, last_arrival)};
 }
 
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
@@ -172,9 +210,11 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
     }
   }
   const SimTime makespan = comm.allreduce_max(local_makespan);
+  const ArrivalWindow window = arrival_window(in);
   std::vector<NodeRecord> nodes;
   for (LpId id : sim.local_lps())
-    if (id < setup.nodes()) nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan));
+    if (id < setup.nodes())
+      nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan, window.begin, window.end));
 
   EpisodeResult result;
   result.tasks = comm.gather_to_root(tasks);

@@ -14,17 +14,32 @@
 namespace marlsim {
 
 // Units are in the names. Identical on every rank and for every rank count.
+// The per-task metrics (completion, wait, slowdown, SLA, reschedules) are over the measured
+// tasks: completed tasks that arrived at or after run.warmup_s. Counts, makespan, energy and
+// throughput are over the whole episode.
 struct EpisodeMetrics {
   std::uint64_t tasks = 0, completed = 0, unschedulable = 0, blocked = 0, incomplete = 0;
+  std::uint64_t measured_tasks = 0;  // completed tasks that arrived at or after the warm-up
   double mean_completion_s = 0, p50_completion_s = 0, p95_completion_s = 0, p99_completion_s = 0;
   double mean_wait_s = 0;          // start minus ready (arrived and parents done)
+  // Mean wait of the measured tasks arriving in the second half of the arrival window minus
+  // that of the first half: near 0 in a steady state, large when queues grow without bound.
+  double wait_drift_s = 0;
   double mean_slowdown = 0;        // bounded slowdown: (end - ready) / max(run time, 10 s), at least 1
   double makespan_s = 0;           // last completion
-  double sla_pct = 0;              // completed by their deadline, % of completed tasks
+  double sla_pct = 0;              // completed by their deadline, % of measured tasks
   double energy_j = 0, energy_kwh = 0;  // all nodes, from 0 to the makespan
   double utilization_pct = 0;      // busy core-seconds over (cores x makespan)
+  // The same with each node's busy core-seconds and capacity weighted by its speed (work done
+  // over work the cluster could do), so that running on slow nodes does not count as more use.
+  double speed_weighted_utilization_pct = 0;
+  // The arrival window: from run.warmup_s to the last arrival, where arrivals keep the load
+  // on (no warm-up ramp, no drain). Utilizations over it; NaN when the window is empty.
+  double arrival_window_s = 0;
+  double arrival_window_utilization_pct = 0;
+  double arrival_window_speed_weighted_utilization_pct = 0;
   double throughput_per_s = 0;     // completed tasks per second of makespan
-  std::uint64_t reschedules = 0;   // moves after a task was placed (failures, bounces)
+  std::uint64_t reschedules = 0;   // moves after a task was placed (failures, bounces), measured tasks
   std::uint64_t failures = 0;
   std::uint64_t decisions = 0;
   std::uint64_t spills = 0;        // two-level: submissions a node passed to the global scheduler
@@ -50,6 +65,12 @@ struct EpisodeInput {
   std::string policy;
   std::uint64_t episode = 0;
 };
+
+// From run.warmup_s to the last arrival (empty when the warm-up outlasts the arrivals).
+struct ArrivalWindow {
+  SimTime begin = 0, end = 0;
+};
+ArrivalWindow arrival_window(const EpisodeInput& input);
 
 // Collective. Throws InputError if the policy cannot work in the scenario's topology.
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input);

@@ -11,6 +11,7 @@ namespace marlsim {
 struct MetricField {
   std::string_view name;  // also the JSON key and the HDF5 dataset name
   std::string_view unit;
+  std::string_view description;  // one line: what is measured over which tasks or time
   double (*get)(const EpisodeMetrics&);
 };
 

@@ -221,18 +221,26 @@ void NodeLp::note_power(SimTime now) {
   else power_.push_back(next);
 }
 
-NodeRecord NodeLp::node_record(SimTime makespan) const {
-  // The last point at or before the makespan, then constant power up to it.
-  auto it = std::upper_bound(power_.begin(), power_.end(), makespan,
-                             [](SimTime t, const PowerPoint& p) { return t < p.t; });
-  const PowerPoint& p = *(it == power_.begin() ? it : it - 1);
-  const double dt = to_seconds(std::max<SimTime>(0, makespan - p.t));
+NodeLp::PowerPoint NodeLp::integrated_to(SimTime t) const {
+  // The last point at or before t, then constant power and busy cores up to it.
+  auto it = std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& p) { return x < p.t; });
+  PowerPoint p = *(it == power_.begin() ? it : it - 1);
+  const double dt = to_seconds(std::max<SimTime>(0, t - p.t));
+  p.energy_j += p.power_w * dt;
+  p.busy_core_s += p.busy_cores * dt;
+  p.t = t;
+  return p;
+}
+
+NodeRecord NodeLp::node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const {
+  const PowerPoint end = integrated_to(makespan);
   NodeRecord r;
   r.node = id_;
   r.failures = static_cast<std::uint32_t>(
       std::upper_bound(failure_times_.begin(), failure_times_.end(), makespan) - failure_times_.begin());
-  r.energy_j = p.energy_j + p.power_w * dt;
-  r.busy_core_s = p.busy_core_s + p.busy_cores * dt;
+  r.energy_j = end.energy_j;
+  r.busy_core_s = end.busy_core_s;
+  r.window_busy_core_s = integrated_to(window_end).busy_core_s - integrated_to(window_begin).busy_core_s;
   r.tasks_run = records_.size();
   return r;
 }

@@ -27,7 +27,9 @@ class NodeLp final : public LogicalProcess {
 
   const std::vector<TaskRecord>& records() const { return records_; }
   const DecisionStats& decisions() const { return decisions_; }
-  NodeRecord node_record(SimTime makespan) const;  // energy integrated up to makespan
+  // Energy and busy core-seconds integrated up to the makespan, and busy core-seconds inside
+  // the metrics' arrival window [window_begin, window_end].
+  NodeRecord node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const;
   std::uint64_t parked() const { return parked_.size(); }
 
  private:
@@ -53,6 +55,7 @@ class NodeLp final : public LogicalProcess {
   void fail(LpContext& ctx);
   void repair(LpContext& ctx);
   void note_power(SimTime now);  // call after every change of busy cores or up state
+  PowerPoint integrated_to(SimTime t) const;  // energy and busy core-seconds from 0 to t
   void recount_free();           // from the running set: no drift from repeated +/-
   double power_w() const;
 

@@ -29,7 +29,8 @@ inline bool met_deadline(const TaskRecord& t, double deadline_s) { return t.end 
 struct NodeRecord {
   NodeId node = kNoNode;
   std::uint32_t failures = 0;
-  double busy_core_s = 0;   // integral of busy cores over time
+  double busy_core_s = 0;   // integral of busy cores up to the episode's makespan
+  double window_busy_core_s = 0;  // the same over the metrics' arrival window (warm-up end to last arrival)
   double energy_j = 0;      // integral of power up to the episode's makespan
   std::uint64_t tasks_run = 0;
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # marlsim run from the command line: the same JSON summary metrics and the same HDF5 rows at
-# 1, 2 and 4 ranks, the JSON keys a user reads, and one-line errors with exit code 2 and no
-# output files for bad input.
+# 1, 2 and 4 ranks, the JSON keys a user reads, paired differences against --baseline
+# recomputed from the HDF5 episode rows, an undefined interval for one episode, and one-line
+# errors with exit code 2 and no output files for bad input.
 set -uo pipefail
 MARLSIM=$1
 MPIEXEC=${2:-mpirun}
@@ -16,7 +17,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 for np in 1 2 4; do
   "$MPIEXEC" -np $np --oversubscribe --bind-to none "$MARLSIM" run "$SCENARIO" --episodes 2 \
-      --set workload.tasks=300 --quiet --out "$tmp/run-$np.h5" --summary-json "$tmp/run-$np.json" \
+      --set workload.tasks=300 --set run.warmup_s=2 --baseline random --quiet --out "$tmp/run-$np.h5" \
+      --summary-json "$tmp/run-$np.json" \
       >"$tmp/stdout-$np.txt" 2>"$tmp/stderr-$np.txt" || fail "run at $np ranks exited $?: $(cat "$tmp/stderr-$np.txt")"
   [ -s "$tmp/run-$np.json" ] || fail "no summary JSON at $np ranks"
   [ -s "$tmp/run-$np.h5" ] || fail "no HDF5 results at $np ranks"
@@ -34,6 +36,8 @@ runs = {np: json.load(open(f"{tmp}/run-{np}.json")) for np in (1, 2, 4)}
 def skipped(key):
     return (key.startswith("wall_s") or key.startswith("decision_latency_wall_us") or key.startswith("windows")
             or key.startswith("remote_events"))
+def comparable(d):
+    return {k: comparable(v) if isinstance(v, dict) else v for k, v in d.items() if not skipped(k)}
 ok = True
 for np, run in runs.items():
     if run.get("ranks") != np:
@@ -43,19 +47,31 @@ for np, run in runs.items():
     if len(run["policies"]) != 5:
         print(f"{len(run['policies'])} policies, expected the scenario's 5"); ok = False
     for p in run["policies"]:
-        for key in ("policy", "episodes", "mean_completion_s", "sla_pct", "energy_kwh", "utilization_pct", "makespan_s"):
+        for key in ("policy", "episodes", "mean_completion_s", "sla_pct", "energy_kwh", "utilization_pct", "makespan_s",
+                    "speed_weighted_utilization_pct", "arrival_window_s", "arrival_window_utilization_pct",
+                    "arrival_window_speed_weighted_utilization_pct", "measured_tasks"):
             if key not in p:
                 print(f"policy {p.get('policy')} at {np} ranks lacks {key}"); ok = False
         if p.get("episodes") != 2 or p.get("tasks") != 300 or p.get("completed") != 300:
             print(f"policy {p.get('policy')}: episodes {p.get('episodes')}, tasks {p.get('tasks')}, completed {p.get('completed')}"); ok = False
+        # The 2 s warm-up leaves the first tasks (about 10 per s at this load) out of the task metrics.
+        if not 0 < p.get("measured_tasks", 0) < 300:
+            print(f"policy {p.get('policy')}: measured_tasks {p.get('measured_tasks')} with a 2 s warm-up"); ok = False
+        if ("difference_from_baseline" in p) != (p["policy"] != "random"):
+            print(f"policy {p.get('policy')}: difference_from_baseline present iff not the baseline"); ok = False
+    if run.get("baseline") != "random" or run.get("warmup_s") != 2:
+        print(f"baseline {run.get('baseline')!r}, warmup_s {run.get('warmup_s')!r}"); ok = False
 ref = runs[1]
 for np in (2, 4):
     for a, b in zip(ref["policies"], runs[np]["policies"]):
         for key in sorted(set(a) | set(b)):
             if skipped(key):
                 continue
-            if a.get(key) != b.get(key):
-                print(f"{a['policy']}.{key}: {a.get(key)!r} at 1 rank, {b.get(key)!r} at {np} ranks"); ok = False
+            va, vb = a.get(key), b.get(key)
+            if isinstance(va, dict) and isinstance(vb, dict):
+                va, vb = comparable(va), comparable(vb)
+            if va != vb:
+                print(f"{a['policy']}.{key}: {va!r} at 1 rank, {vb!r} at {np} ranks"); ok = False
     for key in ("scenario", "seed", "nodes", "offered_utilization", "topology", "units"):
         if ref.get(key) != runs[np].get(key):
             print(f"{key} differs at {np} ranks"); ok = False
@@ -100,13 +116,54 @@ EOF
 import h5py, sys
 f = h5py.File(sys.argv[1], "r")
 assert "random/tasks" not in f, "per-task rows written"
-for d in ("random/nodes/energy_j", "random/nodes/utilization_pct", "random/episodes/mean_completion_s",
+for d in ("random/nodes/energy_j", "random/nodes/utilization_pct", "random/nodes/arrival_window_utilization_pct",
+          "random/episodes/mean_completion_s", "random/episodes/arrival_window_speed_weighted_utilization_pct",
           "random/unschedulable/task", "random/blocked/task"):
     assert d in f, d + " missing"
 EOF2
+  # --baseline: each policy's paired difference equals the one recomputed by hand from the
+  # HDF5 per-episode rows (Student's t with 1 degree of freedom for 2 episodes: 12.706).
+  $PY - "$tmp" <<'EOF3' || fail "paired differences against --baseline are wrong"
+import h5py, json, math, sys
+tmp = sys.argv[1]
+summary = json.load(open(f"{tmp}/run-1.json"))
+f = h5py.File(f"{tmp}/run-1.h5", "r")
+ok = True
+for p in summary["policies"]:
+    if p["policy"] == "random":
+        continue
+    for metric in ("mean_completion_s", "p95_completion_s", "sla_pct", "arrival_window_utilization_pct", "energy_kwh"):
+        d = f[p["policy"] + "/episodes/" + metric][()] - f["random/episodes/" + metric][()]
+        mean = (d[0] + d[1]) / 2
+        ci = 12.706 * abs(d[0] - d[1]) / math.sqrt(2) / math.sqrt(2)  # s = |d0 - d1| / sqrt(2)
+        got = p["difference_from_baseline"]
+        if not math.isclose(got[metric], mean, rel_tol=1e-9, abs_tol=1e-9) or \
+           not math.isclose(got[metric + "_ci95"], ci, rel_tol=1e-9, abs_tol=1e-9):
+            print(p["policy"], metric, got[metric], got[metric + "_ci95"], "expected", mean, ci); ok = False
+sys.exit(0 if ok else 1)
+EOF3
 else
   echo "skipped: HDF5 comparison (h5py or numpy missing for $PY)"
 fi
+
+# The table prints the paired differences too.
+grep -q "^paired difference from random: policy minus random per episode" "$tmp/stdout-1.txt" ||
+  fail "no paired-difference table in: $(cat "$tmp/stdout-1.txt")"
+
+# One episode: the interval is undefined, printed "n/a" and written null, never "± 0".
+"$MARLSIM" run "$SCENARIO" --episodes 1 --policy random,least-loaded --baseline least-loaded --set workload.tasks=50 \
+  --summary-json "$tmp/one.json" >"$tmp/one.txt" 2>&1 || fail "one-episode run failed: $(cat "$tmp/one.txt")"
+grep -q "± n/a" "$tmp/one.txt" || fail "one episode: no '± n/a' in the table: $(cat "$tmp/one.txt")"
+! grep -q "± 0 " "$tmp/one.txt" || fail "one episode: the table prints '± 0': $(cat "$tmp/one.txt")"
+$PY - "$tmp/one.json" <<'EOF4' || fail "one episode: the JSON intervals are not null"
+import json, sys
+s = json.load(open(sys.argv[1]))
+for p in s["policies"]:
+    assert p["mean_completion_s_ci95"] is None and p["sla_pct_ci95"] is None, p
+    assert isinstance(p["mean_completion_s"], float), p
+d = s["policies"][0]["difference_from_baseline"]
+assert d["mean_completion_s_ci95"] is None and isinstance(d["mean_completion_s"], float), d
+EOF4
 
 # Bad input: exit 2, one line naming the problem, no output file of any kind.
 expect_error() {
@@ -124,6 +181,10 @@ expect_error 'unknown policy "nosuch".*random, weighted-rr.*ray-hybrid' "$SCENAR
 expect_error 'scheduler.topology: expected one of centralized, two-level, decentralized; got "ring"' \
   "$SCENARIO" "${small[@]}" --set scheduler.topology=ring
 expect_error '--set nonsense: expected KEY=VALUE' "$SCENARIO" "${small[@]}" --set nonsense
+expect_error '--baseline: expected one of the run.s policies (random,best-fit); got "least-loaded"' \
+  "$SCENARIO" "${small[@]}" --policy random,best-fit --baseline least-loaded
+expect_error 'run.warmup_s: the warm-up (1e+06 s) outlasts the arrivals of episode 0' \
+  "$SCENARIO" "${small[@]}" --set run.warmup_s=1e6
 expect_error 'scheduler.frobnicate: unknown key' "$SCENARIO" "${small[@]}" --set scheduler.frobnicate=1
 expect_error "$tmp/missing.toml: no such scenario file" "$tmp/missing.toml" "${small[@]}"
 expect_error 'ray-hybrid in topology centralized: it prefers the deciding node, and a central scheduler has none' \

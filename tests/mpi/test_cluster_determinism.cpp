@@ -9,6 +9,7 @@
 // the block and round-robin partitions of the same world run instead.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +67,14 @@ void require_same_metrics(const EpisodeMetrics& a, const EpisodeMetrics& b) {
   REQUIRE(a.energy_j == b.energy_j);
   REQUIRE(a.energy_kwh == b.energy_kwh);
   REQUIRE(a.utilization_pct == b.utilization_pct);
+  // The steady-state measures (NaN only for an empty window or half-window: equal then too).
+  const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+  REQUIRE(a.measured_tasks == b.measured_tasks);
+  REQUIRE(same(a.wait_drift_s, b.wait_drift_s));
+  REQUIRE(a.speed_weighted_utilization_pct == b.speed_weighted_utilization_pct);
+  REQUIRE(a.arrival_window_s == b.arrival_window_s);
+  REQUIRE(same(a.arrival_window_utilization_pct, b.arrival_window_utilization_pct));
+  REQUIRE(same(a.arrival_window_speed_weighted_utilization_pct, b.arrival_window_speed_weighted_utilization_pct));
   REQUIRE(a.throughput_per_s == b.throughput_per_s);
   REQUIRE(a.reschedules == b.reschedules);
   REQUIRE(a.failures == b.failures);
@@ -90,7 +99,8 @@ void check_same_records(const EpisodeResult& a, const EpisodeResult& b) {
   }
   for (std::size_t i = 0; i < std::min(a.nodes.size(), b.nodes.size()); ++i) {
     const NodeRecord &x = a.nodes[i], &y = b.nodes[i];
-    if (x.node != y.node || x.failures != y.failures || x.busy_core_s != y.busy_core_s || x.energy_j != y.energy_j ||
+    if (x.node != y.node || x.failures != y.failures || x.busy_core_s != y.busy_core_s ||
+        x.window_busy_core_s != y.window_busy_core_s || x.energy_j != y.energy_j ||
         x.tasks_run != y.tasks_run)
       ++node_diffs;
   }
@@ -190,6 +200,7 @@ TEST_CASE("cluster: the round-robin partition gives the same episode and windows
   rr.push_back("run.partition=round-robin");
   run_case({"decentralized limited, failures, round-robin", rr});
   run_case({"centralized, round-robin", {"run.partition=round-robin"}});
+  run_case({"centralized, round-robin, 2 s warm-up", {"run.partition=round-robin", "run.warmup_s=2"}});
 
   // Both world runs use windows when there is more than one rank: their counts agree.
   const Communicator world;

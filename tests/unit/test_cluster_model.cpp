@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -778,3 +779,78 @@ TEST_CASE("cluster: priority changes priority-minmin's decisions in the batched 
   }
 }
 
+TEST_CASE("cluster: a warm-up leaves early tasks out of the task metrics, with window and speed-weighted utilization",
+          "[cluster]") {
+  // Node 0: 2 cores, 32 GB, speed 2. Node 1: 4 cores, 16 GB, speed 0.5. Placement is forced:
+  // T0 (4 cores) fits only node 1; T1 and T2 (20 GB) fit only node 0. Each reaches its node
+  // 2 ms after arriving.
+  //   T0: arrives 0, work 40 core-s on node 1: 40 / (4 x 0.5) = 20 s, runs 0.002-20.002, deadline 1 s (missed)
+  //   T1: arrives 10, work 20 core-s on node 0: 20 / (2 x 2) = 5 s, runs 10.002-15.002
+  //   T2: arrives 30, work 8 core-s on node 0: 8 / (2 x 2) = 2 s, runs 30.002-32.002
+  const ClusterSpec cluster = make_cluster({make_node(2, 32, 2.0), make_node(4, 16, 0.5)});
+  const std::vector<TaskSpec> tasks{make_task(0, 0.0, 4, 10.0, 1, {}, 1.0), make_task(1, 10.0, 2, 10.0, 20),
+                                    make_task(2, 30.0, 2, 4.0, 20)};
+  const double makespan = 32.002;
+  // Over the makespan: busy core-s 4 x 20 + 2 x 5 + 2 x 2 = 94 of 6 cores x 32.002 s; weighted
+  // by speed 80 x 0.5 + 14 x 2 = 68 (the work done) of (2 x 2 + 4 x 0.5) x 32.002.
+  auto check_makespan_utilization = [&](const EpisodeMetrics& m) {
+    CHECK(m.makespan_s == Approx(makespan).epsilon(1e-12));
+    CHECK(m.utilization_pct == Approx(100.0 * 94 / (6 * makespan)).epsilon(1e-9));
+    CHECK(m.speed_weighted_utilization_pct == Approx(100.0 * 68 / (6 * makespan)).epsilon(1e-9));
+  };
+
+  SECTION("warm-up 5 s: T0 runs but is not measured; the window is [5, 30] s") {
+    const EpisodeResult r = run(scenario_with({"run.warmup_s=5"}), cluster, tasks);
+    require_accounted(r, 3, 2);
+    const EpisodeMetrics& m = r.metrics;
+    CHECK(m.completed == 3);
+    CHECK(m.measured_tasks == 2);
+    CHECK(m.mean_completion_s == Approx((5.002 + 2.002) / 2).epsilon(1e-9));
+    CHECK(m.mean_wait_s == Approx(0.002).epsilon(1e-6));
+    CHECK(m.sla_pct == Approx(100.0));  // T0's missed deadline is in the warm-up
+    check_makespan_utilization(m);
+    // Window [5, 30]: node 1 busy 4 cores x (20.002 - 5) s = 60.008 core-s, node 0 2 x 5 = 10
+    // (T2 starts after 30). Weighted: 60.008 x 0.5 + 10 x 2 = 50.004. Both over 6 x 25 s.
+    CHECK(m.arrival_window_s == Approx(25.0).epsilon(1e-12));
+    CHECK(m.arrival_window_utilization_pct == Approx(100.0 * 70.008 / 150).epsilon(1e-9));
+    CHECK(m.arrival_window_speed_weighted_utilization_pct == Approx(100.0 * 50.004 / 150).epsilon(1e-9));
+    CHECK(r.nodes[0].window_busy_core_s == Approx(10.0).epsilon(1e-9));
+    CHECK(r.nodes[1].window_busy_core_s == Approx(60.008).epsilon(1e-9));
+  }
+  SECTION("no warm-up: every task counts; the window is [0, 30] s") {
+    const EpisodeResult r = run(scenario_with(), cluster, tasks);
+    const EpisodeMetrics& m = r.metrics;
+    CHECK(m.measured_tasks == 3);
+    CHECK(m.mean_completion_s == Approx((20.002 + 5.002 + 2.002) / 3).epsilon(1e-9));
+    CHECK(m.sla_pct == Approx(200.0 / 3).epsilon(1e-9));
+    check_makespan_utilization(m);
+    // Window [0, 30]: node 1 4 x 20 = 80, node 0 10; weighted 40 + 20 = 60; over 6 x 30 s.
+    CHECK(m.arrival_window_s == Approx(30.0).epsilon(1e-12));
+    CHECK(m.arrival_window_utilization_pct == Approx(100.0 * 90 / 180).epsilon(1e-9));
+    CHECK(m.arrival_window_speed_weighted_utilization_pct == Approx(100.0 * 60 / 180).epsilon(1e-9));
+  }
+  SECTION("a warm-up that outlasts every arrival is refused by name") {
+    Scenario s = scenario_with({"run.warmup_s=1e6", "workload.tasks=10"});
+    const ClusterSpec generated = build_cluster(s, nullptr);
+    CHECK_THROWS_WITH(build_tasks(s, generated, nullptr, 0),
+                      Contains("run.warmup_s") && Contains("outlasts the arrivals of episode 0"));
+  }
+}
+
+TEST_CASE("cluster: wait drift compares the arrival window's halves: a growing queue shows it", "[cluster]") {
+  // One node of 2 cores; four 2-core 10 s tasks arrive at 0, 1, 2, 3 s and run one after
+  // another from 0.002 s: starts 0.002, 10.002, 20.002, 30.002, waits 0.002, 9.002, 18.002,
+  // 27.002 s. Window [0, 3], middle 1.5: first half (T0, T1) waits 4.502 s on average, second
+  // half (T2, T3) 22.502 s: drift 18 s.
+  const ClusterSpec one = make_cluster({make_node(2, 16)});
+  std::vector<TaskSpec> tasks;
+  for (std::uint64_t i = 0; i < 4; ++i) tasks.push_back(make_task(i, static_cast<double>(i), 2, 10.0));
+  const EpisodeResult r = run(scenario_with(), one, tasks);
+  require_accounted(r, 4, 1);
+  CHECK(r.metrics.mean_wait_s == Approx((0.002 + 9.002 + 18.002 + 27.002) / 4).epsilon(1e-9));
+  CHECK(r.metrics.wait_drift_s == Approx(18.0).epsilon(1e-9));
+  // Spaced 10 s apart nothing waits: no drift. One task alone: no second half, undefined.
+  for (std::uint64_t i = 0; i < 4; ++i) tasks[i].arrival_s = 10.0 * static_cast<double>(i);
+  CHECK(run(scenario_with(), one, tasks).metrics.wait_drift_s == Approx(0.0).margin(1e-9));
+  CHECK(std::isnan(run(scenario_with(), one, {tasks[0]}).metrics.wait_drift_s));
+}

@@ -147,6 +147,32 @@ TEST_CASE("seed-study-u80-batched.toml differs from seed-study-u80.toml only in 
   CHECK(s.scheduler.topology == marlsim::Topology::Centralized);  // batching is a central scheduler's
 }
 
+TEST_CASE("steady-uNN.toml: the study's cluster and tasks, long episodes with a warm-up, only the load differs",
+          "[scenario]") {
+  // Against seed-study.toml: the same cluster, distributions and scheduler; what makes them
+  // steady-state is the episode length, the warm-up, the episode count and the output.
+  auto strip = [](toml::table t) {
+    t.erase("name");
+    t.erase("description");
+    t.erase("output");
+    for (const char* k : {"arrival_rate_per_s", "target_utilization", "tasks"}) t["workload"].as_table()->erase(k);
+    for (const char* k : {"episodes", "warmup_s"}) t["run"].as_table()->erase(k);
+    return t;
+  };
+  const toml::table base = strip(toml::parse_file(kConfigs + "/seed-study.toml"));
+  for (const auto& [u, file] : {std::pair{0.60, "steady-u60.toml"}, std::pair{0.70, "steady-u70.toml"},
+                                std::pair{0.80, "steady-u80.toml"}}) {
+    INFO(file);
+    CHECK(strip(toml::parse_file(kConfigs + "/" + file)) == base);
+    const Scenario s = marlsim::load_scenario(kConfigs + "/" + file);
+    CHECK(s.workload.synthetic.target_utilization == u);
+    CHECK(s.workload.synthetic.tasks == 60000);
+    CHECK(s.run.warmup_s == 600);
+    CHECK(s.run.episodes == 10);
+    CHECK(s.scheduler.queue == "fcfs");
+  }
+}
+
 TEST_CASE("an empty scenario is all defaults", "[scenario]") {
   const Scenario s = parse("");
   const Scenario d;
@@ -198,6 +224,7 @@ neighbours = 0
 [run]
 partition = "round-robin"
 max_time_s = 3600
+warmup_s = 600
 [output]
 results = "out.h5"
 per_task = false
@@ -224,6 +251,7 @@ per_task = false
   CHECK(s.scheduler.sharing == marlsim::Sharing::None);
   CHECK(s.scheduler.neighbours == 0);
   CHECK(s.run.partition == "round-robin");
+  CHECK(s.run.warmup_s == 600);
   CHECK(s.output.results == "out.h5");
   CHECK_FALSE(s.output.per_task);
 }
@@ -310,6 +338,14 @@ TEST_CASE("wrong types are errors naming the key and what was expected", "[scena
   CHECK_THAT(error_of("[cluster.tiers.high]\ncores = [1, 2, 3]\n"),
              Contains("cluster.tiers.high.cores: expected [lo, hi] (two numbers) or one number"));
   CHECK_THAT(error_of("name = 7\n"), Contains("name: expected a string, got 7"));
+}
+
+TEST_CASE("a warm-up must end before run.max_time_s", "[scenario]") {
+  CHECK_THAT(error_of("[run]\nmax_time_s = 100\nwarmup_s = 100\n"),
+             Contains("dir/test.toml:3: run.warmup_s: expected a warm-up shorter than run.max_time_s (100 s), "
+                      "got 100 s"));
+  CHECK_THAT(error_of("[run]\nwarmup_s = -1\n"), Contains("run.warmup_s: expected 0 (off) or a duration"));
+  CHECK(parse("[run]\nmax_time_s = 100\nwarmup_s = 99\n").run.warmup_s == 99);
 }
 
 TEST_CASE("out-of-range values are errors naming the key", "[scenario]") {
