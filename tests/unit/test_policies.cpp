@@ -355,7 +355,7 @@ TEST_CASE("priority-minmin: minimum ECT alone, Min-Min by priority class for a b
   }
 }
 
-TEST_CASE("ClusterView: a believed queue makes a node unavailable; commit updates the belief started or queued",
+TEST_CASE("ClusterView: a believed queue makes a node unavailable, commit updates the belief started or queued",
           "[policies]") {
   const ClusterSpec c = cluster_of({{6, 24, 1}});
   ClusterView v(c);

@@ -186,7 +186,7 @@ TEST_CASE("attributes on the file, groups and datasets round-trip and can be rep
   CHECK(in.attribute_string("/", "empty").empty());
 }
 
-TEST_CASE("gzip is optional and round-trips; bad settings are rejected", "[hdf5]") {
+TEST_CASE("gzip is optional and round-trips, bad settings are rejected", "[hdf5]") {
   TempDir tmp;
   const std::string path = tmp.file("gzip.h5");
   const std::vector<float> values = sample<float>(50000, 1);

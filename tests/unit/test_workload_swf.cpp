@@ -110,7 +110,7 @@ TEST_CASE("swf: window, compress, job sampling and max_tasks", "[workloads][trac
   CHECK(first.report.beyond_max_tasks == 447784 - 1000);
 }
 
-TEST_CASE("swf: preceding job becomes a parent; fallbacks and censoring", "[workloads]") {
+TEST_CASE("swf: preceding job becomes a parent, fallbacks and censoring", "[workloads]") {
   test::TempDir dir;
   const std::string text = "; MaxProcs: 64\n" + swf_line(1, 10, 100, 4) + swf_line(2, 20, 50, 8, "1") +
                            swf_line(3, 30, 0, 8) +       // run time 0: censored
@@ -136,7 +136,7 @@ TEST_CASE("swf: preceding job becomes a parent; fallbacks and censoring", "[work
   CHECK(w.machines.nodes.at(0).cores == 64);
 }
 
-TEST_CASE("swf: a malformed line throws naming file, line and field; skip mode counts it", "[workloads]") {
+TEST_CASE("swf: a malformed line throws naming file, line and field, skip mode counts it", "[workloads]") {
   test::TempDir dir;
   const std::string text = "; MaxProcs: 64\n" + swf_line(1, 10, 100, 4) + "2 20 0 50 abc -1 -1 8 100 -1 1 1 1 -1 1 -1 -1 -1\n" +
                            "3 30 0 50\n" + swf_line(4, 40, 10, 2);
