@@ -43,18 +43,23 @@ void dense_forward(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> 
   const detail::DenseArgs args{x.data(), x.outerStride(), w.data(), w.outerStride(), b.data(),
                                y.data(), y.outerStride(), in,       out,             act == Activation::Relu};
 
-  // Threads take whole row tiles; a row's arithmetic is the same in any tile on any thread.
-  const Index tiles = (batch + kDenseRowTile - 1) / kDenseRowTile;
-  const bool parallel = tiles > 1 && static_cast<double>(batch) * static_cast<double>(in) *
-                                             static_cast<double>(out) >= kParallelMinFma;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (Index t = 0; t < tiles; ++t) {
+  const auto tile = [&](Index t) {
     const Index begin = t * kDenseRowTile;
     const Index end = begin + kDenseRowTile < batch ? begin + kDenseRowTile : batch;
     rows(args, begin, end);
     if (act == Activation::Tanh)
       for (Index r = begin; r < end; ++r)
         for (Index j = 0; j < out; ++j) y(r, j) = std::tanh(y(r, j));
+  };
+  // Threads take whole row tiles; a row's arithmetic is the same in any tile on any thread.
+  // Small batches skip the parallel region (even an if(false) one costs a team start).
+  const Index tiles = (batch + kDenseRowTile - 1) / kDenseRowTile;
+  const double fma = static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out);
+  if (tiles > 1 && fma >= kParallelMinFma && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+#pragma omp parallel for schedule(static)
+    for (Index t = 0; t < tiles; ++t) tile(t);
+  } else {
+    for (Index t = 0; t < tiles; ++t) tile(t);
   }
 }
 

@@ -26,6 +26,8 @@ struct Avx2 {
   static constexpr int kLanes = 8;
   static constexpr int kRows = 6;
   static constexpr int kVectors = 2;
+  static constexpr int kWideVectors = 4;
+  static constexpr int kNarrowRows = 12;
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static V load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }

@@ -26,6 +26,8 @@ struct Avx512 {
   static constexpr int kLanes = 16;
   static constexpr int kRows = 6;
   static constexpr int kVectors = 4;
+  static constexpr int kWideVectors = 8;
+  static constexpr int kNarrowRows = 24;
   static V load(const float* p) { return _mm512_loadu_ps(p); }
   static V load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }

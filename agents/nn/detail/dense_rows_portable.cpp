@@ -15,6 +15,8 @@ struct Portable {
   static constexpr int kLanes = 1;
   static constexpr int kRows = 2;
   static constexpr int kVectors = 4;
+  static constexpr int kWideVectors = 4;
+  static constexpr int kNarrowRows = 4;
   static V load(const float* p) { return *p; }
   static V load(const float* p, Mask) { return *p; }
   static void store(float* p, V v) { *p = v; }
