@@ -24,8 +24,9 @@ struct Shape {
   Index in, out;
 };
 
-// The study's layers and heads, plus shapes that leave partial vectors and partial row groups.
-const std::vector<Shape> kShapes = {{50, 128}, {128, 128}, {512, 256}, {128, 1}, {7, 33}, {3, 5}, {256, 17}};
+// The study's layers and heads, plus shapes that leave partial vectors, partial row groups and
+// partial 16 x 16 blocks of the few-outputs kernel (37 -> 3).
+const std::vector<Shape> kShapes = {{50, 128}, {128, 128}, {512, 256}, {128, 1}, {37, 3}, {7, 33}, {3, 5}, {256, 17}};
 const std::vector<Index> kBatches = {1, 3, 17, 64, 257, 1024};
 const std::vector<int> kThreads = {1, 2, 4};
 const std::vector<Activation> kActivations = {Activation::Identity, Activation::Relu, Activation::Tanh};
