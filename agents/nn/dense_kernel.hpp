@@ -22,7 +22,9 @@ namespace marlsim::nn {
 
 using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Rows per unit of thread work: threads take whole tiles in a static schedule.
+// Rows per unit of thread work: threads take whole tiles in a static schedule. The last tile
+// is not padded: no output's chain depends on another row, so a short tile (or a short
+// register block) computes the same bits; the [dense] tests check it.
 inline constexpr Eigen::Index kDenseRowTile = 32;
 
 // x: batch x in, w: in x out, b: out, y: batch x out (resized by the caller; it must not

@@ -8,8 +8,8 @@
 // Isa supplies: V (a vector of kLanes floats), Mask, kLanes, kRows and kVectors (the register
 // block: kRows rows x kVectors vectors of outputs), kWideVectors (the block's width for at
 // most kRows / 2 rows), kNarrowRows (the block's height when all outputs fit one vector),
-// load/store (plain and masked), broadcast,
-// fmadd(a, b, c) = a * b + c rounded once, relu, and tail_mask(n) (the first n lanes).
+// load/store (plain and masked), broadcast, fmadd(a, b, c) = a * b + c rounded once, relu,
+// and tail_mask(n) (the first n lanes).
 #include <cstddef>
 
 #include "agents/nn/detail/dense_rows.hpp"

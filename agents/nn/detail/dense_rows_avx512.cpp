@@ -1,5 +1,6 @@
 // The AVX-512F row kernel: 16 outputs per vector, 6 rows x 4 vectors in registers (24 of the
-// 32 vector registers hold accumulators). Only called when the CPU supports AVX-512F.
+// 32 vector registers hold accumulators); for 1-4 outputs, 16 rows per vector instead. Only
+// called when the CPU supports AVX-512F.
 #include <immintrin.h>
 
 #include <cstddef>
