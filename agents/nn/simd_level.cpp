@@ -7,7 +7,8 @@ bool simd_level_supported(SimdLevel level) {
   switch (level) {
     case SimdLevel::Portable: return true;
     case SimdLevel::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case SimdLevel::Avx512: return __builtin_cpu_supports("avx512f");
+    // The AVX-512 file is compiled for AVX-512F + AVX2 + FMA (every AVX-512 CPU has both).
+    case SimdLevel::Avx512: return __builtin_cpu_supports("avx512f") && simd_level_supported(SimdLevel::Avx2);
   }
   return false;
 #else
