@@ -1,0 +1,112 @@
+#pragma once
+// The register-blocked row kernel shared by every instruction set. Each dense_rows_<isa>.cpp
+// includes this after its target pragma and instantiates dense_rows<Isa> with an `Isa` type
+// declared in an unnamed namespace: the instantiations then have internal linkage, so code
+// compiled for AVX-512 can never be merged into (and run from) another translation unit.
+// For the same reason nothing from the standard library is used here.
+//
+// Isa supplies: V (a vector of kLanes floats), Mask, kLanes, kRows and kVectors (the register
+// block: kRows rows x kVectors vectors of outputs), kWideVectors (the block's width for at
+// most kRows / 2 rows), kNarrowRows (the block's height when all outputs fit one vector),
+// load/store (plain and masked), broadcast, fmadd(a, b, c) = a * b + c rounded once, relu,
+// and tail_mask(n) (the first n lanes).
+#include <cstddef>
+
+#include "agents/nn/detail/dense_rows.hpp"
+
+namespace marlsim::nn::detail {
+
+// Rows [r, r + MR) x outputs [j, j + NV * kLanes); the last vector is masked when Masked.
+// Each output is one chain acc = b; acc = fma(x_k, w_k, acc) for k = 0 .. in-1: blocking
+// only decides which chains run side by side, never the order within one.
+template <class Isa, int MR, int NV, bool Masked>
+inline void dense_block(const DenseArgs& a, std::ptrdiff_t r, std::ptrdiff_t j, typename Isa::Mask tail) {
+  using V = typename Isa::V;
+  constexpr int L = Isa::kLanes;
+  const std::ptrdiff_t in = a.in, ldx = a.ldx, ldw = a.ldw;
+  const float* x = a.x + r * ldx;
+  const float* w = a.w + j;
+  // The loops over i and v have constant bounds: unrolled, the accumulators live in registers.
+  V acc[MR][NV];
+#pragma GCC unroll 32
+  for (int v = 0; v < NV; ++v) {
+    const V bias = Masked && v == NV - 1 ? Isa::load(a.b + j + v * L, tail) : Isa::load(a.b + j + v * L);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) acc[i][v] = bias;
+  }
+  for (std::ptrdiff_t k = 0; k < in; ++k, w += ldw) {
+    V wk[NV];
+#pragma GCC unroll 32
+    for (int v = 0; v < NV; ++v) wk[v] = Masked && v == NV - 1 ? Isa::load(w + v * L, tail) : Isa::load(w + v * L);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      const V xik = Isa::broadcast(x[i * ldx + k]);
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) acc[i][v] = Isa::fmadd(xik, wk[v], acc[i][v]);
+    }
+  }
+  const bool relu = a.relu;
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+    float* y = a.y + (r + i) * a.ldy + j;
+#pragma GCC unroll 32
+    for (int v = 0; v < NV; ++v) {
+      const V out = relu ? Isa::relu(acc[i][v]) : acc[i][v];
+      if (Masked && v == NV - 1)
+        Isa::store(y + v * L, out, tail);
+      else
+        Isa::store(y + v * L, out);
+    }
+  }
+}
+
+// All outputs of rows [r, r + R). A full group blocks kVectors vectors at a time; a short one
+// (the last rows of a range, or a batch of 1) blocks kWideVectors, so that it still runs
+// enough independent chains to hide the fma latency.
+template <class Isa, int R>
+inline void dense_row_group(const DenseArgs& a, std::ptrdiff_t r, typename Isa::Mask tail) {
+  constexpr int L = Isa::kLanes;
+  constexpr int NV = 2 * R <= Isa::kRows ? Isa::kWideVectors : Isa::kVectors;
+  const std::ptrdiff_t full = a.out / L * L;  // outputs in whole vectors
+  std::ptrdiff_t j = 0;
+  for (; j + NV * L <= full; j += NV * L) dense_block<Isa, R, NV, false>(a, r, j, tail);
+  for (; j < full; j += L) dense_block<Isa, R, 1, false>(a, r, j, tail);
+  if (j < a.out) dense_block<Isa, R, 1, true>(a, r, j, tail);
+}
+
+// dense_row_group for a run-time row count 1 .. R.
+template <class Isa, int R = Isa::kRows>
+inline void dense_row_group(const DenseArgs& a, std::ptrdiff_t r, int rows, typename Isa::Mask tail) {
+  if constexpr (R >= 1) {
+    if (rows == R) return dense_row_group<Isa, R>(a, r, tail);
+    dense_row_group<Isa, R - 1>(a, r, rows, tail);
+  }
+}
+
+// Outputs that fit one vector (a 128 -> 1 head): only rows can run side by side, so blocks
+// are kNarrowRows rows tall, for a run-time row count 1 .. R.
+template <class Isa, bool Masked, int R = Isa::kNarrowRows>
+inline void dense_narrow_group(const DenseArgs& a, std::ptrdiff_t r, int rows, typename Isa::Mask tail) {
+  if constexpr (R >= 1) {
+    if (rows == R) return dense_block<Isa, R, 1, Masked>(a, r, 0, tail);
+    dense_narrow_group<Isa, Masked, R - 1>(a, r, rows, tail);
+  }
+}
+
+template <class Isa>
+inline void dense_rows(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdiff_t row_end) {
+  const typename Isa::Mask tail = Isa::tail_mask(static_cast<int>(a.out % Isa::kLanes));
+  const bool narrow = a.out <= Isa::kLanes;
+  const int group = narrow ? Isa::kNarrowRows : Isa::kRows;
+  for (std::ptrdiff_t r = row_begin; r < row_end; r += group) {
+    const int rows = static_cast<int>(row_end - r < group ? row_end - r : group);
+    if (!narrow)
+      dense_row_group<Isa>(a, r, rows, tail);
+    else if (a.out < Isa::kLanes)
+      dense_narrow_group<Isa, true>(a, r, rows, tail);
+    else
+      dense_narrow_group<Isa, false>(a, r, rows, tail);
+  }
+}
+
+}  // namespace marlsim::nn::detail
