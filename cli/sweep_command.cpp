@@ -30,11 +30,11 @@ std::string describe(const StudyRun& r) {
 }
 
 // Total CPUs of the partition (sinfo's %C is allocated/idle/other/total per line), 0 if unknown.
-int partition_cpus(const std::string& partition, const std::string& scratch) {
+int partition_cpus(const std::string& partition) {
   if (find_program("sinfo").empty()) return 0;
   std::vector<std::string> argv{"sinfo", "-h", "-o", "%C"};
   if (!partition.empty()) argv.insert(argv.end(), {"-p", partition});
-  const Captured c = run_captured(argv, scratch);
+  const Captured c = run_captured(argv, fs::temp_directory_path().string());
   if (c.status != 0) return 0;
   std::istringstream lines(c.out);
   int total = 0;
@@ -82,9 +82,9 @@ class SweepCommand final : public Command {
     if (!local_ && !slurm_) throw InputError::at("sweep", "expected --local or --slurm");
     const Study study = load_study(study_path_);
     const std::vector<StudyRun> runs = expand_study(study);
+    local_ ? check_local(runs) : check_slurm(runs);
     fs::create_directories(out_);
     const std::string dir = fs::canonical(out_).string();
-    local_ ? check_local(runs) : check_slurm(runs, dir);
 
     write_sweep_manifest(dir, study, runs);
     std::vector<const StudyRun*> pending;
@@ -113,8 +113,8 @@ class SweepCommand final : public Command {
     }
   }
 
-  void check_slurm(const std::vector<StudyRun>& runs, const std::string& dir) {
-    const int cpus = max_cpus_ > 0 ? max_cpus_ : partition_cpus(slurm_options_.partition, dir);
+  void check_slurm(const std::vector<StudyRun>& runs) {
+    const int cpus = max_cpus_ > 0 ? max_cpus_ : partition_cpus(slurm_options_.partition);
     if (cpus == 0) return;  // no sinfo here (a --dry-run for another cluster): nothing to check against
     for (const StudyRun& r : runs)
       if (r.ranks * r.threads > cpus && !slurm_options_.overcommit)

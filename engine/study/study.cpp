@@ -61,6 +61,12 @@ std::string literal(const toml::node& n) {
   return out.str();
 }
 
+// How a value looks in an error: "text" for strings, else its TOML form.
+std::string shown(const toml::node& n) {
+  if (const auto* s = n.as_string()) return "\"" + s->get() + "\"";
+  return literal(n);
+}
+
 std::string unquoted(const toml::node& n) {
   if (const auto* s = n.as_string()) return s->get();
   return literal(n);
@@ -79,7 +85,7 @@ class StudyReader {
   std::string string(const toml::table& t, const std::string& key, const std::string& prefix = "") {
     const toml::node* n = t.get(key);
     if (n == nullptr) return "";
-    if (!n->is_string()) fail(prefix + key, n, "expected a string, got " + literal(*n));
+    if (!n->is_string()) fail(prefix + key, n, "expected a string, got " + shown(*n));
     return n->as_string()->get();
   }
 
@@ -89,9 +95,9 @@ class StudyReader {
     if (n == nullptr) return out;
     if (const auto* s = n->as_string()) return {s->get()};
     const auto* a = n->as_array();
-    if (a == nullptr) fail(key, n, "expected an array of strings, got " + literal(*n));
+    if (a == nullptr) fail(key, n, "expected an array of strings, got " + shown(*n));
     for (const toml::node& e : *a) {
-      if (!e.is_string()) fail(key, &e, "expected an array of strings, got the element " + literal(e));
+      if (!e.is_string()) fail(key, &e, "expected an array of strings, got the element " + shown(e));
       out.push_back(e.as_string()->get());
     }
     return out;
@@ -103,9 +109,9 @@ class StudyReader {
     StudyAxis axis{name, {}};
     const std::string key = "axes." + name;
     auto add = [&](const toml::node& e) {
-      if (e.is_array() || e.is_table()) fail(key, &e, "expected a value or an array of values, got " + literal(e));
+      if (e.is_array() || e.is_table()) fail(key, &e, "expected a value or an array of values, got " + shown(e));
       const std::string expected = check(e);
-      if (!expected.empty()) fail(key, &e, "expected " + expected + ", got " + literal(e));
+      if (!expected.empty()) fail(key, &e, "expected " + expected + ", got " + shown(e));
       axis.values.push_back(literal(e));
     };
     if (const auto* a = n.as_array()) {
@@ -178,7 +184,7 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
 
   if (const toml::node* n = root.get("episodes")) {
     const std::string expected = check_integer(*n, 1);
-    if (!expected.empty()) r.fail("episodes", n, "expected " + expected + ", got " + literal(*n));
+    if (!expected.empty()) r.fail("episodes", n, "expected " + expected + ", got " + shown(*n));
     s.episodes = static_cast<std::uint32_t>(n->as_integer()->get());
   }
   s.sets = r.strings(root, "set");

@@ -102,8 +102,9 @@ std::pair<pid_t, int> wait_any_process() {
 }
 
 Captured run_captured(const std::vector<std::string>& argv, const std::string& scratch_dir) {
-  const std::string out = (fs::path(scratch_dir) / ".capture.out").string();
-  const std::string err = (fs::path(scratch_dir) / ".capture.err").string();
+  const std::string stem = ".marlsim-capture-" + std::to_string(getpid());  // unique to this process
+  const std::string out = (fs::path(scratch_dir) / (stem + ".out")).string();
+  const std::string err = (fs::path(scratch_dir) / (stem + ".err")).string();
   const pid_t pid = start_process({argv, {}, "", out, err});
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
