@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/cluster/episode.hpp"
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/did_you_mean.hpp"
 #include "engine/input_error.hpp"
@@ -55,6 +56,14 @@ std::string literal(const toml::node& n) {
     std::string s = fmt::format("{}", f->get());
     if (s.find_first_of(".eni") == std::string::npos) s += ".0";
     return s;
+  }
+  if (const auto* str = n.as_string()) {  // a basic string: "limited", as scenario files write them
+    std::string quoted = "\"";
+    for (char ch : str->get()) {
+      if (ch == '"' || ch == '\\') quoted += '\\';
+      quoted += ch;
+    }
+    return quoted + "\"";
   }
   std::ostringstream out;
   n.visit([&](const auto& v) { out << v; });
@@ -161,12 +170,12 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
     throw InputError::at_line(origin, e.source().begin.line, std::string(e.description()));
   }
   StudyReader r(origin);
-  static const std::vector<std::string> top_keys{"name", "description", "scenario", "episodes",
-                                                 "set",  "metrics",     "zip",      "axes"};
+  static const std::vector<std::string> top_keys{"name", "description", "scenario", "episodes", "set",
+                                                 "metrics", "zip",      "exclude",  "axes"};
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     if (std::find(top_keys.begin(), top_keys.end(), key) == top_keys.end())
-      r.fail(key, &v, "unknown key; expected one of name, description, scenario, episodes, set, metrics, zip, axes" +
+      r.fail(key, &v, "unknown key; expected one of name, description, scenario, episodes, set, metrics, zip, exclude, axes" +
                           did_you_mean(key, top_keys));
   }
 
@@ -248,6 +257,27 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
     zip_len = it->values.size();
   }
   if (s.zip.size() == 1) r.fail("zip", root.get("zip"), "expected at least two axes to advance together");
+
+  if (const toml::node* ex = root.get("exclude")) {
+    const auto* list = ex->as_array();
+    if (list == nullptr) r.fail("exclude", ex, "expected an array of tables like { coordination = \"none\", policy = \"best-fit\" }");
+    std::vector<std::string> axis_names;
+    for (const auto& a : s.axes) axis_names.push_back(a.name);
+    for (const toml::node& e : *list) {
+      const auto* t = e.as_table();
+      if (t == nullptr || t->empty()) r.fail("exclude", &e, "expected a table of axis = value, got " + shown(e));
+      std::vector<std::pair<std::string, std::string>> match;
+      for (const auto& [k, v] : *t) {
+        const std::string key(k.str());
+        auto axis = std::find_if(s.axes.begin(), s.axes.end(), [&](const StudyAxis& a) { return a.name == key; });
+        if (axis == s.axes.end()) r.fail("exclude", &v, "\"" + key + "\" is not an axis of this study" + did_you_mean(key, axis_names));
+        if (std::find(axis->values.begin(), axis->values.end(), literal(v)) == axis->values.end())
+          r.fail("exclude", &v, shown(v) + " is not a value of axis " + key);
+        match.emplace_back(key, unquoted(v));
+      }
+      s.exclude.push_back(std::move(match));
+    }
+  }
   return s;
 }
 
@@ -281,10 +311,16 @@ std::vector<StudyRun> expand_study(const Study& study) {
   for (const auto& g : groups) total *= g.front()->values.size();
   std::vector<StudyRun> runs;
   std::vector<std::size_t> pos(groups.size(), 0);  // an odometer over the groups, last fastest
-  for (std::size_t index = 0; index < total; ++index) {
+  auto advance = [&] {
+    for (std::size_t g = groups.size(); g-- > 0;) {
+      if (++pos[g] < groups[g].front()->values.size()) break;
+      pos[g] = 0;
+    }
+  };
+  for (std::size_t combination = 0; combination < total; ++combination, advance()) {
     StudyRun run;
-    run.index = index;
-    run.dir = fmt::format("run-{:04d}", index);
+    run.index = runs.size();
+    run.dir = fmt::format("run-{:04d}", run.index);
     run.args = {"run", study.scenario, "--quiet", "--summary-json", "summary.json", "--out", "results.h5"};
     if (study.episodes > 0) run.args.insert(run.args.end(), {"--episodes", std::to_string(study.episodes)});
     std::vector<std::string> overrides;
@@ -312,6 +348,12 @@ std::vector<StudyRun> expand_study(const Study& study) {
           overrides.push_back(a->name + "=" + v);
         }
       }
+    const bool excluded = std::any_of(study.exclude.begin(), study.exclude.end(), [&](const auto& match) {
+      return std::all_of(match.begin(), match.end(), [&](const auto& kv) {
+        return std::find(run.params.begin(), run.params.end(), kv) != run.params.end();
+      });
+    });
+    if (excluded) continue;
     for (const auto& o : overrides) run.args.insert(run.args.end(), {"--set", o});
 
     std::vector<std::string> scenario_overrides = overrides;
@@ -323,17 +365,15 @@ std::vector<StudyRun> expand_study(const Study& study) {
         scenario_overrides.push_back("scheduler.policy=[" + list + "]");
       }
     try {
-      (void)load_scenario(study.scenario, scenario_overrides);
+      const Scenario scenario = load_scenario(study.scenario, scenario_overrides);
+      for (const auto& policy : scenario.scheduler.policies) check_policy_fits_topology(policy, scenario.scheduler);
     } catch (const InputError& e) {
       std::string params;
       for (const auto& [k, v] : run.params) params += (params.empty() ? "" : ", ") + k + "=" + v;
-      throw InputError::at(study.path, run.dir + " (" + params + "): " + e.what());
+      throw InputError::at(study.path, run.dir + " (" + params + "): " + e.what() +
+                                           " (a study leaves such combinations out with exclude = [{ axis = value, ... }])");
     }
     runs.push_back(std::move(run));
-    for (std::size_t g = groups.size(); g-- > 0;) {
-      if (++pos[g] < groups[g].front()->values.size()) break;
-      pos[g] = 0;
-    }
   }
   return runs;
 }

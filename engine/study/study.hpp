@@ -1,7 +1,7 @@
 #pragma once
 // A study: one scenario run over a grid of parameter axes (ranks, threads, nodes, policy,
 // coordination, load, seeds, any scenario key), read from a TOML file (configs/studies/,
-// slurm/*.toml; the schema is in configs/README.md, "Study files"). It expands into runs;
+// slurm/*.toml; the schema is in configs/studies/README.md). It expands into runs;
 // each run is one `marlsim run` with its own overrides, launched on `ranks` MPI ranks with
 // `threads` OpenMP threads by `marlsim sweep` (here or on Slurm).
 #include <cstdint>
@@ -26,6 +26,8 @@ struct Study {
   std::vector<std::string> metrics; // metric names collected (empty: all)
   std::vector<StudyAxis> axes;      // in expansion order (outermost first)
   std::vector<std::string> zip;     // axes that advance together instead of being crossed
+  // Combinations left out: a run is dropped when it matches every (axis, value) of one entry.
+  std::vector<std::vector<std::pair<std::string, std::string>>> exclude;
 };
 
 struct StudyRun {

@@ -50,6 +50,17 @@ expect_error "zip lengths" 'zipped axes need equally many values' sweep --study 
 study twice $'[axes]\ntopology = ["centralized"]\ncoordination = ["none"]'
 expect_error "two axes, one key" 'sets scheduler.topology, which axes.topology already sets' \
   sweep --study "$tmp/twice.toml" --out "$tmp/never" --local
+study misfit $'[axes]\ncoordination = ["none", "limited"]\npolicy = ["random", "best-fit"]'
+expect_error "a policy its coordination cannot run" 'run-0001 (coordination=none, policy=best-fit): policy best-fit in topology decentralized' \
+  sweep --study "$tmp/misfit.toml" --out "$tmp/never" --local
+study bad-exclude $'exclude = [{ coordination = "none", polcy = "best-fit" }]\n[axes]\ncoordination = ["none", "limited"]\npolicy = ["random", "best-fit"]'
+expect_error "exclude: unknown axis" '"polcy" is not an axis of this study (did you mean policy?)' \
+  sweep --study "$tmp/bad-exclude.toml" --out "$tmp/never" --local
+# exclude drops the combination: 3 runs, numbered without a gap.
+study excluded $'exclude = [{ coordination = "none", policy = "best-fit" }]\n[axes]\ncoordination = ["none", "limited"]\npolicy = ["random", "best-fit"]'
+"$MARLSIM" sweep --study "$tmp/excluded.toml" --out "$tmp/excl" --local --dry-run >"$tmp/out.txt" 2>&1 || fail "exclude: $(cat "$tmp/out.txt")"
+[ "$(grep -c '^run-000[0-2]: ' "$tmp/out.txt")" -eq 3 ] && ! grep -q "^run-0003" "$tmp/out.txt" || fail "exclude: $(cat "$tmp/out.txt")"
+grep -q "^run-0002: .*--policy best-fit.*sharing=\"limited\"" "$tmp/out.txt" || fail "exclude: run-0002 should be limited/best-fit: $(cat "$tmp/out.txt")"
 study wide $'[axes]\nranks = [1, 4]'
 expect_error "more ranks than cores" 'run-0001 (ranks=4) asks for 4 rank(s) x 1 thread(s), this machine has 2 core(s)' \
   sweep --study "$tmp/wide.toml" --out "$tmp/never" --local --cores 2
