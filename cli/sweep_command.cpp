@@ -133,6 +133,7 @@ class SweepCommand final : public Command {
       return 0;
     }
     std::size_t done = 0, failed = 0;
+    int interrupted_by = 0;
     const auto outcomes = run_sweep_locally(dir, pending, options, [&](const RunOutcome& o) {
       ++done;
       failed += o.status != 0;
@@ -142,7 +143,12 @@ class SweepCommand final : public Command {
         fmt::print("[{}/{}] {} ({}): FAILED with exit status {} (see {}/{}/stderr.txt)\n", done, pending.size(),
                    o.run->dir, describe(*o.run), o.status, dir, o.run->dir);
       std::fflush(stdout);
-    });
+    }, interrupted_by);
+    if (interrupted_by != 0) {
+      fmt::print("interrupted by signal {}: {} run(s) done, the running ones stopped; the same command resumes\n",
+                 interrupted_by, outcomes.size());
+      return 128 + interrupted_by;
+    }
     fmt::print("{} run(s) done, {} failed; gather them with: marlsim collect {}\n", outcomes.size(), failed, dir);
     return failed == 0 ? 0 : 1;
   }

@@ -1,5 +1,7 @@
 #include "engine/study/local_sweep.hpp"
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +18,34 @@ namespace marlsim {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+volatile sig_atomic_t g_stop_signal = 0;
+void request_stop(int sig) { g_stop_signal = sig; }
+
+// SIGINT and SIGTERM interrupt waits (no SA_RESTART) while a sweep runs; restored after.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = request_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+}  // namespace
+
 std::vector<std::string> local_command(const StudyRun& run, const LocalSweepOptions& options) {
   std::vector<std::string> cmd;
   if (run.ranks > 1) {
@@ -29,7 +59,7 @@ std::vector<std::string> local_command(const StudyRun& run, const LocalSweepOpti
 
 std::vector<RunOutcome> run_sweep_locally(const std::string& dir, const std::vector<const StudyRun*>& pending,
                                           const LocalSweepOptions& options,
-                                          const std::function<void(const RunOutcome&)>& done) {
+                                          const std::function<void(const RunOutcome&)>& done, int& interrupted_by) {
   using Clock = std::chrono::steady_clock;
   struct Running {
     const StudyRun* run;
@@ -42,7 +72,15 @@ std::vector<RunOutcome> run_sweep_locally(const std::string& dir, const std::vec
   std::map<pid_t, Running> running;
   std::vector<RunOutcome> outcomes;
   int free = options.cores;
+  const StopSignals signals;
+  interrupted_by = 0;
   while (!queue.empty() || !running.empty()) {
+    if (g_stop_signal != 0) {  // stop the runs (mpirun passes SIGTERM on to its ranks) and wait for them
+      interrupted_by = g_stop_signal;
+      for (const auto& [pid, r] : running) kill(pid, SIGTERM);
+      for (const auto& [pid, r] : running) waitpid(pid, nullptr, 0);
+      return outcomes;
+    }
     // Start every queued run that fits, in order (a narrow run may pass a wide one).
     for (auto it = queue.begin(); it != queue.end();) {
       const StudyRun* r = *it;
@@ -75,6 +113,7 @@ std::vector<RunOutcome> run_sweep_locally(const std::string& dir, const std::vec
     }
     if (running.empty()) continue;
     const auto [pid, status] = wait_any_process();
+    if (pid < 0) continue;  // a signal: checked at the top
     auto it = running.find(pid);
     if (it == running.end()) continue;  // not one of ours
     const Running finished = it->second;

@@ -26,8 +26,10 @@ struct RunOutcome {
 std::vector<std::string> local_command(const StudyRun& run, const LocalSweepOptions& options);
 
 // Runs `pending` (already prepared with prepare_run) in `dir`; calls `done` as each ends.
+// On SIGINT or SIGTERM it stops the running runs (they get no exit_status, so the next
+// sweep reruns them) and sets `interrupted_by` to the signal.
 std::vector<RunOutcome> run_sweep_locally(const std::string& dir, const std::vector<const StudyRun*>& pending,
                                           const LocalSweepOptions& options,
-                                          const std::function<void(const RunOutcome&)>& done);
+                                          const std::function<void(const RunOutcome&)>& done, int& interrupted_by);
 
 }  // namespace marlsim

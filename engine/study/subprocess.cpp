@@ -92,10 +92,8 @@ pid_t start_process(const ProcessSpec& spec) {
 
 std::pair<pid_t, int> wait_any_process() {
   int status = 0;
-  pid_t pid = 0;
-  do {
-    pid = waitpid(-1, &status, 0);
-  } while (pid < 0 && errno == EINTR);
+  const pid_t pid = waitpid(-1, &status, 0);
+  if (pid < 0 && errno == EINTR) return {-1, 0};
   if (pid < 0) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
   return {pid, code};

@@ -22,7 +22,8 @@ std::string find_program(const std::string& name);
 
 // Starts the process; throws std::runtime_error naming the program if it cannot be started.
 pid_t start_process(const ProcessSpec& spec);
-// Waits for any child; returns its pid and exit status (the exit code, or 128 + signal).
+// Waits for any child; returns its pid and exit status (the exit code, or 128 + signal), or
+// pid -1 when a signal interrupted the wait.
 std::pair<pid_t, int> wait_any_process();
 
 struct Captured {

@@ -89,17 +89,24 @@ done
 bash -n "$s" || fail "the script is not valid bash"
 [ ! -e "$tmp/dry/slurm_job_id" ] || fail "a dry run submitted"
 
-# A local sweep, killed half way (after its first run finished), then resumed.
+# A local sweep, stopped by SIGTERM half way (after its first run finished), then resumed.
 study sweep $'metrics = ["mean_completion_s", "sla_pct", "events", "wall_s"]\n[axes]\nranks = [1, 2]\npolicy = ["random", "least-loaded"]\nseed = [1, 2]'
-setsid "$MARLSIM" sweep --study "$tmp/sweep.toml" --out "$tmp/sw" --local --cores 1 --oversubscribe >"$tmp/first.txt" 2>&1 &
+"$MARLSIM" sweep --study "$tmp/sweep.toml" --out "$tmp/sw" --local --cores 1 --oversubscribe >"$tmp/first.txt" 2>&1 &
 pid=$!
 for ((i = 0; i < 600; i++)); do
   compgen -G "$tmp/sw/run-*/exit_status" >/dev/null && break
-  kill -0 "$pid" 2>/dev/null || fail "the sweep ended before it could be killed: $(cat "$tmp/first.txt")"
+  kill -0 "$pid" 2>/dev/null || fail "the sweep ended before it could be stopped: $(cat "$tmp/first.txt")"
   sleep 0.05
 done
-kill -- -"$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ $rc -eq 143 ] || fail "a sweep stopped by SIGTERM exited $rc, expected 143: $(cat "$tmp/first.txt")"
+grep -q "interrupted by signal 15" "$tmp/first.txt" || fail "no interruption message: $(cat "$tmp/first.txt")"
+# The sweep stopped its runs too: no process is left working in the sweep directory.
+for p in /proc/[0-9]*; do
+  [[ "$(readlink "$p/cwd" 2>/dev/null)" == "$tmp/sw/"* ]] && fail "run process ${p#/proc/} outlived the sweep"
+done
 done_before=$(ls "$tmp"/sw/run-*/exit_status 2>/dev/null | wc -l)
 [ "$done_before" -ge 1 ] && [ "$done_before" -lt 8 ] || fail "expected a half-finished sweep, $done_before of 8 runs done"
 "$MARLSIM" sweep --study "$tmp/sweep.toml" --out "$tmp/sw" --local >"$tmp/second.txt" 2>&1 || fail "resume: $(cat "$tmp/second.txt")"
