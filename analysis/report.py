@@ -106,6 +106,11 @@ def fmt_value(v):
     return str(v)
 
 
+def order(kv):
+    """Sort key for groups: numbers by value (25 before 100), then text."""
+    return tuple((0, v, "") if isinstance(v, float) else (1, 0.0, str(v)) for v in kv[0])
+
+
 def group(rows, keys):
     groups = {}
     for r in rows:
@@ -136,7 +141,7 @@ def comparison(rep, data, keys):
     metrics = [m for m, h in SHOWN if h in heads]
     rep.lines += ["| " + " | ".join(keys + heads) + " |", "|" + "---|" * (len(keys) + len(heads))]
     bars = []
-    for k, g in sorted(group(rows, keys).items(), key=lambda kv: str(kv[0])):
+    for k, g in sorted(group(rows, keys).items(), key=order):
         cells = [fmt_value(v) for v in k]
         for m in metrics:
             single = g[0].get(m + "_ci95", float("nan")) if len(g) == 1 else float("nan")
@@ -160,7 +165,7 @@ def completion_cdfs(rep, data, keys):
     """Completion-time CDFs from the per-task rows of each run's results file, seeds pooled."""
     fig, ax = plt.subplots(figsize=(6, 4))
     series = points = 0
-    for k, g in sorted(group(data.ok(), keys).items(), key=lambda kv: str(kv[0]))[:MAX_LINES]:
+    for k, g in sorted(group(data.ok(), keys).items(), key=order)[:MAX_LINES]:
         values = []
         for r in g:
             try:
@@ -210,7 +215,7 @@ def axis_plots(rep, data, keys):
                    if any(np.isfinite(r.get(m, float("nan"))) for r in data.ok())]
         fig, axs = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.8), squeeze=False)
         series = points = 0
-        for k, g in sorted(group(data.ok(), others).items(), key=lambda kv: str(kv[0]))[:MAX_LINES]:
+        for k, g in sorted(group(data.ok(), others).items(), key=order)[:MAX_LINES]:
             xs = sorted({r[axis] for r in g})
             for (m, h), ax in zip(metrics, axs[0]):
                 ys = [mean_ci([r.get(m, float("nan")) for r in g if r[axis] == x])[0] for x in xs]
@@ -245,7 +250,7 @@ def scaling(rep, data):
               "efficiency = speedup / p."),
              "Wall time is the whole `marlsim run` (every episode and policy of the run), mean over seeds.", "",
              "| configuration | ranks | wall s | speedup | efficiency |", "|---|---|---|---|---|"]
-    for k, g in sorted(group(per_run, others).items(), key=lambda kv: str(kv[0]))[:MAX_LINES]:
+    for k, g in sorted(group(per_run, others).items(), key=order)[:MAX_LINES]:
         ranks = sorted({r["ranks"] for r in g})
         wall = [mean_ci([r["run_wall_s"] for r in g if r["ranks"] == p])[0] for p in ranks]
         if ranks[0] != 1 or not np.isfinite(wall[0]):
