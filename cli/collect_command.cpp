@@ -37,7 +37,8 @@ class CollectCommand final : public Command {
         fmt::print("  {}: {} (exit status {}){}\n", p.dir, p.status, p.exit_status,
                    p.detail.empty() ? "" : ": " + p.detail);
     }
-    if (!c.problems.empty()) fmt::print("{} of {} run(s) have no results (their rows say why)\n", c.problems.size(), c.runs);
+    if (!c.problems.empty())
+      fmt::print("{} of {} run(s) have no results (their rows say why)\n", c.problems.size(), c.runs);
     return c.problems.empty() ? 0 : 1;
   }
 

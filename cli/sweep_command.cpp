@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -71,7 +72,8 @@ class SweepCommand final : public Command {
     app_->add_option("--mpi", slurm_options_.mpi, "--slurm: srun --mpi plugin")->capture_default_str();
     app_->add_option("--max-cpus", max_cpus_, "--slurm: CPUs one run may use (default: the partition's, from sinfo)")
         ->check(CLI::PositiveNumber);
-    app_->add_flag("--overcommit", slurm_options_.overcommit, "--slurm: allow more ranks than CPUs (srun --overcommit)");
+    app_->add_flag("--overcommit", slurm_options_.overcommit,
+                   "--slurm: allow more ranks than CPUs (srun --overcommit)");
   }
 
   const CLI::App& app() const override { return *app_; }
@@ -86,6 +88,7 @@ class SweepCommand final : public Command {
     fs::create_directories(out_);
     const std::string dir = fs::canonical(out_).string();
 
+    if (slurm_) check_no_job_running(dir);
     write_sweep_manifest(dir, study, runs);
     std::vector<const StudyRun*> pending;
     for (const StudyRun& r : runs)
@@ -126,6 +129,17 @@ class SweepCommand final : public Command {
                                          max_cpus_ > 0 ? "--max-cpus" : "sinfo"));
   }
 
+  // Resubmitting while the sweep's last job still runs would clean the folders of runs in flight.
+  static void check_no_job_running(const std::string& dir) {
+    std::ifstream in(fs::path(dir) / "slurm_job_id");
+    std::string job;
+    if (!(in >> job) || find_program("squeue").empty()) return;
+    const Captured c = run_captured({"squeue", "-h", "-j", job}, fs::temp_directory_path().string());
+    if (c.status == 0 && c.out.find_first_not_of(" \n") != std::string::npos)
+      throw InputError::at(dir, "job " + job + " of this sweep is still queued or running: wait for it (squeue -j " +
+                                    job + ") or scancel it, then sweep again to submit what did not finish");
+  }
+
   int run_local(const std::string& dir, const std::vector<const StudyRun*>& pending) {
     LocalSweepOptions options{marlsim_path(), mpirun_, cores_};
     if (dry_run_) {
@@ -134,16 +148,20 @@ class SweepCommand final : public Command {
     }
     std::size_t done = 0, failed = 0;
     int interrupted_by = 0;
-    const auto outcomes = run_sweep_locally(dir, pending, options, [&](const RunOutcome& o) {
-      ++done;
-      failed += o.status != 0;
-      if (o.status == 0)
-        fmt::print("[{}/{}] {} ({}): ok in {:.1f} s\n", done, pending.size(), o.run->dir, describe(*o.run), o.wall_s);
-      else
-        fmt::print("[{}/{}] {} ({}): FAILED with exit status {} (see {}/{}/stderr.txt)\n", done, pending.size(),
-                   o.run->dir, describe(*o.run), o.status, dir, o.run->dir);
-      std::fflush(stdout);
-    }, interrupted_by);
+    const auto outcomes = run_sweep_locally(
+        dir, pending, options,
+        [&](const RunOutcome& o) {
+          ++done;
+          failed += o.status != 0;
+          if (o.status == 0)
+            fmt::print("[{}/{}] {} ({}): ok in {:.1f} s\n", done, pending.size(), o.run->dir, describe(*o.run),
+                       o.wall_s);
+          else
+            fmt::print("[{}/{}] {} ({}): FAILED with exit status {} (see {}/{}/stderr.txt)\n", done, pending.size(),
+                       o.run->dir, describe(*o.run), o.status, dir, o.run->dir);
+          std::fflush(stdout);
+        },
+        interrupted_by);
     if (interrupted_by != 0) {
       fmt::print("interrupted by signal {}: {} run(s) done, the running ones stopped; the same command resumes\n",
                  interrupted_by, outcomes.size());
@@ -166,8 +184,8 @@ class SweepCommand final : public Command {
     fmt::print("wrote {} ({} array task(s))\n", script, slurm_array_tasks(pending.size(), options));
     if (dry_run_) return 0;
     if (find_program("sbatch").empty())
-      throw InputError::at("sbatch", "not found on PATH: is this a Slurm login node? (the script is written: " + script +
-                                         "; --dry-run only writes it)");
+      throw InputError::at("sbatch", "not found on PATH: is this a Slurm login node? (the script is written: " +
+                                         script + "; --dry-run only writes it)");
     const Captured c = run_captured({"sbatch", "--parsable", script}, dir);
     if (c.status != 0) {
       std::fprintf(stderr, "marlsim: sbatch refused %s (exit status %d): %s\n", script.c_str(), c.status,

@@ -2,7 +2,8 @@
 # A one-node Slurm cluster on localhost (Debian 12's slurm-wlm and munge, no systemd), for
 # testing `marlsim sweep --slurm` against a real Slurm.
 #
-#   bash slurm/local-cluster.sh up       install what is missing (as root), write the config, start
+#   bash slurm/local-cluster.sh install  install what is missing (as root; apt-get, bounded by timeouts)
+#   bash slurm/local-cluster.sh up       install what is missing, write the config, start
 #                                        munged, slurmctld and slurmd, wait until the node is idle
 #   bash slurm/local-cluster.sh down     stop the daemons this script started (by their PIDs)
 #   bash slurm/local-cluster.sh status   which daemons run, and sinfo
@@ -51,8 +52,9 @@ install_missing() {
   [ "$(id -u)" -eq 0 ] || die "missing packages ${missing[*]}: run as root, or: sudo apt-get install ${missing[*]}"
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq || die "apt-get update failed"
-  timeout 600 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install failed"
+  timeout 180 apt-get update -qq || die "apt-get update failed or took over 180 s"
+  timeout 300 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed or took over 300 s"
 }
 
 write_config() {
@@ -173,8 +175,9 @@ status() {
 }
 
 case "${1:-}" in
+  install) install_missing ;;
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
 esac

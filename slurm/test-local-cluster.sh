@@ -4,11 +4,13 @@
 # that sbatch refusing is reported, submits slurm/test-study.toml as a job array, waits,
 # collects, checks the table (every run there, results equal at 1 and 2 ranks), checks
 # that a second sweep finds nothing to resubmit, and tears the cluster down. Every wait is
-# bounded and the whole test stops after 170 s (CI runs it: a hang is a failure).
+# bounded: installing missing packages first (apt-get, at most 180 + 300 s, once per
+# machine), then the test itself stops after 170 s (CI runs it: a hang is a failure).
 #
 #   bash slurm/test-local-cluster.sh [path/to/marlsim]      (as root; .ci/run calls it)
 set -euo pipefail
 if [ -z "${MARLSIM_SLURM_TEST_INNER:-}" ]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/local-cluster.sh" install
   export MARLSIM_SLURM_TEST_INNER=1
   exec timeout -k 10 170 bash "$0" "$@"
 fi
@@ -68,6 +70,15 @@ say "bad input and sbatch's refusal reported before anything ran"
 job=$(sed -n 's/^submitted job \([0-9][0-9]*\)$/\1/p' "$tmp/out.txt")
 [ -n "$job" ] || fail "no job id printed"
 grep -q "^#SBATCH --array=0-1%" "$tmp/sweep/sweep.sbatch" || fail "expected a 2-task array: $(grep array "$tmp/sweep/sweep.sbatch")"
+# A second sweep while the job is queued is refused (held, so it is surely still queued).
+scontrol hold "$job" >/dev/null 2>&1 || true
+set +e
+"$M" sweep --study "$ROOT/slurm/test-study.toml" --out "$tmp/sweep" --slurm >"$tmp/out2.txt" 2>"$tmp/err.txt"
+rc=$?
+set -e
+scontrol release "$job" >/dev/null 2>&1 || true
+[ $rc -eq 2 ] && grep -q "job $job of this sweep is still queued or running" "$tmp/err.txt" \
+  || fail "a second sweep while job $job is queued: exit $rc: $(cat "$tmp/err.txt")"
 say "submitted job $job; waiting (at most 90 s)"
 for ((i = 0; i < 450; i++)); do
   [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break

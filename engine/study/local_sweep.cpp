@@ -94,8 +94,8 @@ std::vector<RunOutcome> run_sweep_locally(const std::string& dir, const std::vec
       // Busy polling on shared cores slows runs that wait on each other by orders of magnitude.
       if (std::getenv("OMPI_MCA_mpi_yield_when_idle") == nullptr) env.push_back("OMPI_MCA_mpi_yield_when_idle=1");
       write_file_atomically((run_dir / "command.txt").string(),
-                            "cd " + shell_quote({run_dir.string()}) + " && OMP_NUM_THREADS=" +
-                                std::to_string(r->threads) + " " + shell_quote(cmd) + "\n");
+                            "cd " + shell_quote({run_dir.string()}) +
+                                " && OMP_NUM_THREADS=" + std::to_string(r->threads) + " " + shell_quote(cmd) + "\n");
       pid_t pid = 0;
       try {
         pid = start_process({cmd, env, run_dir.string(), "stdout.txt", "stderr.txt"});

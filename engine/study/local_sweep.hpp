@@ -11,14 +11,14 @@
 namespace marlsim {
 
 struct LocalSweepOptions {
-  std::string marlsim;               // the marlsim program (absolute path)
-  std::string mpirun = "mpirun";     // launcher for runs of more than one rank
-  int cores = 1;                     // cores to fill
+  std::string marlsim;            // the marlsim program (absolute path)
+  std::string mpirun = "mpirun";  // launcher for runs of more than one rank
+  int cores = 1;                  // cores to fill
 };
 
 struct RunOutcome {
   const StudyRun* run = nullptr;
-  int status = 0;                    // exit status (128 + signal when killed)
+  int status = 0;  // exit status (128 + signal when killed)
   double wall_s = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "engine/study/subprocess.hpp"
 
@@ -24,7 +25,10 @@ std::string slurm_array_script(const std::string& sweep_dir, const Study& study,
   s += "# Array task i runs its runs one after another; every task asks for the widest run's\n"
        "# ranks and threads (one array has one shape). Resubmitting with `marlsim sweep --slurm`\n"
        "# skips the runs that finished.\n";
-  s += fmt::format("#SBATCH --job-name=marlsim-{}\n", study.name);
+  std::string job_name = "marlsim-" + study.name;  // #SBATCH lines end at a space
+  for (char& ch : job_name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') ch = '-';
+  s += fmt::format("#SBATCH --job-name={}\n", job_name);
   s += fmt::format("#SBATCH --array=0-{}%{}\n", tasks - 1, std::max(1, options.max_parallel));
   s += fmt::format("#SBATCH --ntasks={}\n#SBATCH --cpus-per-task={}\n", ranks, threads);
   s += fmt::format("#SBATCH --time={}\n", options.time_limit);
@@ -41,8 +45,9 @@ std::string slurm_array_script(const std::string& sweep_dir, const Study& study,
   s += "run() {\n"
        "  local dir=$SWEEP/$1 ranks=$2 threads=$3\n"
        "  shift 3\n"
-       "  local cmd=(srun --mpi=" + options.mpi + " --ntasks=\"$ranks\" --cpus-per-task=\"$threads\"" +
-       (options.overcommit ? " --overcommit" : "") + " \"$MARLSIM\" \"$@\")\n"
+       "  local cmd=(srun --mpi=" +
+       options.mpi + " --ntasks=\"$ranks\" --cpus-per-task=\"$threads\"" + (options.overcommit ? " --overcommit" : "") +
+       " \"$MARLSIM\" \"$@\")\n"
        "  cd \"$dir\" || { failed=1; return; }\n"
        "  rm -f exit_status\n"
        "  printf 'cd %q && OMP_NUM_THREADS=%s' \"$dir\" \"$threads\" >command.txt\n"

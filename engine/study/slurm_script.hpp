@@ -11,14 +11,14 @@
 namespace marlsim {
 
 struct SlurmOptions {
-  std::string marlsim;               // absolute path of the marlsim program (shared file system)
-  std::string partition;             // "" = the cluster's default partition
-  std::string account;               // "" = the user's default account
+  std::string marlsim;    // absolute path of the marlsim program (shared file system)
+  std::string partition;  // "" = the cluster's default partition
+  std::string account;    // "" = the user's default account
   std::string time_limit = "01:00:00";
-  int max_parallel = 8;              // K in --array=0-N%K
-  int runs_per_task = 1;             // runs packed into one array task
-  std::string mpi = "pmix";          // srun --mpi= plugin
-  bool overcommit = false;           // more ranks than CPUs (srun --overcommit)
+  int max_parallel = 8;      // K in --array=0-N%K
+  int runs_per_task = 1;     // runs packed into one array task
+  std::string mpi = "pmix";  // srun --mpi= plugin
+  bool overcommit = false;   // more ranks than CPUs (srun --overcommit)
 };
 
 // Array tasks needed for `runs` runs.

@@ -4,7 +4,6 @@
 #include "engine/study/study.hpp"
 
 #include <fmt/format.h>
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -26,8 +25,8 @@ namespace marlsim {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& study_axis_names() {
-  static const std::vector<std::string> names{"ranks",    "threads", "nodes", "topology", "coordination",
-                                              "sharing",  "policy",  "load",  "episodes", "seed"};
+  static const std::vector<std::string> names{"ranks",   "threads", "nodes", "topology", "coordination",
+                                              "sharing", "policy",  "load",  "episodes", "seed"};
   return names;
 }
 
@@ -114,7 +113,8 @@ class StudyReader {
 
   // An axis: one value or an array of values, each checked by `check` (which returns what
   // was expected, or "" when the value is fine).
-  StudyAxis axis(const std::string& name, const toml::node& n, const std::function<std::string(const toml::node&)>& check) {
+  StudyAxis axis(const std::string& name, const toml::node& n,
+                 const std::function<std::string(const toml::node&)>& check) {
     StudyAxis axis{name, {}};
     const std::string key = "axes." + name;
     auto add = [&](const toml::node& e) {
@@ -153,7 +153,8 @@ std::string check_axis_value(const std::string& name, const toml::node& n) {
   }
   if (name == "coordination") {
     const auto* s = n.as_string();
-    if (s != nullptr && std::find(kCoordination.begin(), kCoordination.end(), s->get()) != kCoordination.end()) return "";
+    if (s != nullptr && std::find(kCoordination.begin(), kCoordination.end(), s->get()) != kCoordination.end())
+      return "";
     return "one of none, limited, global, centralized" + (s != nullptr ? did_you_mean(s->get(), kCoordination) : "");
   }
   if (name == "policy" || name == "topology" || name == "sharing") return n.is_string() ? "" : "a string";
@@ -170,13 +171,14 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
     throw InputError::at_line(origin, e.source().begin.line, std::string(e.description()));
   }
   StudyReader r(origin);
-  static const std::vector<std::string> top_keys{"name", "description", "scenario", "episodes", "set",
-                                                 "metrics", "zip",      "exclude",  "axes"};
+  static const std::vector<std::string> top_keys{"name",    "description", "scenario", "episodes", "set",
+                                                 "metrics", "zip",         "exclude",  "axes"};
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     if (std::find(top_keys.begin(), top_keys.end(), key) == top_keys.end())
-      r.fail(key, &v, "unknown key; expected one of name, description, scenario, episodes, set, metrics, zip, exclude, axes" +
-                          did_you_mean(key, top_keys));
+      r.fail(key, &v,
+             "unknown key; expected one of name, description, scenario, episodes, set, metrics, zip, exclude, axes" +
+                 did_you_mean(key, top_keys));
   }
 
   Study s;
@@ -185,7 +187,8 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
   if (s.name.empty()) s.name = fs::path(origin).stem().string();
   s.description = r.string(root, "description");
   const std::string scenario = r.string(root, "scenario");
-  if (scenario.empty()) r.fail("scenario", nullptr, "missing: the scenario file this study runs (relative to the study)");
+  if (scenario.empty())
+    r.fail("scenario", nullptr, "missing: the scenario file this study runs (relative to the study)");
   const fs::path sp = fs::path(scenario).is_absolute() ? fs::path(scenario) : fs::path(origin).parent_path() / scenario;
   std::error_code ec;
   if (!fs::is_regular_file(sp, ec)) r.fail("scenario", root.get("scenario"), "no such scenario file: " + sp.string());
@@ -206,8 +209,8 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
   for (const auto& m : s.metrics)
     if (std::find(metric_names.begin(), metric_names.end(), m) == metric_names.end())
       r.fail("metrics", root.get("metrics"),
-             "unknown metric \"" + m + "\"" + did_you_mean(m, metric_names) + " (marlsim's metrics: " +
-                 fmt::format("{}", fmt::join(metric_names, ", ")) + ")");
+             "unknown metric \"" + m + "\"" + did_you_mean(m, metric_names) +
+                 " (marlsim's metrics: " + fmt::format("{}", fmt::join(metric_names, ", ")) + ")");
 
   const toml::node* axes_node = root.get("axes");
   if (axes_node != nullptr && !axes_node->is_table()) r.fail("axes", axes_node, "expected a table");
@@ -260,7 +263,8 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
 
   if (const toml::node* ex = root.get("exclude")) {
     const auto* list = ex->as_array();
-    if (list == nullptr) r.fail("exclude", ex, "expected an array of tables like { coordination = \"none\", policy = \"best-fit\" }");
+    if (list == nullptr)
+      r.fail("exclude", ex, "expected an array of tables like { coordination = \"none\", policy = \"best-fit\" }");
     std::vector<std::string> axis_names;
     for (const auto& a : s.axes) axis_names.push_back(a.name);
     for (const toml::node& e : *list) {
@@ -270,7 +274,8 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
       for (const auto& [k, v] : *t) {
         const std::string key(k.str());
         auto axis = std::find_if(s.axes.begin(), s.axes.end(), [&](const StudyAxis& a) { return a.name == key; });
-        if (axis == s.axes.end()) r.fail("exclude", &v, "\"" + key + "\" is not an axis of this study" + did_you_mean(key, axis_names));
+        if (axis == s.axes.end())
+          r.fail("exclude", &v, "\"" + key + "\" is not an axis of this study" + did_you_mean(key, axis_names));
         if (std::find(axis->values.begin(), axis->values.end(), literal(v)) == axis->values.end())
           r.fail("exclude", &v, shown(v) + " is not a value of axis " + key);
         match.emplace_back(key, unquoted(v));
@@ -331,16 +336,26 @@ std::vector<StudyRun> expand_study(const Study& study) {
         const toml::table parsed = toml::parse("v = " + v);
         const std::string plain = unquoted(*parsed.get("v"));
         run.params.emplace_back(a->name, plain);
-        if (a->name == "ranks") run.ranks = std::stoi(plain);
-        else if (a->name == "threads") run.threads = std::stoi(plain);
-        else if (a->name == "policy") run.args.insert(run.args.end(), {"--policy", plain});
-        else if (a->name == "seed") run.args.insert(run.args.end(), {"--seed", plain});
-        else if (a->name == "episodes") run.args.insert(run.args.end(), {"--episodes", plain});
-        else if (a->name == "nodes") overrides.push_back("cluster.nodes=" + v);
-        else if (a->name == "topology") overrides.push_back("scheduler.topology=" + v);
-        else if (a->name == "sharing") overrides.push_back("scheduler.sharing=" + v);
-        else if (a->name == "load") overrides.push_back("workload.target_utilization=" + v);
-        else if (a->name == "coordination" && plain == "centralized") overrides.push_back("scheduler.topology=" + v);
+        if (a->name == "ranks")
+          run.ranks = std::stoi(plain);
+        else if (a->name == "threads")
+          run.threads = std::stoi(plain);
+        else if (a->name == "policy")
+          run.args.insert(run.args.end(), {"--policy", plain});
+        else if (a->name == "seed")
+          run.args.insert(run.args.end(), {"--seed", plain});
+        else if (a->name == "episodes")
+          run.args.insert(run.args.end(), {"--episodes", plain});
+        else if (a->name == "nodes")
+          overrides.push_back("cluster.nodes=" + v);
+        else if (a->name == "topology")
+          overrides.push_back("scheduler.topology=" + v);
+        else if (a->name == "sharing")
+          overrides.push_back("scheduler.sharing=" + v);
+        else if (a->name == "load")
+          overrides.push_back("workload.target_utilization=" + v);
+        else if (a->name == "coordination" && plain == "centralized")
+          overrides.push_back("scheduler.topology=" + v);
         else if (a->name == "coordination") {
           overrides.push_back("scheduler.topology=\"decentralized\"");
           overrides.push_back("scheduler.sharing=" + v);
@@ -370,8 +385,9 @@ std::vector<StudyRun> expand_study(const Study& study) {
     } catch (const InputError& e) {
       std::string params;
       for (const auto& [k, v] : run.params) params += (params.empty() ? "" : ", ") + k + "=" + v;
-      throw InputError::at(study.path, run.dir + " (" + params + "): " + e.what() +
-                                           " (a study leaves such combinations out with exclude = [{ axis = value, ... }])");
+      throw InputError::at(study.path,
+                           run.dir + " (" + params + "): " + e.what() +
+                               " (a study leaves such combinations out with exclude = [{ axis = value, ... }])");
     }
     runs.push_back(std::move(run));
   }

@@ -19,24 +19,24 @@ struct StudyAxis {
 struct Study {
   std::string name;
   std::string description;
-  std::string path;                 // the study file
-  std::string scenario;             // the scenario file, absolute (relative in the file: to the study file)
-  std::uint32_t episodes = 0;       // episodes per run (0: the scenario's run.episodes)
-  std::vector<std::string> sets;    // fixed overrides for every run: "KEY=VALUE"
-  std::vector<std::string> metrics; // metric names collected (empty: all)
-  std::vector<StudyAxis> axes;      // in expansion order (outermost first)
-  std::vector<std::string> zip;     // axes that advance together instead of being crossed
+  std::string path;                  // the study file
+  std::string scenario;              // the scenario file, absolute (relative in the file: to the study file)
+  std::uint32_t episodes = 0;        // episodes per run (0: the scenario's run.episodes)
+  std::vector<std::string> sets;     // fixed overrides for every run: "KEY=VALUE"
+  std::vector<std::string> metrics;  // metric names collected (empty: all)
+  std::vector<StudyAxis> axes;       // in expansion order (outermost first)
+  std::vector<std::string> zip;      // axes that advance together instead of being crossed
   // Combinations left out: a run is dropped when it matches every (axis, value) of one entry.
   std::vector<std::vector<std::pair<std::string, std::string>>> exclude;
 };
 
 struct StudyRun {
   std::size_t index = 0;
-  std::string dir;                  // "run-0007": relative to the sweep's output directory
+  std::string dir;                                          // "run-0007": relative to the sweep's output directory
   std::vector<std::pair<std::string, std::string>> params;  // axis name -> value (strings unquoted)
   int ranks = 1;
   int threads = 1;
-  std::vector<std::string> args;    // marlsim's arguments: run SCENARIO --quiet ... (without the launcher)
+  std::vector<std::string> args;  // marlsim's arguments: run SCENARIO --quiet ... (without the launcher)
 };
 
 // The axis names a study knows besides scenario keys, in expansion order.

@@ -27,7 +27,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct Column {
   std::string name;
-  std::string unit;                // "" when it has none
+  std::string unit;  // "" when it has none
   bool text = false;
   std::vector<double> numbers;
   std::vector<std::string> strings;
@@ -156,8 +156,8 @@ void write_hdf5(const Table& t, const std::string& path, const std::map<std::str
       } else {
         Hid set{H5Dcreate2(group.id, c.name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                 H5Dclose};
-        check(set.id >= 0 &&
-                  (rows == 0 || H5Dwrite(set.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.numbers.data()) >= 0),
+        check(set.id >= 0 && (rows == 0 || H5Dwrite(set.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                                    c.numbers.data()) >= 0),
               partial, "write /runs/" + c.name);
         if (!c.unit.empty()) write_string_attribute(set.id, "unit", c.unit, partial);
       }
@@ -243,8 +243,10 @@ CollectedSweep collect_sweep(const std::string& dir, const std::string& h5_path,
       for (const auto& [k, v] : run.params) {
         if (own_column(k)) continue;
         double x = 0;
-        if (numeric[k] && is_number(v, x)) table.add(k, x);
-        else table.add(k, v);
+        if (numeric[k] && is_number(v, x))
+          table.add(k, x);
+        else
+          table.add(k, v);
       }
       table.add("ranks", static_cast<double>(run.ranks));
       table.add("threads", static_cast<double>(run.threads));

@@ -9,10 +9,10 @@
 namespace marlsim {
 
 struct RunProblem {
-  std::string dir;      // "run-0003"
-  std::string status;   // "failed", "missing" (never finished), "no-results" (exit 0, no summary.json)
-  int exit_status = -1; // -1 when there is none
-  std::string detail;   // the last line of its stderr, if any
+  std::string dir;       // "run-0003"
+  std::string status;    // "failed", "missing" (never finished), "no-results" (exit 0, no summary.json)
+  int exit_status = -1;  // -1 when there is none
+  std::string detail;    // the last line of its stderr, if any
 };
 
 struct CollectedSweep {

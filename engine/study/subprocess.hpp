@@ -10,10 +10,10 @@
 namespace marlsim {
 
 struct ProcessSpec {
-  std::vector<std::string> argv;      // argv[0] is looked up on PATH unless it contains a '/'
-  std::vector<std::string> env;       // extra NAME=VALUE entries (replace inherited ones)
-  std::string cwd;                    // "" = this process's
-  std::string stdout_path;            // "" = inherit
+  std::vector<std::string> argv;  // argv[0] is looked up on PATH unless it contains a '/'
+  std::vector<std::string> env;   // extra NAME=VALUE entries (replace inherited ones)
+  std::string cwd;                // "" = this process's
+  std::string stdout_path;        // "" = inherit
   std::string stderr_path;
 };
 

@@ -43,11 +43,10 @@ StudyRun run_from_json(const nlohmann::json& j) {
 void write_sweep_manifest(const std::string& dir, const Study& study, const std::vector<StudyRun>& runs) {
   nlohmann::json axes = nlohmann::json::array();
   for (const auto& a : study.axes) axes.push_back(a.name);
-  nlohmann::json j = {{"study", study.name},     {"description", study.description},
-                      {"study_file", study.path}, {"scenario", study.scenario},
-                      {"metrics", study.metrics}, {"axes", axes},
-                      {"zip", study.zip},         {"version", MARLSIM_VERSION},
-                      {"runs", nlohmann::json::array()}};
+  nlohmann::json j = {
+      {"study", study.name},        {"description", study.description}, {"study_file", study.path},
+      {"scenario", study.scenario}, {"metrics", study.metrics},         {"axes", axes},
+      {"zip", study.zip},           {"version", MARLSIM_VERSION},       {"runs", nlohmann::json::array()}};
   for (const auto& run : runs) j["runs"].push_back(run_to_json(run));
   write_file_atomically((fs::path(dir) / "study.json").string(), j.dump(2) + "\n");
 }

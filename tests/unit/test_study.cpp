@@ -1,7 +1,6 @@
 // Study files: parsing, expansion order, zip, exclude, and the overrides each run gets.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "engine/input_error.hpp"
@@ -103,17 +102,21 @@ policy = ["random", "best-fit"]
 
 TEST_CASE("bad studies name the file, line and key", "[study]") {
   const std::string s = "scenario = \"../seed-study-u80.toml\"\n";
-  CHECK_THAT(error_of(s + "[axes]\nnode = [1]\n"), Catch::Contains("test.toml:3: axes.node: unknown axis (did you mean nodes?)"));
-  CHECK_THAT(error_of(s + "axis = 1\n"), Catch::Contains("test.toml:2: axis: unknown key") && Catch::Contains("did you mean axes?"));
+  CHECK_THAT(error_of(s + "[axes]\nnode = [1]\n"),
+             Catch::Contains("test.toml:3: axes.node: unknown axis (did you mean nodes?)"));
+  CHECK_THAT(error_of(s + "axis = 1\n"),
+             Catch::Contains("test.toml:2: axis: unknown key") && Catch::Contains("did you mean axes?"));
   CHECK_THAT(error_of(s + "[axes]\nranks = [0]\n"), Catch::Contains("axes.ranks: expected an integer >= 1, got 0"));
-  CHECK_THAT(error_of(s + "[axes]\nload = [1.5]\n"), Catch::Contains("expected a target utilization in (0, 1], got 1.5"));
+  CHECK_THAT(error_of(s + "[axes]\nload = [1.5]\n"),
+             Catch::Contains("expected a target utilization in (0, 1], got 1.5"));
   CHECK_THAT(error_of(s + "[axes]\nseed = [1, 1]\n"), Catch::Contains("the value 1 appears twice"));
   CHECK_THAT(error_of(s + "[axes]\nranks = []\n"), Catch::Contains("expected at least one value"));
   CHECK_THAT(error_of(s + "zip = [\"ranks\"]\n[axes]\nranks = [1]\n"), Catch::Contains("at least two axes"));
   CHECK_THAT(error_of(s + "[axes]\nnodes = [10]\n[axes.set]\n\"cluster.nodes\" = [20]\n"),
              Catch::Contains("axes.cluster.nodes: sets cluster.nodes, which axes.nodes already sets"));
   CHECK_THAT(error_of(s + "[axes]\npolicy = [\"nope\"]\n"), Catch::Contains("run-0000 (policy=nope)"));
-  CHECK_THAT(error_of("scenario = \"missing.toml\"\n"), Catch::Contains("test.toml:1: scenario: no such scenario file"));
+  CHECK_THAT(error_of("scenario = \"missing.toml\"\n"),
+             Catch::Contains("test.toml:1: scenario: no such scenario file"));
   CHECK_THAT(error_of("[axes]\nranks = [1]\n"), Catch::Contains("scenario: missing"));
   CHECK_THAT(error_of(s + "metrics = [\"sla\"]\n"), Catch::Contains("unknown metric \"sla\""));
 }
