@@ -196,9 +196,12 @@ def completion_cdfs(rep, data, keys):
 
 
 def numeric_axes(data):
+    """Numeric axes worth a plot; of zipped axes only the first (the others move with it)."""
     out = []
     for a in data.axes:
         if a in ("ranks", "threads", "seed", "episodes"):
+            continue
+        if a in data.zip and any(z in out for z in data.zip):
             continue
         vals = {r.get(a) for r in data.ok()}
         if len(vals) > 1 and all(isinstance(v, float) for v in vals):
@@ -209,7 +212,8 @@ def numeric_axes(data):
 def axis_plots(rep, data, keys):
     """Each numeric axis (load, nodes, ...) against completion time, SLA and wall time per episode."""
     for axis in numeric_axes(data):
-        others = [k for k in keys if k != axis]
+        moving = data.zip if axis in data.zip else [axis]
+        others = [k for k in keys if k not in moving]
         metrics = [(m, h) for m, h in [("mean_completion_s", "mean completion (s)"), ("sla_pct", "SLA (%)"),
                                        ("wall_s_per_episode", "wall time per episode (s)")]
                    if any(np.isfinite(r.get(m, float("nan"))) for r in data.ok())]
@@ -225,12 +229,20 @@ def axis_plots(rep, data, keys):
                 ax.grid(alpha=0.3)
                 points += len(xs)
             series += 1
-        if axis in ("nodes",):
+        xs_all = [r[axis] for r in data.ok()]
+        if min(xs_all) > 0 and max(xs_all) / min(xs_all) > 20:  # sizes spanning decades (25 to 10,000 nodes)
             for ax in axs[0]:
                 ax.set_xscale("log")
-        axs[0][0].legend(fontsize=7)
-        rep.lines += [f"## Against {axis}", ""]
-        rep.figure(f"axis_{axis.replace('.', '_')}", fig, series, points, f"Metrics against {axis} (seeds pooled)")
+        if "wall_s_per_episode" in [m for m, h in metrics]:
+            ax = axs[0][[m for m, h in metrics].index("wall_s_per_episode")]
+            lo, hi = ax.get_ylim()
+            if hi > 0 and min(l for line in ax.get_lines() for l in line.get_ydata() if l > 0) * 100 < hi:
+                ax.set_yscale("log")
+        fig.legend(*axs[0][0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, -0.04),
+                   ncol=min(3, max(1, series)), fontsize=7)
+        title = axis if axis not in data.zip else " = ".join(data.zip)
+        rep.lines += [f"## Against {title}", ""]
+        rep.figure(f"axis_{axis.replace('.', '_')}", fig, series, points, f"Metrics against {title} (seeds pooled)")
 
 
 def scaling(rep, data):
