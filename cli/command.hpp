@@ -20,5 +20,7 @@ class Command {
 std::unique_ptr<Command> make_phold_command(CLI::App& parent);
 std::unique_ptr<Command> make_run_command(CLI::App& parent);
 std::unique_ptr<Command> make_list_command(CLI::App& parent);
+std::unique_ptr<Command> make_sweep_command(CLI::App& parent);
+std::unique_ptr<Command> make_collect_command(CLI::App& parent);
 
 }  // namespace marlsim::cli

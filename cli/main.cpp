@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   commands.push_back(marlsim::cli::make_phold_command(app));
   commands.push_back(marlsim::cli::make_run_command(app));
   commands.push_back(marlsim::cli::make_list_command(app));
+  commands.push_back(marlsim::cli::make_sweep_command(app));
+  commands.push_back(marlsim::cli::make_collect_command(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,122 @@
+// Study files: parsing, expansion order, zip, exclude, and the overrides each run gets.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "engine/input_error.hpp"
+#include "engine/study/study.hpp"
+
+namespace {
+
+using marlsim::InputError;
+using marlsim::parse_study;
+
+// A study file beside the configs, so a relative scenario path resolves.
+const std::string kOrigin = std::string(MARLSIM_SOURCE_DIR) + "/configs/studies/test.toml";
+
+std::string param(const marlsim::StudyRun& r, const std::string& name) {
+  for (const auto& [k, v] : r.params)
+    if (k == name) return v;
+  return "";
+}
+
+bool has_args(const marlsim::StudyRun& r, const std::string& a, const std::string& b) {
+  for (std::size_t i = 0; i + 1 < r.args.size(); ++i)
+    if (r.args[i] == a && r.args[i + 1] == b) return true;
+  return false;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    const auto study = parse_study(text, kOrigin);
+    (void)marlsim::expand_study(study);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a study expands into the cross product, last axis fastest", "[study]") {
+  const auto study = parse_study(R"(scenario = "../seed-study-u80.toml"
+episodes = 2
+set = ["workload.tasks=100"]
+[axes]
+ranks = [1, 2]
+policy = ["random", "least-loaded"]
+load = [0.6, 0.9]
+)",
+                                 kOrigin);
+  const auto runs = marlsim::expand_study(study);
+  REQUIRE(runs.size() == 8);
+  CHECK(runs[0].dir == "run-0000");
+  CHECK(runs[7].dir == "run-0007");
+  CHECK(param(runs[1], "load") == "0.9");  // shortest form, not 0.90000000000000002
+  CHECK(param(runs[2], "policy") == "least-loaded");
+  CHECK(runs[3].ranks == 1);
+  CHECK(runs[4].ranks == 2);
+  CHECK(has_args(runs[1], "--set", "workload.target_utilization=0.9"));
+  CHECK(has_args(runs[2], "--policy", "least-loaded"));
+  CHECK(has_args(runs[0], "--episodes", "2"));
+  CHECK(has_args(runs[0], "--set", "workload.tasks=100"));
+}
+
+TEST_CASE("zipped axes advance together; coordination maps onto topology and sharing", "[study]") {
+  const auto study = parse_study(R"(scenario = "../seed-study-u80.toml"
+zip = ["nodes", "workload.tasks"]
+[axes]
+nodes = [25, 100]
+coordination = ["limited", "centralized"]
+[axes.set]
+"workload.tasks" = [250, 1000]
+)",
+                                 kOrigin);
+  const auto runs = marlsim::expand_study(study);
+  REQUIRE(runs.size() == 4);
+  CHECK(param(runs[0], "nodes") == "25");
+  CHECK(param(runs[0], "workload.tasks") == "250");
+  CHECK(param(runs[2], "nodes") == "100");
+  CHECK(param(runs[2], "workload.tasks") == "1000");
+  CHECK(has_args(runs[0], "--set", "scheduler.topology=\"decentralized\""));
+  CHECK(has_args(runs[0], "--set", "scheduler.sharing=\"limited\""));
+  CHECK(has_args(runs[1], "--set", "scheduler.topology=\"centralized\""));
+  CHECK(has_args(runs[2], "--set", "cluster.nodes=100"));
+  CHECK(has_args(runs[2], "--set", "workload.tasks=1000"));
+}
+
+TEST_CASE("exclude drops matching combinations and numbers the rest without gaps", "[study]") {
+  const auto study = parse_study(R"(scenario = "../seed-study-u80.toml"
+exclude = [{ coordination = "none", policy = "best-fit" }]
+[axes]
+coordination = ["none", "limited"]
+policy = ["random", "best-fit"]
+)",
+                                 kOrigin);
+  const auto runs = marlsim::expand_study(study);
+  REQUIRE(runs.size() == 3);
+  CHECK(param(runs[1], "coordination") == "limited");
+  CHECK(param(runs[2], "policy") == "best-fit");
+  CHECK(runs[2].dir == "run-0002");
+}
+
+TEST_CASE("bad studies name the file, line and key", "[study]") {
+  const std::string s = "scenario = \"../seed-study-u80.toml\"\n";
+  CHECK_THAT(error_of(s + "[axes]\nnode = [1]\n"),
+             Catch::Contains("test.toml:3: axes.node: unknown axis (did you mean nodes?)"));
+  CHECK_THAT(error_of(s + "axis = 1\n"),
+             Catch::Contains("test.toml:2: axis: unknown key") && Catch::Contains("did you mean axes?"));
+  CHECK_THAT(error_of(s + "[axes]\nranks = [0]\n"), Catch::Contains("axes.ranks: expected an integer >= 1, got 0"));
+  CHECK_THAT(error_of(s + "[axes]\nload = [1.5]\n"),
+             Catch::Contains("expected a target utilization in (0, 1], got 1.5"));
+  CHECK_THAT(error_of(s + "[axes]\nseed = [1, 1]\n"), Catch::Contains("the value 1 appears twice"));
+  CHECK_THAT(error_of(s + "[axes]\nranks = []\n"), Catch::Contains("expected at least one value"));
+  CHECK_THAT(error_of(s + "zip = [\"ranks\"]\n[axes]\nranks = [1]\n"), Catch::Contains("at least two axes"));
+  CHECK_THAT(error_of(s + "[axes]\nnodes = [10]\n[axes.set]\n\"cluster.nodes\" = [20]\n"),
+             Catch::Contains("axes.cluster.nodes: sets cluster.nodes, which axes.nodes already sets"));
+  CHECK_THAT(error_of(s + "[axes]\npolicy = [\"nope\"]\n"), Catch::Contains("run-0000 (policy=nope)"));
+  CHECK_THAT(error_of("scenario = \"missing.toml\"\n"),
+             Catch::Contains("test.toml:1: scenario: no such scenario file"));
+  CHECK_THAT(error_of("[axes]\nranks = [1]\n"), Catch::Contains("scenario: missing"));
+  CHECK_THAT(error_of(s + "metrics = [\"sla\"]\n"), Catch::Contains("unknown metric \"sla\""));
+}
