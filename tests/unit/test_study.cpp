@@ -62,7 +62,7 @@ load = [0.6, 0.9]
   CHECK(has_args(runs[0], "--set", "workload.tasks=100"));
 }
 
-TEST_CASE("zipped axes advance together; coordination maps onto topology and sharing", "[study]") {
+TEST_CASE("zipped axes advance together, coordination maps onto topology and sharing", "[study]") {
   const auto study = parse_study(R"(scenario = "../seed-study-u80.toml"
 zip = ["nodes", "workload.tasks"]
 [axes]
