@@ -163,8 +163,10 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
     t.priority = r.priority;
     t.instance = r.instance;
     // Same arrival, depth and parents, consecutive in `raw`: nothing sorts between instances.
-    if (r.instance > 0 && (k == 0 || kept[order[k - 1]].key + 1 != r.key || kept[order[k - 1]].instance + 1 != r.instance))
-      throw std::logic_error(fmt::format("assemble_tasks: instance {} of key {} is not next to its group", r.instance, r.key));
+    if (r.instance > 0 &&
+        (k == 0 || kept[order[k - 1]].key + 1 != r.key || kept[order[k - 1]].instance + 1 != r.instance))
+      throw std::logic_error(
+          fmt::format("assemble_tasks: instance {} of key {} is not next to its group", r.instance, r.key));
     t.parents.reserve(parents[i].size());
     for (const auto p : parents[i]) t.parents.push_back(new_id[p]);
     std::sort(t.parents.begin(), t.parents.end());

@@ -70,7 +70,8 @@ const TaskRecord& record_of(const EpisodeResult& r, std::uint64_t task) {
 
 }  // namespace
 
-TEST_CASE("instance groups: an Alibaba 2018 chain of 3 and 2 instances; the child waits for all 3", "[cluster][workloads]") {
+TEST_CASE("instance groups: an Alibaba 2018 chain of 3 and 2 instances, the child waiting for all 3",
+          "[cluster][workloads]") {
   test::TempDir dir;
   // M1: 3 instances of 1 core for 10 s; R2_1: 2 instances of 1 core for 5 s, after M1.
   TraceOptions opt;
