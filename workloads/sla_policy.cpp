@@ -21,16 +21,24 @@ void SlaPolicy::validate() const {
 }
 
 void apply_sla(std::vector<TaskSpec>& tasks, const SlaPolicy& policy) {
-  std::vector<double> earliest_end_s(tasks.size());  // on an idle cluster of speed-1 nodes
+  // On an idle cluster of speed-1 nodes: each group's earliest end (its last instance's).
+  std::vector<double> group_end_s(tasks.size(), 0.0);
+  std::vector<char> group_read(tasks.size(), 0);  // a child used it: no instance may follow
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     TaskSpec& t = tasks[i];
     double ready_s = t.arrival_s;
     for (const std::uint64_t p : t.parents) {
       if (p >= i) throw std::logic_error("apply_sla: task " + std::to_string(i) + " precedes its parent " + std::to_string(p));
-      ready_s = std::max(ready_s, earliest_end_s[p]);
+      ready_s = std::max(ready_s, group_end_s[p]);
+      group_read[p] = 1;
     }
-    earliest_end_s[i] = ready_s + t.reference_runtime_s();
-    t.deadline_s = policy.deadline_s(t.priority, t.arrival_s, earliest_end_s[i] - t.arrival_s);
+    const double end_s = ready_s + t.reference_runtime_s();
+    const std::uint64_t g = t.group();
+    if (group_read[g])
+      throw std::logic_error("apply_sla: instance " + std::to_string(i) + " of group " + std::to_string(g) +
+                             " follows a child of the group");
+    group_end_s[g] = t.instance == 0 ? end_s : std::max(group_end_s[g], end_s);
+    t.deadline_s = policy.deadline_s(t.priority, t.arrival_s, end_s - t.arrival_s);
   }
 }
 

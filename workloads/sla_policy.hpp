@@ -7,7 +7,8 @@
 // the time from its arrival to the earliest it could finish on an idle cluster of speed-1
 // nodes (its parents' earliest finishes, then its own run time), so waiting for parents does
 // not count against a child, while a late parent still does (a whole DAG is due slack x its
-// critical path after it arrives). A task without parents keeps arrival + slack x run time.
+// critical path after it arrives). A parent instance group ends with its last instance, so
+// the path runs through groups. A task without parents keeps arrival + slack x run time.
 #include <array>
 #include <vector>
 
@@ -35,8 +36,8 @@ struct SlaPolicy {
 };
 
 // Sets deadline_s of every task from its arrival, priority and reference run time, with the
-// critical-path rule above for DAG tasks. Parents must precede their children in `tasks`
-// (ids are positions, as every workload delivers them).
+// critical-path rule above for DAG tasks. Parent groups (all their instances) must precede
+// their children in `tasks` (ids are positions, as every workload delivers them).
 void apply_sla(std::vector<TaskSpec>& tasks, const SlaPolicy& policy);
 
 }  // namespace marlsim

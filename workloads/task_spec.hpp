@@ -27,8 +27,15 @@ struct TaskSpec {
   double cores = 1.0;          // may be fractional (Alibaba plan_cpu 50 = half a core)
   double memory_gb = 0.0;
   PriorityClass priority = PriorityClass::Batch;
+  // Instance groups (a trace task of n instances, Alibaba): the group is the consecutive ids
+  // id - instance, id - instance + 1, ...; a task alone is instance 0 of a group of one.
+  std::uint32_t instance = 0;
   double deadline_s = 0.0;     // absolute; the SLA is met when the task finishes by then
-  std::vector<std::uint64_t> parents;  // ids in the same stream that must finish first
+  // DAG: ids of the first tasks of the groups that must finish first (every instance of each;
+  // for groups of one, simply the parent tasks). All instances of a group list the same.
+  std::vector<std::uint64_t> parents;
+
+  std::uint64_t group() const { return id - instance; }  // id of the group's first task
 
   // Run time on `cores` cores of a speed-1.0 node.
   double reference_runtime_s() const { return work_core_s / cores; }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "engine/rng.hpp"
@@ -160,6 +161,12 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
     t.cores = r.cores;
     t.memory_gb = r.memory_gb;
     t.priority = r.priority;
+    t.instance = r.instance;
+    // Same arrival, depth and parents, consecutive in `raw`: nothing sorts between instances.
+    if (r.instance > 0 &&
+        (k == 0 || kept[order[k - 1]].key + 1 != r.key || kept[order[k - 1]].instance + 1 != r.instance))
+      throw std::logic_error(
+          fmt::format("assemble_tasks: instance {} of key {} is not next to its group", r.instance, r.key));
     t.parents.reserve(parents[i].size());
     for (const auto p : parents[i]) t.parents.push_back(new_id[p]);
     std::sort(t.parents.begin(), t.parents.end());

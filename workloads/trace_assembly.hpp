@@ -21,7 +21,10 @@ struct RawTask {
   double cores = 1.0;
   double memory_gb = 0.0;
   PriorityClass priority = PriorityClass::Batch;
-  std::vector<std::uint64_t> parents;  // keys
+  // Index in its instance group; a group's instances have consecutive keys and positions in
+  // `raw`, the same arrival and the same parents, and are delivered as consecutive ids.
+  std::uint32_t instance = 0;
+  std::vector<std::uint64_t> parents;  // keys of parent groups' first instances
   bool parents_incomplete = false;     // the reader already knows parents are missing
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "agents/policy_registry.hpp"
 #include "engine/cluster/node_lp.hpp"
@@ -38,9 +40,22 @@ ModelSetup make_setup(const EpisodeInput& in) {
   s.episode = in.episode;
   s.network_latency = from_seconds(in.scenario->cluster.network_latency_s);
   s.decision_latency = from_seconds(in.scenario->scheduler.decision_latency_s);
-  s.children.resize(in.tasks->size());
-  for (const TaskSpec& t : *in.tasks)
-    for (std::uint64_t p : t.parents) s.children[p].push_back(t.id);
+  const auto& tasks = *in.tasks;
+  s.children.resize(tasks.size());
+  for (const TaskSpec& t : tasks) {
+    if (t.instance > 0) {  // the group's edges are its first instance's; the others must agree
+      if (t.id == 0 || tasks[t.id - 1].instance + 1 != t.instance || tasks[t.id - 1].parents != t.parents)
+        throw std::logic_error("task " + std::to_string(t.id) + ": instance " + std::to_string(t.instance) +
+                               " does not follow its group's previous instance with the same parents");
+      continue;
+    }
+    for (std::uint64_t p : t.parents) {
+      if (p >= tasks.size() || tasks[p].instance != 0)
+        throw std::logic_error("task " + std::to_string(t.id) + ": parent " + std::to_string(p) +
+                               " is not the first task of a group");
+      s.children[p].push_back(t.id);
+    }
+  }
   return s;
 }
 

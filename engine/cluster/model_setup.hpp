@@ -23,7 +23,9 @@ struct ModelSetup {
   std::uint64_t episode = 0;
   SimTime network_latency = 1'000'000;   // ns
   SimTime decision_latency = 1'000'000;  // ns
-  std::vector<std::vector<std::uint64_t>> children;  // DAG: task -> tasks that wait for it
+  // DAG between instance groups, indexed by a group's first task id (other entries empty):
+  // group -> the groups that wait for all of its instances. See TaskSpec::instance.
+  std::vector<std::vector<std::uint64_t>> children;
 
   // LP layout: nodes 0..N-1, then the workload source, then the central scheduler.
   std::uint64_t nodes() const { return cluster->nodes.size(); }

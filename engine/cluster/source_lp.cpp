@@ -9,8 +9,14 @@ namespace marlsim {
 SourceLp::SourceLp(const ModelSetup& setup)
     : setup_(setup), entry_rng_(setup.seed, setup.source_lp(), rng_stream(setup.episode, kRngEntry)) {
   const auto& tasks = *setup.tasks;
-  waiting_parents_.resize(tasks.size());
-  for (const TaskSpec& t : tasks) waiting_parents_[t.id] = static_cast<std::uint32_t>(t.parents.size());
+  waiting_parents_.assign(tasks.size(), 0);
+  group_size_.assign(tasks.size(), 0);
+  for (const TaskSpec& t : tasks) {
+    if (t.instance == 0) waiting_parents_[t.id] = static_cast<std::uint32_t>(t.parents.size());
+    ++group_size_[t.group()];
+  }
+  unfinished_ = group_size_;
+  group_blocked_.assign(tasks.size(), 0);
   arrived_.assign(tasks.size(), 0);
   blocked_flag_.assign(tasks.size(), 0);
 
@@ -47,31 +53,39 @@ void SourceLp::handle(const Event& ev, LpContext& ctx) {
       if (!fits_some_node(tasks[t])) {
         unschedulable_.push_back(t);
         blocked_flag_[t] = 1;  // never submitted, and never listed again as a descendant
-        block_descendants(t);
-      } else if (waiting_parents_[t] == 0) {
+        block_descendants(tasks[t].group());
+      } else if (waiting_parents_[tasks[t].group()] == 0) {
         submit(t, ctx);
       }
     }
     if (next_ < tasks.size())
       ctx.send(ctx.self(), std::max<SimTime>(0, from_seconds(tasks[next_].arrival_s) - ctx.now()), kTaskArrives);
   } else if (ev.kind == kTaskDone) {
-    const auto done = ev.as<TaskDoneMessage>().task;
+    const std::uint64_t group = tasks[ev.as<TaskDoneMessage>().task].group();
     ++done_;
-    for (std::uint64_t c : setup_.children[done])
-      if (--waiting_parents_[c] == 0 && arrived_[c] && !blocked_flag_[c]) submit(c, ctx);
+    if (--unfinished_[group] > 0) return;
+    for (std::uint64_t c : setup_.children[group]) {
+      if (--waiting_parents_[c] > 0) continue;
+      for (std::uint64_t t = c; t < c + group_size_[c]; ++t)
+        if (arrived_[t] && !blocked_flag_[t]) submit(t, ctx);
+    }
   } else {
     throw std::logic_error("SourceLp: unexpected event kind " + std::to_string(ev.kind));
   }
 }
 
-void SourceLp::block_descendants(std::uint64_t task) {
-  std::vector<std::uint64_t> stack(setup_.children[task].begin(), setup_.children[task].end());
+void SourceLp::block_descendants(std::uint64_t group) {
+  std::vector<std::uint64_t> stack(setup_.children[group].begin(), setup_.children[group].end());
   while (!stack.empty()) {
     const std::uint64_t c = stack.back();
     stack.pop_back();
-    if (blocked_flag_[c]) continue;
-    blocked_flag_[c] = 1;
-    blocked_.push_back(c);
+    if (group_blocked_[c]) continue;
+    group_blocked_[c] = 1;
+    for (std::uint64_t t = c; t < c + group_size_[c]; ++t) {
+      if (blocked_flag_[t]) continue;  // already listed as unschedulable
+      blocked_flag_[t] = 1;
+      blocked_.push_back(t);
+    }
     stack.insert(stack.end(), setup_.children[c].begin(), setup_.children[c].end());
   }
 }

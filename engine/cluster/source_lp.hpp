@@ -1,8 +1,10 @@
 #pragma once
 // The workload source: submits each task at its arrival time once its DAG parents are done,
 // to the topology's entry point (the central scheduler, or a random node), and learns of
-// completions. A task that fits no node of the cluster is never submitted: it is counted
-// and listed (with every task that waits on it), never silently dropped.
+// completions. DAG edges run between instance groups (TaskSpec::instance): a group's tasks
+// are released when every instance of every parent group has finished. A task that fits no
+// node of the cluster is never submitted: it is counted and listed, and so is every instance
+// of the groups that wait on its group, each once; nothing is silently dropped.
 #include <vector>
 
 #include "engine/cluster/messages.hpp"
@@ -27,13 +29,16 @@ class SourceLp final : public LogicalProcess {
 
  private:
   void submit(std::uint64_t task, LpContext& ctx);
-  void block_descendants(std::uint64_t task);
+  void block_descendants(std::uint64_t group);
   bool fits_some_node(const TaskSpec& task) const;
 
   const ModelSetup& setup_;
   RngStream entry_rng_;
   std::uint64_t next_ = 0;  // next task to arrive
-  std::vector<std::uint32_t> waiting_parents_;
+  // Per group, at its first task's id: parent groups not yet finished, instances not yet
+  // finished, instances in all, and whether its instances are already listed as blocked.
+  std::vector<std::uint32_t> waiting_parents_, unfinished_, group_size_;
+  std::vector<std::uint8_t> group_blocked_;
   std::vector<std::uint8_t> arrived_;
   std::vector<std::uint8_t> blocked_flag_;  // never to be submitted: fits no node, or waits on such a task
   std::uint64_t done_ = 0;

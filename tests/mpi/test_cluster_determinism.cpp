@@ -112,6 +112,7 @@ struct Case {
   std::string name;
   std::vector<std::string> overrides;
   bool dag = false;
+  bool instance_groups = false;  // a DAG between instance groups (make_instance_groups)
 };
 
 // Task i waits on task i - 1 - (i % 7) when i % 3 == 0 (i >= 8), and also on i / 2 when
@@ -130,6 +131,25 @@ void make_dag(std::vector<TaskSpec>& tasks) {
   }
 }
 
+// Instance groups of consecutive tasks, sizes cycling 1, 2, 3, 4; from the fourth group on,
+// each waits on the group two before it and every fifth also on the first group. Group 16
+// asks for more cores than any node, so it and every even group after it never run.
+void make_instance_groups(std::vector<TaskSpec>& tasks) {
+  std::vector<std::uint64_t> first;
+  for (std::uint64_t i = 0, size = 1; i < tasks.size(); i += size, size = size % 4 + 1) first.push_back(i);
+  for (std::size_t g = 0; g < first.size(); ++g) {
+    std::vector<std::uint64_t> parents;
+    if (g >= 3 && g % 5 == 0) parents.push_back(first[0]);
+    if (g >= 3) parents.push_back(first[g - 2]);
+    const std::uint64_t end = g + 1 < first.size() ? first[g + 1] : tasks.size();
+    for (std::uint64_t i = first[g]; i < end; ++i) {
+      tasks[i].instance = static_cast<std::uint32_t>(i - first[g]);
+      tasks[i].parents = parents;
+      if (g == 16) tasks[i].cores = 1000;
+    }
+  }
+}
+
 void run_case(const Case& c) {
   const Communicator world;
   const Communicator self(MPI_COMM_SELF);
@@ -137,6 +157,7 @@ void run_case(const Case& c) {
   const ClusterSpec cluster = build_cluster(s, nullptr);
   std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
   if (c.dag) make_dag(tasks);
+  if (c.instance_groups) make_instance_groups(tasks);
   const std::string& policy = s.scheduler.policies.front();
 
   const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
@@ -147,7 +168,7 @@ void run_case(const Case& c) {
   // The case means something: the tasks ran (all of them, unless the DAG blocks some).
   REQUIRE(parallel.metrics.completed > 0);
   REQUIRE(parallel.metrics.incomplete == 0);
-  if (!c.dag) REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
+  if (!c.dag && !c.instance_groups) REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
   else REQUIRE(parallel.metrics.blocked > 0);
   if (world.size() > 1) REQUIRE(parallel.metrics.remote_events > 0);
 
@@ -191,6 +212,14 @@ TEST_CASE("cluster: a DAG workload with an unschedulable task is partition-indep
             {"scheduler.topology=decentralized", "scheduler.sharing=global", "cluster.failures.distribution=weibull",
              "cluster.failures.weibull_shape=0.7", "cluster.failures.mtbf_s=150"},
             true});
+}
+
+TEST_CASE("cluster: a DAG between instance groups is partition-independent", "[cluster][determinism]") {
+  for (const std::string topology : {"centralized", "two-level", "decentralized"})
+    run_case({"instance groups, " + topology, {"scheduler.topology=" + topology}, false, true});
+  run_case({"instance groups, centralized, failures",
+            {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150", "cluster.failures.mttr_s=20"},
+            false, true});
 }
 
 TEST_CASE("cluster: the round-robin partition gives the same episode and windows as block", "[cluster][determinism]") {

@@ -94,16 +94,18 @@ TEST_CASE("alibaba2018: DAG names, truncation, absent parents and instances", "[
   // censored: depth 0), R2 (depth 1), R3 (2), J9 (3).
   CHECK(w.tasks[4].parents.empty());
   CHECK(w.tasks[4].work_core_s == Approx(10.0));
-  // R2_1 depends on both copies of M1.
+  // R2_1 depends on M1's instance group (both copies): one edge, to the group's first task.
+  CHECK(w.tasks[3].instance == 1);
+  CHECK(w.tasks[3].group() == 2);
   const TaskSpec& r2 = w.tasks[5];
-  CHECK(r2.parents == std::vector<std::uint64_t>{2, 3});
+  CHECK(r2.parents == std::vector<std::uint64_t>{2});
   // R3_2_77 keeps R2 and loses 77; its zero duration becomes 1 s.
   const auto r3 = std::find_if(w.tasks.begin(), w.tasks.end(), [](const TaskSpec& t) { return t.parents == std::vector<std::uint64_t>{5}; });
   REQUIRE(r3 != w.tasks.end());
   CHECK(r3->work_core_s == Approx(1.0));
-  // J9: the truncated "..._2" is dropped, parents 1..8 and 10..19 that exist: M1 (2 copies), R2, R3, R5.
+  // J9: the truncated "..._2" is dropped, parents 1..8 and 10..19 that exist: M1 (a group), R2, R3, R5.
   const TaskSpec& j9 = w.tasks.back();
-  CHECK(j9.parents.size() == 5);
+  CHECK(j9.parents.size() == 4);
   // Incomplete: R3 (77), R5 (censored M4), J9 (truncated + absent numbers).
   CHECK(rep.tasks_with_incomplete_parents == 3);
   CHECK(rep.parents_dropped >= 2 + 14);
