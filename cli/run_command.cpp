@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "cli/command.hpp"
-#include "engine/atomic_write.hpp"
+#include "cli/output_set.hpp"
 #include "engine/cluster/comparison.hpp"
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/input_error.hpp"
@@ -31,14 +31,6 @@ const MetricField& field(std::string_view name) {
   for (const MetricField& f : episode_metric_fields())
     if (f.name == name) return f;
   throw std::logic_error("no metric " + std::string(name));
-}
-
-// An output file's folder must exist before the run starts, not after it has finished.
-void check_writable(const std::string& option, const std::string& path) {
-  if (path.empty()) return;
-  const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty() && !std::filesystem::is_directory(dir))
-    throw InputError::at(option, "the folder " + dir.string() + " does not exist (for " + path + ")");
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -75,8 +67,14 @@ class RunCommand final : public Command {
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
     Scenario scenario = load_scenario(scenario_path_, overrides);
     const std::string out = out_.empty() ? scenario.output.results : out_;
-    check_writable("--out", out);
-    check_writable("--summary-json", summary_json_);
+    OutputSet outputs(comm);  // checked and created now, published only when everything is written
+    outputs.add_input(scenario.path);
+    if (scenario.workload.kind != "synthetic") {
+      outputs.add_input(scenario.workload.trace.path);
+      outputs.add_input(scenario.workload.trace.second_path);
+    }
+    const std::string out_partial = outputs.add(out_.empty() ? "output.results" : "--out", out);
+    outputs.add("--summary-json", summary_json_);
 
     const bool root = comm.is_root();
     if (root)
@@ -101,18 +99,18 @@ class RunCommand final : public Command {
     };
 
     std::unique_ptr<ResultsFile> results;
-    if (!out.empty()) results = std::make_unique<ResultsFile>(out, comm);
+    if (!out.empty()) results = std::make_unique<ResultsFile>(out_partial, comm, ResultsFileSettings{.in_place = true});
     const ComparisonResult result = run_comparison(comm, scenario, results.get(), progress);
     if (results) results->close();
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!summary_json_.empty() && root)
+      outputs.write_text("--summary-json", summary_json(scenario, result, comm.size(), wall).dump(2) + "\n");
+    outputs.publish();
     if (!root) return 0;
 
     print_table(scenario, result, wall);
     if (!out.empty()) fmt::print("results: {}\n", out);
-    if (!summary_json_.empty()) {
-      write_file_atomically(summary_json_, summary_json(scenario, result, comm.size(), wall).dump(2) + "\n");
-      fmt::print("summary: {}\n", summary_json_);
-    }
+    if (!summary_json_.empty()) fmt::print("summary: {}\n", summary_json_);
     return 0;
   }
 

@@ -46,4 +46,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # a 2-rank run slows down 20-300x. Yielding when idle costs little and avoids that (see
 # benchmarks/RESULTS.md, "MPI on shared cores"). Set it to 0 on dedicated cores.
 export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
+# On SIGINT/SIGTERM mpirun sends SIGTERM to the ranks and SIGKILL after this many seconds
+# (Open MPI's default is 1): time for every rank to stop at its next window and clean up.
+export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-10}
 MPIRUN=(mpirun --oversubscribe --bind-to none)
