@@ -26,7 +26,7 @@ class PholdCommand final : public Command {
     app_->add_option("--lookahead", config_.lookahead_s, "Minimum delay (lookahead) in simulated seconds")
         ->check(CLI::PositiveNumber);
     app_->add_option("--end", config_.end_time_s, "End time in simulated seconds")->check(CLI::PositiveNumber);
-    app_->add_option("--seed", config_.seed, "Random seed");
+    app_->add_option("--seed", config_.seed, "Random seed")->check(seed_validator());
     app_->add_option("--partition", partition_, "LP to rank mapping: block or round-robin")
         ->check(CLI::IsMember({"block", "round-robin"}));
     app_->add_option("--summary-json", summary_json_, "Also write the figures as JSON to FILE");

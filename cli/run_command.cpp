@@ -47,7 +47,7 @@ class RunCommand final : public Command {
     app_->add_option("--policy", policies_, "Policy, or a comma-separated list to compare on identical task streams")
         ->delimiter(',');
     app_->add_option("--episodes", episodes_, "Episodes per policy (overrides run.episodes)")->check(CLI::PositiveNumber);
-    app_->add_option("--seed", seed_, "Random seed (overrides run.seed)");
+    app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--out", out_, "HDF5 results file (overrides output.results)");
     app_->add_option("--summary-json", summary_json_, "Write per-policy means and 95 % CIs as JSON");
     app_->add_option("--set", overrides_, "Override a scenario field: KEY=VALUE (repeatable)");

@@ -17,6 +17,49 @@ enum SwfField : std::size_t {
 };
 constexpr double kGbPerKb = 1.0 / (1024.0 * 1024.0);  // SWF memory is in KB (KiB)
 
+// What each of the 18 fields may hold (the SWF definition): -1 means "unknown" where allowed.
+struct SwfFieldRule {
+  std::string_view name;
+  bool integer;
+  bool unknown_allowed;  // -1
+  double min, max;
+};
+constexpr SwfFieldRule kSwfRules[kSwfFields] = {
+    {"job number", true, false, 0, 9e18},
+    {"submit time", false, false, 0, 9e18},
+    {"wait time", false, true, 0, 9e18},
+    {"run time", false, true, 0, 9e18},
+    {"allocated processors", true, true, 0, 9e18},
+    {"average CPU time used", false, true, 0, 9e18},
+    {"used memory", false, true, 0, 9e18},
+    {"requested processors", true, true, 0, 9e18},
+    {"requested time", false, true, 0, 9e18},
+    {"requested memory", false, true, 0, 9e18},
+    {"status", true, true, 0, 5},  // 0 failed, 1 completed, 2-4 partial executions, 5 cancelled
+    {"user ID", true, true, 0, 9e18},
+    {"group ID", true, true, 0, 9e18},
+    {"executable number", true, true, 0, 9e18},
+    {"queue number", true, true, 0, 9e18},
+    {"partition number", true, true, 0, 9e18},
+    {"preceding job number", true, true, 0, 9e18},
+    {"think time from preceding job", false, true, 0, 9e18},
+};
+
+// Checks all 18 fields of a job line (type and range), naming the first bad one.
+void validate_swf_line(const LineReader& reader, const LineFields& f) {
+  if (f.size() != kSwfFields)
+    reader.fail("expected 18 fields (an SWF job record), got " + std::to_string(f.size()));
+  for (std::size_t i = 0; i < kSwfFields; ++i) {
+    const SwfFieldRule& rule = kSwfRules[i];
+    const double v = rule.integer ? static_cast<double>(parse_int_field(reader, f, i, rule.name))
+                                  : parse_double_field(reader, f, i, rule.name);
+    if ((v == -1 && rule.unknown_allowed) || (v >= rule.min && v <= rule.max)) continue;
+    reader.fail(fmt::format("field {} ({}): expected {} {}from {:g} to {:g}, got {}", i + 1, rule.name,
+                            rule.integer ? "an integer" : "a number", rule.unknown_allowed ? "(-1: unknown) or " : "",
+                            rule.min, rule.max, std::string(f[i])));
+  }
+}
+
 // Header comment "; Key: value" -> value if the key matches.
 bool header_value(std::string_view line, std::string_view key, std::int64_t& value) {
   line.remove_prefix(1);  // ';'
@@ -56,7 +99,7 @@ class SwfTraceReader final : public TraceReader {
       f.split_whitespace(line);
       if (f.size() == 0) return;
       ++rep.records_read;
-      require_fields(reader, f, kSwfFields, "an SWF job record");
+      validate_swf_line(reader, f);
       const std::int64_t job = parse_int_field(reader, f, kJob, "job number");
       const double submit = parse_double_field(reader, f, kSubmit, "submit time");
       const double run = parse_double_field(reader, f, kRunTime, "run time");
@@ -66,7 +109,8 @@ class SwfTraceReader final : public TraceReader {
       const double req_kb = parse_double_field(reader, f, kReqMemory, "requested memory");
       const std::int64_t queue = parse_int_field(reader, f, kQueue, "queue number");
       const std::int64_t preceding = parse_int_field(reader, f, kPreceding, "preceding job number");
-      if (job < 0) reader.fail("field 1 (job number): expected an integer >= 0, got " + std::to_string(job));
+      require_trace_time(reader, "field 2 (submit time)", submit);
+      require_trace_duration(reader, "field 4 (run time)", run);
 
       if (procs <= 0 && req_procs > 0) {
         procs = req_procs;  // allocated unknown (-1): the request is the best estimate

@@ -31,6 +31,14 @@ struct RawTask {
 std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options,
                                      WorkloadReport& report);
 
+// The simulator's clock is int64 nanoseconds (~292 years) and a stream must stay below 1e9 s
+// after its shift to 0: a trace time (arrival, start, end) beyond +-kMaxTraceTime_s or a
+// duration beyond it is refused at its line, naming the field, instead of failing later on
+// a renumbered task.
+inline constexpr double kMaxTraceTime_s = 5e8;
+void require_trace_time(const LineReader& reader, std::string_view field, double seconds);
+void require_trace_duration(const LineReader& reader, std::string_view field, double seconds);
+
 // True iff job `job` is kept by sample_jobs: a keyed hash of (seed, job) below the fraction.
 bool job_sampled_in(std::uint64_t seed, std::uint64_t job, double fraction);
 
