@@ -13,9 +13,10 @@ MARLSIM_PACKAGES=(
   python3-numpy python3-h5py python3-matplotlib
 )
 
+# ensure_packages [EXTRA...]: the packages above plus EXTRA (e.g. clang for scripts/fuzz.sh).
 ensure_packages() {
   local missing=()
-  for pkg in "${MARLSIM_PACKAGES[@]}"; do
+  for pkg in "${MARLSIM_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
