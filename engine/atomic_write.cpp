@@ -32,9 +32,11 @@ std::string create_partial_file(const std::string& path) {
     const std::string why = std::strerror(errno);
     std::filesystem::path folder = std::filesystem::path(path).parent_path();
     if (folder.empty()) folder = ".";
-    std::string what = errno == ENOENT ? "the folder " : "cannot create a file in the folder ";
+    std::error_code ec;
+    const bool missing = !std::filesystem::is_directory(folder, ec);  // (/proc exists but says ENOENT)
+    std::string what = missing ? "the folder " : "cannot create a file in the folder ";
     what += folder.string();
-    what += errno == ENOENT ? " does not exist" : ": " + why;
+    what += missing ? " does not exist" : ": " + why;
     throw InputError::at(path, what);
   }
   throw InputError::at(path, "cannot create a unique partial file beside it (100 names taken)");

@@ -5,6 +5,9 @@
 source "$(dirname "$0")/lib/common.sh"
 SCENARIO=$SRC/configs/seed-study.toml
 long=(run "$SCENARIO" --episodes 100000 --quiet)  # hours: only a signal ends it
+run_pid=
+# A failed check must not leave the long run behind: its ranks first, then it.
+trap '[ -n "$run_pid" ] && { pkill -KILL -P "$run_pid"; kill -KILL "$run_pid"; } 2>/dev/null; rm -rf "$tmp"' EXIT
 echo "earlier results" >"$tmp/r.h5"
 before=$(checksum "$tmp/r.h5")
 
@@ -32,6 +35,7 @@ check_stopped() {
   local rc
   timeout 60 tail --pid="$run_pid" -f /dev/null || fail "$3: still running 60 s after the signal"
   wait "$run_pid"; rc=$?
+  run_pid=
   [ "$rc" -eq "$1" ] || fail "$3: exited $rc, expected $1 ($(cat "$tmp/stderr"))"
   grep -q "^marlsim: stopped by $2 at the next window on every rank; no output written" "$tmp/stderr" ||
     fail "$3: no stop message naming $2 in: $(cat "$tmp/stderr")"
