@@ -24,11 +24,11 @@ class ScratchFile {
     path_ = std::string(dir && *dir ? dir : "/tmp") + "/marlsim-fuzz-XXXXXX" + suffix;
     fd_ = mkstemps(path_.data(), static_cast<int>(std::strlen(suffix)));
     if (fd_ < 0) std::abort();
-  }
-  ~ScratchFile() {
-    close(fd_);
+    // Unlinked at once (libFuzzer may _Exit without running destructors); read through the fd.
     unlink(path_.c_str());
+    path_ = "/proc/self/fd/" + std::to_string(fd_);
   }
+  ~ScratchFile() { close(fd_); }
   const std::string& write(std::string_view bytes) {
     if (ftruncate(fd_, 0) != 0 || pwrite(fd_, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
       std::abort();
