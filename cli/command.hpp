@@ -17,6 +17,10 @@ class Command {
   virtual int run(const Communicator& comm) = 0;
 };
 
+// Seeds are 0 to 2^63 - 1: a seed must round-trip through a scenario file, whose TOML
+// integers are signed 64-bit. Rejects "-5" instead of wrapping it to 2^64 - 5.
+const CLI::Validator& seed_validator();
+
 std::unique_ptr<Command> make_phold_command(CLI::App& parent);
 std::unique_ptr<Command> make_run_command(CLI::App& parent);
 std::unique_ptr<Command> make_list_command(CLI::App& parent);

@@ -6,11 +6,13 @@
 
 #include "cli/command.hpp"
 #include "engine/input_error.hpp"
+#include "engine/stop_signal.hpp"
 
 int main(int argc, char** argv) {
   marlsim::MpiSession mpi(&argc, &argv);
   marlsim::Communicator world;
   const bool root = world.is_root();
+  marlsim::install_stop_handlers();  // SIGINT/SIGTERM stop at the next window, not mid-write
 
   CLI::App app{"marlsim: a parallel discrete-event simulator for multi-agent RL schedulers"};
   app.require_subcommand(1);
@@ -37,6 +39,10 @@ int main(int argc, char** argv) {
   try {
     for (auto& command : commands)
       if (command->app().parsed()) return command->run(world);
+  } catch (const marlsim::RunStopped& e) {
+    // Every rank stops at the same window; partial outputs are removed while unwinding.
+    if (root) std::fprintf(stderr, "marlsim: %s; no output written (partial files removed)\n", e.what());
+    return e.exit_code();
   } catch (const marlsim::InputError& e) {
     // Bad input is found identically on every rank (all read the same files and options).
     if (root) std::fprintf(stderr, "marlsim: error: %s\n", e.what());

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
-#include "engine/atomic_write.hpp"
+#include "cli/output_set.hpp"
 #include "engine/input_error.hpp"
 #include "engine/phold.hpp"
 
@@ -26,7 +26,7 @@ class PholdCommand final : public Command {
     app_->add_option("--lookahead", config_.lookahead_s, "Minimum delay (lookahead) in simulated seconds")
         ->check(CLI::PositiveNumber);
     app_->add_option("--end", config_.end_time_s, "End time in simulated seconds")->check(CLI::PositiveNumber);
-    app_->add_option("--seed", config_.seed, "Random seed");
+    app_->add_option("--seed", config_.seed, "Random seed")->check(seed_validator());
     app_->add_option("--partition", partition_, "LP to rank mapping: block or round-robin")
         ->check(CLI::IsMember({"block", "round-robin"}));
     app_->add_option("--summary-json", summary_json_, "Also write the figures as JSON to FILE");
@@ -38,7 +38,11 @@ class PholdCommand final : public Command {
   int run(const Communicator& comm) override {
     config_.partition = parse_partition_kind(partition_);
     config_.lps = lps_per_rank_ > 0 ? lps_per_rank_ * static_cast<std::uint64_t>(comm.size()) : lps_;
+    OutputSet outputs(comm);  // checked and created now, published only when written
+    outputs.add("--summary-json", summary_json_);
     const PholdResult result = run_phold(comm, config_);
+    if (comm.is_root() && !summary_json_.empty()) outputs.write_text("--summary-json", summary(result, comm.size()).dump(2) + "\n");
+    outputs.publish();
     if (!comm.is_root()) return 0;
 
     const RunStats& s = result.stats;
@@ -53,34 +57,35 @@ class PholdCommand final : public Command {
                s.compute_s, s.exchange_s, s.reduce_s);
     fmt::print("events/s: {:.4g}\n", s.events_per_second());
     fmt::print("checksum: {}\n", checksum);
-
-    if (!summary_json_.empty()) {
-      nlohmann::json j = {{"command", "phold"},
-                          {"lps", config_.lps},
-                          {"ranks", comm.size()},
-                          {"partition", partition_},
-                          {"remote_fraction", config_.remote_fraction},
-                          {"mean_delay_s", config_.mean_delay_s},
-                          {"lookahead_s", config_.lookahead_s},
-                          {"end_time_s", config_.end_time_s},
-                          {"seed", config_.seed},
-                          {"events", s.events},
-                          {"remote_events", s.remote_events},
-                          {"windows", s.windows},
-                          {"mean_events_per_window", s.mean_events_per_window()},
-                          {"wall_s", s.wall_s},
-                          {"compute_s", s.compute_s},
-                          {"exchange_s", s.exchange_s},
-                          {"reduce_s", s.reduce_s},
-                          {"events_per_second", s.events_per_second()},
-                          {"checksum", checksum},
-                          {"version", MARLSIM_VERSION}};
-      write_file_atomically(summary_json_, j.dump(2) + "\n");
-    }
     return 0;
   }
 
  private:
+  nlohmann::json summary(const PholdResult& result, int ranks) const {
+    const RunStats& s = result.stats;
+    const std::string checksum = fmt::format("{:016x}", result.checksum);
+    return {{"command", "phold"},
+            {"lps", config_.lps},
+            {"ranks", ranks},
+            {"partition", partition_},
+            {"remote_fraction", config_.remote_fraction},
+            {"mean_delay_s", config_.mean_delay_s},
+            {"lookahead_s", config_.lookahead_s},
+            {"end_time_s", config_.end_time_s},
+            {"seed", config_.seed},
+            {"events", s.events},
+            {"remote_events", s.remote_events},
+            {"windows", s.windows},
+            {"mean_events_per_window", s.mean_events_per_window()},
+            {"wall_s", s.wall_s},
+            {"compute_s", s.compute_s},
+            {"exchange_s", s.exchange_s},
+            {"reduce_s", s.reduce_s},
+            {"events_per_second", s.events_per_second()},
+            {"checksum", checksum},
+            {"version", MARLSIM_VERSION}};
+  }
+
   CLI::App* app_ = nullptr;
   PholdConfig config_;
   std::uint64_t lps_ = 1024;

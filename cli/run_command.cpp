@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "cli/command.hpp"
-#include "engine/atomic_write.hpp"
+#include "cli/output_set.hpp"
 #include "engine/cluster/comparison.hpp"
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/input_error.hpp"
@@ -79,14 +79,6 @@ const PolicyEpisodes* find_policy(const ComparisonResult& r, const std::string& 
   return nullptr;
 }
 
-// An output file's folder must exist before the run starts, not after it has finished.
-void check_writable(const std::string& option, const std::string& path) {
-  if (path.empty()) return;
-  const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty() && !std::filesystem::is_directory(dir))
-    throw InputError::at(option, "the folder " + dir.string() + " does not exist (for " + path + ")");
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string s;
   for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
@@ -101,7 +93,7 @@ class RunCommand final : public Command {
     app_->add_option("--policy", policies_, "Policy, or a comma-separated list to compare on identical task streams")
         ->delimiter(',');
     app_->add_option("--episodes", episodes_, "Episodes per policy (overrides run.episodes)")->check(CLI::PositiveNumber);
-    app_->add_option("--seed", seed_, "Random seed (overrides run.seed)");
+    app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--out", out_, "HDF5 results file (overrides output.results)");
     app_->add_option("--summary-json", summary_json_, "Write per-policy means and 95 % CIs as JSON");
     app_->add_option("--baseline", baseline_,
@@ -124,12 +116,18 @@ class RunCommand final : public Command {
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
     Scenario scenario = load_scenario(scenario_path_, overrides);
     const std::string out = out_.empty() ? scenario.output.results : out_;
-    check_writable("--out", out);
-    check_writable("--summary-json", summary_json_);
     const auto& policies = scenario.scheduler.policies;
     if (!baseline_.empty() && std::find(policies.begin(), policies.end(), baseline_) == policies.end())
       throw InputError::at("--baseline", "expected one of the run's policies (" + join(policies) + "); got \"" +
                                              baseline_ + "\"");
+    OutputSet outputs(comm);  // checked and created now, published only when everything is written
+    outputs.add_input(scenario.path);
+    if (scenario.workload.kind != "synthetic") {
+      outputs.add_input(scenario.workload.trace.path);
+      outputs.add_input(scenario.workload.trace.second_path);
+    }
+    const std::string out_partial = outputs.add(out_.empty() ? "output.results" : "--out", out);
+    outputs.add("--summary-json", summary_json_);
 
     const bool root = comm.is_root();
     if (root)
@@ -154,18 +152,18 @@ class RunCommand final : public Command {
     };
 
     std::unique_ptr<ResultsFile> results;
-    if (!out.empty()) results = std::make_unique<ResultsFile>(out, comm);
+    if (!out.empty()) results = std::make_unique<ResultsFile>(out_partial, comm, ResultsFileSettings{.in_place = true});
     const ComparisonResult result = run_comparison(comm, scenario, results.get(), progress);
     if (results) results->close();
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!summary_json_.empty() && root)
+      outputs.write_text("--summary-json", summary_json(scenario, result, baseline_, comm.size(), wall).dump(2) + "\n");
+    outputs.publish();
     if (!root) return 0;
 
     print_table(scenario, result, baseline_, wall);
     if (!out.empty()) fmt::print("results: {}\n", out);
-    if (!summary_json_.empty()) {
-      write_file_atomically(summary_json_, summary_json(scenario, result, baseline_, comm.size(), wall).dump(2) + "\n");
-      fmt::print("summary: {}\n", summary_json_);
-    }
+    if (!summary_json_.empty()) fmt::print("summary: {}\n", summary_json_);
     return 0;
   }
 

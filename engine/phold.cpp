@@ -1,8 +1,11 @@
 #include "engine/phold.hpp"
 
+#include <fmt/format.h>
+
 #include <string>
 
 #include "engine/input_error.hpp"
+#include "engine/memory_budget.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulator.hpp"
 
@@ -61,10 +64,15 @@ void PholdConfig::validate() const {
   if (!(remote_fraction >= 0.0 && remote_fraction <= 1.0)) fail("--remote", "expected a fraction in [0, 1]");
   if (!(mean_delay_s > 0.0)) fail("--mean", "expected a positive mean delay in seconds");
   if (!(lookahead_s > 0.0)) fail("--lookahead", "expected a positive lookahead in seconds");
+  if (from_seconds(lookahead_s) < 1)  // the clock counts nanoseconds: less rounds to 0
+    fail("--lookahead", fmt::format("expected at least 1e-09 s (1 ns, the clock's resolution), got {:g}", lookahead_s));
   if (lookahead_s > mean_delay_s)
     fail("--lookahead", "expected at most the mean delay (--mean " + std::to_string(mean_delay_s) +
                             "), got " + std::to_string(lookahead_s));
   if (!(end_time_s > 0.0) || end_time_s > 9.0e9) fail("--end", "expected a positive end time in seconds");
+  // Every LP holds `population` events at all times (an event and its queue key).
+  require_memory("--population", fmt::format("{} LPs x {} events", lps, population),
+                 static_cast<double>(lps) * static_cast<double>(population) * (sizeof(Event) + 24.0));
 }
 
 PholdResult run_phold(const Communicator& comm, const PholdConfig& config) {

@@ -403,7 +403,10 @@ void read_profile(TableReader p, ArrivalProfile& profile) {
   p.number("diurnal_phase", profile.diurnal_phase);
   p.non_negative("burst_rate_per_s", profile.burst_rate_per_s);
   p.duration("burst_mean_duration_s", profile.burst_mean_duration_s);
-  p.non_negative("burst_multiplier", profile.burst_multiplier);
+  // A burst multiplies the arrival rate; beyond 1000x the generator's work grows without
+  // bound (a multiplier of 1e7 took 55 s, 2^32 would take hours) for no meaningful load.
+  const auto multiplier = [](double v) { return v >= 0 && v <= 1000; };
+  p.number("burst_multiplier", profile.burst_multiplier, multiplier, "a multiplier from 0 to 1000");
   if (const toml::node* b = p.node("bursts")) {
     const toml::array* arr = b->as_array();
     if (arr == nullptr)
@@ -417,7 +420,7 @@ void read_profile(TableReader p, ArrivalProfile& profile) {
       Burst burst;
       t.non_negative("start_s", burst.start_s);
       t.non_negative("duration_s", burst.duration_s);
-      t.non_negative("multiplier", burst.multiplier);
+      t.number("multiplier", burst.multiplier, multiplier, "a multiplier from 0 to 1000");
       for (const char* required : {"start_s", "duration_s", "multiplier"})
         if (!t.has(required)) t.fail(required, e, "missing: every burst needs start_s, duration_s and multiplier");
       t.finish();
@@ -736,6 +739,16 @@ void check_scenario(const Context& ctx, Scenario& s) {
     if (!t.second_path.empty()) {
       t.second_path = resolve_trace_path(ctx, "workload.trace.second_path", t.second_path);
       check_trace_path(ctx, "workload.trace.second_path", t.second_path);
+    }
+    // The alibaba2017 machine list defaults to server_event.csv beside the task file; a
+    // cluster made of the trace's machines cannot do without it.
+    if (s.workload.kind == "alibaba2017" && s.cluster.source == "trace" && t.second_path.empty()) {
+      const std::string fallback = (fs::path(t.path).parent_path() / "server_event.csv").string();
+      std::error_code ec;
+      if (!fs::exists(fallback, ec))
+        ctx.fail("workload.trace.second_path", node_at(ctx, "workload.trace.path"),
+                 "cluster.source = \"trace\" needs the machine list, and " + fallback +
+                     " does not exist: set second_path to the trace's server_event.csv");
     }
   } else {
     revalidate(ctx, [&] { s.workload.synthetic.validate(); });

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/rng.hpp"
+#include "engine/stop_signal.hpp"
 
 namespace marlsim {
 
@@ -70,7 +71,23 @@ void Simulator::process_until(SimTime window_end, RunStats& stats) {
     LpContext ctx(*this, ev.dst, ev.time);
     lps_[local_index_[ev.dst]]->handle(ev, ctx);
     ++stats.events;
+    // One rank may run everything as a single window: look for a stop request now and then.
+    if ((stats.events & 4095) == 0 && comm_.size() == 1 && stop_signal() != 0) throw RunStopped(stop_signal());
   }
+}
+
+WindowState Simulator::local_window_state() {
+  WindowState s{local_next_time(), raised_flags_, stop_signal()};
+  if (s.stop_signal != 0) s.flags |= kWindowStop;
+  raised_flags_ = 0;  // sent once; the agreed flags are in window_flags_
+  return s;
+}
+
+SimTime Simulator::agree(Communicator::PendingWindow& pending) {
+  const WindowState agreed = pending.wait();
+  window_flags_ = agreed.flags;
+  if (agreed.flags & kWindowStop) throw RunStopped(agreed.stop_signal);
+  return agreed.next;
 }
 
 SimTime Simulator::local_next_time() const {
@@ -95,16 +112,16 @@ RunStats Simulator::run(SimTime end_time) {
 
   // Events sent during init may be bound for other ranks: exchange before the first window.
   auto t0 = Clock::now();
-  Communicator::PendingMin pending;
-  comm_.start_min(local_next_time(), pending);
+  Communicator::PendingWindow pending;
+  comm_.start_window(local_window_state(), pending);
   for (const Event& ev : comm_.exchange(outgoing_)) push_local(ev);
   outgoing_min_ = kTimeInfinity;
   stats.exchange_s += seconds_since(t0);
   t0 = Clock::now();
-  SimTime next = pending.wait();
+  SimTime next = agree(pending);
   stats.reduce_s += seconds_since(t0);
 
-  while (next < end_time) {
+  while (next < end_time && (window_flags_ & kWindowDone) == 0) {
     const SimTime window_end = windowed ? std::min(saturating_add(next, lookahead_), end_time) : end_time;
     t0 = Clock::now();
     process_until(window_end, stats);
@@ -114,12 +131,12 @@ RunStats Simulator::run(SimTime end_time) {
     ++stats.windows;
 
     t0 = Clock::now();
-    comm_.start_min(local_next_time(), pending);  // outgoing events count: receivers learn of them below
+    comm_.start_window(local_window_state(), pending);  // outgoing events count: receivers learn of them below
     for (const Event& ev : comm_.exchange(outgoing_)) push_local(ev);
     outgoing_min_ = kTimeInfinity;
     stats.exchange_s += seconds_since(t0);
     t0 = Clock::now();
-    next = pending.wait();
+    next = agree(pending);
     stats.reduce_s += seconds_since(t0);
   }
   floor_ = end_time;

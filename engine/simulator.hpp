@@ -3,7 +3,8 @@
 // synchronous windows (YAWNS style). Each window [T, T+L) runs all local events below its
 // end, calls the window hooks (batched decisions), exchanges cross-rank events in one
 // batched non-blocking step, and agrees on the next T with one MPI_Allreduce(MIN), which
-// also skips idle gaps. One rank without hooks runs everything as a single window.
+// also skips idle gaps and carries a flags word (done, stop, checkpoint). One rank
+// without hooks runs everything as a single window.
 #include <functional>
 #include <memory>
 #include <vector>
@@ -36,6 +37,12 @@ class Simulator {
 
   void add_window_hook(WindowHook hook) { hooks_.push_back(std::move(hook)); }
 
+  // Raises a WindowFlag on this window's reduction (from a handler or hook); every rank sees
+  // it in window_flags() once the window ends. kWindowDone makes run() return there; a stop
+  // signal (engine/stop_signal.hpp) is raised automatically and makes run() throw RunStopped.
+  void raise_window_flag(WindowFlag flag) { raised_flags_ |= flag; }
+  std::uint32_t window_flags() const { return window_flags_; }  // as agreed at the last window end
+
   const Communicator& comm() const { return comm_; }
   const Partition& partition() const { return partition_; }
   SimTime lookahead() const { return lookahead_; }
@@ -56,6 +63,8 @@ class Simulator {
   void push_local(const Event& ev) { queue_.push({ev.time, ev.order, pool_.put(ev)}); }
   void process_until(SimTime window_end, RunStats& stats);
   SimTime local_next_time() const;
+  WindowState local_window_state();
+  SimTime agree(Communicator::PendingWindow& pending);  // waits; acts on the agreed flags
 
   const Communicator& comm_;
   Partition partition_;
@@ -71,6 +80,8 @@ class Simulator {
   SimTime floor_ = 0;  // no event may be scheduled before this (current event / window end)
   std::uint64_t remote_sent_ = 0;
   std::vector<WindowHook> hooks_;
+  std::uint32_t raised_flags_ = 0;  // to send with the next window reduction
+  std::uint32_t window_flags_ = 0;  // agreed at the last one
   bool started_ = false;
 };
 

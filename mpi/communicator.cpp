@@ -1,5 +1,6 @@
 #include "mpi/communicator.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace marlsim {
@@ -63,18 +64,42 @@ std::vector<Event> Communicator::exchange(std::vector<std::vector<Event>>& outgo
   return incoming;
 }
 
-void Communicator::start_min(SimTime local, PendingMin& pending) const {
+namespace {
+// The window reduction as one MPI datatype and operator (created once, on first use).
+extern "C" void reduce_window_states(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const WindowState*>(in);
+  auto* b = static_cast<WindowState*>(inout);
+  for (int i = 0; i < *len; ++i) {
+    b[i].next = std::min(a[i].next, b[i].next);
+    b[i].flags |= a[i].flags;
+    b[i].stop_signal = std::max(a[i].stop_signal, b[i].stop_signal);
+  }
+}
+
+struct WindowReduction {
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  MPI_Op op = MPI_OP_NULL;
+  WindowReduction() {
+    check(MPI_Type_contiguous(sizeof(WindowState), MPI_BYTE, &type), "MPI_Type_contiguous (window state)");
+    check(MPI_Type_commit(&type), "MPI_Type_commit (window state)");
+    check(MPI_Op_create(&reduce_window_states, 1, &op), "MPI_Op_create (window state)");
+  }
+};
+}  // namespace
+
+void Communicator::start_window(const WindowState& local, PendingWindow& pending) const {
   pending.in_ = local;
   pending.out_ = local;
   pending.single_ = size_ == 1;
   if (!pending.single_) {
-    check(MPI_Iallreduce(&pending.in_, &pending.out_, 1, MPI_INT64_T, MPI_MIN, comm_, &pending.request_),
-          "MPI_Iallreduce (window minimum)");
+    static const WindowReduction reduction;  // freed by MPI_Finalize
+    check(MPI_Iallreduce(&pending.in_, &pending.out_, 1, reduction.type, reduction.op, comm_, &pending.request_),
+          "MPI_Iallreduce (window state)");
   }
 }
 
-SimTime Communicator::PendingMin::wait() {
-  if (!single_) check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait (window minimum)");
+WindowState Communicator::PendingWindow::wait() {
+  if (!single_) check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait (window state)");
   return out_;
 }
 
@@ -100,6 +125,14 @@ std::int64_t Communicator::exclusive_scan_sum(std::int64_t v) const {
   if (size_ > 1) check(MPI_Exscan(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm_), "MPI_Exscan");
   return rank_ == 0 ? 0 : out;
 }
+void Communicator::broadcast(std::string& value) const {
+  if (size_ == 1) return;
+  std::uint64_t length = value.size();
+  broadcast(length);
+  value.resize(length);
+  MPI_Bcast(value.data(), static_cast<int>(length), MPI_CHAR, 0, comm_);
+}
+
 void Communicator::barrier() const {
   if (size_ > 1) MPI_Barrier(comm_);
 }

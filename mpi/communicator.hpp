@@ -5,12 +5,29 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "engine/event.hpp"
 
 namespace marlsim {
+
+// Bits of the flags word a window's reduction carries: any rank raises one, every rank sees
+// it at the same window (as SST's sync carries end, shutdown and checkpoint).
+enum WindowFlag : std::uint32_t {
+  kWindowDone = 1u << 0,        // the model is finished: run() returns after this window
+  kWindowStop = 1u << 1,        // a stop signal (engine/stop_signal.hpp): run() throws RunStopped
+  kWindowCheckpoint = 1u << 2,  // reserved for checkpoint-then-continue (training)
+};
+
+// What the ranks agree on at the end of every window: the earliest next event time (MIN),
+// the flags (OR) and the stop signal (MAX, so every rank reports the same one).
+struct WindowState {
+  SimTime next = kTimeInfinity;
+  std::uint32_t flags = 0;
+  std::int32_t stop_signal = 0;
+};
 
 // Owns MPI_Init/MPI_Finalize for a program (tests and the CLI create exactly one).
 class MpiSession {
@@ -35,17 +52,17 @@ class Communicator {
   // message per peer) and returns what the other ranks sent here, ordered by source rank.
   std::vector<Event> exchange(std::vector<std::vector<Event>>& outgoing) const;
 
-  // Non-blocking MIN of one time value; start, do other work, then wait.
-  class PendingMin {
+  // One non-blocking reduction per window: start, do other work, then wait.
+  class PendingWindow {
    public:
-    SimTime wait();
+    WindowState wait();
    private:
     friend class Communicator;
-    SimTime in_ = 0, out_ = 0;
+    WindowState in_, out_;
     MPI_Request request_ = MPI_REQUEST_NULL;
     bool single_ = true;
   };
-  void start_min(SimTime local, PendingMin& pending) const;
+  void start_window(const WindowState& local, PendingWindow& pending) const;
 
   SimTime allreduce_min(SimTime v) const;
   SimTime allreduce_max(SimTime v) const;
@@ -77,6 +94,7 @@ class Communicator {
   }
 
   // Every rank gets rank 0's value.
+  void broadcast(std::string& value) const;
   template <class T>
   void broadcast(T& value) const {
     static_assert(std::is_trivially_copyable_v<T>);

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "engine/atomic_write.hpp"
 #include "engine/input_error.hpp"
 #include "mpi/detail/hdf5_handle.hpp"
 #include "mpi/detail/hdf5_support.hpp"
@@ -201,7 +202,6 @@ ResultsFile::ResultsFile(std::string path, const Communicator& comm, ResultsFile
   detail::quiet_hdf5_errors();
   Impl& d = *impl_;
   d.path = std::move(path);
-  d.partial = d.path + ".partial";
   d.comm = comm;
   d.settings = settings;
   d.open = true;  // for agree(); reset below if creation fails
@@ -220,18 +220,20 @@ ResultsFile::ResultsFile(std::string path, const Communicator& comm, ResultsFile
   }
   d.open = false;
 
-  // Rank 0 looks at the directory so all ranks give the same answer on any file system.
-  std::filesystem::path parent = std::filesystem::path(d.path).parent_path();
-  if (parent.empty()) parent = ".";
-  int parent_ok = 1;
+  // Rank 0 makes the partial file (an exclusive create, unique name) and tells the others
+  // its name, or why it could not, so all ranks give the same answer on any file system.
+  std::string created, create_error;
   if (comm.is_root()) {
-    std::error_code ec;
-    parent_ok = std::filesystem::is_directory(parent, ec) ? 1 : 0;
+    try {
+      created = settings.in_place ? d.path : create_partial_file(d.path);
+    } catch (const InputError& e) {
+      create_error = e.what();
+    }
   }
-  if (comm.size() > 1) MPI_Bcast(&parent_ok, 1, MPI_INT, 0, comm.raw());
-  if (!parent_ok)
-    throw InputError::at(d.path, "cannot create the results file: directory '" + parent.string() +
-                                     "' does not exist");
+  comm.broadcast(created);
+  comm.broadcast(create_error);
+  if (!create_error.empty()) throw InputError(create_error);
+  d.partial = created;
 
   Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   // Collective metadata reads and writes: one rank touches the metadata, the rest get it
@@ -433,6 +435,7 @@ void ResultsFile::close() {
   std::uint64_t failed = d.file.close() < 0 ? 1 : 0;
   if (d.comm.size() > 1) failed = d.comm.allreduce_sum(failed);
   if (failed) throw std::runtime_error(d.where("/") + ": closing '" + d.partial + "' failed; it is left in place");
+  if (d.settings.in_place) return;  // the caller publishes
   // The rename is the commit point: atomic on POSIX, so `path` is either the old file or
   // the complete new one.
   int rename_error = 0;

@@ -4,7 +4,8 @@
 // ranks call it in the same order with the same dataset name, type, width and attribute
 // value (each call checks that first and throws on every rank instead of hanging in HDF5).
 //
-// The run writes `path + ".partial"` and close() renames it to `path`: a run that fails half
+// The run writes a partial file of a name unique to the run (`path.XXXXXXXX.partial`, made by an
+// exclusive create, so concurrent runs never share one) and close() renames it to `path`: a run that fails half
 // way never truncates or corrupts an existing result, and destroying an unclosed ResultsFile
 // deletes the partial file. The destructor closes the HDF5 file, which is collective too, so
 // a rank that gives up alone must MPI_Abort rather than unwind.
@@ -28,12 +29,16 @@ struct ResultsFileSettings {
   // Upper bound of one chunk. A dataset's chunk is sized from its first append (between
   // 64 KiB and this), so tiny per-episode columns do not each allocate a large chunk.
   std::size_t max_chunk_bytes = std::size_t{1} << 20;
+  // false: write a partial file of a name unique to this run and rename it to `path` on
+  // close(). true: write `path` itself and leave publishing to the caller (the caller made
+  // `path` a unique partial file; cli/output_set.hpp publishes several outputs together).
+  bool in_place = false;
 };
 
 class ResultsFile {
  public:
-  // Creates `path + ".partial"` (collective). A missing parent directory is an InputError
-  // naming the path; other creation failures are std::runtime_error.
+  // Creates the partial file (collective). A missing or unwritable parent directory is an
+  // InputError naming the path; other creation failures are std::runtime_error.
   ResultsFile(std::string path, const Communicator& comm, ResultsFileSettings settings = {});
   ~ResultsFile();
   ResultsFile(ResultsFile&&) noexcept;

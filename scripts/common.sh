@@ -13,9 +13,10 @@ MARLSIM_PACKAGES=(
   python3-numpy python3-h5py python3-matplotlib
 )
 
+# ensure_packages [EXTRA...]: the packages above plus EXTRA (e.g. clang for scripts/fuzz.sh).
 ensure_packages() {
   local missing=()
-  for pkg in "${MARLSIM_PACKAGES[@]}"; do
+  for pkg in "${MARLSIM_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -46,4 +47,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # a 2-rank run slows down 20-300x. Yielding when idle costs little and avoids that (see
 # benchmarks/RESULTS.md, "MPI on shared cores"). Set it to 0 on dedicated cores.
 export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
+# On SIGINT/SIGTERM mpirun sends SIGTERM to the ranks and SIGKILL after this many seconds
+# (Open MPI's default is 1): time for every rank to stop at its next window and clean up.
+export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-10}
 MPIRUN=(mpirun --oversubscribe --bind-to none)

@@ -62,6 +62,9 @@ void read_machines(const std::string& path, const TraceOptions& options, Workloa
     n.memory_gb = mem * options.alibaba2017_memory_gb_per_unit;
     if (!machines.emplace(machine, n).second) ++duplicate_adds;  // the first add defines it
   });
+  if (machines.empty())
+    throw InputError::at(path, fmt::format("no 'add' events in {} lines: expected the machine list "
+                                           "(timestamp,machine_id,add,,cpu,mem,disk)", reader.line_number()));
   w.machines.tier_names = {"alibaba2017"};
   for (const auto& [id, node] : machines) w.machines.nodes.push_back(node);
   std::string events;
@@ -101,6 +104,8 @@ class Alibaba2017TraceReader final : public TraceReader {
       if (f[kPlanCpu].empty()) return rep.count_censored("plan_cpu empty");
       const double create = parse_double_field(reader, f, kCreate, "create_ts");
       const double end = parse_double_field(reader, f, kEnd, "end_ts");
+      require_trace_time(reader, "field 1 (create_ts)", create);
+      require_trace_time(reader, "field 2 (end_ts)", end);
       (void)parse_int_field(reader, f, kTask, "task_id");  // validated; keys are row order
       const std::int64_t inst = parse_int_field(reader, f, kInstances, "instance_num");
       if (inst < 1) reader.fail("field 5 (instance_num): expected an integer >= 1, got " + std::to_string(inst));

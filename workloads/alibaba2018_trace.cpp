@@ -124,6 +124,7 @@ class Alibaba2018TraceReader final : public TraceReader {
         reader.fail("field 3 (job_name): expected \"j_<number>\", got \"" + std::string(job_name) + "\"");
       const std::string_view status = text_field(reader, f, kStatus, "status");
       const double start = parse_double_field_or(reader, f, kStart, "start_time", 0.0);
+      require_trace_time(reader, "field 6 (start_time)", start);
       if (start > 0) {
         auto [it, fresh] = job_start.try_emplace(static_cast<std::uint64_t>(job), start);
         if (!fresh) it->second = std::min(it->second, start);
@@ -136,6 +137,7 @@ class Alibaba2018TraceReader final : public TraceReader {
       r.name = parse_task_name(text_field(reader, f, kTaskName, "task_name"));
       r.start = start;
       r.end = parse_double_field(reader, f, kEnd, "end_time");
+      require_trace_time(reader, "field 7 (end_time)", r.end);
       const std::int64_t inst = parse_int_field(reader, f, kInstances, "instance_num");
       if (inst < 1) reader.fail("field 2 (instance_num): expected an integer >= 1, got " + std::to_string(inst));
       r.instances = static_cast<std::uint64_t>(inst);

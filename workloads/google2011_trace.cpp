@@ -116,6 +116,7 @@ class Google2011TraceReader final : public TraceReader {
           reader.fail("field 4 (task index): expected an integer in [0, 2^20), got " + std::to_string(index));
         if (event < 0 || event > 8)
           reader.fail("field 6 (event type): expected an integer 0-8, got " + std::to_string(event));
+        if (event == kSubmit) require_trace_time(reader, "field 1 (timestamp, SUBMIT)", static_cast<double>(ts) * 1e-6);
         const double priority = parse_double_field_or(reader, f, kPriority, "priority", -1);
         const double cpu = parse_double_field_or(reader, f, kCpu, "CPU request", -1);
         const double memory = parse_double_field_or(reader, f, kMemory, "memory request", -1);

@@ -38,14 +38,20 @@ std::string_view trim(std::string_view s) {
 
 LineReader::LineReader(std::string path, std::size_t buffer_bytes) : path_(std::move(path)) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path_, ec))
-    throw InputError::at(path_, "cannot open: no such file");
+  const auto status = std::filesystem::status(path_, ec);
+  if (!std::filesystem::exists(status)) throw InputError::at(path_, "cannot open: no such file");
+  if (std::filesystem::is_directory(status)) throw InputError::at(path_, "is a folder; expected a trace file");
+  if (!std::filesystem::is_regular_file(status))  // /dev/zero or a FIFO would never end
+    throw InputError::at(path_, "is not a regular file (a device, FIFO or socket); expected a trace file");
   file_bytes_ = std::filesystem::file_size(path_, ec);
   gz_ = gzopen(path_.c_str(), "rb");
   if (gz_ == nullptr) throw InputError::at(path_, "cannot open: " + std::string(std::strerror(errno)));
-  // A large zlib input buffer cuts read() calls; inflate speed then dominates.
-  gzbuffer(as_gz(gz_), 1u << 18);
-  buf_.resize(std::max<std::size_t>(buffer_bytes, 4096));
+  // A large zlib input buffer cuts read() calls; inflate speed then dominates. Small files
+  // get small buffers (text inflates at most ~16x here; the line buffer grows if a line needs
+  // it), so reading many small files (tests, fuzzing) does not map and zero 1 MiB each time.
+  const std::uint64_t expected_text = std::max<std::uint64_t>(file_bytes_, 1) * 16;
+  gzbuffer(as_gz(gz_), static_cast<unsigned>(std::clamp<std::uint64_t>(file_bytes_, 8192, 1u << 18)));
+  buf_.resize(static_cast<std::size_t>(std::clamp<std::uint64_t>(expected_text, 4096, std::max<std::size_t>(buffer_bytes, 4096))));
 }
 
 LineReader::~LineReader() {
@@ -175,8 +181,8 @@ std::int64_t parse_int_field(const LineReader& reader, const LineFields& fields,
   if (parse_int(t, v)) return v;
   // Some exporters (pandas) write integers as "12.0": accept an integral float.
   double d = 0;
-  if (parse_double(t, d) && d == static_cast<double>(static_cast<std::int64_t>(d)))
-    return static_cast<std::int64_t>(d);
+  // (Range-checked first: converting a double beyond int64 is undefined behaviour.)
+  if (parse_double(t, d) && std::abs(d) < 0x1p63 && d == std::trunc(d)) return static_cast<std::int64_t>(d);
   reader.fail(field_label(index, name) + ": expected an integer, got " + quoted(t));
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "workloads/trace_assembly.hpp"
 
@@ -16,6 +17,54 @@ enum SwfField : std::size_t {
   kReqMemory = 9, kQueue = 14, kPreceding = 16, kSwfFields = 18
 };
 constexpr double kGbPerKb = 1.0 / (1024.0 * 1024.0);  // SWF memory is in KB (KiB)
+
+constexpr double kMaxId = 0x1p53;  // integers beyond 2^53 would not survive as doubles below
+
+// What each of the 18 fields may hold (the SWF definition): -1 means "unknown" where allowed.
+struct SwfFieldRule {
+  std::string_view name;
+  bool integer;
+  bool unknown_allowed;  // -1
+  double min, max;
+};
+constexpr SwfFieldRule kSwfRules[kSwfFields] = {
+    {"job number", true, false, 0, kMaxId},
+    {"submit time", false, false, 0, kMaxId},
+    {"wait time", false, true, 0, kMaxId},
+    {"run time", false, true, 0, kMaxId},
+    {"allocated processors", true, true, 0, kMaxId},
+    {"average CPU time used", false, true, 0, kMaxId},
+    {"used memory", false, true, 0, kMaxId},
+    {"requested processors", true, true, 0, kMaxId},
+    {"requested time", false, true, 0, kMaxId},
+    {"requested memory", false, true, 0, kMaxId},
+    {"status", true, true, 0, 5},  // 0 failed, 1 completed, 2-4 partial executions, 5 cancelled
+    {"user ID", true, true, 0, kMaxId},
+    {"group ID", true, true, 0, kMaxId},
+    {"executable number", true, true, 0, kMaxId},
+    {"queue number", true, true, 0, kMaxId},
+    {"partition number", true, true, 0, kMaxId},
+    {"preceding job number", true, true, 0, kMaxId},
+    {"think time from preceding job", false, true, 0, kMaxId},
+};
+
+// Parses and checks all 18 fields of a job line (type and range), naming the first bad one;
+// returns them as numbers (integers are exact: they are at most 2^53).
+std::array<double, kSwfFields> parse_swf_line(const LineReader& reader, const LineFields& f) {
+  if (f.size() != kSwfFields)
+    reader.fail("expected 18 fields (an SWF job record), got " + std::to_string(f.size()));
+  std::array<double, kSwfFields> v{};
+  for (std::size_t i = 0; i < kSwfFields; ++i) {
+    const SwfFieldRule& rule = kSwfRules[i];
+    v[i] = rule.integer ? static_cast<double>(parse_int_field(reader, f, i, rule.name))
+                        : parse_double_field(reader, f, i, rule.name);
+    if ((v[i] == -1 && rule.unknown_allowed) || (v[i] >= rule.min && v[i] <= rule.max)) continue;
+    reader.fail(fmt::format("field {} ({}): expected {} {}from {:g} to {:g}, got {}", i + 1, rule.name,
+                            rule.integer ? "an integer" : "a number", rule.unknown_allowed ? "(-1: unknown) or " : "",
+                            rule.min, rule.max, std::string(f[i])));
+  }
+  return v;
+}
 
 // Header comment "; Key: value" -> value if the key matches.
 bool header_value(std::string_view line, std::string_view key, std::int64_t& value) {
@@ -56,17 +105,18 @@ class SwfTraceReader final : public TraceReader {
       f.split_whitespace(line);
       if (f.size() == 0) return;
       ++rep.records_read;
-      require_fields(reader, f, kSwfFields, "an SWF job record");
-      const std::int64_t job = parse_int_field(reader, f, kJob, "job number");
-      const double submit = parse_double_field(reader, f, kSubmit, "submit time");
-      const double run = parse_double_field(reader, f, kRunTime, "run time");
-      std::int64_t procs = parse_int_field(reader, f, kAllocProcs, "allocated processors");
-      const std::int64_t req_procs = parse_int_field(reader, f, kReqProcs, "requested processors");
-      const double used_kb = parse_double_field(reader, f, kUsedMemory, "used memory");
-      const double req_kb = parse_double_field(reader, f, kReqMemory, "requested memory");
-      const std::int64_t queue = parse_int_field(reader, f, kQueue, "queue number");
-      const std::int64_t preceding = parse_int_field(reader, f, kPreceding, "preceding job number");
-      if (job < 0) reader.fail("field 1 (job number): expected an integer >= 0, got " + std::to_string(job));
+      const std::array<double, kSwfFields> v = parse_swf_line(reader, f);
+      const auto job = static_cast<std::int64_t>(v[kJob]);
+      const double submit = v[kSubmit];
+      const double run = v[kRunTime];
+      auto procs = static_cast<std::int64_t>(v[kAllocProcs]);
+      const auto req_procs = static_cast<std::int64_t>(v[kReqProcs]);
+      const double used_kb = v[kUsedMemory];
+      const double req_kb = v[kReqMemory];
+      const auto queue = static_cast<std::int64_t>(v[kQueue]);
+      const auto preceding = static_cast<std::int64_t>(v[kPreceding]);
+      require_trace_time(reader, "field 2 (submit time)", submit);
+      require_trace_duration(reader, "field 4 (run time)", run);
 
       if (procs <= 0 && req_procs > 0) {
         procs = req_procs;  // allocated unknown (-1): the request is the best estimate

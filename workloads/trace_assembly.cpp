@@ -12,6 +12,18 @@
 
 namespace marlsim {
 
+void require_trace_time(const LineReader& reader, std::string_view field, double seconds) {
+  if (!(std::abs(seconds) <= kMaxTraceTime_s))
+    reader.fail(fmt::format("{}: {:g} s is beyond the simulator's clock: expected a time within +-{:g} s", field,
+                            seconds, kMaxTraceTime_s));
+}
+
+void require_trace_duration(const LineReader& reader, std::string_view field, double seconds) {
+  if (!(seconds <= kMaxTraceTime_s))
+    reader.fail(fmt::format("{}: {:g} s is beyond the simulator's clock: expected at most {:g} s", field, seconds,
+                            kMaxTraceTime_s));
+}
+
 bool job_sampled_in(std::uint64_t seed, std::uint64_t job, double fraction) {
   if (fraction >= 1.0) return true;
   const std::uint64_t h = hash_combine(mix64(seed ^ 0x6A0B5A3Bull), job);

@@ -36,6 +36,13 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
 
 // The report note on max_instances_per_task (the kept share is in report.instances_kept).
 std::string instances_note(std::uint32_t max_instances_per_task);
+// The simulator's clock is int64 nanoseconds (~292 years) and a stream must stay below 1e9 s
+// after its shift to 0: a trace time (arrival, start, end) beyond +-kMaxTraceTime_s or a
+// duration beyond it is refused at its line, naming the field, instead of failing later on
+// a renumbered task.
+inline constexpr double kMaxTraceTime_s = 5e8;
+void require_trace_time(const LineReader& reader, std::string_view field, double seconds);
+void require_trace_duration(const LineReader& reader, std::string_view field, double seconds);
 
 // True iff job `job` is kept by sample_jobs: a keyed hash of (seed, job) below the fraction.
 bool job_sampled_in(std::uint64_t seed, std::uint64_t job, double fraction);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 
+#include "engine/cluster/memory_estimate.hpp"
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/input_error.hpp"
 #include "engine/rng.hpp"
@@ -158,6 +159,9 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
 
   ComparisonResult result;
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
+  require_episode_memory(scenario, trace && scenario.cluster.source == "trace" ? trace->machines.nodes.size()
+                                                                              : scenario.cluster.generated.nodes,
+                         trace ? trace->tasks.size() : scenario.workload.synthetic.tasks);
   const ClusterSpec cluster = build_cluster(scenario, trace.get(), 0);
   result.nodes = cluster.nodes.size();
   if (trace) {

@@ -261,7 +261,8 @@ TEST_CASE("an unclosed parallel writer leaves the previous result in place", "[h
   }
   comm.barrier();
   if (comm.is_root()) {
-    CHECK_FALSE(fs::exists(path + ".partial"));
+    for (const auto& e : fs::directory_iterator(fs::path(path).parent_path()))
+      CHECK(e.path().extension() != ".partial");  // the unclosed writer removed its partial file
     std::vector<std::int64_t> expected;
     for (int r = 0; r < comm.size(); ++r) expected.push_back(r);
     CHECK(ResultsReader(path).read<std::int64_t>("/x") == expected);

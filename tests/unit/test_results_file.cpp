@@ -40,6 +40,12 @@ struct TempDir {
     fs::remove_all(dir, ec);
   }
   std::string file(const std::string& name) const { return (dir / name).string(); }
+  // Whether any partial results file (NAME.XXXXXXXX.partial) is left in the folder.
+  bool has_partial() const {
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".partial") return true;
+    return false;
+  }
 };
 
 // Open HDF5 identifiers of the kinds the results code creates; a leak changes the count.
@@ -226,7 +232,7 @@ TEST_CASE("gzip is optional and round-trips, bad settings are rejected", "[hdf5]
   ResultsFileSettings bad;
   bad.gzip_level = 10;
   CHECK_THROWS_WITH(ResultsFile(tmp.file("bad.h5"), Communicator{}, bad), Contains("gzip_level must be 0"));
-  CHECK_FALSE(fs::exists(tmp.file("bad.h5.partial")));
+  CHECK_FALSE(tmp.has_partial());
 }
 
 TEST_CASE("results are written to a partial file and renamed only by close()", "[hdf5]") {
@@ -234,15 +240,17 @@ TEST_CASE("results are written to a partial file and renamed only by close()", "
   const std::string path = tmp.file("run.h5");
   {
     ResultsFile out(path, Communicator{});
-    CHECK(out.partial_path() == path + ".partial");
+    const std::string partial = out.partial_path();
+    CHECK(partial.starts_with(path + "."));
+    CHECK(partial.ends_with(".partial"));
     out.append("/x", std::vector<double>{1.0});
-    CHECK(fs::exists(path + ".partial"));
+    CHECK(fs::exists(partial));
     CHECK_FALSE(fs::exists(path));
     out.close();
     CHECK_FALSE(out.is_open());
+    CHECK_FALSE(fs::exists(partial));
   }
   CHECK(fs::exists(path));
-  CHECK_FALSE(fs::exists(path + ".partial"));
 
   SECTION("a writer destroyed without close() leaves an existing result untouched") {
     {
@@ -250,7 +258,7 @@ TEST_CASE("results are written to a partial file and renamed only by close()", "
       out.append("/x", std::vector<double>{2.0, 3.0});
       // leaves scope without close(): a run that failed half way
     }
-    CHECK_FALSE(fs::exists(path + ".partial"));
+    CHECK_FALSE(tmp.has_partial());
     ResultsReader in(path);
     CHECK(in.read<double>("/x") == std::vector<double>{1.0});
   }
@@ -262,7 +270,7 @@ TEST_CASE("results are written to a partial file and renamed only by close()", "
       out.close();
     } catch (const std::invalid_argument&) {
     }
-    CHECK_FALSE(fs::exists(path + ".partial"));
+    CHECK_FALSE(tmp.has_partial());
     CHECK(ResultsReader(path).read<double>("/x") == std::vector<double>{1.0});
   }
   SECTION("a second closed run replaces the file") {
@@ -273,6 +281,24 @@ TEST_CASE("results are written to a partial file and renamed only by close()", "
     CHECK_FALSE(in.has("/x"));
     CHECK(in.read<std::int32_t>("/y") == std::vector<std::int32_t>{5});
   }
+}
+
+// Two runs writing the same path at once used to share PATH.partial (opened with truncation)
+// and publish a file mixing both; each now writes its own, and each publishes a whole file.
+TEST_CASE("two writers of the same path never share a partial file", "[hdf5]") {
+  TempDir tmp;
+  const std::string path = tmp.file("run.h5");
+  ResultsFile a(path, Communicator{});
+  ResultsFile b(path, Communicator{});
+  CHECK(a.partial_path() != b.partial_path());
+  a.append("/x", std::vector<double>{1.0, 2.0});
+  b.append("/y", std::vector<std::int32_t>{7});
+  a.close();
+  CHECK(ResultsReader(path).read<double>("/x") == std::vector<double>{1.0, 2.0});
+  b.close();
+  ResultsReader in(path);
+  CHECK_FALSE(in.has("/x"));
+  CHECK(in.read<std::int32_t>("/y") == std::vector<std::int32_t>{7});
 }
 
 TEST_CASE("a results file in a missing directory is an InputError naming the path", "[hdf5]") {

@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <vector>
 
 #include "engine/phold.hpp"
 #include "engine/simulator.hpp"
+#include "engine/stop_signal.hpp"
 
 using namespace marlsim;
 
@@ -112,4 +114,33 @@ TEST_CASE("phold: invalid configurations name the option", "[engine][phold]") {
   config = PholdConfig{};
   config.remote_fraction = 1.5;
   REQUIRE_THROWS_WITH(run_phold(self, config), Catch::Contains("--remote"));
+}
+
+TEST_CASE("simulator: a done flag raised in a window ends run() at that window", "[engine][simulator]") {
+  Communicator self(MPI_COMM_SELF);
+  Simulator sim(self, 4, 10, PartitionKind::Block, [](LpId id) { return std::make_unique<RingLp>(id, 4, 10); });
+  sim.add_window_hook([&](SimTime window_end) {
+    if (window_end >= 50) sim.raise_window_flag(kWindowDone);
+  });
+  const RunStats stats = sim.run(1000);
+  CHECK((sim.window_flags() & kWindowDone) != 0);
+  CHECK(stats.events == 5);  // times 0..40; the window [40, 50) raised the flag
+}
+
+TEST_CASE("simulator: a stop request ends run() with RunStopped, windowed or not", "[engine][simulator]") {
+  Communicator self(MPI_COMM_SELF);
+  for (const bool windowed : {false, true}) {
+    Simulator sim(self, 4, 10, PartitionKind::Block, [](LpId id) { return std::make_unique<RingLp>(id, 4, 10); });
+    if (windowed) sim.add_window_hook([](SimTime) {});
+    sim.run(100);
+    request_stop(SIGTERM);
+    try {
+      sim.run(kTimeInfinity / 2);  // would never end without the stop
+      FAIL("run() returned");
+    } catch (const RunStopped& e) {
+      CHECK(e.signal() == SIGTERM);
+      CHECK(e.exit_code() == 143);
+    }
+    request_stop(0);
+  }
 }

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 
 #include "engine/input_error.hpp"
 #include "workloads/trace_reader.hpp"
@@ -24,9 +24,10 @@ TEST_CASE("swf: the RICC log parses completely and fast", "[workloads][traces]")
   MARLSIM_REQUIRE_TRACE(kRicc);
   TraceOptions opt;
   opt.path = test::shared_trace(kRicc);
-  const auto start = std::chrono::steady_clock::now();
+  // CPU time of this process: wall time on a shared machine measures the other jobs too.
+  const std::clock_t start = std::clock();
   const Workload w = read_trace("swf", opt);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   const auto& rep = w.report;
   CHECK(rep.records_read == 447794);
   CHECK(rep.bad_lines_skipped == 0);
@@ -68,9 +69,9 @@ TEST_CASE("swf: the RICC log parses completely and fast", "[workloads][traces]")
   const bool pool_noted = std::any_of(rep.notes.begin(), rep.notes.end(),
                                       [](const std::string& n) { return n.find("processor-pool") != std::string::npos; });
   CHECK(pool_noted);
-  WARN("swf: RICC parsed in " << seconds << " s");
+  WARN("swf: RICC parsed in " << seconds << " s of CPU");
 #ifdef NDEBUG
-  CHECK(seconds < 2.0);  // ~0.2 s measured in Release; loose for a loaded shared CI machine
+  CHECK(seconds < 2.0);  // ~0.2-0.45 s of CPU measured in Release
 #endif
 }
 

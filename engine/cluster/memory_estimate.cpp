@@ -1,0 +1,45 @@
+#include "engine/cluster/memory_estimate.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/cluster/cluster_view.hpp"
+#include "engine/cluster/task_record.hpp"
+#include "engine/event.hpp"
+#include "engine/memory_budget.hpp"
+
+namespace marlsim {
+
+namespace {
+// A task: its spec in the stream, its record on its node and gathered on rank 0, and a few
+// events in flight. A node: its spec, its LP and queue (~1 KiB), its views of others.
+double bytes_per_task() { return sizeof(TaskSpec) + 2.0 * sizeof(TaskRecord) + 4.0 * sizeof(Event); }
+double bytes_per_node() { return sizeof(NodeSpec) + 1024.0; }
+
+double views_per_node(const Scenario& s, std::uint64_t nodes) {
+  const SchedulerConfig& sc = s.scheduler;
+  if (sc.topology != Topology::Decentralized) return 1;  // one central view of every node
+  if (sc.sharing == Sharing::Global) return static_cast<double>(nodes);  // every node knows every node
+  return 1.0 + sc.neighbours + sc.sampled;
+}
+}  // namespace
+
+double estimate_episode_bytes(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks) {
+  const auto n = static_cast<double>(nodes);
+  return static_cast<double>(tasks) * bytes_per_task() + n * bytes_per_node() +
+         n * views_per_node(scenario, nodes) * sizeof(NodeView);
+}
+
+void require_episode_memory(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks) {
+  const auto n = static_cast<double>(nodes);
+  const double node_bytes = n * bytes_per_node() + n * views_per_node(scenario, nodes) * sizeof(NodeView);
+  const double task_bytes = static_cast<double>(tasks) * bytes_per_task();
+  const bool global = scenario.scheduler.topology == Topology::Decentralized &&
+                      scenario.scheduler.sharing == Sharing::Global;
+  const std::string what = fmt::format("{} nodes{}, {} tasks", nodes,
+                                       global ? " that each keep a view of every node (sharing = \"global\")" : "",
+                                       tasks);
+  require_memory(scenario.path + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what,
+                 estimate_episode_bytes(scenario, nodes, tasks));
+}
+
+}  // namespace marlsim

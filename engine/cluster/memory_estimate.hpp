@@ -1,0 +1,19 @@
+#pragma once
+// The cluster model's memory estimate, checked before the cluster and the task stream are
+// built (cluster.nodes = 1e9, workload.tasks = 1e12 or global sharing at 100,000 nodes
+// used to end in std::bad_alloc after minutes).
+#include <cstdint>
+
+#include "engine/scenario.hpp"
+
+namespace marlsim {
+
+// Bytes one episode holds at its peak over all ranks of this machine (a lower bound: the
+// per-node and per-task sizes of the model's own structures).
+double estimate_episode_bytes(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks);
+
+// Throws InputError naming the dominant key (cluster.nodes, workload.tasks) and the estimate
+// if it exceeds the available memory.
+void require_episode_memory(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks);
+
+}  // namespace marlsim
