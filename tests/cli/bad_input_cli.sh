@@ -15,7 +15,7 @@ expect_error 'cluster.nodes: this run needs about [0-9.e+]+ GB of memory \(10000
   "${run[@]}" --set cluster.nodes=1e9
 expect_error 'workload.tasks: this run needs about [0-9.e+]+ GB of memory \(100 nodes, 1000000000000 tasks\)' \
   "${run[@]}" --set workload.tasks=1e12
-expect_error 'cluster.nodes: this run needs about 640 GB of memory \(100000 nodes that each keep a view of every node' \
+expect_error 'cluster.nodes: this run needs about [0-9]+ GB of memory \(100000 nodes that each keep a view of every node' \
   "${run[@]}" --set cluster.nodes=100000 --set scheduler.topology=decentralized --set scheduler.sharing=global
 expect_error '^marlsim: error: --population: this run needs about [0-9.e+]+ GB of memory \(1024 LPs x 4294967295 events\)' \
   "${phold[@]}" --population 4294967295
