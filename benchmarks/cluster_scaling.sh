@@ -30,9 +30,7 @@ REPEAT=${REPEAT:-3}
 RANKS=${RANKS:-"1 2 4"}
 CONFIGS=${CONFIGS:-"c1k-full c1k-k16 c10k-k16 d1k d10k"}
 NCORES=$(nproc)
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# Yield while waiting: busy polling collapses on shared cores (RESULTS.md, "MPI on shared cores").
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/mpi_env.sh"
 
 [ -x "$MARLSIM" ] || { echo "cluster_scaling: no marlsim program at $MARLSIM (build it first)" >&2; exit 2; }
 tmp=$(mktemp -d)

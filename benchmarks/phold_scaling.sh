@@ -22,9 +22,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 REPEAT=${REPEAT:-3}
 RANKS=${RANKS:-"1 2 4"}
 NCORES=$(nproc)
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# Yield while waiting: busy polling collapses on shared cores (RESULTS.md, "MPI on shared cores").
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/mpi_env.sh"
 
 [ -x "$MARLSIM" ] || { echo "phold_scaling: no marlsim program at $MARLSIM (build it first)" >&2; exit 2; }
 tmp=$(mktemp -d)

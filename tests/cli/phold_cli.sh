@@ -4,7 +4,7 @@
 set -uo pipefail
 MARLSIM=$1
 MPIEXEC=${2:-mpirun}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "${MARLSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/scripts/mpi_env.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }

@@ -9,7 +9,7 @@ MPIEXEC=${2:-mpirun}
 SRC=${MARLSIM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 SCENARIO=$SRC/configs/seed-study-u80.toml
 PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$SRC/scripts/mpi_env.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }

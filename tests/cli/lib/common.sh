@@ -7,11 +7,7 @@ MPIEXEC=${2:-mpirun}
 SRC=${MARLSIM_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 SHARED=${MARLSIM_SHARED_DIR:-$SRC/../shared}
 PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
-# On SIGINT/SIGTERM mpirun sends SIGTERM to the ranks and SIGKILL after this many seconds
-# (Open MPI's default is 1): time for every rank to stop at its next window and clean up.
-export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-10}
+source "$SRC/scripts/mpi_env.sh"
 MPIRUN=("$MPIEXEC" --oversubscribe --bind-to none)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
