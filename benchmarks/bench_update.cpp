@@ -71,20 +71,22 @@ struct Mlp {
     return outputs.back();
   }
 
-  // dy: dL/d output; accumulates dw, db (zeroed here first).
-  void backward(const RowMatrixF& x, RowMatrixF dy) {
+  // dy: dL/d output (overwritten); fills dw, db. The layers' dL/d input go to buffers kept
+  // from step to step, as a trainer would keep them (fresh 32 MB buffers page-fault each step).
+  void backward(const RowMatrixF& x, Eigen::Ref<RowMatrixF> dy) {
+    input_grads.resize(w.size());
     for (std::size_t l = w.size(); l-- > 0;) {
-      activation_backward(activation(l), outputs[l], dy, dy);
+      Eigen::Ref<RowMatrixF> dz = l + 1 == w.size() ? dy : Eigen::Ref<RowMatrixF>(input_grads[l]);
+      activation_backward(activation(l), outputs[l], dz, dz);
       dw[l].setZero();
       db[l].setZero();
-      const RowMatrixF& input = l == 0 ? x : outputs[l - 1];
-      accumulate_dense_parameter_gradients(input, dy, dw[l], db[l]);
+      accumulate_dense_parameter_gradients(l == 0 ? x : outputs[l - 1], dz, dw[l], db[l]);
       if (l == 0) break;  // nobody needs dL/dx
-      RowMatrixF dx(dy.rows(), w[l].rows());
-      dense_input_gradient(dy, w[l], dx);
-      dy = std::move(dx);
+      input_grads[l - 1].resize(dz.rows(), w[l].rows());
+      dense_input_gradient(dz, w[l], input_grads[l - 1]);
     }
   }
+  std::vector<RowMatrixF> input_grads;  // input_grads[l] = dL/d outputs[l] for the hidden layers
 
   void collect(std::vector<std::span<float>>& params, std::vector<std::span<float>>& grads) {
     for (std::size_t l = 0; l < w.size(); ++l) {
@@ -177,9 +179,10 @@ void BM_update_actor_critic(benchmark::State& state) {
 
     t0 = Clock::now();
     const Vector<float> d_entropy = Vector<float>::Constant(kSamples, -0.01f / static_cast<float>(kSamples));
-    const RowMatrix<float> d_scores = masked_categorical_backward(dist, mask, actions, ppo.d_log_prob, d_entropy);
-    actor.backward(candidates, Eigen::Map<const RowMatrixF>(d_scores.data(), kSamples * kCandidates, 1));
-    critic.backward(observations, Eigen::Map<const RowMatrixF>(vloss.d_value.data(), kSamples, 1));
+    RowMatrix<float> d_scores = masked_categorical_backward(dist, mask, actions, ppo.d_log_prob, d_entropy);
+    actor.backward(candidates, Eigen::Map<RowMatrixF>(d_scores.data(), kSamples * kCandidates, 1));
+    Vector<float> d_value = vloss.d_value;
+    critic.backward(observations, Eigen::Map<RowMatrixF>(d_value.data(), kSamples, 1));
     t.backward += ms_since(t0);
 
     t0 = Clock::now();
@@ -209,7 +212,8 @@ void BM_update_central_critic(benchmark::State& state) {
     t.forward += ms_since(t0);
 
     t0 = Clock::now();
-    critic.backward(global_states, Eigen::Map<const RowMatrixF>(vloss.d_value.data(), kSamples, 1));
+    Vector<float> d_value = vloss.d_value;
+    critic.backward(global_states, Eigen::Map<RowMatrixF>(d_value.data(), kSamples, 1));
     t.backward += ms_since(t0);
 
     t0 = Clock::now();
