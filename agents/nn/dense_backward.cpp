@@ -16,6 +16,20 @@ constexpr double kParallelMinFma = 1 << 18;
 
 std::string shape(Index rows, Index cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
+// dst (cols x rows) = src^T in 16 x 16 tiles, so that reads and writes both stay in a few
+// cache lines (a plain element-by-element transpose was ~10 % of an update step).
+void transpose_into(Eigen::Ref<const RowMatrixF> src, Eigen::Ref<RowMatrixF> dst) {
+  constexpr Index kTile = 16;
+  for (Index r0 = 0; r0 < src.rows(); r0 += kTile)
+    for (Index c0 = 0; c0 < src.cols(); c0 += kTile) {
+      const Index r1 = std::min(src.rows(), r0 + kTile), c1 = std::min(src.cols(), c0 + kTile);
+      for (Index r = r0; r < r1; ++r) {
+        const float* in = src.data() + r * src.outerStride();
+        for (Index c = c0; c < c1; ++c) dst.data()[c * dst.outerStride() + r] = in[c];
+      }
+    }
+}
+
 }  // namespace
 
 void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w,
@@ -58,7 +72,7 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
     const Eigen::RowVectorXf zero = Eigen::RowVectorXf::Zero(out);
     for (Index c = 0; c < chunks; ++c) {
       const Index begin = c * kGradientRowChunk, n = std::min(batch, begin + kGradientRowChunk) - begin;
-      xt.leftCols(n) = x.block(begin, k0, n, k1 - k0).transpose();
+      transpose_into(x.block(begin, k0, n, k1 - k0), xt.leftCols(n));
       dense_forward(xt.leftCols(n), dz.middleRows(begin, n), zero, Activation::Identity, partial);
       dw.middleRows(k0, k1 - k0) += partial;
     }
