@@ -30,6 +30,11 @@ bool job_sampled_in(std::uint64_t seed, std::uint64_t job, double fraction) {
   return static_cast<double>(h >> 11) * 0x1.0p-53 < fraction;
 }
 
+namespace {
+// The key of a task's group's first instance (a group's instances have consecutive keys).
+std::uint64_t group_key(const RawTask& t) { return t.key - t.instance; }
+}  // namespace
+
 std::string instances_note(std::uint32_t max_instances_per_task) {
   if (max_instances_per_task == 0) return "instances: a task of n instances -> n TaskSpecs of one instance each (all kept)";
   return fmt::format("instances: a task of n instances -> min(n, {}) TaskSpecs of one instance each (the rest dropped)",
@@ -79,7 +84,7 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
       if (it == index_of.end()) {
         ++report.parents_dropped;
         incomplete[i] = 1;
-      } else if (it->second == i) {
+      } else if (group_key(kept[it->second]) == group_key(kept[i])) {  // into its own group: a cycle
         ++report.cycle_edges_dropped;
       } else {
         parents[i].push_back(it->second);

@@ -173,3 +173,21 @@ TEST_CASE("instance groups: the shipped Alibaba 2018 scenario keeps every instan
   CHECK(m.tasks == 20000);
   CHECK(m.completed + m.unschedulable + m.blocked == m.tasks);
 }
+
+// Found by fuzz_alibaba2018: a task of several instances naming itself as its parent
+// ("M2_2"). Instance 0's edge to itself was dropped as a cycle, but instance 1's edge to
+// instance 0 (its own group) was kept, and the deadline pass then threw a logic_error.
+TEST_CASE("instance groups: a multi-instance task that names itself as parent loses that edge as a cycle",
+          "[workloads]") {
+  test::TempDir dir;
+  TraceOptions opt;
+  opt.path = dir.write("self.csv",
+                       "task_name,instance_num,job_name,task_type,status,start_time,end_time,plan_cpu,plan_mem\n"
+                       "M1,1.0,j_5,1,Terminated,100,110,100.0,0.5\n"
+                       "M2_2_1,3.0,j_5,1,Terminated,110,115,100.0,0.5\n");
+  opt.max_instances_per_task = 0;
+  const Workload w = read_trace("alibaba2018", opt);
+  REQUIRE(w.tasks.size() == 4);
+  CHECK(w.report.cycle_edges_dropped == 3);  // each instance's edge into its own group
+  for (std::uint64_t i = 1; i < 4; ++i) CHECK(w.tasks[i].parents == std::vector<std::uint64_t>{0});
+}
