@@ -1,0 +1,152 @@
+#include "agents/nn/actor_critic_network.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "engine/rng.hpp"
+
+namespace marlsim::nn {
+
+namespace {
+
+using Eigen::Index;
+
+// The Philox stream id of weight initialisation; entity = network (0 actor, 1 value) * 2^16 +
+// layer, so every layer draws from its own stream and adding a layer changes no other layer.
+constexpr std::uint64_t kInitStream = 0x1A17'0001ull;
+
+// Glorot-scaled uniform: w ~ U(-a, a), a = sqrt(6 / (in + out)); biases zero. Uniform rather
+// than orthogonal because it needs no QR and is exactly reproducible from the float draws.
+DenseLayer init_scaled_uniform(Index in, Index out, Activation act, std::uint64_t seed, std::uint64_t entity) {
+  DenseLayer layer;
+  layer.weights.resize(in, out);
+  layer.bias = Eigen::RowVectorXf::Zero(out);
+  layer.activation = act;
+  RngStream rng(seed, entity, kInitStream);
+  const double a = std::sqrt(6.0 / static_cast<double>(in + out));
+  for (Index i = 0; i < layer.weights.size(); ++i)
+    layer.weights.data()[i] = static_cast<float>(rng.uniform(-a, a));
+  return layer;
+}
+
+std::vector<DenseLayer> build(Index in, const ActorCriticSettings& s, std::uint64_t seed, std::uint64_t network) {
+  std::vector<DenseLayer> layers;
+  Index width = in;
+  for (std::size_t l = 0; l <= s.hidden_widths.size(); ++l) {
+    const bool head = l == s.hidden_widths.size();
+    const Index out = head ? 1 : s.hidden_widths[l];
+    const Activation act = head ? Activation::Identity : s.hidden_activations[l];
+    layers.push_back(init_scaled_uniform(width, out, act, seed, (network << 16) + l));
+    width = out;
+  }
+  return layers;
+}
+
+// Runs x through the layers; returns the last layer's output (rows x 1).
+RowMatrixF run(const std::vector<DenseLayer>& layers, RowMatrixF x) {
+  RowMatrixF y;
+  for (const DenseLayer& layer : layers) {
+    y.resize(x.rows(), layer.weights.cols());
+    dense_forward(x, layer.weights, layer.bias, layer.activation, y);
+    std::swap(x, y);
+  }
+  return x;
+}
+
+void require_finite_rows(const RowMatrixF& m, const char* what, const std::vector<Index>* offsets) {
+  for (Index r = 0; r < m.rows(); ++r) {
+    if (m.row(r).allFinite()) continue;
+    std::string where = std::string(what) + " row " + std::to_string(r);
+    if (offsets) {
+      Index req = 0;
+      while ((*offsets)[static_cast<std::size_t>(req) + 1] <= r) ++req;
+      where += " (request " + std::to_string(req) + ", candidate " +
+               std::to_string(r - (*offsets)[static_cast<std::size_t>(req)]) + ")";
+    }
+    throw NonFiniteError("actor-critic network: NaN or Inf in " + where);
+  }
+}
+
+}  // namespace
+
+ActorCriticNetwork::ActorCriticNetwork(ActorCriticSettings settings, std::uint64_t seed)
+    : settings_(std::move(settings)) {
+  if (settings_.own_features <= 0 || settings_.candidate_features < 0)
+    throw std::invalid_argument("actor-critic network: own_features must be > 0 and candidate_features >= 0");
+  if (settings_.hidden_widths.size() != settings_.hidden_activations.size())
+    throw std::invalid_argument("actor-critic network: one activation per hidden layer expected");
+  for (Index w : settings_.hidden_widths)
+    if (w <= 0) throw std::invalid_argument("actor-critic network: hidden widths must be > 0");
+  actor_ = build(settings_.own_features + settings_.candidate_features, settings_, seed, 0);
+  value_ = build(settings_.own_features, settings_, seed, 1);
+}
+
+DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
+  const Index requests = batch.own.rows();
+  const Index own = settings_.own_features, cand = settings_.candidate_features;
+  if (batch.own.cols() != own || batch.candidates.cols() != cand ||
+      batch.offsets.size() != static_cast<std::size_t>(requests) + 1 || batch.offsets.front() != 0 ||
+      batch.offsets.back() != batch.candidates.rows())
+    throw std::invalid_argument("actor-critic network: batch shapes do not match the network");
+  const Index rows = batch.candidates.rows();
+  if (!batch.masked.empty() && batch.masked.size() != static_cast<std::size_t>(rows))
+    throw std::invalid_argument("actor-critic network: one mask entry per candidate row expected");
+  if (!batch.uniforms.empty() && batch.uniforms.size() != static_cast<std::size_t>(requests))
+    throw std::invalid_argument("actor-critic network: one uniform draw per request expected");
+  require_finite_rows(batch.own, "own observation", nullptr);
+  require_finite_rows(batch.candidates, "candidate features", &batch.offsets);
+
+  // Each candidate row joined with its request's own observation.
+  RowMatrixF joined(rows, own + cand);
+  for (Index r = 0; r < requests; ++r) {
+    const Index first = batch.offsets[static_cast<std::size_t>(r)], last = batch.offsets[static_cast<std::size_t>(r) + 1];
+    if (last <= first) throw std::invalid_argument("actor-critic network: request " + std::to_string(r) + " has no candidates");
+    for (Index i = first; i < last; ++i) {
+      joined.row(i).head(own) = batch.own.row(r);
+      joined.row(i).tail(cand) = batch.candidates.row(i);
+    }
+  }
+  const RowMatrixF scores = run(actor_, std::move(joined));
+  const RowMatrixF values = run(value_, batch.own);
+  require_finite_rows(scores, "actor scores", &batch.offsets);
+  require_finite_rows(values, "values of request", nullptr);
+
+  DecisionOutputs out;
+  out.probabilities = Eigen::VectorXf::Zero(rows);
+  out.actions.assign(static_cast<std::size_t>(requests), -1);
+  out.log_probs = Eigen::VectorXf::Zero(requests);
+  out.values = values.col(0);
+  const auto is_masked = [&](Index i) { return !batch.masked.empty() && batch.masked[static_cast<std::size_t>(i)] != 0; };
+  for (Index r = 0; r < requests; ++r) {
+    const Index first = batch.offsets[static_cast<std::size_t>(r)], last = batch.offsets[static_cast<std::size_t>(r) + 1];
+    // Stable softmax: shift by the largest unmasked score, sum in candidate order.
+    float top = -std::numeric_limits<float>::infinity();
+    for (Index i = first; i < last; ++i)
+      if (!is_masked(i)) top = std::max(top, scores(i, 0));
+    if (top == -std::numeric_limits<float>::infinity())
+      throw std::invalid_argument("actor-critic network: every candidate of request " + std::to_string(r) + " is masked");
+    float sum = 0.0f;
+    for (Index i = first; i < last; ++i)
+      if (!is_masked(i)) sum += (out.probabilities[i] = std::exp(scores(i, 0) - top));
+    for (Index i = first; i < last; ++i) out.probabilities[i] /= sum;
+    if (batch.uniforms.empty()) continue;
+    // Inverse-CDF sampling from the caller's draw (the deciding LP's stream); rounding can leave
+    // the cumulative sum just below u, so the last unmasked candidate is the fallback.
+    const double u = batch.uniforms[static_cast<std::size_t>(r)];
+    double cumulative = 0.0;
+    Index chosen = -1;
+    for (Index i = first; i < last; ++i) {
+      if (is_masked(i)) continue;
+      chosen = i;
+      cumulative += out.probabilities[i];
+      if (u < cumulative) break;
+    }
+    out.actions[static_cast<std::size_t>(r)] = chosen - first;
+    out.log_probs[r] = (scores(chosen, 0) - top) - std::log(sum);
+  }
+  return out;
+}
+
+}  // namespace marlsim::nn
