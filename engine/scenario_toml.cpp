@@ -27,6 +27,7 @@
 
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
+#include "engine/did_you_mean.hpp"
 #include "engine/input_error.hpp"
 #include "engine/scenario.hpp"
 
@@ -70,32 +71,7 @@ std::string join_key(const std::string& prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
 }
 
-// Levenshtein distance, for "did you mean" hints on unknown keys and names.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string suggestion(std::string_view got, const std::vector<std::string>& valid) {
-  std::string best;
-  std::size_t best_d = std::numeric_limits<std::size_t>::max();
-  for (const auto& v : valid) {
-    const std::size_t d = edit_distance(got, v);
-    if (d < best_d) best_d = d, best = v;
-  }
-  if (best.empty() || best_d > std::max<std::size_t>(2, (got.size() + 2) / 3)) return "";
-  return " (did you mean " + best + "?)";
-}
+std::string suggestion(std::string_view got, const std::vector<std::string>& valid) { return did_you_mean(got, valid); }
 
 std::string format_number(double x) {
   if (std::isnan(x)) return "nan";
