@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "engine/find_named.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/find_named.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/sim_time.hpp"
+#include "engine/support/sim_time.hpp"
 #include "workloads/task_spec.hpp"
 
 namespace marlsim {

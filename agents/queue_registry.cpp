@@ -4,8 +4,8 @@
 #include <string>
 
 #include "agents/queue_discipline.hpp"
-#include "engine/find_named.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/find_named.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 

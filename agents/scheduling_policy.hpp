@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/cluster/cluster_view.hpp"
-#include "engine/rng.hpp"
+#include "agents/cluster_view.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim {
 

@@ -4,7 +4,7 @@
 //
 // Queues: QuadHeap (the simulator's default), a binary heap (std::priority_queue with a
 // comparator), d-ary heaps with branchy child selection (arity 4 and 8) and the
-// CalendarQueue in engine/calendar_queue.hpp. Increments: exponential and uniform, both with
+// CalendarQueue in engine/kernel/calendar_queue.hpp. Increments: exponential and uniform, both with
 // mean 1 s in integer nanoseconds, as PHOLD's delays. Sizes 1e3 ... 1e6.
 //
 //   build-bench/bin/bench_event_queue --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
@@ -17,10 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include "engine/calendar_queue.hpp"
-#include "engine/event.hpp"
-#include "engine/quad_heap.hpp"
-#include "engine/rng.hpp"
+#include "engine/kernel/calendar_queue.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/kernel/quad_heap.hpp"
+#include "engine/support/rng.hpp"
 
 using namespace marlsim;
 

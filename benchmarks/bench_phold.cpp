@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "engine/phold.hpp"
+#include "engine/phold/phold.hpp"
 #include "mpi/communicator.hpp"
 
 using namespace marlsim;

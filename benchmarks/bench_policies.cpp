@@ -17,7 +17,7 @@
 
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
-#include "engine/rng.hpp"
+#include "engine/support/rng.hpp"
 #include "workloads/seed_study_cluster.hpp"
 #include "workloads/seed_study_workload.hpp"
 

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "mpi/communicator.hpp"
-#include "mpi/results_file.hpp"
+#include "mpi/hdf5/results_file.hpp"
 
 namespace {
 

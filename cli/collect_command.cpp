@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "cli/command.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "engine/study/study_table.hpp"
 
 namespace marlsim::cli {

@@ -15,7 +15,7 @@
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
 #include "cli/command.hpp"
-#include "engine/scenario.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "workloads/trace_reader.hpp"
 
 namespace marlsim::cli {

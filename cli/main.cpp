@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "engine/input_error.hpp"
-#include "engine/stop_signal.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/stop_signal.hpp"
 
 int main(int argc, char** argv) {
   marlsim::MpiSession mpi(&argc, &argv);

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/atomic_write.hpp"
-#include "engine/input_error.hpp"
-#include "engine/stop_signal.hpp"
+#include "engine/support/atomic_write.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/stop_signal.hpp"
 
 namespace marlsim::cli {
 

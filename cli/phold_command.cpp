@@ -1,12 +1,12 @@
-// `marlsim phold`: the kernel's standing benchmark (see engine/phold.hpp).
+// `marlsim phold`: the kernel's standing benchmark (see engine/phold/phold.hpp).
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
 #include "cli/output_set.hpp"
-#include "engine/input_error.hpp"
-#include "engine/phold.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/phold/phold.hpp"
 
 namespace marlsim::cli {
 namespace {

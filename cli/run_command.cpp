@@ -13,11 +13,11 @@
 
 #include "cli/command.hpp"
 #include "cli/output_set.hpp"
-#include "engine/cluster/comparison.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/metric_fields.hpp"
-#include "engine/input_error.hpp"
-#include "engine/statistics.hpp"
-#include "mpi/results_file.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/statistics.hpp"
+#include "mpi/hdf5/results_file.hpp"
 
 namespace marlsim::cli {
 namespace {

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "cli/command.hpp"
-#include "engine/atomic_write.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/atomic_write.hpp"
+#include "engine/support/input_error.hpp"
 #include "engine/study/local_sweep.hpp"
 #include "engine/study/slurm_script.hpp"
 #include "engine/study/study.hpp"

@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "engine/event.hpp"
+#include "engine/kernel/event.hpp"
 
 namespace marlsim {
 
@@ -17,7 +17,7 @@ namespace marlsim {
 // it at the same window (as SST's sync carries end, shutdown and checkpoint).
 enum WindowFlag : std::uint32_t {
   kWindowDone = 1u << 0,        // the model is finished: run() returns after this window
-  kWindowStop = 1u << 1,        // a stop signal (engine/stop_signal.hpp): run() throws RunStopped
+  kWindowStop = 1u << 1,        // a stop signal (engine/support/stop_signal.hpp): run() throws RunStopped
   kWindowCheckpoint = 1u << 2,  // reserved for checkpoint-then-continue (training)
 };
 

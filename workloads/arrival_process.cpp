@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/rng.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim {
 

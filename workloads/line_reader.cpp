@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "engine/input_error.hpp"
-#include "engine/rng.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim {
 

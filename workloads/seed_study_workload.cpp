@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string>
 
-#include "engine/input_error.hpp"
-#include "engine/rng.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim {
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "engine/rng.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim {
 

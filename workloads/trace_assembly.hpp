@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/line_reader.hpp"
 #include "workloads/trace_reader.hpp"
 

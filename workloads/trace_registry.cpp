@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string>
 
-#include "engine/find_named.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/find_named.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/trace_reader.hpp"
 
 namespace marlsim {

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/rng.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim::nn {
 

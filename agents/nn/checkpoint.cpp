@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "engine/input_error.hpp"
-#include "mpi/detail/hdf5_handle.hpp"
-#include "mpi/detail/hdf5_support.hpp"
+#include "engine/support/input_error.hpp"
+#include "mpi/hdf5/detail/hdf5_handle.hpp"
+#include "mpi/hdf5/detail/hdf5_support.hpp"
 
 namespace marlsim::nn {
 

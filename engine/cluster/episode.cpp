@@ -9,10 +9,10 @@
 #include "engine/cluster/node_lp.hpp"
 #include "engine/cluster/scheduler_lp.hpp"
 #include "engine/cluster/source_lp.hpp"
-#include "engine/input_error.hpp"
-#include "engine/partition.hpp"
-#include "engine/simulator.hpp"
-#include "engine/statistics.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/kernel/partition.hpp"
+#include "engine/kernel/simulator.hpp"
+#include "engine/support/statistics.hpp"
 
 namespace marlsim {
 
@@ -33,13 +33,13 @@ ModelSetup make_setup(const EpisodeInput& in) {
   ModelSetup s;
   s.tasks = in.tasks;
   s.cluster = in.cluster;
-  s.scheduler = in.scenario->scheduler;
-  s.failures = in.scenario->cluster.failures;
+  s.scheduler = in.settings->scheduler;
+  s.failures = in.settings->cluster.failures;
   s.policy = in.policy;
-  s.seed = in.scenario->run.seed;
+  s.seed = in.settings->run.seed;
   s.episode = in.episode;
-  s.network_latency = from_seconds(in.scenario->cluster.network_latency_s);
-  s.decision_latency = from_seconds(in.scenario->scheduler.decision_latency_s);
+  s.network_latency = from_seconds(in.settings->cluster.network_latency_s);
+  s.decision_latency = from_seconds(in.settings->scheduler.decision_latency_s);
   const auto& tasks = *in.tasks;
   s.children.resize(tasks.size());
   for (const TaskSpec& t : tasks) {
@@ -156,21 +156,21 @@ double default_time_limit_s(const EpisodeInput& in) {
   for (const NodeSpec& n : in.cluster->nodes) slowest = std::min(slowest, n.speed);
   for (const TaskSpec& t : *in.tasks) serial_s += t.work_core_s / (t.cores * slowest);
   const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
-  const FailureConfig& f = in.scenario->cluster.failures;
+  const FailureConfig& f = in.settings->cluster.failures;
   const double repairs = f.distribution == LifetimeDistribution::None ? 0.0 : 1000 * f.mttr_s;
   return std::min(2e9, last_arrival + 3 * serial_s + repairs + 3600);
 }
 
 ArrivalWindow arrival_window(const EpisodeInput& in) {
-  const SimTime begin = from_seconds(in.scenario->run.warmup_s);
+  const SimTime begin = from_seconds(in.settings->run.warmup_s);
   const SimTime last_arrival = in.tasks->empty() ? 0 : from_seconds(in.tasks->back().arrival_s);
   return {begin, std::max(begin, last_arrival)};
 }
 
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
-  check_policy_fits_topology(in.policy, in.scenario->scheduler);
+  check_policy_fits_topology(in.policy, in.settings->scheduler);
   const ModelSetup setup = make_setup(in);
-  Simulator sim(comm, setup.lp_count(), setup.lookahead(), parse_partition_kind(in.scenario->run.partition),
+  Simulator sim(comm, setup.lp_count(), setup.lookahead(), parse_partition_kind(in.settings->run.partition),
                 [&](LpId id) -> std::unique_ptr<LogicalProcess> {
                   if (id < setup.nodes()) return std::make_unique<NodeLp>(static_cast<NodeId>(id), setup);
                   if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
@@ -181,7 +181,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   // the event order, it only lets the ranks agree that the episode is over.
   const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
   const SimTime chunk = std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16));
-  const SimTime limit = from_seconds(in.scenario->run.max_time_s > 0 ? in.scenario->run.max_time_s
+  const SimTime limit = from_seconds(in.settings->run.max_time_s > 0 ? in.settings->run.max_time_s
                                                                       : default_time_limit_s(in));
   RunStats stats;
   SimTime until = 0;

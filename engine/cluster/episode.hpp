@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "engine/cluster/task_record.hpp"
-#include "engine/run_stats.hpp"
-#include "engine/scenario.hpp"
+#include "engine/kernel/run_stats.hpp"
+#include "engine/cluster/cluster_settings.hpp"
 #include "mpi/communicator.hpp"
 
 namespace marlsim {
@@ -59,7 +59,7 @@ struct EpisodeResult {
 };
 
 struct EpisodeInput {
-  const Scenario* scenario = nullptr;
+  const ClusterModelSettings* settings = nullptr;
   const ClusterSpec* cluster = nullptr;
   const std::vector<TaskSpec>* tasks = nullptr;  // ids 0..n-1 in arrival order
   std::string policy;

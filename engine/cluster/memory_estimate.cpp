@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "engine/cluster/cluster_view.hpp"
+#include "agents/cluster_view.hpp"
 #include "engine/cluster/task_record.hpp"
-#include "engine/event.hpp"
-#include "engine/memory_budget.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/support/memory_budget.hpp"
 
 namespace marlsim {
 
@@ -15,31 +15,30 @@ namespace {
 double bytes_per_task() { return sizeof(TaskSpec) + 2.0 * sizeof(TaskRecord) + 4.0 * sizeof(Event); }
 double bytes_per_node() { return sizeof(NodeSpec) + 1024.0; }
 
-double views_per_node(const Scenario& s, std::uint64_t nodes) {
-  const SchedulerConfig& sc = s.scheduler;
+double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return 1;  // one central view of every node
   if (sc.sharing == Sharing::Global) return static_cast<double>(nodes);  // every node knows every node
   return 1.0 + sc.neighbours + sc.sampled;
 }
 }  // namespace
 
-double estimate_episode_bytes(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks) {
+double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks) {
   const auto n = static_cast<double>(nodes);
   return static_cast<double>(tasks) * bytes_per_task() + n * bytes_per_node() +
-         n * views_per_node(scenario, nodes) * sizeof(NodeView);
+         n * views_per_node(scheduler, nodes) * sizeof(NodeView);
 }
 
-void require_episode_memory(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks) {
+void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks) {
   const auto n = static_cast<double>(nodes);
-  const double node_bytes = n * bytes_per_node() + n * views_per_node(scenario, nodes) * sizeof(NodeView);
+  const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * sizeof(NodeView);
   const double task_bytes = static_cast<double>(tasks) * bytes_per_task();
-  const bool global = scenario.scheduler.topology == Topology::Decentralized &&
-                      scenario.scheduler.sharing == Sharing::Global;
+  const bool global = scheduler.topology == Topology::Decentralized &&
+                      scheduler.sharing == Sharing::Global;
   const std::string what = fmt::format("{} nodes{}, {} tasks", nodes,
                                        global ? " that each keep a view of every node (sharing = \"global\")" : "",
                                        tasks);
-  require_memory(scenario.path + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what,
-                 estimate_episode_bytes(scenario, nodes, tasks));
+  require_memory(origin + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what,
+                 estimate_episode_bytes(scheduler, nodes, tasks));
 }
 
 }  // namespace marlsim

@@ -3,17 +3,18 @@
 // built (cluster.nodes = 1e9, workload.tasks = 1e12 or global sharing at 100,000 nodes
 // used to end in std::bad_alloc after minutes).
 #include <cstdint>
+#include <string>
 
-#include "engine/scenario.hpp"
+#include "engine/cluster/cluster_settings.hpp"
 
 namespace marlsim {
 
 // Bytes one episode holds at its peak over all ranks of this machine (a lower bound: the
 // per-node and per-task sizes of the model's own structures).
-double estimate_episode_bytes(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks);
+double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks);
 
-// Throws InputError naming the dominant key (cluster.nodes, workload.tasks) and the estimate
-// if it exceeds the available memory.
-void require_episode_memory(const Scenario& scenario, std::uint64_t nodes, std::uint64_t tasks);
+// Throws InputError naming `origin` (the scenario file), the dominant key (cluster.nodes,
+// workload.tasks) and the estimate if it exceeds the available memory.
+void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks);
 
 }  // namespace marlsim

@@ -2,9 +2,9 @@
 // The events of the cluster model and their payloads (plain structs that fit an Event).
 #include <cstdint>
 
-#include "engine/cluster/cluster_view.hpp"
-#include "engine/event.hpp"
-#include "engine/sim_time.hpp"
+#include "agents/cluster_view.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/support/sim_time.hpp"
 
 namespace marlsim {
 

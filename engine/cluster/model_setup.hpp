@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/event.hpp"
-#include "engine/scenario.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/cluster/cluster_settings.hpp"
 #include "workloads/cluster_spec.hpp"
 #include "workloads/task_spec.hpp"
 

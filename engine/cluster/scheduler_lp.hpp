@@ -10,7 +10,7 @@
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/cluster/view_keeper.hpp"
-#include "engine/logical_process.hpp"
+#include "engine/kernel/logical_process.hpp"
 
 namespace marlsim {
 

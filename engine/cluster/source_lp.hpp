@@ -9,8 +9,8 @@
 
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
-#include "engine/logical_process.hpp"
-#include "engine/rng.hpp"
+#include "engine/kernel/logical_process.hpp"
+#include "engine/support/rng.hpp"
 
 namespace marlsim {
 

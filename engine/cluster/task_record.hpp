@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "engine/cluster/cluster_view.hpp"
-#include "engine/sim_time.hpp"
+#include "agents/cluster_view.hpp"
+#include "engine/support/sim_time.hpp"
 
 namespace marlsim {
 

@@ -4,7 +4,7 @@
 // applied again, so a stale report never erases a fresh decision.
 #include <vector>
 
-#include "engine/cluster/cluster_view.hpp"
+#include "agents/cluster_view.hpp"
 
 namespace marlsim {
 

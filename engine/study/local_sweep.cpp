@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/atomic_write.hpp"
+#include "engine/support/atomic_write.hpp"
 #include "engine/study/subprocess.hpp"
 #include "engine/study/sweep_dir.hpp"
 

@@ -16,9 +16,9 @@
 
 #include "engine/cluster/episode.hpp"
 #include "engine/cluster/metric_fields.hpp"
-#include "engine/did_you_mean.hpp"
-#include "engine/input_error.hpp"
-#include "engine/scenario.hpp"
+#include "engine/support/did_you_mean.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/experiment/scenario.hpp"
 
 namespace marlsim {
 

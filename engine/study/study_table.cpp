@@ -12,9 +12,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/atomic_write.hpp"
+#include "engine/support/atomic_write.hpp"
 #include "engine/cluster/metric_fields.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "engine/study/sweep_dir.hpp"
 
 namespace marlsim {

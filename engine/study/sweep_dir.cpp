@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/atomic_write.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/atomic_write.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 

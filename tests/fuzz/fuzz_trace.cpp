@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/trace_reader.hpp"
 
 namespace {

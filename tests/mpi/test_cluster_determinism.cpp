@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/cluster/comparison.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/episode.hpp"
-#include "engine/scenario.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 
 using namespace marlsim;

@@ -3,7 +3,7 @@
 // plain sequential mode), so at 1, 2 and 4 ranks this compares against the same digest.
 #include <catch2/catch.hpp>
 
-#include "engine/phold.hpp"
+#include "engine/phold/phold.hpp"
 
 using namespace marlsim;
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "mpi/communicator.hpp"
-#include "mpi/results_file.hpp"
-#include "mpi/results_reader.hpp"
+#include "mpi/hdf5/results_file.hpp"
+#include "mpi/hdf5/results_reader.hpp"
 
 namespace fs = std::filesystem;
 using marlsim::Communicator;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "agents/nn/checkpoint.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 
 using namespace marlsim;
 using namespace marlsim::nn;

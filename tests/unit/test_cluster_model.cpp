@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "engine/cluster/comparison.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/episode.hpp"
-#include "engine/input_error.hpp"
-#include "engine/scenario.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
-#include "mpi/results_file.hpp"
-#include "mpi/results_reader.hpp"
+#include "mpi/hdf5/results_file.hpp"
+#include "mpi/hdf5/results_reader.hpp"
 #include "workload_test_support.hpp"
 
 using namespace marlsim;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "engine/event.hpp"
-#include "engine/quad_heap.hpp"
-#include "engine/rng.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/kernel/quad_heap.hpp"
+#include "engine/support/rng.hpp"
 
 using namespace marlsim;
 

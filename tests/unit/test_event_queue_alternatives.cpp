@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/calendar_queue.hpp"
-#include "engine/event.hpp"
-#include "engine/quad_heap.hpp"
-#include "engine/rng.hpp"
+#include "engine/kernel/calendar_queue.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/kernel/quad_heap.hpp"
+#include "engine/support/rng.hpp"
 
 using namespace marlsim;
 

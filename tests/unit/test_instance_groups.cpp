@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/cluster/comparison.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/episode.hpp"
-#include "engine/scenario.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 #include "workloads/sla_policy.hpp"
 #include "workloads/trace_reader.hpp"

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/cluster/comparison.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/episode.hpp"
-#include "engine/scenario.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 #include "workloads/sla_policy.hpp"
 #include "workload_test_support.hpp"

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/input_error.hpp"
-#include "engine/partition.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/kernel/partition.hpp"
 
 using namespace marlsim;
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "agents/policy_registry.hpp"
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 
 using namespace marlsim;
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "agents/queue_discipline.hpp"
-#include "engine/input_error.hpp"
-#include "engine/rng.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/rng.hpp"
 
 using namespace marlsim;
 

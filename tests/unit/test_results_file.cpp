@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "mpi/communicator.hpp"
-#include "mpi/results_file.hpp"
-#include "mpi/results_reader.hpp"
+#include "mpi/hdf5/results_file.hpp"
+#include "mpi/hdf5/results_reader.hpp"
 
 namespace fs = std::filesystem;
 using marlsim::Communicator;

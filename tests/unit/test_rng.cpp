@@ -3,7 +3,7 @@
 #include <cmath>
 #include <set>
 
-#include "engine/rng.hpp"
+#include "engine/support/rng.hpp"
 
 using marlsim::RngStream;
 

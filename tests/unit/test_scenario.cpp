@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/input_error.hpp"
-#include "engine/scenario.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "workload_test_support.hpp"
 
 using marlsim::InputError;

@@ -3,9 +3,9 @@
 #include <csignal>
 #include <vector>
 
-#include "engine/phold.hpp"
-#include "engine/simulator.hpp"
-#include "engine/stop_signal.hpp"
+#include "engine/phold/phold.hpp"
+#include "engine/kernel/simulator.hpp"
+#include "engine/support/stop_signal.hpp"
 
 using namespace marlsim;
 

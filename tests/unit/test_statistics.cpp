@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/statistics.hpp"
+#include "engine/support/statistics.hpp"
 
 using namespace marlsim;
 

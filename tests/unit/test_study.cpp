@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "engine/study/study.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/trace_reader.hpp"
 #include "workload_test_support.hpp"
 

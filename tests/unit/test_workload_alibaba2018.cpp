@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/trace_reader.hpp"
 #include "workload_test_support.hpp"
 

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <set>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/seed_study_cluster.hpp"
 #include "workloads/seed_study_workload.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "engine/input_error.hpp"
+#include "engine/support/input_error.hpp"
 #include "workloads/line_reader.hpp"
 #include "workload_test_support.hpp"
 

@@ -1,0 +1,67 @@
+#include "agents/cluster_view.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace marlsim {
+
+ClusterView::ClusterView(const ClusterSpec& cluster) : cluster_(&cluster) {
+  states_.reserve(cluster.nodes.size());
+  for (NodeId n = 0; n < cluster.nodes.size(); ++n) states_.push_back(fresh(n));
+}
+
+ClusterView::ClusterView(const ClusterSpec& cluster, Sparse) : cluster_(&cluster), sparse_(true) {}
+
+NodeView ClusterView::fresh(NodeId n) const {
+  NodeView v;
+  v.free_cores = cluster_->nodes[n].cores;
+  v.free_memory_gb = cluster_->nodes[n].memory_gb;
+  return v;
+}
+
+std::size_t ClusterView::index(NodeId n) const {
+  if (!sparse_) return n;
+  const auto it = std::lower_bound(ids_.begin(), ids_.end(), n);
+  if (it == ids_.end() || *it != n) throw std::out_of_range("ClusterView: node " + std::to_string(n) + " is not tracked");
+  return static_cast<std::size_t>(it - ids_.begin());
+}
+
+bool ClusterView::tracks(NodeId n) const {
+  return !sparse_ ? n < states_.size() : std::binary_search(ids_.begin(), ids_.end(), n);
+}
+
+void ClusterView::track(NodeId n) {
+  if (!sparse_) return;
+  const auto it = std::lower_bound(ids_.begin(), ids_.end(), n);
+  if (it != ids_.end() && *it == n) return;
+  const auto at = it - ids_.begin();
+  ids_.insert(it, n);
+  states_.insert(states_.begin() + at, fresh(n));
+}
+
+void ClusterView::untrack(NodeId n) {
+  if (!sparse_) return;
+  const auto it = std::lower_bound(ids_.begin(), ids_.end(), n);
+  if (it == ids_.end() || *it != n) return;
+  const auto at = it - ids_.begin();
+  ids_.erase(it);
+  states_.erase(states_.begin() + at);
+}
+
+void ClusterView::commit(const TaskSpec& task, NodeId n) {
+  NodeView& s = state(n);
+  if (fits_now(task, n)) {
+    s.free_cores -= task.cores;
+    s.free_memory_gb -= task.memory_gb;
+    s.running_work_core_s += task.work_core_s;
+    ++s.running;
+  } else {
+    s.queued_work_core_s += task.work_core_s;
+    s.queued_cores += task.cores;
+    s.queued_memory_gb += task.memory_gb;
+    ++s.queue_length;
+  }
+}
+
+}  // namespace marlsim

@@ -1,0 +1,99 @@
+#pragma once
+// What a scheduler believes about the nodes: their static specs (known everywhere) and the
+// latest state each node reported, plus the scheduler's own dispatches that the node has
+// not reported back yet. A centralized scheduler's view is fresh up to one message latency;
+// a decentralized agent's view of other nodes is as stale as its gossip.
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/support/sim_time.hpp"
+#include "workloads/cluster_spec.hpp"
+#include "workloads/task_spec.hpp"
+
+namespace marlsim {
+
+using NodeId = std::uint32_t;
+inline constexpr NodeId kNoNode = 0xFFFFFFFFu;
+
+struct NodeView {
+  double free_cores = 0;           // believed free now
+  double free_memory_gb = 0;
+  double queued_work_core_s = 0;   // reference work waiting in the node's local queue
+  double queued_cores = 0;         // cores the queued tasks ask for
+  double queued_memory_gb = 0;     // memory the queued tasks ask for
+  double running_work_core_s = 0;  // reference work left in the tasks it runs
+  std::uint32_t queue_length = 0;
+  std::uint32_t running = 0;
+  bool up = true;
+  SimTime as_of = -1;              // when the node produced this; -1: never heard from it
+};
+
+class ClusterView {
+ public:
+  // Dense: every node has a state, believed idle and up, as of never.
+  explicit ClusterView(const ClusterSpec& cluster);
+  // Sparse: only tracked nodes have a state (a decentralized agent knows a few nodes; a
+  // dense view per agent would cost N^2 memory at 10,000 nodes).
+  struct Sparse {};
+  ClusterView(const ClusterSpec& cluster, Sparse);
+
+  std::size_t size() const { return cluster_->nodes.size(); }
+  const NodeSpec& spec(NodeId n) const { return cluster_->nodes[n]; }
+  const NodeView& state(NodeId n) const { return states_[index(n)]; }
+  NodeView& state(NodeId n) { return states_[index(n)]; }
+  bool tracks(NodeId n) const;
+  void track(NodeId n);    // sparse: n gets a state (idle, up, as of never) if it has none
+  void untrack(NodeId n);  // sparse: forget n
+  const ClusterSpec& cluster() const { return *cluster_; }
+
+  // The task could ever run there (cores and memory of the machine).
+  bool fits_statically(const TaskSpec& task, NodeId n) const {
+    return task.cores <= spec(n).cores && task.memory_gb <= spec(n).memory_gb;
+  }
+  // It would start at once: what is believed free suffices and no queue is believed ahead of
+  // it. A task sent behind a queue waits behind it (FCFS: a blocked head blocks it however
+  // many cores are free; other disciplines may let it pass, which the view cannot know), so
+  // a node with a queue is never free, or every policy that prefers free nodes would keep
+  // feeding a node whose head is blocked.
+  bool fits_now(const TaskSpec& task, NodeId n) const { return fits_now(task, state(n)); }
+  static bool fits_now(const TaskSpec& task, const NodeView& s) {
+    return s.queue_length == 0 && task.cores <= s.free_cores && task.memory_gb <= s.free_memory_gb;
+  }
+  // Fraction of the node's cores believed busy.
+  double utilization(NodeId n) const { return 1.0 - state(n).free_cores / spec(n).cores; }
+  // Cores demanded (running and queued) per core: like a load average, above 1 when queued.
+  double load(NodeId n) const { return (spec(n).cores - state(n).free_cores + state(n).queued_cores) / spec(n).cores; }
+  // The larger of the cores and memory demanded (running and queued) per capacity: Ray's
+  // critical resource utilization, counting queued demand as Ray counts its pending tasks.
+  double critical_load(NodeId n) const { return critical_load(spec(n), state(n)); }
+  static double critical_load(const NodeSpec& c, const NodeView& s) {
+    return std::max((c.cores - s.free_cores + s.queued_cores) / c.cores,
+                    (c.memory_gb - s.free_memory_gb + s.queued_memory_gb) / c.memory_gb);
+  }
+  // Seconds until the node could start new work if it ran its backlog at full width.
+  double backlog_s(NodeId n) const {
+    return (state(n).queued_work_core_s + state(n).running_work_core_s) / (spec(n).cores * spec(n).speed);
+  }
+  // The task's run time there: work / (cores x speed).
+  double runtime_s(const TaskSpec& task, NodeId n) const { return task.work_core_s / (task.cores * spec(n).speed); }
+  // Expected completion, seconds from now: backlog then the task's own run time.
+  double expected_completion_s(const TaskSpec& task, NodeId n) const { return backlog_s(n) + runtime_s(task, n); }
+
+  // The believed effect of sending `task` to n, until n's next report says otherwise: it
+  // starts (free resources shrink) if it fits now, else it joins the queue (queued demand
+  // grows, and the node is no longer free for the tasks after it).
+  void commit(const TaskSpec& task, NodeId n);
+
+ private:
+  std::size_t index(NodeId n) const;
+  NodeView fresh(NodeId n) const;
+
+  const ClusterSpec* cluster_;
+  bool sparse_ = false;
+  std::vector<NodeId> ids_;        // sparse: tracked ids, sorted; states_ is parallel
+  std::vector<NodeView> states_;
+};
+
+}  // namespace marlsim

@@ -1,0 +1,23 @@
+#include "engine/cluster/cluster_settings.hpp"
+
+namespace marlsim {
+
+std::string_view topology_name(Topology t) {
+  switch (t) {
+    case Topology::Centralized: return "centralized";
+    case Topology::TwoLevel: return "two-level";
+    case Topology::Decentralized: return "decentralized";
+  }
+  return "?";
+}
+
+std::string_view sharing_name(Sharing s) {
+  switch (s) {
+    case Sharing::None: return "none";
+    case Sharing::Limited: return "limited";
+    case Sharing::Global: return "global";
+  }
+  return "?";
+}
+
+}  // namespace marlsim

@@ -1,0 +1,49 @@
+#pragma once
+// A comparison: every policy of a scenario over the same episodes. Episode e of every
+// policy sees the same cluster and the same task stream (common random numbers), so the
+// differences between policies are the policies'.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/cluster/episode.hpp"
+#include "engine/experiment/scenario.hpp"
+#include "mpi/communicator.hpp"
+#include "workloads/trace_reader.hpp"
+
+namespace marlsim {
+
+class ResultsFile;
+
+struct PolicyEpisodes {
+  std::string policy;
+  std::vector<EpisodeMetrics> episodes;
+};
+
+struct ComparisonResult {
+  std::vector<PolicyEpisodes> policies;
+  std::uint64_t nodes = 0;
+  std::uint64_t tasks_first_episode = 0;
+  double offered_utilization = 0;         // synthetic workloads: offered CPU work over cores x speed
+  double offered_memory_utilization = 0;  // and memory x run time over memory x speed (see offered_load)
+  std::vector<std::string> notes;  // trace report lines and other facts worth printing
+};
+
+// The cluster a scenario runs on: generated from the seed (and the episode, with
+// cluster.new_per_episode), or the trace's machines.
+ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::uint64_t episode = 0);
+// Reads the scenario's trace (nullptr result for synthetic workloads).
+std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uint64_t episode);
+// Episode `episode`'s tasks.
+std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
+                                  std::uint64_t episode);
+
+// Progress: (policy index, episode index) after each episode, on every rank.
+using ProgressFn = std::function<void(std::size_t policy, std::uint64_t episode, const EpisodeMetrics&)>;
+
+// Collective. Writes per-task, per-node and per-episode rows to `results` when given.
+ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenario, ResultsFile* results,
+                                const ProgressFn& progress = {});
+
+}  // namespace marlsim

@@ -1,0 +1,58 @@
+#pragma once
+// A logical process (LP): a piece of model state that changes only in its own event
+// handlers and talks to other LPs only through timestamped events.
+#include <cstdint>
+
+#include "engine/kernel/event.hpp"
+
+namespace marlsim {
+
+class Simulator;
+
+// What a handler may do: read the clock and send events. Sending to another LP must
+// respect the lookahead (delay >= L), which is what lets ranks run a window independently.
+class LpContext {
+ public:
+  LpContext(Simulator& sim, LpId self, SimTime now) : sim_(&sim), self_(self), now_(now) {}
+
+  SimTime now() const { return now_; }
+  LpId self() const { return self_; }
+  SimTime lookahead() const;
+
+  // Schedules `kind` with `payload` at now() + delay on `dst`.
+  template <class Payload>
+  void send(LpId dst, SimTime delay, std::uint32_t kind, const Payload& payload) {
+    Event ev;
+    ev.dst = dst;
+    ev.kind = kind;
+    ev.time = later(delay);
+    ev.set(payload);
+    post(ev);
+  }
+  void send(LpId dst, SimTime delay, std::uint32_t kind) {
+    Event ev;
+    ev.dst = dst;
+    ev.kind = kind;
+    ev.time = later(delay);
+    post(ev);
+  }
+
+ private:
+  SimTime later(SimTime delay) const;  // now + delay; throws past the end of the int64 clock
+  void post(Event& ev);
+  Simulator* sim_;
+  LpId self_;
+  SimTime now_;
+};
+
+class LogicalProcess {
+ public:
+  virtual ~LogicalProcess() = default;
+  // Called once, at time 0, before the first event: schedule the initial events here.
+  virtual void init(LpContext& ctx) {}
+  virtual void handle(const Event& ev, LpContext& ctx) = 0;
+  // A digest of the LP's state, for the cross-partition determinism checks.
+  virtual std::uint64_t state_hash() const { return 0; }
+};
+
+}  // namespace marlsim
