@@ -177,30 +177,18 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
                   return std::make_unique<SchedulerLp>(setup);
                 });
 
-  // Run in chunks until the source has seen every task finish; chunking changes nothing in
-  // the event order, it only lets the ranks agree that the episode is over.
+  // The source raises the done flag when every task is done; the run stops at the next
+  // multiple of the stop grid (a sixteenth of the arrival span, at least 1 s), so the final
+  // state of every LP is the same for any rank count.
   const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
-  const SimTime chunk = std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16));
+  sim.set_stop_grid(std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16)));
   const SimTime limit = from_seconds(in.settings->run.max_time_s > 0 ? in.settings->run.max_time_s
                                                                       : default_time_limit_s(in));
-  RunStats stats;
-  SimTime until = 0;
-  for (;;) {
-    until = std::min(limit, until > kTimeInfinity - chunk ? kTimeInfinity : until + chunk);
-    const RunStats part = sim.run(until);
-    stats.events += part.events;
-    stats.remote_events += part.remote_events;
-    stats.windows += part.windows;
-    stats.wall_s += part.wall_s;
-    const bool local_done = sim.is_local(setup.source_lp()) &&
-                            static_cast<const SourceLp&>(sim.lp(setup.source_lp())).all_done();
-    const bool done = comm.allreduce_max(static_cast<SimTime>(local_done)) > 0;
-    const bool stuck = comm.allreduce_sum(static_cast<std::uint64_t>(sim.pending_events())) == 0;
-    if (stuck && !done)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
-      throw std::logic_error("episode " + std::to_string(in.episode) + " of " + in.policy +
-                             " stalled with unfinished tasks and no pending events");
-    if (done || until >= limit) break;
-  }
+  const RunStats stats = sim.run(limit);
+  const bool done = (sim.window_flags() & kWindowDone) != 0;
+  if (!done && sim.next_time() == kTimeInfinity)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
+    throw std::logic_error("episode " + std::to_string(in.episode) + " of " + in.policy +
+                           " stalled with unfinished tasks and no pending events");
 
   // Gather what the LPs recorded; rank 0 orders it by id so sums run in one fixed order.
   std::vector<TaskRecord> tasks;

@@ -40,9 +40,17 @@ bool SourceLp::fits_some_node(const TaskSpec& task) const {
 
 void SourceLp::init(LpContext& ctx) {
   if (!setup_.tasks->empty()) ctx.send(ctx.self(), from_seconds((*setup_.tasks)[0].arrival_s), kTaskArrives);
+  if (all_done()) ctx.raise_window_flag(kWindowDone);
 }
 
 void SourceLp::handle(const Event& ev, LpContext& ctx) {
+  handle_task_event(ev, ctx);
+  // Every task is done, unschedulable or blocked: the episode ends (on every rank, at the
+  // next point of the stop grid: engine/cluster/episode.cpp).
+  if (all_done()) ctx.raise_window_flag(kWindowDone);
+}
+
+void SourceLp::handle_task_event(const Event& ev, LpContext& ctx) {
   const auto& tasks = *setup_.tasks;
   if (ev.kind == kTaskArrives) {
     // Every task arriving at this instant, then one event for the next arrival time.

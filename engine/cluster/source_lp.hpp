@@ -10,6 +10,7 @@
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/kernel/logical_process.hpp"
+#include "mpi/communicator.hpp"  // kWindowDone
 #include "engine/support/rng.hpp"
 
 namespace marlsim {
@@ -28,6 +29,7 @@ class SourceLp final : public LogicalProcess {
   const std::vector<std::uint64_t>& blocked() const { return blocked_; }  // a parent fits no node
 
  private:
+  void handle_task_event(const Event& ev, LpContext& ctx);
   void submit(std::uint64_t task, LpContext& ctx);
   void block_descendants(std::uint64_t group);
   bool fits_some_node(const TaskSpec& task) const;

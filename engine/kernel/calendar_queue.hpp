@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/kernel/event.hpp"
+#include "engine/kernel/event_queue.hpp"
 
 namespace marlsim {
 
@@ -147,5 +148,7 @@ class CalendarQueue {
   std::size_t min_bucket_ = 0;
   int shift_ = 20;  // day width 2^20 ns (about 1 ms) until the first estimate
 };
+
+static_assert(EventQueueLike<CalendarQueue>);
 
 }  // namespace marlsim

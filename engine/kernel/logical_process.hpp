@@ -36,6 +36,9 @@ class LpContext {
     ev.time = later(delay);
     post(ev);
   }
+  // Raises a flag (a WindowFlag of mpi/communicator.hpp, e.g. kWindowDone when the model is
+  // finished) on this window's reduction: every rank sees it at the same window end.
+  void raise_window_flag(std::uint32_t flag);
 
  private:
   SimTime later(SimTime delay) const;  // now + delay; throws past the end of the int64 clock

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/kernel/event.hpp"
+#include "engine/kernel/event_queue.hpp"
 
 namespace marlsim {
 
@@ -70,5 +71,7 @@ class QuadHeap {
 
   std::vector<EventKey> keys_;
 };
+
+static_assert(EventQueueLike<QuadHeap>);
 
 }  // namespace marlsim

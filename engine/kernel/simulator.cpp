@@ -26,6 +26,7 @@ SimTime LpContext::later(SimTime delay) const {
   return now_ + delay;
 }
 void LpContext::post(Event& ev) { sim_->post(self_, now_, ev); }
+void LpContext::raise_window_flag(std::uint32_t flag) { sim_->raised_flags_ |= flag; }
 
 Simulator::Simulator(const Communicator& comm, std::uint64_t num_lps, SimTime lookahead, PartitionKind partition,
                      const LpFactory& factory)
@@ -61,7 +62,11 @@ void Simulator::post(LpId source, SimTime now, Event& ev) {
   }
 }
 
-void Simulator::process_until(SimTime window_end, RunStats& stats) {
+SimTime Simulator::stop_grid_after(SimTime t) const {
+  return stop_grid_ > 0 ? saturating_add(t - t % stop_grid_, stop_grid_) : kTimeInfinity;
+}
+
+void Simulator::process_until(SimTime& window_end, RunStats& stats) {
   while (!queue_.empty() && queue_.top().time < window_end) {
     const EventKey key = queue_.top();
     queue_.pop();
@@ -71,6 +76,10 @@ void Simulator::process_until(SimTime window_end, RunStats& stats) {
     LpContext ctx(*this, ev.dst, ev.time);
     lps_[local_index_[ev.dst]]->handle(ev, ctx);
     ++stats.events;
+    // A single window (one rank, no hooks) ends where a multi-rank run that agreed on the
+    // done flag would: at the stop grid point after the event that raised it.
+    if (!windowed_ && (raised_flags_ & kWindowDone) && stop_grid_ > 0)
+      window_end = std::min(window_end, stop_grid_after(ev.time));
     // One rank may run everything as a single window: look for a stop request now and then.
     if ((stats.events & 4095) == 0 && comm_.size() == 1 && stop_signal() != 0) throw RunStopped(stop_signal());
   }
@@ -83,8 +92,16 @@ WindowState Simulator::local_window_state() {
   return s;
 }
 
-SimTime Simulator::agree(Communicator::PendingWindow& pending) {
+SimTime Simulator::synchronize_window(RunStats& stats) {
+  auto t0 = Clock::now();
+  Communicator::PendingWindow pending;
+  comm_.start_window(local_window_state(), pending);  // outgoing events count: receivers learn of them below
+  for (const Event& ev : comm_.exchange(outgoing_)) push_local(ev);
+  outgoing_min_ = kTimeInfinity;
+  stats.exchange_s += seconds_since(t0);
+  t0 = Clock::now();
   const WindowState agreed = pending.wait();
+  stats.reduce_s += seconds_since(t0);
   window_flags_ = agreed.flags;
   if (agreed.flags & kWindowStop) throw RunStopped(agreed.stop_signal);
   return agreed.next;
@@ -108,38 +125,27 @@ RunStats Simulator::run(SimTime end_time) {
     }
   }
   // Plain sequential mode: one rank and nobody listening for window ends.
-  const bool windowed = comm_.size() > 1 || !hooks_.empty();
+  windowed_ = comm_.size() > 1 || !hooks_.empty();
 
   // Events sent during init may be bound for other ranks: exchange before the first window.
-  auto t0 = Clock::now();
-  Communicator::PendingWindow pending;
-  comm_.start_window(local_window_state(), pending);
-  for (const Event& ev : comm_.exchange(outgoing_)) push_local(ev);
-  outgoing_min_ = kTimeInfinity;
-  stats.exchange_s += seconds_since(t0);
-  t0 = Clock::now();
-  SimTime next = agree(pending);
-  stats.reduce_s += seconds_since(t0);
+  next_time_ = synchronize_window(stats);
+  SimTime stop_at = end_time;  // lowered to the stop grid once the done flag is agreed
+  if (window_flags_ & kWindowDone) stop_at = std::min(end_time, stop_grid_ > 0 ? stop_grid_after(floor_) : floor_);
 
-  while (next < end_time && (window_flags_ & kWindowDone) == 0) {
-    const SimTime window_end = windowed ? std::min(saturating_add(next, lookahead_), end_time) : end_time;
-    t0 = Clock::now();
+  while (next_time_ < stop_at) {
+    SimTime window_end = stop_at;
+    if (windowed_) window_end = std::min({saturating_add(next_time_, lookahead_), stop_grid_after(next_time_), stop_at});
+    const auto t0 = Clock::now();
     process_until(window_end, stats);
     floor_ = window_end;
     for (auto& hook : hooks_) hook(window_end);
     stats.compute_s += seconds_since(t0);
     ++stats.windows;
-
-    t0 = Clock::now();
-    comm_.start_window(local_window_state(), pending);  // outgoing events count: receivers learn of them below
-    for (const Event& ev : comm_.exchange(outgoing_)) push_local(ev);
-    outgoing_min_ = kTimeInfinity;
-    stats.exchange_s += seconds_since(t0);
-    t0 = Clock::now();
-    next = agree(pending);
-    stats.reduce_s += seconds_since(t0);
+    next_time_ = synchronize_window(stats);
+    if ((window_flags_ & kWindowDone) && stop_at == end_time)
+      stop_at = std::min(end_time, stop_grid_ > 0 ? stop_grid_after(window_end - 1) : window_end);
   }
-  floor_ = end_time;
+  floor_ = std::max(floor_, std::min(end_time, stop_at));
   stats.remote_events = remote_sent_;
   stats.wall_s = seconds_since(t_start);
   return stats;

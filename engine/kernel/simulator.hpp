@@ -1,15 +1,16 @@
 #pragma once
 // The PDES kernel: owns this rank's LPs and their pending events, and runs conservative
 // synchronous windows (YAWNS style). Each window [T, T+L) runs all local events below its
-// end, calls the window hooks (batched decisions), exchanges cross-rank events in one
-// batched non-blocking step, and agrees on the next T with one MPI_Allreduce(MIN), which
-// also skips idle gaps and carries a flags word (done, stop, checkpoint). One rank
-// without hooks runs everything as a single window.
+// end, calls the window hooks (batched decisions), then synchronizes: one batched
+// non-blocking exchange of cross-rank events and one MPI_Iallreduce that agrees on the next
+// T (MIN, which also skips idle gaps) and on a flags word (done, stop, checkpoint: OR).
+// One rank without hooks runs everything as a single window.
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "engine/kernel/event_pool.hpp"
+#include "engine/kernel/event_queue.hpp"
 #include "engine/kernel/logical_process.hpp"
 #include "engine/kernel/partition.hpp"
 #include "engine/kernel/quad_heap.hpp"
@@ -19,6 +20,7 @@
 namespace marlsim {
 
 using EventQueue = QuadHeap;  // swap here; benchmarks/bench_event_queue.cpp measures alternatives
+static_assert(EventQueueLike<EventQueue>);
 
 class Simulator {
  public:
@@ -32,8 +34,18 @@ class Simulator {
   Simulator(const Communicator& comm, std::uint64_t num_lps, SimTime lookahead, PartitionKind partition,
             const LpFactory& factory);
 
-  // Collective. Processes every event with time < end_time; can be called again to go on.
+  // Collective. Processes every event with time < end_time, or stops early once a handler
+  // raises kWindowDone (see set_stop_grid); can be called again to go on.
   RunStats run(SimTime end_time);
+
+  // Where a run stops once kWindowDone is raised: at the first multiple of `period` after
+  // the event that raised it (0, the default: at the end of the window it was raised in).
+  // Windows never cross a multiple, so the stopping point, and with it every LP's final
+  // state, is the same for any rank count and window layout.
+  void set_stop_grid(SimTime period) { stop_grid_ = period; }
+  // As agreed at the last window end: the earliest pending event anywhere (kTimeInfinity:
+  // none is left, the model has nothing more to do).
+  SimTime next_time() const { return next_time_; }
 
   void add_window_hook(WindowHook hook) { hooks_.push_back(std::move(hook)); }
 
@@ -61,10 +73,14 @@ class Simulator {
   friend class LpContext;
   void post(LpId source, SimTime now, Event& ev);
   void push_local(const Event& ev) { queue_.push({ev.time, ev.order, pool_.put(ev)}); }
-  void process_until(SimTime window_end, RunStats& stats);
+  // Runs local events below window_end (which it lowers in a single window once done is raised).
+  void process_until(SimTime& window_end, RunStats& stats);
   SimTime local_next_time() const;
   WindowState local_window_state();
-  SimTime agree(Communicator::PendingWindow& pending);  // waits; acts on the agreed flags
+  // The window's synchronization: exchanges cross-rank events, agrees on the next event time
+  // and the flags (throws RunStopped on a stop), and returns the next event time.
+  SimTime synchronize_window(RunStats& stats);
+  SimTime stop_grid_after(SimTime t) const;  // the first multiple of stop_grid_ above t
 
   const Communicator& comm_;
   Partition partition_;
@@ -83,6 +99,9 @@ class Simulator {
   std::uint32_t raised_flags_ = 0;  // to send with the next window reduction
   std::uint32_t window_flags_ = 0;  // agreed at the last one
   bool started_ = false;
+  bool windowed_ = false;        // false: one rank without hooks, everything in one window
+  SimTime next_time_ = 0;
+  SimTime stop_grid_ = 0;
 };
 
 }  // namespace marlsim

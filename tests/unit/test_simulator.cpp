@@ -26,6 +26,22 @@ struct RingLp final : LogicalProcess {
   std::vector<SimTime> seen;
 };
 
+// A token ring where LP 0 raises the done flag when it sees the token at or after `done_at`.
+struct FinishingRingLp final : LogicalProcess {
+  FinishingRingLp(LpId id_, LpId n_, SimTime delay_, SimTime done_at_) : id(id_), n(n_), delay(delay_), done_at(done_at_) {}
+  void init(LpContext& ctx) override {
+    if (id == 0) ctx.send(ctx.self(), 0, 1);
+  }
+  void handle(const Event& ev, LpContext& ctx) override {
+    seen.push_back(ev.time);
+    if (id == 0 && ev.time >= done_at) ctx.raise_window_flag(kWindowDone);
+    ctx.send((id + 1) % n, delay, 1);
+  }
+  LpId id, n;
+  SimTime delay, done_at;
+  std::vector<SimTime> seen;
+};
+
 struct BadLp final : LogicalProcess {
   explicit BadLp(SimTime delay_) : delay(delay_) {}
   void init(LpContext& ctx) override {
@@ -142,5 +158,24 @@ TEST_CASE("simulator: a stop request ends run() with RunStopped, windowed or not
       CHECK(e.exit_code() == 143);
     }
     request_stop(0);
+  }
+}
+
+TEST_CASE("simulator: with a stop grid, done ends the run at the grid point after it, windowed or not",
+          "[engine][simulator]") {
+  // Token every 3 ns around 4 LPs, lookahead 3; LP 0 raises done at t = 36; grid 50: every
+  // event below 50 runs, none at or after it, in a single window and in 3 ns windows alike.
+  Communicator self(MPI_COMM_SELF);
+  for (const bool windowed : {false, true}) {
+    Simulator sim(self, 4, 3, PartitionKind::Block,
+                  [&](LpId id) { return std::make_unique<FinishingRingLp>(id, 4, 3, 36); });
+    sim.set_stop_grid(50);
+    if (windowed) sim.add_window_hook([](SimTime) {});
+    const RunStats stats = sim.run(1000);
+    CAPTURE(windowed);
+    REQUIRE((sim.window_flags() & kWindowDone) != 0);
+    REQUIRE(stats.events == 17);  // times 0, 3, ..., 48
+    REQUIRE(dynamic_cast<FinishingRingLp&>(sim.lp(0)).seen.size() == 5);  // 0, 12, 24, 36, 48
+    REQUIRE(sim.next_time() == 51);
   }
 }
