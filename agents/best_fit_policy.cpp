@@ -12,7 +12,7 @@
 // lower node id).
 #include <memory>
 
-#include "agents/scheduling_policy.hpp"
+#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
@@ -26,10 +26,9 @@ double alignment(const TaskSpec& task, NodeId n, const ClusterView& view) {
 class BestFitPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "best-fit"; }
-  PolicyRequirements requirements() const override { return {.load_information = true, .local_node = false}; }
 
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
-                DispatchContext&) override {
+                DispatchContext&) const override {
     NodeId fit = kNoNode;  // best among the nodes where it fits now
     double fit_score = 0, fit_ect = 0;
     NodeId soonest = kNoNode;  // smallest expected completion overall (used if nothing fits)
@@ -56,6 +55,6 @@ class BestFitPolicy final : public SchedulingPolicy {
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_best_fit_policy() { return std::make_unique<BestFitPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&) { return std::make_unique<BestFitPolicy>(); }
 
 }  // namespace marlsim

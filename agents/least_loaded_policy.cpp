@@ -6,7 +6,7 @@
 // on candidate order.
 #include <memory>
 
-#include "agents/scheduling_policy.hpp"
+#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
@@ -14,10 +14,9 @@ namespace {
 class LeastLoadedPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "least-loaded"; }
-  PolicyRequirements requirements() const override { return {.load_information = true, .local_node = false}; }
 
   NodeId choose(const TaskSpec&, std::span<const NodeId> candidates, const ClusterView& view,
-                DispatchContext&) override {
+                DispatchContext&) const override {
     NodeId best = candidates[0];
     double best_util = view.load(best);
     double best_backlog = view.backlog_s(best);
@@ -36,6 +35,6 @@ class LeastLoadedPolicy final : public SchedulingPolicy {
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_least_loaded_policy() { return std::make_unique<LeastLoadedPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&) { return std::make_unique<LeastLoadedPolicy>(); }
 
 }  // namespace marlsim

@@ -10,32 +10,39 @@
 
 namespace marlsim {
 
-std::unique_ptr<SchedulingPolicy> make_random_policy();               // agents/random_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_weighted_round_robin_policy();  // agents/weighted_round_robin_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy();      // agents/priority_min_min_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_least_loaded_policy();          // agents/least_loaded_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_best_fit_policy();              // agents/best_fit_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy();            // agents/ray_hybrid_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_random_policy(const PolicyContext&);  // agents/random_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_weighted_round_robin_policy(const PolicyContext&);  // agents/weighted_round_robin_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(const PolicyContext&);      // agents/priority_min_min_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&);          // agents/least_loaded_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);              // agents/best_fit_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);            // agents/ray_hybrid_policy.cpp
 
 const std::vector<PolicyInfo>& scheduling_policies() {
   static const std::vector<PolicyInfo> kPolicies = {
-      {"random", "uniform over the feasible candidates (the deciding LP's stream)", &make_random_policy},
-      {"weighted-rr", "smooth weighted round robin, weight = cores x speed", &make_weighted_round_robin_policy},
-      {"priority-minmin", "batches Min-Min by priority class; one task: minimum expected completion",
+      // name, description, {needs load information, needs a local node}, factory
+      {"random", "uniform over the feasible candidates (the deciding LP's stream)", {false, false}, &make_random_policy},
+      {"weighted-rr", "smooth weighted round robin, weight = cores x speed", {false, false},
+       &make_weighted_round_robin_policy},
+      {"priority-minmin", "batches Min-Min by priority class; one task: minimum expected completion", {true, false},
        &make_priority_min_min_policy},
-      {"least-loaded", "lowest believed load (running + queued cores per core), then shortest backlog", &make_least_loaded_policy},
+      {"least-loaded", "lowest believed load (running + queued cores per core), then shortest backlog", {true, false},
+       &make_least_loaded_policy},
       {"best-fit", "Tetris alignment of demand with free cores and memory; else minimum expected completion",
-       &make_best_fit_policy},
+       {true, false}, &make_best_fit_policy},
       {"ray-hybrid",
        "Ray's default: local below 50 % utilization (Ray 1.3), else random among the top 20 % of the cluster's "
        "nodes, least utilized first (Ray 2.3)",
-       &make_ray_hybrid_policy},
+       {true, true}, &make_ray_hybrid_policy},
   };
   return kPolicies;
 }
 
-std::unique_ptr<SchedulingPolicy> make_scheduling_policy(std::string_view name) {
-  return find_named(scheduling_policies(), name, "scheduling policy", [](const PolicyInfo& p) { return p.name; }).make();
+const PolicyInfo& scheduling_policy_info(std::string_view name) {
+  return find_named(scheduling_policies(), name, "scheduling policy", [](const PolicyInfo& p) { return p.name; });
+}
+
+std::unique_ptr<SchedulingPolicy> make_scheduling_policy(std::string_view name, const PolicyContext& context) {
+  return scheduling_policy_info(name).make(context);
 }
 
 }  // namespace marlsim

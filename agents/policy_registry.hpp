@@ -1,5 +1,9 @@
 #pragma once
 // Policies by name. Adding one: a new file in agents/ and one line in policy_registry.cpp.
+// An entry carries what the policy needs to see (checked against the topology before any
+// episode runs) and a factory; a rank calls it once per role and shares the policy among
+// its deciding LPs.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -9,14 +13,22 @@
 
 namespace marlsim {
 
+// Who a policy is built for. Later: the shared parameters (a learned policy's weights).
+struct PolicyContext {
+  std::string_view role = "central";  // "central" (a scheduler LP) or "node-agent" (decentralized nodes)
+  std::uint64_t seed = 0;             // the run's seed (initial weights of a learned policy)
+};
+
 struct PolicyInfo {
   std::string_view name;
   std::string_view description;
-  std::unique_ptr<SchedulingPolicy> (*make)();
+  PolicyRequirements requirements;
+  std::unique_ptr<SchedulingPolicy> (*make)(const PolicyContext&);
 };
 
 const std::vector<PolicyInfo>& scheduling_policies();
-// Throws InputError listing the valid names.
-std::unique_ptr<SchedulingPolicy> make_scheduling_policy(std::string_view name);
+// Both throw InputError listing the valid names.
+const PolicyInfo& scheduling_policy_info(std::string_view name);
+std::unique_ptr<SchedulingPolicy> make_scheduling_policy(std::string_view name, const PolicyContext& context = {});
 
 }  // namespace marlsim

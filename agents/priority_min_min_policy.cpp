@@ -16,7 +16,7 @@
 #include <memory>
 #include <vector>
 
-#include "agents/scheduling_policy.hpp"
+#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
@@ -38,47 +38,56 @@ Best min_ect(const TaskSpec& task, std::span<const NodeId> candidates, const Clu
 class PriorityMinMinPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "priority-minmin"; }
-  PolicyRequirements requirements() const override { return {.load_information = true, .local_node = false}; }
 
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
-                DispatchContext&) override {
+                DispatchContext&) const override {
     return min_ect(task, candidates, view).node;
   }
 
-  void assign(std::span<const TaskSpec* const> tasks, std::span<const std::vector<NodeId>> candidates,
-              ClusterView& view, DispatchContext&, std::span<NodeId> out) override {
+  // Each LP's requests are one Min-Min batch over its view.
+  void decide(std::span<DecisionRequest> batch) const override {
+    for (std::size_t first = 0; first < batch.size();) {
+      const std::size_t end = same_lp_end(batch, first);
+      min_min(batch.subspan(first, end - first));
+      first = end;
+    }
+  }
+
+ private:
+  void min_min(std::span<DecisionRequest> requests) const {
+    ClusterView& view = *requests[0].view;
     for (int cls = 0; cls < kPriorityClasses; ++cls) {
-      // This class's tasks in batch order; `best` holds each one's current minimum.
+      // This class's requests in batch order; `best` holds each one's current minimum.
       pending_.clear();
       best_.clear();
-      for (std::size_t i = 0; i < tasks.size(); ++i) {
-        if (static_cast<int>(tasks[i]->priority) != cls) continue;
+      for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (static_cast<int>(requests[i].task->priority) != cls) continue;
         pending_.push_back(i);
-        best_.push_back(min_ect(*tasks[i], candidates[i], view));
+        best_.push_back(min_ect(*requests[i].task, requests[i].candidates, view));
       }
       while (!pending_.empty()) {
         std::size_t pick = 0;  // position in pending_; ties keep the earliest (batch order)
         for (std::size_t p = 1; p < pending_.size(); ++p)
           if (best_[p].ect < best_[pick].ect) pick = p;
-        const std::size_t i = pending_[pick];
+        DecisionRequest& r = requests[pending_[pick]];
         const NodeId node = best_[pick].node;
-        out[i] = node;
-        view.commit(*tasks[i], node);
+        r.chosen = node;
+        view.commit(*r.task, node);
         // Remove the pick, keeping batch order for the tie-break.
         pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(pick));
         best_.erase(best_.begin() + static_cast<std::ptrdiff_t>(pick));
         for (std::size_t p = 0; p < pending_.size(); ++p)
-          if (best_[p].node == node) best_[p] = min_ect(*tasks[pending_[p]], candidates[pending_[p]], view);
+          if (best_[p].node == node) best_[p] = min_ect(*requests[pending_[p]].task, requests[pending_[p]].candidates, view);
       }
     }
   }
 
- private:
-  std::vector<std::size_t> pending_;  // scratch, reused between batches
-  std::vector<Best> best_;
+  // Scratch reused between batches, not state: a rank takes its decisions one at a time.
+  mutable std::vector<std::size_t> pending_;
+  mutable std::vector<Best> best_;
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy() { return std::make_unique<PriorityMinMinPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(const PolicyContext&) { return std::make_unique<PriorityMinMinPolicy>(); }
 
 }  // namespace marlsim

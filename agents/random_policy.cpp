@@ -4,7 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "agents/scheduling_policy.hpp"
+#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
@@ -14,13 +14,13 @@ class RandomPolicy final : public SchedulingPolicy {
   std::string_view name() const override { return "random"; }
 
   NodeId choose(const TaskSpec&, std::span<const NodeId> candidates, const ClusterView&,
-                DispatchContext& ctx) override {
+                DispatchContext& ctx) const override {
     if (ctx.rng == nullptr) throw std::logic_error("random policy: DispatchContext::rng is not set");
     return candidates[ctx.rng->below(candidates.size())];
   }
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_random_policy() { return std::make_unique<RandomPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_random_policy(const PolicyContext&) { return std::make_unique<RandomPolicy>(); }
 
 }  // namespace marlsim

@@ -24,7 +24,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "agents/scheduling_policy.hpp"
+#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
@@ -42,10 +42,9 @@ struct Scored {
 class RayHybridPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "ray-hybrid"; }
-  PolicyRequirements requirements() const override { return {.load_information = true, .local_node = true}; }
 
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
-                DispatchContext& ctx) override {
+                DispatchContext& ctx) const override {
     available_.clear();
     feasible_.clear();
     // One pass: the groups, each group's lowest (score, id), and the local node's place.
@@ -88,11 +87,12 @@ class RayHybridPolicy final : public SchedulingPolicy {
  private:
   static double score(double critical) { return critical < kSpreadThreshold ? 0.0 : critical; }
 
-  std::vector<Scored> available_;  // scratch, reused between calls
-  std::vector<Scored> feasible_;
+  // Scratch reused between calls, not state: a rank takes its decisions one at a time.
+  mutable std::vector<Scored> available_;
+  mutable std::vector<Scored> feasible_;
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy() { return std::make_unique<RayHybridPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&) { return std::make_unique<RayHybridPolicy>(); }
 
 }  // namespace marlsim

@@ -2,12 +2,17 @@
 
 namespace marlsim {
 
-void SchedulingPolicy::assign(std::span<const TaskSpec* const> tasks, std::span<const std::vector<NodeId>> candidates,
-                              ClusterView& view, DispatchContext& ctx, std::span<NodeId> out) {
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    out[i] = choose(*tasks[i], candidates[i], view, ctx);
-    view.commit(*tasks[i], out[i]);
+void SchedulingPolicy::decide(std::span<DecisionRequest> batch) const {
+  for (DecisionRequest& r : batch) {
+    r.chosen = choose(*r.task, r.candidates, *r.view, r.ctx);
+    r.view->commit(*r.task, r.chosen);  // the next request of the same LP sees this one
   }
+}
+
+std::size_t SchedulingPolicy::same_lp_end(std::span<const DecisionRequest> batch, std::size_t first) {
+  std::size_t end = first + 1;
+  while (end < batch.size() && batch[end].view == batch[first].view) ++end;
+  return end;
 }
 
 }  // namespace marlsim

@@ -1,8 +1,15 @@
 #pragma once
-// A scheduling policy picks the node a task goes to. Heuristics and (later) learned
-// policies share this interface, so every study swaps them by name (agents/policy_registry).
-// Decisions come one at a time (choose) or as a batch raised together (assign): a learned
-// policy overrides assign to evaluate the whole batch as one matrix product per layer.
+// A scheduling policy picks the node a task goes to. Heuristics and learned policies share
+// this interface, so every study swaps them by name (agents/policy_registry). A rank builds
+// each policy once per role and every deciding LP of the rank shares it: what one LP's
+// decisions remember (weighted round robin's credits) is a PolicyState the LP owns, and the
+// deciding LP's view, RNG stream and state come with every call.
+//
+// Decisions come as a batch of requests (decide): one LP's requests in its order, one LP
+// after another in LP id order. The default takes them one by one (choose) and commits each
+// choice to its LP's view; a batch policy (Priority Min-Min) orders an LP's requests itself;
+// a learned policy evaluates the whole batch as one matrix product per layer.
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -18,27 +25,45 @@ struct PolicyRequirements {
   bool local_node = false;        // a node of its own to prefer (two-level, decentralized)
 };
 
+// Per deciding LP, for policies whose decisions remember something.
+struct PolicyState {
+  virtual ~PolicyState() = default;
+};
+
 struct DispatchContext {
   SimTime now = 0;
-  NodeId local_node = kNoNode;  // the deciding node, if the decision is taken on a node
-  RngStream* rng = nullptr;     // the deciding LP's own stream (never shared across LPs)
+  NodeId local_node = kNoNode;   // the deciding node, if the decision is taken on a node
+  RngStream* rng = nullptr;      // the deciding LP's own stream (never shared across LPs)
+  PolicyState* state = nullptr;  // the deciding LP's state (SchedulingPolicy::make_state)
+};
+
+// One decision: a task, the nodes it may go to, and who decides.
+struct DecisionRequest {
+  const TaskSpec* task = nullptr;
+  std::vector<NodeId> candidates;  // fit the task statically and believed up; never empty
+  ClusterView* view = nullptr;     // the deciding LP's view; decide() commits its choices to it
+  DispatchContext ctx;
+  NodeId chosen = kNoNode;         // set by decide()
 };
 
 class SchedulingPolicy {
  public:
   virtual ~SchedulingPolicy() = default;
   virtual std::string_view name() const = 0;
-  virtual PolicyRequirements requirements() const { return {}; }
+  // A fresh state for one deciding LP (nullptr: the policy remembers nothing).
+  virtual std::unique_ptr<PolicyState> make_state() const { return nullptr; }
 
-  // Picks one of `candidates`: nodes that fit the task statically and are believed up
-  // (never empty). Must be deterministic given ctx.rng.
+  // Picks one of `candidates` (never empty). Must be deterministic given ctx.rng and ctx.state.
   virtual NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
-                        DispatchContext& ctx) = 0;
+                        DispatchContext& ctx) const = 0;
 
-  // Assigns a batch raised together; out[i] receives the node of tasks[i]. The default
-  // takes the tasks in order, choosing each and committing it to the view.
-  virtual void assign(std::span<const TaskSpec* const> tasks, std::span<const std::vector<NodeId>> candidates,
-                      ClusterView& view, DispatchContext& ctx, std::span<NodeId> out);
+  // Decides every request (sets chosen and commits it to the request's view). Requests of
+  // one LP are consecutive and share its view; the default chooses them one by one.
+  virtual void decide(std::span<DecisionRequest> batch) const;
+
+ protected:
+  // The requests of batch that share batch[first]'s view: [first, end).
+  static std::size_t same_lp_end(std::span<const DecisionRequest> batch, std::size_t first);
 };
 
 }  // namespace marlsim

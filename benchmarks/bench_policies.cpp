@@ -4,7 +4,7 @@
 //
 //   BM_choose/<policy>/<N>: one choose() over all N nodes (every one statically feasible for
 //     the task); the view is not changed, so every decision sees the same loaded cluster.
-//   BM_assign32/<policy>/<N>: assign() of a batch of 32 tasks (Min-Min for priority-minmin;
+//   BM_assign32/<policy>/<N>: decide() of one LP's batch of 32 tasks (Min-Min for priority-minmin;
 //     in-order choose + commit for the others), from the same view each time.
 //   BM_select/<discipline>/<Q>: one select() on a 16-core node with Q queued tasks, 6 running.
 // Counters: decisions_per_s (tasks placed per second) and select_per_s, both kIsRate.
@@ -82,12 +82,13 @@ const Setup& setup(std::uint64_t nodes) {
 void BM_choose(benchmark::State& state, std::string policy) {
   const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
   auto p = make_scheduling_policy(policy);
+  auto policy_state = p->make_state();
   RngStream rng(7, 0);
   std::size_t i = 0;
   double decisions = 0;
   for (auto _ : state) {
     const std::size_t t = i % kTaskPool;
-    DispatchContext ctx{0, static_cast<NodeId>((i * 7919) % s.cluster.nodes.size()), &rng};
+    DispatchContext ctx{0, static_cast<NodeId>((i * 7919) % s.cluster.nodes.size()), &rng, policy_state.get()};
     benchmark::DoNotOptimize(p->choose(s.tasks[t], s.candidates[t], s.view, ctx));
     ++i;
     ++decisions;
@@ -98,24 +99,20 @@ void BM_choose(benchmark::State& state, std::string policy) {
 void BM_assign32(benchmark::State& state, std::string policy) {
   const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
   auto p = make_scheduling_policy(policy);
+  auto policy_state = p->make_state();
   RngStream rng(7, 0);
   constexpr std::size_t kBatch = 32;
-  std::vector<const TaskSpec*> tasks;
-  std::vector<std::vector<NodeId>> cands;
-  for (std::size_t t = 0; t < kBatch; ++t) {
-    tasks.push_back(&s.tasks[t]);
-    cands.push_back(s.candidates[t]);
-  }
-  std::vector<NodeId> out(kBatch);
   ClusterView view = s.view;
+  std::vector<DecisionRequest> requests(kBatch);
   double decisions = 0;
   for (auto _ : state) {
     state.PauseTiming();
     view = s.view;
+    for (std::size_t t = 0; t < kBatch; ++t)
+      requests[t] = {&s.tasks[t], s.candidates[t], &view, {0, 0, &rng, policy_state.get()}, kNoNode};
     state.ResumeTiming();
-    DispatchContext ctx{0, 0, &rng};
-    p->assign(tasks, cands, view, ctx, out);
-    benchmark::DoNotOptimize(out.data());
+    p->decide(requests);
+    benchmark::DoNotOptimize(requests.data());
     decisions += kBatch;
   }
   state.counters["decisions_per_s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);

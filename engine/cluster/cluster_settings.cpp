@@ -20,4 +20,6 @@ std::string_view sharing_name(Sharing s) {
   return "?";
 }
 
+std::string_view decide_when_name(DecideWhen d) { return d == DecideWhen::AtOnce ? "at-once" : "window-end"; }
+
 }  // namespace marlsim

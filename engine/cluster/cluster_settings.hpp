@@ -16,9 +16,14 @@ enum class Topology { Centralized, TwoLevel, Decentralized };
 // How much decentralized agents learn of other nodes' load.
 enum class Sharing { None, Limited, Global };
 enum class LifetimeDistribution { None, Exponential, Weibull };
+// When a deciding LP's requests are decided: at once, in the handler that raised them
+// (sequential semantics), or together with every request of the rank at the end of the
+// kernel's window (engine/cluster/decision_batcher.hpp).
+enum class DecideWhen { AtOnce, WindowEnd };
 
 std::string_view topology_name(Topology t);
 std::string_view sharing_name(Sharing s);
+std::string_view decide_when_name(DecideWhen d);
 
 struct FailureConfig {                     // [cluster.failures]
   LifetimeDistribution distribution = LifetimeDistribution::None;  // distribution = "none" | "exponential" | "weibull"
@@ -49,7 +54,9 @@ struct SchedulerConfig {                   // [scheduler]
   double decision_latency_s = 0.001;       // decision_latency_s: from a decision to its dispatch message
   double batch_interval_s = 0;             // batch_interval_s: a central scheduler collects submissions this long (0: one at a time)
   std::uint32_t candidates = 0;            // candidates: nodes a central scheduler samples per decision (0: all)
+  std::string admission = "spill-when-queue-long";  // admission: two-level: the nodes' keep-or-spill policy
   std::uint32_t spill_queue_length = 2;    // spill_queue_length: two-level: spill when the local queue is this long
+  DecideWhen decide = DecideWhen::AtOnce;  // decide = "at-once" | "window-end"
   Sharing sharing = Sharing::Limited;      // sharing = "none" | "limited" | "global" (decentralized)
   std::uint32_t neighbours = 4;            // neighbours: decentralized ring neighbours that are candidates and get reports
   std::uint32_t sampled = 4;               // sampled: extra random candidates per decentralized decision

@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "agents/admission_policy.hpp"
 #include "agents/policy_registry.hpp"
+#include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_lp.hpp"
 #include "engine/cluster/scheduler_lp.hpp"
 #include "engine/cluster/source_lp.hpp"
@@ -17,7 +19,7 @@
 namespace marlsim {
 
 void check_policy_fits_topology(const std::string& policy, const SchedulerConfig& scheduler) {
-  const PolicyRequirements needs = make_scheduling_policy(policy)->requirements();
+  const PolicyRequirements needs = scheduling_policy_info(policy).requirements;
   const std::string where = "policy " + policy + " in topology " + std::string(topology_name(scheduler.topology));
   if (needs.local_node && scheduler.topology == Topology::Centralized)
     throw InputError::at(where, "it prefers the deciding node, and a central scheduler has none; use topology "
@@ -168,14 +170,27 @@ ArrivalWindow arrival_window(const EpisodeInput& in) {
 }
 
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
-  check_policy_fits_topology(in.policy, in.settings->scheduler);
-  const ModelSetup setup = make_setup(in);
+  const SchedulerConfig& sc = in.settings->scheduler;
+  check_policy_fits_topology(in.policy, sc);
+  // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
+  const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
+      in.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed});
+  const std::unique_ptr<AdmissionPolicy> admission =
+      make_admission_policy(sc.admission, {.spill_queue_length = sc.spill_queue_length});
+  ModelSetup setup = make_setup(in);
+  setup.deciding_policy = policy.get();
+  setup.admission = admission.get();
   Simulator sim(comm, setup.lp_count(), setup.lookahead(), parse_partition_kind(in.settings->run.partition),
                 [&](LpId id) -> std::unique_ptr<LogicalProcess> {
                   if (id < setup.nodes()) return std::make_unique<NodeLp>(static_cast<NodeId>(id), setup);
                   if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
                   return std::make_unique<SchedulerLp>(setup);
                 });
+  std::unique_ptr<DecisionBatcher> batcher;
+  if (sc.decide == DecideWhen::WindowEnd) {
+    batcher = std::make_unique<DecisionBatcher>(sim, *policy);
+    setup.batcher = batcher.get();
+  }
 
   // The source raises the done flag when every task is done; the run stops at the next
   // multiple of the stop grid (a sixteenth of the arrival span, at least 1 s), so the final
@@ -237,6 +252,19 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   std::sort(result.blocked.begin(), result.blocked.end());
   result.checksum = sim.global_state_hash();
 
+  std::uint64_t batches = 0, batched = 0;
+  if (batcher) {
+    batches = batcher->stats().batches;
+    batched = batcher->stats().requests;
+  } else {
+    for (const DecisionStats& d : deciders) {
+      batches += d.batches;
+      batched += d.batched_requests;
+    }
+  }
+  batches = comm.allreduce_sum(batches);
+  batched = comm.allreduce_sum(batched);
+
   const RunStats global = stats.reduced(comm);
   if (comm.is_root()) {
     result.metrics = summarize(in, result, all_deciders);
@@ -250,6 +278,8 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   result.metrics.remote_events = global.remote_events;
   result.metrics.windows = global.windows;
   result.metrics.wall_s = global.wall_s;
+  result.metrics.decision_batches = batches;
+  result.metrics.mean_decision_batch = batches > 0 ? static_cast<double>(batched) / static_cast<double>(batches) : 0.0;
   return result;
 }
 

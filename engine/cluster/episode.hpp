@@ -45,6 +45,10 @@ struct EpisodeMetrics {
   std::uint64_t spills = 0;        // two-level: submissions a node passed to the global scheduler
   double decision_latency_sim_s = 0;   // mean, from request to dispatch arriving
   double decision_latency_wall_us = 0; // mean wall time inside the policy per decision
+  // decide() calls and the requests per call, summed over ranks: with decide = "window-end"
+  // each rank decides its own requests of a window together, so these depend on the partition.
+  std::uint64_t decision_batches = 0;
+  double mean_decision_batch = 0;
   std::uint64_t events = 0, remote_events = 0, windows = 0;
   double wall_s = 0;               // this episode, slowest rank
 };

@@ -34,6 +34,8 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(spills, "count", "two-level: tasks a node passed on to the global scheduler"),
       MARLSIM_FIELD(decision_latency_sim_s, "s", "simulated time from request to dispatch arriving, mean"),
       MARLSIM_FIELD(decision_latency_wall_us, "us", "wall time inside the policy per decision, mean"),
+      MARLSIM_FIELD(decision_batches, "count", "decide() calls on the policy, all ranks (depends on the partition)"),
+      MARLSIM_FIELD(mean_decision_batch, "count", "requests per decide() call (depends on the partition)"),
       MARLSIM_FIELD(tasks, "count", "tasks in the episode"),
       MARLSIM_FIELD(completed, "count", "tasks completed"),
       MARLSIM_FIELD(measured_tasks, "count", "completed tasks that arrived at or after run.warmup_s"),

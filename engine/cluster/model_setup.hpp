@@ -13,12 +13,20 @@
 
 namespace marlsim {
 
+class SchedulingPolicy;
+class AdmissionPolicy;
+class DecisionBatcher;
+
 struct ModelSetup {
   const std::vector<TaskSpec>* tasks = nullptr;
   const ClusterSpec* cluster = nullptr;
   SchedulerConfig scheduler;
   FailureConfig failures;
   std::string policy;        // the scheduling policy of this run
+  // Built once per rank (engine/cluster/episode.cpp) and shared by its LPs.
+  const SchedulingPolicy* deciding_policy = nullptr;  // the scheduler's, or the node agents' (decentralized)
+  const AdmissionPolicy* admission = nullptr;         // two-level nodes
+  DecisionBatcher* batcher = nullptr;                 // scheduler.decide = "window-end"; else null
   std::uint64_t seed = 1;
   std::uint64_t episode = 0;
   SimTime network_latency = 1'000'000;   // ns

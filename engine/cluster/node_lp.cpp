@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
@@ -52,7 +51,7 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
   if (setup.scheduler.topology == Topology::Centralized) return;
   knowledge_.track(id_);  // it decides for itself: its own state and the tasks it kept in flight
   if (setup.scheduler.topology != Topology::Decentralized) return;
-  policy_ = make_scheduling_policy(setup.policy);
+  policy_state_ = setup.deciding_policy->make_state();
   // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
   const auto n = static_cast<std::int64_t>(setup.nodes());
   const auto k = std::min<std::int64_t>(setup.scheduler.neighbours, n - 1);
@@ -259,12 +258,9 @@ void NodeLp::submitted(TaskMessage m, LpContext& ctx) {
     return;
   }
   if (s.topology == Topology::TwoLevel && up_) {
-    // Bottom-up: keep it when it can run here and the local queue is short, else spill. The
-    // queue is the believed one: tasks it kept that are still in flight count as they will
-    // start or queue on arrival (else a burst arriving together would all be kept).
-    const TaskSpec& t = (*setup_.tasks)[m.task];
-    if (t.cores <= spec_.cores && t.memory_gb <= spec_.memory_gb &&
-        believed_self(ctx.now()).queue_length < s.spill_queue_length) {
+    // Bottom-up: the admission policy keeps it here or spills it to the global scheduler.
+    DispatchContext dctx{ctx.now(), id_, &decision_rng_, nullptr};
+    if (setup_.admission->keep((*setup_.tasks)[m.task], spec_, believed_self(ctx.now()), dctx)) {
       ++decisions_.decisions;
       keep(m, ctx);
       return;
@@ -318,33 +314,71 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
       if (!v.up && ctx.now() - v.as_of >= repair) v.up = true;
     }
   }
-  std::vector<NodeId> candidates;
+  DecisionRequest r;
   for (NodeId c : pool)
-    if (knowledge_.fits_statically(task, c) && knowledge_.state(c).up) candidates.push_back(c);
-
-  if (candidates.empty()) {
+    if (knowledge_.fits_statically(task, c) && knowledge_.state(c).up) r.candidates.push_back(c);
+  sampled_.insert(sampled_.end(), sampled.begin(), sampled.end());
+  if (r.candidates.empty()) {
     parked_.push_back(m);
-  } else {
-    DispatchContext dctx{ctx.now(), id_, &decision_rng_};
-    const auto t0 = Clock::now();
-    const NodeId chosen = policy_->choose(task, candidates, knowledge_, dctx);
-    decisions_.wall_s += std::chrono::duration<double>(Clock::now() - t0).count();
+    if (requests_.empty()) forget_sampled();
+    return;
+  }
+  r.task = &task;
+  r.view = &knowledge_;
+  r.ctx = {ctx.now(), id_, &decision_rng_, policy_state_.get()};
+  const bool first = requests_.empty();
+  requests_.push_back(std::move(r));
+  requested_.push_back(m);
+  if (setup_.batcher) {
+    if (first) setup_.batcher->raised(id_, *this);
+    return;
+  }
+  std::vector<DecisionRequest> decided;
+  collect_requests(decided);
+  ++decisions_.batches;
+  decisions_.batched_requests += decided.size();
+  const auto t0 = Clock::now();
+  setup_.deciding_policy->decide(decided);
+  dispatch_decisions(decided, std::chrono::duration<double>(Clock::now() - t0).count(), ctx);
+}
+
+void NodeLp::collect_requests(std::vector<DecisionRequest>& out) {
+  for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requests_.clear();
+  dispatching_.swap(requested_);
+  requested_.clear();
+}
+
+void NodeLp::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
+  const SchedulerConfig& s = setup_.scheduler;
+  decisions_.wall_s += wall_s;
+  std::vector<TaskMessage> tasks;
+  tasks.swap(dispatching_);
+  for (std::size_t i = 0; i < decided.size(); ++i) {
+    TaskMessage m = tasks[i];
+    const NodeId chosen = decided[i].chosen;
     ++decisions_.decisions;
-    if (chosen == id_) {
+    if (!up_) {  // it failed while the decision waited for the window end
+      bounce(m, ctx);
+    } else if (chosen == id_) {
       keep(m, ctx);
     } else {
       decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
       m.from = id_;
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
-      knowledge_.commit(task, chosen);
       if (s.sharing != Sharing::None)  // reports will reconcile it; without them nothing would
-        keeper_.dispatched(chosen, ctx.now() + setup_.decision_latency, task);
+        keeper_.dispatched(chosen, ctx.now() + setup_.decision_latency, *decided[i].task);
     }
   }
-  for (NodeId c : sampled) {
+  forget_sampled();
+}
+
+void NodeLp::forget_sampled() {
+  for (NodeId c : sampled_) {
     knowledge_.untrack(c);
     keeper_.forget(c);
   }
+  sampled_.clear();
 }
 
 void NodeLp::keep(TaskMessage m, LpContext& ctx) {

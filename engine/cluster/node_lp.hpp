@@ -6,8 +6,10 @@
 #include <memory>
 #include <vector>
 
+#include "agents/admission_policy.hpp"
 #include "agents/queue_discipline.hpp"
 #include "agents/scheduling_policy.hpp"
+#include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/task_record.hpp"
@@ -17,7 +19,7 @@
 
 namespace marlsim {
 
-class NodeLp final : public LogicalProcess {
+class NodeLp final : public LogicalProcess, public DecidingLp {
  public:
   NodeLp(NodeId id, const ModelSetup& setup);
 
@@ -31,6 +33,10 @@ class NodeLp final : public LogicalProcess {
   // the metrics' arrival window [window_begin, window_end].
   NodeRecord node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const;
   std::uint64_t parked() const { return parked_.size(); }
+
+  // Decentralized: its placement requests (engine/cluster/decision_batcher.hpp).
+  void collect_requests(std::vector<DecisionRequest>& out) override;
+  void dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) override;
 
  private:
   struct Running {
@@ -61,7 +67,8 @@ class NodeLp final : public LogicalProcess {
 
   // Placement.
   void submitted(TaskMessage m, LpContext& ctx);
-  void place_decentralized(TaskMessage m, LpContext& ctx);
+  void place_decentralized(TaskMessage m, LpContext& ctx);  // raises a request (or parks the task)
+  void forget_sampled();
   void keep(TaskMessage m, LpContext& ctx);  // a decision to run it here: it arrives after the decision latency
   const NodeView& believed_self(SimTime now);  // its own state with the tasks it kept still in flight
   void assume_typical_load(const std::vector<NodeId>& unknown);
@@ -77,7 +84,7 @@ class NodeLp final : public LogicalProcess {
   const ModelSetup& setup_;
   const NodeSpec& spec_;
   std::unique_ptr<QueueDiscipline> discipline_;
-  std::unique_ptr<SchedulingPolicy> policy_;  // decentralized only
+  std::unique_ptr<PolicyState> policy_state_;  // decentralized: the shared policy's memory of this LP's decisions
   RngStream decision_rng_, failure_rng_;
 
   bool up_ = true;
@@ -99,6 +106,10 @@ class NodeLp final : public LogicalProcess {
   ClusterView knowledge_;
   ViewKeeper keeper_;
   std::vector<TaskMessage> parked_;  // nowhere to place them yet
+  std::vector<DecisionRequest> requests_;  // raised, not yet decided
+  std::vector<TaskMessage> requested_;     // their tasks (parallel)
+  std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
+  std::vector<NodeId> sampled_;            // tracked only for the pending requests: forgotten after dispatch
   std::vector<std::size_t> start_scratch_;
   std::vector<RunningTask> running_scratch_;
 };

@@ -5,13 +5,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
 SchedulerLp::SchedulerLp(const ModelSetup& setup)
     : setup_(setup),
-      policy_(make_scheduling_policy(setup.policy)),
+      policy_state_(setup.deciding_policy->make_state()),
       rng_(setup.seed, setup.scheduler_lp(), rng_stream(setup.episode, kRngDecisions)),
       view_(*setup.cluster) {}
 
@@ -78,39 +77,56 @@ void SchedulerLp::candidates_for(const TaskSpec& task, std::vector<NodeId>& out)
 
 void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
   const auto& tasks = *setup_.tasks;
-  std::vector<const TaskSpec*> specs;
-  std::vector<std::vector<NodeId>> candidates;
-  std::vector<TaskMessage> placed;
+  const bool first = requests_.empty();
   for (const TaskMessage& m : batch) {
-    std::vector<NodeId> c;
-    candidates_for(tasks[m.task], c);
-    if (c.empty()) {
+    DecisionRequest r;
+    candidates_for(tasks[m.task], r.candidates);
+    if (r.candidates.empty()) {
       parked_.push_back(m);
       continue;
     }
-    specs.push_back(&tasks[m.task]);
-    candidates.push_back(std::move(c));
-    placed.push_back(m);
+    r.task = &tasks[m.task];
+    r.view = &view_;
+    r.ctx = {ctx.now(), m.origin, &rng_, policy_state_.get()};
+    requests_.push_back(std::move(r));
+    requested_.push_back(m);
   }
-  if (placed.empty()) return;
-
-  std::vector<NodeId> out(placed.size(), kNoNode);
-  DispatchContext dctx{ctx.now(), placed.size() == 1 ? placed[0].origin : kNoNode, &rng_};
+  if (requests_.empty()) return;
+  if (setup_.batcher) {
+    if (first) setup_.batcher->raised(ctx.self(), *this);
+    return;
+  }
+  std::vector<DecisionRequest> decided;
+  collect_requests(decided);
+  ++decisions_.batches;
+  decisions_.batched_requests += decided.size();
   const auto t0 = std::chrono::steady_clock::now();
-  policy_->assign(specs, candidates, view_, dctx, out);
-  decisions_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  setup_.deciding_policy->decide(decided);
+  dispatch_decisions(decided, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ctx);
+}
 
-  for (std::size_t i = 0; i < placed.size(); ++i) {
-    TaskMessage m = placed[i];
-    if (out[i] >= setup_.nodes()) throw std::logic_error("policy " + setup_.policy + " chose no node");
+void SchedulerLp::collect_requests(std::vector<DecisionRequest>& out) {
+  for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requests_.clear();
+  dispatching_.swap(requested_);
+  requested_.clear();
+}
+
+void SchedulerLp::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
+  decisions_.wall_s += wall_s;
+  for (std::size_t i = 0; i < decided.size(); ++i) {
+    TaskMessage m = dispatching_[i];
+    const NodeId node = decided[i].chosen;
+    if (node >= setup_.nodes()) throw std::logic_error("policy " + setup_.policy + " chose no node");
     ++decisions_.decisions;
     decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
     m.from = ctx.self();
     m.rejected = 0;
-    ctx.send(out[i], setup_.decision_latency, kAssign, m);
-    keeper_.dispatched(out[i], ctx.now() + setup_.decision_latency, *specs[i]);
+    ctx.send(node, setup_.decision_latency, kAssign, m);
+    keeper_.dispatched(node, ctx.now() + setup_.decision_latency, *decided[i].task);
     ++dispatched_;
   }
+  dispatching_.clear();
 }
 
 std::uint64_t SchedulerLp::state_hash() const {

@@ -1,11 +1,13 @@
 #pragma once
 // The central scheduler (centralized topology; the global level of the two-level one): it
-// keeps a ClusterView from the nodes' reports and its own dispatches, and asks the policy
-// where each submitted task goes, one at a time or in batches of batch_interval_s.
+// keeps a ClusterView from the nodes' reports and its own dispatches, and raises a decision
+// request for each submitted task (collected for batch_interval_s when set), decided at once
+// or at the window end (engine/cluster/decision_batcher.hpp), then dispatches the decisions.
 #include <memory>
 #include <vector>
 
 #include "agents/scheduling_policy.hpp"
+#include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/task_record.hpp"
@@ -14,7 +16,7 @@
 
 namespace marlsim {
 
-class SchedulerLp final : public LogicalProcess {
+class SchedulerLp final : public LogicalProcess, public DecidingLp {
  public:
   explicit SchedulerLp(const ModelSetup& setup);
 
@@ -24,13 +26,19 @@ class SchedulerLp final : public LogicalProcess {
   const DecisionStats& decisions() const { return decisions_; }
   std::uint64_t parked() const { return parked_.size(); }
 
+  void collect_requests(std::vector<DecisionRequest>& out) override;
+  void dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) override;
+
  private:
-  void place(std::vector<TaskMessage> batch, LpContext& ctx);
+  void place(std::vector<TaskMessage> batch, LpContext& ctx);  // raises a request per task
   void candidates_for(const TaskSpec& task, std::vector<NodeId>& out);
 
   const ModelSetup& setup_;
-  std::unique_ptr<SchedulingPolicy> policy_;
+  std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this LP's decisions
   RngStream rng_;
+  std::vector<DecisionRequest> requests_;  // raised, not yet decided
+  std::vector<TaskMessage> requested_;     // their tasks (parallel)
+  std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
   ClusterView view_;
   ViewKeeper keeper_;
   std::vector<TaskMessage> batch_;   // collected until the next batch tick

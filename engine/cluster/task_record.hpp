@@ -41,6 +41,7 @@ struct DecisionStats {
   double sim_latency_s = 0;   // summed: from request raised to dispatch arriving
   double wall_s = 0;          // summed wall time inside policy calls
   std::uint64_t spills = 0;   // two-level nodes: submissions passed on to the global scheduler
+  std::uint64_t batches = 0, batched_requests = 0;  // scheduler.decide = "at-once": its decide() calls
 };
 
 }  // namespace marlsim

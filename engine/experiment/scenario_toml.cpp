@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/admission_policy.hpp"
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
 #include "engine/support/did_you_mean.hpp"
@@ -529,7 +530,20 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   s.duration("decision_latency_s", sc.decision_latency_s);
   s.duration_or_zero("batch_interval_s", sc.batch_interval_s);
   s.integer("candidates", sc.candidates);
+  if (s.has("admission")) {
+    std::vector<std::string> valid;
+    for (const AdmissionInfo& a : admission_policies()) valid.emplace_back(a.name);
+    const std::size_t current =
+        static_cast<std::size_t>(std::find(valid.begin(), valid.end(), sc.admission) - valid.begin());
+    sc.admission = valid[s.choice("admission", valid, current)];
+  } else {
+    s.node("admission");
+  }
   s.integer("spill_queue_length", sc.spill_queue_length);
+  {
+    static const std::vector<std::string> kDecide{"at-once", "window-end"};
+    sc.decide = static_cast<DecideWhen>(s.choice("decide", kDecide, static_cast<std::size_t>(sc.decide)));
+  }
   sc.sharing = static_cast<Sharing>(s.choice("sharing", kSharing, static_cast<std::size_t>(sc.sharing)));
   s.integer("neighbours", sc.neighbours);
   s.integer("sampled", sc.sampled);

@@ -243,3 +243,30 @@ TEST_CASE("cluster: the round-robin partition gives the same episode and windows
   REQUIRE(a.metrics.windows == b.metrics.windows);
   require_same_metrics(a.metrics, b.metrics);
 }
+
+TEST_CASE("cluster: decisions batched at the window end give the same episode at any rank count",
+          "[cluster][determinism][batcher]") {
+  // Every heuristic, each deciding topology; the batcher's window hook dispatches the
+  // decisions, so it sends events (kAssign) from outside any handler.
+  const std::vector<std::string> window{"scheduler.decide=window-end"};
+  const std::vector<std::string> failures{"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150",
+                                          "cluster.failures.mttr_s=20"};
+  std::vector<Case> cases;
+  for (const std::string policy : {"random", "weighted-rr", "priority-minmin", "least-loaded", "best-fit"}) {
+    cases.push_back({"window-end, centralized, " + policy, {"scheduler.policy=" + policy}});
+    cases.push_back({"window-end, decentralized limited, " + policy,
+                     {"scheduler.topology=decentralized", "scheduler.policy=" + policy}});
+  }
+  cases.push_back({"window-end, decentralized, ray-hybrid", {"scheduler.topology=decentralized", "scheduler.policy=ray-hybrid"}});
+  cases.push_back({"window-end, two-level, ray-hybrid", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}});
+  cases.push_back({"window-end, centralized, batched, K = 4, failures",
+                   {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}});
+  cases.back().overrides.insert(cases.back().overrides.end(), failures.begin(), failures.end());
+  cases.push_back({"window-end, decentralized global, failures", {"scheduler.topology=decentralized",
+                                                                   "scheduler.sharing=global", "scheduler.policy=least-loaded"}});
+  cases.back().overrides.insert(cases.back().overrides.end(), failures.begin(), failures.end());
+  for (Case& c : cases) {
+    c.overrides.insert(c.overrides.end(), window.begin(), window.end());
+    run_case(c);
+  }
+}

@@ -854,3 +854,45 @@ TEST_CASE("cluster: wait drift compares the arrival window's halves: a growing q
   CHECK(run(scenario_with(), one, tasks).metrics.wait_drift_s == Approx(0.0).margin(1e-9));
   CHECK(std::isnan(run(scenario_with(), one, {tasks[0]}).metrics.wait_drift_s));
 }
+
+TEST_CASE("cluster: decisions at the window end: requests of one window are one batch, and the wait is latency",
+          "[cluster][batcher]") {
+  SECTION("one task: decided at the end of the window it arrived in, dispatched a decision latency later") {
+    // Lookahead = min(network, decision latency) = 1 ms. The submission reaches the scheduler
+    // at 1 ms (window [1 ms, 2 ms)), is decided at 2 ms, reaches the node at 3 ms (at once: 2 ms).
+    const ClusterSpec one = make_cluster({make_node(4, 16)});
+    const std::vector<TaskSpec> single{make_task(0, 0, 1, 10)};
+    const EpisodeResult at_once = run(scenario_with(), one, single);
+    const EpisodeResult window = run(scenario_with({"scheduler.decide=window-end"}), one, single);
+    REQUIRE(at_once.tasks.size() == 1);
+    REQUIRE(window.tasks.size() == 1);
+    CHECK(at_once.tasks[0].start == from_seconds(0.002));
+    CHECK(window.tasks[0].start == from_seconds(0.003));
+    CHECK(window.metrics.decision_latency_sim_s == Approx(0.003));  // raised at 0 by the source
+    CHECK(at_once.metrics.decision_latency_sim_s == Approx(0.002));
+  }
+  SECTION("a burst at one instant: one decide() call for all of it, at once one call per task") {
+    const ClusterSpec c = mixed_cluster(8);
+    std::vector<TaskSpec> burst;
+    for (std::uint64_t i = 0; i < 40; ++i) burst.push_back(make_task(i, 0, 1, 5));
+    const EpisodeResult at_once = run(scenario_with({"scheduler.policy=least-loaded"}), c, burst);
+    const EpisodeResult window =
+        run(scenario_with({"scheduler.policy=least-loaded", "scheduler.decide=window-end"}), c, burst);
+    require_accounted(window, burst.size(), c.nodes.size());
+    CHECK(at_once.metrics.decision_batches == 40);
+    CHECK(at_once.metrics.mean_decision_batch == 1.0);
+    CHECK(window.metrics.decision_batches == 1);
+    CHECK(window.metrics.mean_decision_batch == 40.0);
+  }
+  SECTION("decentralized agents: many nodes' requests share a batch") {
+    const ClusterSpec c = mixed_cluster(8);
+    const std::vector<TaskSpec> tasks = busy_stream(400, 4);
+    const EpisodeResult r = run(scenario_with({"scheduler.topology=decentralized", "scheduler.policy=least-loaded",
+                                               "scheduler.decide=window-end"}),
+                                c, tasks);
+    require_accounted(r, tasks.size(), c.nodes.size());
+    CHECK(r.metrics.completed == tasks.size());
+    CHECK(r.metrics.decision_batches > 0);
+    CHECK(r.metrics.mean_decision_batch >= 1.0);
+  }
+}

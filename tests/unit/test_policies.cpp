@@ -50,7 +50,7 @@ std::vector<NodeId> all_nodes(const ClusterView& v) {
 }
 
 // The base class's batch behaviour: in order, choose then commit (minimum completion time, MCT).
-std::vector<NodeId> in_order(SchedulingPolicy& p, const std::vector<TaskSpec>& tasks, ClusterView view,
+std::vector<NodeId> in_order(const SchedulingPolicy& p, const std::vector<TaskSpec>& tasks, ClusterView view,
                              const std::vector<NodeId>& cands, DispatchContext& ctx) {
   std::vector<NodeId> out;
   for (const TaskSpec& t : tasks) {
@@ -60,13 +60,14 @@ std::vector<NodeId> in_order(SchedulingPolicy& p, const std::vector<TaskSpec>& t
   return out;
 }
 
-std::vector<NodeId> batch(SchedulingPolicy& p, const std::vector<TaskSpec>& tasks, ClusterView& view,
+// One LP's requests decided as one batch (SchedulingPolicy::decide).
+std::vector<NodeId> batch(const SchedulingPolicy& p, const std::vector<TaskSpec>& tasks, ClusterView& view,
                           const std::vector<NodeId>& cands, DispatchContext& ctx) {
-  std::vector<const TaskSpec*> ptrs;
-  for (const TaskSpec& t : tasks) ptrs.push_back(&t);
-  std::vector<std::vector<NodeId>> c(tasks.size(), cands);
-  std::vector<NodeId> out(tasks.size(), kNoNode);
-  p.assign(ptrs, c, view, ctx, out);
+  std::vector<DecisionRequest> requests(tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) requests[i] = {&tasks[i], cands, &view, ctx, kNoNode};
+  p.decide(requests);
+  std::vector<NodeId> out;
+  for (const DecisionRequest& r : requests) out.push_back(r.chosen);
   return out;
 }
 }  // namespace
@@ -85,19 +86,20 @@ TEST_CASE("Policy registry: every name constructs, unknown names list the valid 
     const ClusterSpec c = cluster_of({{4, 16, 1}, {8, 32, 1}});
     ClusterView v(c);
     RngStream rng(1, 2);
-    DispatchContext ctx{0, 0, &rng};
+    const auto state = p->make_state();
+    DispatchContext ctx{0, 0, &rng, state.get()};
     const std::vector<NodeId> cands = {1};
     CHECK(p->choose(task(10, 1, 1), cands, v, ctx) == 1);
   }
   CHECK(names == expected);
 
-  CHECK(make_scheduling_policy("least-loaded")->requirements().load_information);
-  CHECK_FALSE(make_scheduling_policy("random")->requirements().load_information);
-  CHECK_FALSE(make_scheduling_policy("weighted-rr")->requirements().load_information);
-  CHECK(make_scheduling_policy("priority-minmin")->requirements().load_information);
-  CHECK(make_scheduling_policy("best-fit")->requirements().load_information);
-  CHECK(make_scheduling_policy("ray-hybrid")->requirements().local_node);
-  CHECK_FALSE(make_scheduling_policy("least-loaded")->requirements().local_node);
+  CHECK(scheduling_policy_info("least-loaded").requirements.load_information);
+  CHECK_FALSE(scheduling_policy_info("random").requirements.load_information);
+  CHECK_FALSE(scheduling_policy_info("weighted-rr").requirements.load_information);
+  CHECK(scheduling_policy_info("priority-minmin").requirements.load_information);
+  CHECK(scheduling_policy_info("best-fit").requirements.load_information);
+  CHECK(scheduling_policy_info("ray-hybrid").requirements.local_node);
+  CHECK_FALSE(scheduling_policy_info("least-loaded").requirements.local_node);
 
   try {
     make_scheduling_policy("round-robin");
@@ -148,7 +150,8 @@ TEST_CASE("weighted-rr: smooth weighted round robin, shares proportional to core
     const ClusterSpec c = cluster_of({{5, 16, 1}, {1, 16, 1}, {1, 16, 1}});
     ClusterView v(c);
     auto p = make_scheduling_policy("weighted-rr");
-    DispatchContext ctx;
+    auto state = p->make_state();
+    DispatchContext ctx{0, kNoNode, nullptr, state.get()};
     std::vector<NodeId> seq;
     for (int i = 0; i < 14; ++i) seq.push_back(p->choose(task(1, 1, 1), all_nodes(v), v, ctx));
     CHECK(seq == std::vector<NodeId>{0, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 2, 0, 0});
@@ -158,8 +161,10 @@ TEST_CASE("weighted-rr: smooth weighted round robin, shares proportional to core
     const ClusterSpec c = cluster_of({{4, 16, 1.0}, {8, 32, 1.5}, {2, 8, 0.5}, {16, 64, 1.0}, {4, 16, 0.8}});
     ClusterView v(c);
     auto p = make_scheduling_policy("weighted-rr");
-    auto shuffled = make_scheduling_policy("weighted-rr");
-    DispatchContext ctx;
+    auto state = p->make_state();
+    auto shuffled_state = p->make_state();  // a second deciding LP of the same shared policy
+    DispatchContext ctx{0, kNoNode, nullptr, state.get()};
+    DispatchContext shuffled_ctx{0, kNoNode, nullptr, shuffled_state.get()};
     RngStream rng(3, 3);
     std::vector<int> count(c.nodes.size(), 0);
     constexpr int kCalls = 10000;
@@ -169,7 +174,7 @@ TEST_CASE("weighted-rr: smooth weighted round robin, shares proportional to core
       ++count[n];
       // The same decisions whatever the order of the candidates.
       for (std::size_t k = cands.size(); k > 1; --k) std::swap(cands[k - 1], cands[rng.below(k)]);
-      REQUIRE(shuffled->choose(task(1, 1, 1), cands, v, ctx) == n);
+      REQUIRE(p->choose(task(1, 1, 1), cands, v, shuffled_ctx) == n);
     }
     const double total = 4 + 12 + 1 + 16 + 3.2;
     for (NodeId n = 0; n < c.nodes.size(); ++n) {
@@ -183,7 +188,8 @@ TEST_CASE("weighted-rr: smooth weighted round robin, shares proportional to core
     const ClusterSpec c = cluster_of({{4, 16, 1}, {8, 16, 1}, {2, 16, 1}, {2, 16, 1}});
     ClusterView v(c);
     auto p = make_scheduling_policy("weighted-rr");
-    DispatchContext ctx;
+    auto state = p->make_state();
+    DispatchContext ctx{0, kNoNode, nullptr, state.get()};
     // Node 1 is filtered out for a while: the others share its absence by their weights.
     const std::vector<NodeId> without1 = {0, 2, 3};
     std::vector<int> count(4, 0);
