@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/agent_settings.hpp"
 #include "workloads/seed_study_cluster.hpp"
 
 namespace marlsim {
@@ -77,6 +78,7 @@ struct RunConfig {                         // [run]
 struct ClusterModelSettings {
   ClusterConfig cluster;
   SchedulerConfig scheduler;
+  AgentSettings agents;
   RunConfig run;
 };
 

@@ -3,10 +3,22 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/cluster/messages.hpp"
+
 namespace marlsim {
 
-DecisionBatcher::DecisionBatcher(Simulator& sim, const SchedulingPolicy& policy) : sim_(sim), policy_(policy) {
+DecisionBatcher::DecisionBatcher(Simulator& sim, const SchedulingPolicy& policy, SimTime cycle)
+    : sim_(sim), policy_(policy), cycle_(cycle) {
   sim.add_window_hook([this](SimTime window_end) { decide_window(window_end); });
+}
+
+void DecisionBatcher::first_request(LpId lp, DecidingLp& who, LpContext& ctx) {
+  if (cycle_ <= 0) {
+    raised(lp, who);
+    return;
+  }
+  const SimTime boundary = (ctx.now() / cycle_ + 1) * cycle_;
+  ctx.send(lp, boundary - ctx.now(), kDecisionCycle);
 }
 
 void DecisionBatcher::decide_window(SimTime window_end) {

@@ -5,7 +5,10 @@
 // pending request in (LP id, request order), decides them as one batch (one decide() call on
 // the rank's shared policy: one matrix product per layer for a learned one) and hands each
 // LP its decisions to dispatch through its own context. With "at-once" an LP decides its own
-// requests in the handler that raised them, through the same decide() call.
+// requests in the handler that raised them, through the same decide() call. With decision
+// cycles (agents.decision_period_s = P) an LP's first request schedules a kDecisionCycle event
+// at the next multiple of P and the LP hands its requests over there: every request of the
+// rank's cycle is decided together, at the end of the window holding the boundary.
 //
 // Deciding at the window end is causally safe: dispatches leave at the window end and arrive
 // a decision latency (>= the lookahead) later, after the window. The window boundaries
@@ -37,13 +40,16 @@ struct BatchStats {
 
 class DecisionBatcher {
  public:
-  // Registers on sim's window hook; `policy` is the rank's shared deciding policy.
-  DecisionBatcher(Simulator& sim, const SchedulingPolicy& policy);
+  // Registers on sim's window hook; `policy` is the rank's shared deciding policy;
+  // `cycle` the decision period (0: decide at the end of the window of the request).
+  DecisionBatcher(Simulator& sim, const SchedulingPolicy& policy, SimTime cycle);
   DecisionBatcher(const DecisionBatcher&) = delete;
   DecisionBatcher& operator=(const DecisionBatcher&) = delete;
 
-  // `lp` has requests pending for the next window end (call once per window: when its first
-  // request is raised).
+  // `lp` raised its first pending request: with cycles, sends it a kDecisionCycle event at
+  // the next boundary (where it calls raised()); else raised() now.
+  void first_request(LpId lp, DecidingLp& who, LpContext& ctx);
+  // `lp` has requests for this window's end (once per window).
   void raised(LpId lp, DecidingLp& who) { raised_.emplace_back(lp, &who); }
   const BatchStats& stats() const { return stats_; }
 
@@ -52,6 +58,7 @@ class DecisionBatcher {
 
   Simulator& sim_;
   const SchedulingPolicy& policy_;
+  SimTime cycle_;
   std::vector<std::pair<LpId, DecidingLp*>> raised_;
   std::vector<DecisionRequest> batch_;
   std::vector<std::size_t> ends_;  // per raised LP: the end of its requests in batch_

@@ -187,8 +187,9 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
                   return std::make_unique<SchedulerLp>(setup);
                 });
   std::unique_ptr<DecisionBatcher> batcher;
-  if (sc.decide == DecideWhen::WindowEnd) {
-    batcher = std::make_unique<DecisionBatcher>(sim, *policy);
+  const SimTime cycle = from_seconds(in.settings->agents.decision_period_s);
+  if (sc.decide == DecideWhen::WindowEnd || cycle > 0) {
+    batcher = std::make_unique<DecisionBatcher>(sim, *policy, cycle);
     setup.batcher = batcher.get();
   }
 

@@ -19,6 +19,7 @@ enum ClusterEvent : std::uint32_t {
   kNodeRepaired,     // node, self
   kReportTick,       // node, self: periodic load report
   kBatchTick,        // scheduler, self: assign the batch collected so far
+  kDecisionCycle,    // deciding LP, self: a decision cycle boundary (agents.decision_period_s)
 };
 
 // A task in flight between LPs.

@@ -91,6 +91,9 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
       break;
     case kTaskEnds: task_ends(ev.as<TaskEndsMessage>(), ctx); break;
     case kNodeFails: fail(ctx); break;
+    case kDecisionCycle:
+      if (!requests_.empty()) setup_.batcher->raised(id_, *this);
+      break;
     case kNodeRepaired: repair(ctx); break;
     case kNodeReport: {
       const auto r = ev.as<ReportMessage>();
@@ -330,7 +333,7 @@ void NodeLp::place_decentralized(TaskMessage m, LpContext& ctx) {
   requests_.push_back(std::move(r));
   requested_.push_back(m);
   if (setup_.batcher) {
-    if (first) setup_.batcher->raised(id_, *this);
+    if (first) setup_.batcher->first_request(id_, *this, ctx);
     return;
   }
   std::vector<DecisionRequest> decided;

@@ -35,6 +35,9 @@ void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
       }
       break;
     }
+    case kDecisionCycle:
+      if (!requests_.empty()) setup_.batcher->raised(ctx.self(), *this);
+      break;
     case kBatchTick: {
       tick_pending_ = false;
       std::vector<TaskMessage> batch;
@@ -93,7 +96,7 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
   }
   if (requests_.empty()) return;
   if (setup_.batcher) {
-    if (first) setup_.batcher->raised(ctx.self(), *this);
+    if (first) setup_.batcher->first_request(ctx.self(), *this, ctx);
     return;
   }
   std::vector<DecisionRequest> decided;

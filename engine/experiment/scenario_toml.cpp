@@ -551,6 +551,11 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   s.finish();
 }
 
+void read_agents(TableReader a, AgentSettings& agents) {
+  a.duration_or_zero("decision_period_s", agents.decision_period_s);
+  a.finish();
+}
+
 void read_run(TableReader r, RunConfig& run) {
   static const std::vector<std::string> kPartitions{"block", "round-robin"};
   r.integer("seed", run.seed);
@@ -747,6 +752,7 @@ Scenario parse(Context& ctx, const std::string& text, const std::vector<std::str
   read_cluster(top.sub("cluster"), s.cluster);
   const bool trace_seed_set = read_workload(top.sub("workload"), s.workload);
   read_scheduler(top.sub("scheduler"), s.scheduler);
+  read_agents(top.sub("agents"), s.agents);
   read_run(top.sub("run"), s.run);
   read_output(top.sub("output"), s.output);
   top.finish();

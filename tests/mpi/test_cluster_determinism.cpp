@@ -269,4 +269,9 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
     c.overrides.insert(c.overrides.end(), window.begin(), window.end());
     run_case(c);
   }
+  // Decision cycles: every request of a rank's cycle in one batch.
+  for (const std::string topology : {"centralized", "decentralized", "two-level"})
+    for (const std::string policy : {"random", "weighted-rr", "least-loaded"})
+      run_case({"cycles of 0.5 s, " + topology + ", " + policy,
+                {"agents.decision_period_s=0.5", "scheduler.topology=" + topology, "scheduler.policy=" + policy}});
 }

@@ -884,6 +884,19 @@ TEST_CASE("cluster: decisions at the window end: requests of one window are one 
     CHECK(window.metrics.decision_batches == 1);
     CHECK(window.metrics.mean_decision_batch == 40.0);
   }
+  SECTION("decision cycles: tasks arriving over a cycle are decided together at its boundary") {
+    const ClusterSpec c = mixed_cluster(8);
+    std::vector<TaskSpec> tasks;
+    for (std::uint64_t i = 0; i < 30; ++i) tasks.push_back(make_task(i, 0.1 * static_cast<double>(i), 1, 5));
+    const EpisodeResult r = run(scenario_with({"agents.decision_period_s=1"}), c, tasks);
+    require_accounted(r, tasks.size(), c.nodes.size());
+    // Arrivals 0 .. 2.9 s reach the scheduler 1 ms later: cycles end at 1, 2 and 3 s.
+    CHECK(r.metrics.decision_batches == 3);
+    CHECK(r.metrics.mean_decision_batch == 10.0);
+    // Task 0 reaches the scheduler at 0.001 s, is decided in the window holding 1 s (it
+    // begins at the boundary: [1 s, 1.001 s)), and reaches its node 1 ms later.
+    CHECK(record_of(r, 0).start == from_seconds(1.002));
+  }
   SECTION("decentralized agents: many nodes' requests share a batch") {
     const ClusterSpec c = mixed_cluster(8);
     const std::vector<TaskSpec> tasks = busy_stream(400, 4);

@@ -1,0 +1,13 @@
+#pragma once
+// The agents' settings ([agents] in a scenario): how deciding agents batch their decisions.
+// Learned policies add their network settings here.
+namespace marlsim {
+
+struct AgentSettings {                     // [agents]
+  // decision_period_s: agents collect what arrives and decide at the next multiple of this
+  // period, all of a rank's requests of one cycle as one batch, as production schedulers'
+  // scheduling cycles do (0: no cycles; scheduler.decide says when).
+  double decision_period_s = 0;
+};
+
+}  // namespace marlsim
