@@ -1,25 +1,24 @@
 #pragma once
-// A cluster node as a logical process: it runs tasks from its local queue (the queue
-// discipline picks the order), draws power (idle + dynamic x busy fraction, integrated
-// exactly between events), fails and is repaired, reports its load, and, depending on the
-// topology, places tasks itself (the two-level local rule; the decentralized agent).
+// A cluster node as a logical process, the node machine: it runs tasks from its local queue
+// (the queue discipline picks the order), draws power (idle + dynamic x busy fraction,
+// integrated exactly between events), fails and is repaired. What it does with tasks
+// submitted to it, and whom it reports its load to, is its placement, chosen once per
+// topology (node_placement.hpp).
 #include <memory>
 #include <vector>
 
-#include "agents/admission_policy.hpp"
+#include "agents/cluster_view.hpp"
 #include "agents/queue_discipline.hpp"
-#include "agents/scheduling_policy.hpp"
-#include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
+#include "engine/cluster/node_placement.hpp"
 #include "engine/cluster/task_record.hpp"
-#include "engine/cluster/view_keeper.hpp"
 #include "engine/kernel/logical_process.hpp"
 #include "engine/support/rng.hpp"
 
 namespace marlsim {
 
-class NodeLp final : public LogicalProcess, public DecidingLp {
+class NodeLp final : public LogicalProcess {
  public:
   NodeLp(NodeId id, const ModelSetup& setup);
 
@@ -32,11 +31,14 @@ class NodeLp final : public LogicalProcess, public DecidingLp {
   // Energy and busy core-seconds integrated up to the makespan, and busy core-seconds inside
   // the metrics' arrival window [window_begin, window_end].
   NodeRecord node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const;
-  std::uint64_t parked() const { return parked_.size(); }
 
-  // Decentralized: its placement requests (engine/cluster/decision_batcher.hpp).
-  void collect_requests(std::vector<DecisionRequest>& out) override;
-  void dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) override;
+  // For its placement.
+  NodeId id() const { return id_; }
+  const NodeSpec& spec() const { return spec_; }
+  bool up() const { return up_; }
+  NodeView own_view(SimTime now) const;  // its load as a report states it
+  RngStream& decision_rng() { return decision_rng_; }
+  DecisionStats& decision_stats() { return decisions_; }
 
  private:
   struct Running {
@@ -54,37 +56,21 @@ class NodeLp final : public LogicalProcess, public DecidingLp {
     double busy_cores;
   };
 
-  // Execution.
   void enqueue(const TaskMessage& m, LpContext& ctx);
   void try_start(LpContext& ctx);
   void task_ends(const TaskEndsMessage& m, LpContext& ctx);
   void fail(LpContext& ctx);
   void repair(LpContext& ctx);
+  void schedule_failure(LpContext& ctx);
   void note_power(SimTime now);  // call after every change of busy cores or up state
   PowerPoint integrated_to(SimTime t) const;  // energy and busy core-seconds from 0 to t
   void recount_free();           // from the running set: no drift from repeated +/-
   double power_w() const;
 
-  // Placement.
-  void submitted(TaskMessage m, LpContext& ctx);
-  void place_decentralized(TaskMessage m, LpContext& ctx);  // raises a request (or parks the task)
-  void forget_sampled();
-  void keep(TaskMessage m, LpContext& ctx);  // a decision to run it here: it arrives after the decision latency
-  const NodeView& believed_self(SimTime now);  // its own state with the tasks it kept still in flight
-  void assume_typical_load(const std::vector<NodeId>& unknown);
-  void bounce(TaskMessage m, LpContext& ctx);  // this node cannot take it: pass it on
-  void retry_parked(LpContext& ctx);
-
-  // Reports.
-  NodeView own_view(SimTime now) const;
-  void send_reports(LpContext& ctx);
-  void schedule_failure(LpContext& ctx);
-
   NodeId id_;
   const ModelSetup& setup_;
   const NodeSpec& spec_;
   std::unique_ptr<QueueDiscipline> discipline_;
-  std::unique_ptr<PolicyState> policy_state_;  // decentralized: the shared policy's memory of this LP's decisions
   RngStream decision_rng_, failure_rng_;
 
   bool up_ = true;
@@ -93,25 +79,16 @@ class NodeLp final : public LogicalProcess, public DecidingLp {
   std::vector<TaskMessage> queue_msgs_;  // parallel to queue_
   std::vector<Running> running_;
   std::uint32_t attempts_ = 0;
-  bool dirty_ = false;  // state changed since the last report
+  bool dirty_ = false;  // state changed during this event: the placement reports it
 
   std::vector<PowerPoint> power_;  // piecewise-constant history, for exact integrals to any time
   std::vector<SimTime> failure_times_;  // a failure after the makespan is not the episode's
 
   std::vector<TaskRecord> records_;
   DecisionStats decisions_;
-
-  // Decentralized knowledge.
-  std::vector<NodeId> neighbours_;
-  ClusterView knowledge_;
-  ViewKeeper keeper_;
-  std::vector<TaskMessage> parked_;  // nowhere to place them yet
-  std::vector<DecisionRequest> requests_;  // raised, not yet decided
-  std::vector<TaskMessage> requested_;     // their tasks (parallel)
-  std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
-  std::vector<NodeId> sampled_;            // tracked only for the pending requests: forgotten after dispatch
   std::vector<std::size_t> start_scratch_;
   std::vector<RunningTask> running_scratch_;
+  std::unique_ptr<NodePlacement> placement_;  // last: it refers to the node
 };
 
 }  // namespace marlsim

@@ -491,6 +491,7 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
       "[workload.sla]\nzzz = 1\n",
       "[workload]\nkind = \"swf\"\n[workload.trace]\npath = \"x\"\nzzz = 1\n",
       "[scheduler]\nzzz = 1\n",
+      "[agents]\nzzz = 1\n",
       "[run]\nzzz = 1\n",
       "[output]\nzzz = 1\n",
   };
@@ -503,7 +504,7 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
     for (std::size_t start = 0, comma; (comma = keys.find(", ", start)) != std::string::npos; start = comma + 2) {
       const std::string key = keys.substr(start, comma - start);
       INFO(key);
-      const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "run" ||
+      const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "agents" || key == "run" ||
                             key == "output" || key == "tiers" || key == "failures" || key == "profile" ||
                             key == "sla" || key == "trace";
       if (!is_table) CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));

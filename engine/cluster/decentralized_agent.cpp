@@ -1,0 +1,314 @@
+// Decentralized topology: every node is an agent that places the tasks submitted to it. It
+// knows itself first hand, its ring neighbours from their load reports (sharing = "limited",
+// or every node with "global"), and a few nodes sampled per decision that it may know nothing
+// about; it asks the rank's shared policy (a DecidingLp of the decision batcher) to choose
+// among them, keeps the task or sends it on, and parks what no candidate can take until a
+// report or a repair says one can.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+#include "agents/scheduling_policy.hpp"
+#include "engine/cluster/decision_batcher.hpp"
+#include "engine/cluster/node_placement.hpp"
+#include "engine/cluster/self_belief.hpp"
+
+namespace marlsim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+ClusterView agent_view(const ModelSetup& setup) {
+  if (setup.scheduler.sharing == Sharing::Global) return ClusterView(*setup.cluster);
+  return ClusterView(*setup.cluster, ClusterView::Sparse{});
+}
+
+class DecentralizedAgent final : public NodePlacement, public DecidingLp {
+ public:
+  DecentralizedAgent(NodeLp& node, const ModelSetup& setup)
+      : node_(node), setup_(setup), self_(node, setup, agent_view(setup)),
+        policy_state_(setup.deciding_policy->make_state()) {
+    // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
+    const auto n = static_cast<std::int64_t>(setup.nodes());
+    const auto id = static_cast<std::int64_t>(node.id());
+    const auto k = std::min<std::int64_t>(setup.scheduler.neighbours, n - 1);
+    for (std::int64_t step = 1; static_cast<std::int64_t>(neighbours_.size()) < k; ++step) {
+      for (std::int64_t sign : {1, -1}) {
+        const auto nb = static_cast<NodeId>(((id + sign * step) % n + n) % n);
+        if (static_cast<std::int64_t>(neighbours_.size()) < k && nb != node.id() &&
+            std::find(neighbours_.begin(), neighbours_.end(), nb) == neighbours_.end())
+          neighbours_.push_back(nb);
+      }
+    }
+    for (NodeId nb : neighbours_) self_.knowledge.track(nb);
+  }
+
+  void init(LpContext& ctx) override {
+    // Ticks send periodic reports and retry parked tasks; a random phase spreads them out.
+    const double period = setup_.scheduler.report_period_s > 0 ? setup_.scheduler.report_period_s : 1.0;
+    RngStream phase(setup_.seed, node_.id(), rng_stream(setup_.episode, kRngReports));
+    ctx.send(node_.id(), from_seconds(phase.uniform() * period), kReportTick);
+  }
+
+  void submitted(TaskMessage m, LpContext& ctx) override {
+    if (m.rejected && m.from != node_.id() && m.from < setup_.nodes() && self_.knowledge.tracks(m.from)) {
+      self_.knowledge.state(m.from).up = false;  // it sent the task back because it is down
+      self_.knowledge.state(m.from).as_of = ctx.now();
+    }
+    if (node_.up()) place_decentralized(m, ctx);
+    else bounce(m, ctx);
+  }
+
+  void bounce(TaskMessage m, LpContext& ctx) override;
+
+  bool handle(const Event& ev, LpContext& ctx) override {
+    switch (ev.kind) {
+      case kNodeReport: {
+        const auto r = ev.as<ReportMessage>();
+        const auto from = static_cast<NodeId>(ev.source());
+        if (self_.knowledge.tracks(from) && from != node_.id()) {
+          self_.keeper.reported(self_.knowledge, from, r.view);
+          if (r.view.up && !parked_.empty()) retry_parked(ctx);
+        }
+        return true;
+      }
+      case kReportTick: {
+        const SchedulerConfig& s = setup_.scheduler;
+        if (s.sharing != Sharing::None && s.report_period_s > 0) send_reports(ctx);
+        retry_parked(ctx);
+        ctx.send(node_.id(), from_seconds(s.report_period_s > 0 ? s.report_period_s : 1.0), kReportTick);
+        return true;
+      }
+      case kDecisionCycle:
+        if (!requests_.empty()) setup_.batcher->raised(node_.id(), *this);
+        return true;
+      default: return false;
+    }
+  }
+
+  void state_changed(LpContext& ctx) override {
+    // Reports on every change only when no period is set.
+    const SchedulerConfig& s = setup_.scheduler;
+    if (s.sharing != Sharing::None && s.report_period_s <= 0) send_reports(ctx);
+  }
+
+  void evacuate(std::vector<TaskMessage>& out) override {
+    out.insert(out.end(), parked_.begin(), parked_.end());
+    parked_.clear();
+  }
+  void repaired(LpContext& ctx) override { retry_parked(ctx); }
+  std::uint64_t held() const override { return parked_.size(); }
+
+  void collect_requests(std::vector<DecisionRequest>& out) override;
+  void dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) override;
+
+ private:
+  void place_decentralized(TaskMessage m, LpContext& ctx);  // raises a request (or parks the task)
+  void forget_sampled();
+  void assume_typical_load(const std::vector<NodeId>& unknown);
+  void retry_parked(LpContext& ctx);
+  void send_reports(LpContext& ctx);
+
+  NodeLp& node_;
+  const ModelSetup& setup_;
+  SelfBelief self_;  // its knowledge: itself, its neighbours, the nodes it samples
+  std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
+  std::vector<NodeId> neighbours_;
+  std::vector<TaskMessage> parked_;        // nowhere to place them yet
+  std::vector<DecisionRequest> requests_;  // raised, not yet decided
+  std::vector<TaskMessage> requested_;     // their tasks (parallel)
+  std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
+  std::vector<NodeId> sampled_;            // tracked only for the pending requests: forgotten after dispatch
+};
+
+void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
+  const TaskSpec& task = (*setup_.tasks)[m.task];
+  const SchedulerConfig& s = setup_.scheduler;
+  // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
+  std::vector<NodeId> pool{node_.id()};
+  pool.insert(pool.end(), neighbours_.begin(), neighbours_.end());
+  std::vector<NodeId> sampled;
+  const auto n = setup_.nodes();
+  for (std::uint32_t i = 0; i < s.sampled && pool.size() < n; ++i) {
+    const auto c = static_cast<NodeId>(node_.decision_rng().below(n));
+    if (std::find(pool.begin(), pool.end(), c) != pool.end()) continue;
+    pool.push_back(c);
+    if (!self_.knowledge.tracks(c)) {
+      self_.knowledge.track(c);
+      sampled.push_back(c);
+    }
+  }
+  // None of them is big enough: add the nearest node down the ring whose machine is (every
+  // agent knows the static specs), so a large task is never stranded on small nodes.
+  if (std::none_of(pool.begin(), pool.end(), [&](NodeId c) { return self_.knowledge.fits_statically(task, c); })) {
+    for (std::uint64_t step = 1; step < n; ++step) {
+      const auto c = static_cast<NodeId>((node_.id() + step) % n);
+      if (!self_.knowledge.fits_statically(task, c)) continue;
+      pool.push_back(c);
+      if (!self_.knowledge.tracks(c)) {
+        self_.knowledge.track(c);
+        sampled.push_back(c);
+      }
+      break;
+    }
+  }
+  self_.believed_self(ctx.now());
+  assume_typical_load(sampled);
+  if (s.sharing == Sharing::None) {
+    // No report will ever say a node is back: a node that bounced a task is believed down
+    // for one mean repair time, then tried again.
+    const SimTime repair = from_seconds(setup_.failures.mttr_s);
+    for (NodeId c : pool) {
+      NodeView& v = self_.knowledge.state(c);
+      if (!v.up && ctx.now() - v.as_of >= repair) v.up = true;
+    }
+  }
+  DecisionRequest r;
+  for (NodeId c : pool)
+    if (self_.knowledge.fits_statically(task, c) && self_.knowledge.state(c).up) r.candidates.push_back(c);
+  sampled_.insert(sampled_.end(), sampled.begin(), sampled.end());
+  if (r.candidates.empty()) {
+    parked_.push_back(m);
+    if (requests_.empty()) forget_sampled();
+    return;
+  }
+  r.task = &task;
+  r.view = &self_.knowledge;
+  r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get()};
+  const bool first = requests_.empty();
+  requests_.push_back(std::move(r));
+  requested_.push_back(m);
+  if (setup_.batcher) {
+    if (first) setup_.batcher->first_request(node_.id(), *this, ctx);
+    return;
+  }
+  std::vector<DecisionRequest> decided;
+  collect_requests(decided);
+  ++node_.decision_stats().batches;
+  node_.decision_stats().batched_requests += decided.size();
+  const auto t0 = Clock::now();
+  setup_.deciding_policy->decide(decided);
+  dispatch_decisions(decided, std::chrono::duration<double>(Clock::now() - t0).count(), ctx);
+}
+
+void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
+  for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requests_.clear();
+  dispatching_.swap(requested_);
+  requested_.clear();
+}
+
+void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
+  const SchedulerConfig& s = setup_.scheduler;
+  node_.decision_stats().wall_s += wall_s;
+  std::vector<TaskMessage> tasks;
+  tasks.swap(dispatching_);
+  for (std::size_t i = 0; i < decided.size(); ++i) {
+    TaskMessage m = tasks[i];
+    const NodeId chosen = decided[i].chosen;
+    ++node_.decision_stats().decisions;
+    if (!node_.up()) {  // it failed while the decision waited for the window end
+      bounce(m, ctx);
+    } else if (chosen == node_.id()) {
+      self_.keep(m, ctx);
+    } else {
+      node_.decision_stats().sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
+      m.from = node_.id();
+      ctx.send(chosen, setup_.decision_latency, kAssign, m);
+      if (s.sharing != Sharing::None)  // reports will reconcile it; without them nothing would
+        self_.keeper.dispatched(chosen, ctx.now() + setup_.decision_latency, *decided[i].task);
+    }
+  }
+  forget_sampled();
+}
+
+void DecentralizedAgent::forget_sampled() {
+  for (NodeId c : sampled_) {
+    self_.knowledge.untrack(c);
+    self_.keeper.forget(c);
+  }
+  sampled_.clear();
+}
+
+void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown) {
+  if (unknown.empty()) return;
+  // What the agent knows first hand (itself) or from reports, per unit of capacity.
+  double busy = 0, memory_busy = 0, queued_per_core = 0, queued_memory = 0, queued_s = 0, running_s = 0, queue = 0;
+  int known = 0;
+  auto add = [&](NodeId k) {
+    const NodeSpec& sp = self_.knowledge.spec(k);
+    const NodeView& v = self_.knowledge.state(k);
+    busy += 1.0 - v.free_cores / sp.cores;
+    memory_busy += 1.0 - v.free_memory_gb / sp.memory_gb;
+    queued_per_core += v.queued_cores / sp.cores;
+    queued_memory += v.queued_memory_gb / sp.memory_gb;
+    queued_s += v.queued_work_core_s / (sp.cores * sp.speed);
+    running_s += v.running_work_core_s / (sp.cores * sp.speed);
+    queue += v.queue_length;
+    ++known;
+  };
+  add(node_.id());
+  for (NodeId nb : neighbours_)
+    if (self_.knowledge.state(nb).as_of >= 0) add(nb);
+  // A node never heard from is believed as loaded as a typical known one, scaled to its
+  // size: believing it idle would send every load-aware decision to the unknown.
+  for (NodeId c : unknown) {
+    const NodeSpec& sp = self_.knowledge.spec(c);
+    NodeView& v = self_.knowledge.state(c);
+    v.free_cores = sp.cores * (1.0 - busy / known);
+    v.free_memory_gb = sp.memory_gb * (1.0 - memory_busy / known);
+    v.queued_cores = sp.cores * queued_per_core / known;
+    v.queued_memory_gb = sp.memory_gb * queued_memory / known;
+    v.queued_work_core_s = sp.cores * sp.speed * queued_s / known;
+    v.running_work_core_s = sp.cores * sp.speed * running_s / known;
+    v.queue_length = static_cast<std::uint32_t>(std::lround(queue / known));
+    v.up = true;
+    v.as_of = -1;
+  }
+}
+
+void DecentralizedAgent::bounce(TaskMessage m, LpContext& ctx) {
+  ++m.reschedules;
+  m.raised = ctx.now();
+  m.rejected = 1;
+  const LpId sender = m.from;
+  m.from = node_.id();
+  if (m.reschedules > setup_.nodes() + 8) {  // every node seems down: wait here for the repair
+    parked_.push_back(m);
+    return;
+  }
+  // Back to the agent that sent it (it learns this node is down and decides again), else
+  // (a task fresh from the source) on around the ring.
+  const bool to_sender = sender < setup_.nodes() && sender != node_.id();
+  const LpId target = to_sender ? sender : static_cast<LpId>((node_.id() + 1) % setup_.nodes());
+  ctx.send(target, setup_.network_latency, kSubmit, m);
+}
+
+void DecentralizedAgent::retry_parked(LpContext& ctx) {
+  if (parked_.empty() || !node_.up()) return;
+  std::vector<TaskMessage> retry;
+  retry.swap(parked_);
+  for (TaskMessage& m : retry) place_decentralized(m, ctx);
+}
+
+void DecentralizedAgent::send_reports(LpContext& ctx) {
+  const ReportMessage report{node_.own_view(ctx.now())};
+  const SchedulerConfig& s = setup_.scheduler;
+  if (s.sharing == Sharing::Global) {
+    for (NodeId n = 0; n < setup_.nodes(); ++n)
+      if (n != node_.id()) ctx.send(n, setup_.network_latency, kNodeReport, report);
+  } else {
+    for (NodeId nb : neighbours_) ctx.send(nb, setup_.network_latency, kNodeReport, report);
+  }
+}
+
+
+}  // namespace
+
+std::unique_ptr<NodePlacement> make_decentralized_agent(NodeLp& node, const ModelSetup& setup) {
+  return std::make_unique<DecentralizedAgent>(node, setup);
+}
+
+}  // namespace marlsim

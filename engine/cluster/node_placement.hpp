@@ -1,0 +1,39 @@
+#pragma once
+// What a node does with the tasks submitted to it, chosen once per topology
+// (make_node_placement): forward them (centralized: the central scheduler places every task),
+// keep or spill them (two-level: an AdmissionPolicy decides), or decide where they go
+// (decentralized: an agent with its own partial view). The node machine (node_lp.hpp) runs,
+// queues, fails, repairs and integrates power; its placement places and reports.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/cluster/messages.hpp"
+#include "engine/cluster/model_setup.hpp"
+#include "engine/kernel/logical_process.hpp"
+
+namespace marlsim {
+
+class NodeLp;
+
+class NodePlacement {
+ public:
+  virtual ~NodePlacement() = default;
+  virtual void init(LpContext& ctx) {}
+  // A task asks to be placed here (from the source, a spill, a bounce, a rejection).
+  virtual void submitted(TaskMessage m, LpContext& ctx) = 0;
+  // The node is down and cannot take the task: pass it on.
+  virtual void bounce(TaskMessage m, LpContext& ctx) = 0;
+  // Placement events (kNodeReport from peers, kReportTick, kDecisionCycle); false: not one.
+  virtual bool handle(const Event& ev, LpContext& ctx) { return false; }
+  // The node's state changed during this event: report it where this topology wants it.
+  virtual void state_changed(LpContext& ctx) = 0;
+  // The node failed: tasks held here for placement join the ones it evacuates.
+  virtual void evacuate(std::vector<TaskMessage>& out) {}
+  virtual void repaired(LpContext& ctx) {}
+  virtual std::uint64_t held() const { return 0; }  // tasks waiting here for a placement
+};
+
+std::unique_ptr<NodePlacement> make_node_placement(NodeLp& node, const ModelSetup& setup);
+
+}  // namespace marlsim
