@@ -96,13 +96,14 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
     makespan = std::max(makespan, t.end);
     const TaskSpec& spec = tasks[t.task];
     if (from_seconds(spec.arrival_s) < window.begin) continue;  // arrived in the warm-up: not measured
-    completion.push_back(to_seconds(t.end - from_seconds(spec.arrival_s)));
-    wait += to_seconds(t.start - t.ready);
+    const TaskOutcome o = task_outcome(t, spec);
+    completion.push_back(o.completion_s);
+    wait += o.wait_s;
     const int half = from_seconds(spec.arrival_s) < window_middle ? 0 : 1;
-    half_wait[half] += to_seconds(t.start - t.ready);
+    half_wait[half] += o.wait_s;
     half_count[half] += 1;
-    slowdown += bounded_slowdown(t);
-    if (met_deadline(t, spec.deadline_s)) ++sla_met;
+    slowdown += o.slowdown;
+    if (o.sla_met) ++sla_met;
     m.reschedules += t.reschedules;
   }
   m.measured_tasks = completion.size();

@@ -5,6 +5,7 @@
 
 #include "agents/cluster_view.hpp"
 #include "engine/support/sim_time.hpp"
+#include "workloads/task_spec.hpp"
 
 namespace marlsim {
 
@@ -25,6 +26,19 @@ inline double bounded_slowdown(const TaskRecord& t) {
 }
 
 inline bool met_deadline(const TaskRecord& t, double deadline_s) { return t.end <= from_seconds(deadline_s); }
+
+// What a finished task's record says, derived here only: the episode metrics (episode.cpp)
+// and the per-task results columns (engine/experiment/results_layout.cpp) both read it.
+struct TaskOutcome {
+  double wait_s;        // start minus ready
+  double completion_s;  // end minus arrival
+  double slowdown;      // bounded_slowdown
+  bool sla_met;         // ended by its deadline
+};
+inline TaskOutcome task_outcome(const TaskRecord& t, const TaskSpec& spec) {
+  return {to_seconds(t.start - t.ready), to_seconds(t.end - from_seconds(spec.arrival_s)), bounded_slowdown(t),
+          met_deadline(t, spec.deadline_s)};
+}
 
 struct NodeRecord {
   NodeId node = kNoNode;

@@ -1,13 +1,15 @@
 #pragma once
 // A comparison: every policy of a scenario over the same episodes. Episode e of every
-// policy sees the same cluster and the same task stream (common random numbers), so the
-// differences between policies are the policies'.
+// policy sees the same cluster and the same task stream (common random numbers, from
+// episode_inputs.hpp), so the differences between policies are the policies'. The results
+// layout is results_layout.hpp.
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/cluster/episode.hpp"
+#include "engine/experiment/episode_inputs.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 #include "workloads/trace_reader.hpp"
@@ -30,14 +32,6 @@ struct ComparisonResult {
   std::vector<std::string> notes;  // trace report lines and other facts worth printing
 };
 
-// The cluster a scenario runs on: generated from the seed (and the episode, with
-// cluster.new_per_episode), or the trace's machines.
-ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::uint64_t episode = 0);
-// Reads the scenario's trace (nullptr result for synthetic workloads).
-std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uint64_t episode);
-// Episode `episode`'s tasks.
-std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
-                                  std::uint64_t episode);
 
 // Progress: (policy index, episode index) after each episode, on every rank.
 using ProgressFn = std::function<void(std::size_t policy, std::uint64_t episode, const EpisodeMetrics&)>;

@@ -293,6 +293,34 @@ void ResultsFile::append_bytes(const std::string& dataset, ElementType type, con
   d.write_rows(name, ds.get(), type, width, current + offset, local_rows, data);
 }
 
+void ResultsFile::append_row_group(std::span<const ResultsColumn> columns) {
+  Impl& d = *impl_;
+  std::string error, call = "append_row_group";
+  std::vector<std::string> names;
+  const std::uint64_t local_rows = columns.empty() ? 0 : columns.front().rows;
+  for (const ResultsColumn& c : columns) {
+    names.push_back(d.normalized(c.dataset, error));
+    call += signature(std::string(" "), names.back(), std::string(element_type_name(c.type)));
+    if (c.rows != local_rows && error.empty())
+      error = c.dataset + " has " + std::to_string(c.rows) + " rows, " + columns.front().dataset + " " +
+              std::to_string(local_rows) + ": a row group's columns have the same rows";
+  }
+  d.agree(names.empty() ? std::string("(empty row group)") : names.front(), call, error);
+
+  const auto offset = static_cast<std::uint64_t>(d.comm.exclusive_scan_sum(static_cast<std::int64_t>(local_rows)));
+  const std::uint64_t total = d.comm.allreduce_sum(local_rows);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::string& name = names[i];
+    hsize_t current = 0;
+    Hdf5Handle ds = detail::object_exists(d.file.get(), name) ? d.open_for_append(name, columns[i].type, 0, current)
+                                                              : d.create_dataset(name, columns[i].type, 0, 0, total, nullptr);
+    if (total == 0) continue;
+    const hsize_t new_dims[2] = {current + total, 0};
+    if (H5Dset_extent(ds.get(), new_dims) < 0) d.fail(name, "cannot extend the dataset");
+    d.write_rows(name, ds.get(), columns[i].type, 0, current + offset, local_rows, columns[i].data);
+  }
+}
+
 void ResultsFile::write_indexed_bytes(const std::string& dataset, ElementType type, std::uint64_t total_rows,
                                       std::span<const std::uint64_t> global_index, const void* values,
                                       std::size_t count, const void* fill) {

@@ -35,6 +35,19 @@ struct ResultsFileSettings {
   bool in_place = false;
 };
 
+// One column of a row group (ResultsFile::append_row_group): a 1-D dataset and this rank's
+// rows for it.
+struct ResultsColumn {
+  std::string dataset;
+  ElementType type;
+  const void* data = nullptr;
+  std::size_t rows = 0;
+  template <Element T>
+  static ResultsColumn of(std::string dataset, const std::vector<T>& rows) {
+    return {std::move(dataset), element_type_v<T>, rows.data(), rows.size()};
+  }
+};
+
 class ResultsFile {
  public:
   // Creates the partial file (collective). A missing or unwritable parent directory is an
@@ -62,7 +75,12 @@ class ResultsFile {
     append(dataset, std::span<const T>(local_rows));
   }
 
-  // Same for a 2-D dataset of `width` columns (observation vectors): `data` holds whole rows,
+  // append() for several 1-D datasets whose rows belong together (one episode's per-task
+  // columns): every column of a rank has the same number of rows. One agreement, one
+  // exclusive scan and one total for the whole group, instead of three collectives per column.
+  void append_row_group(std::span<const ResultsColumn> columns);
+
+  // Same as append() for a 2-D dataset of `width` columns (observation vectors): `data` holds whole rows,
   // row-major. Every call on one dataset must use the same width.
   template <Element T>
   void append_rows(const std::string& dataset, std::span<const T> data, std::size_t width) {

@@ -130,6 +130,29 @@ TEST_CASE("append grows 1-D and 2-D datasets across calls, empty appends include
   CHECK_FALSE(in.has("/nope/missing"));
 }
 
+TEST_CASE("a row group appends its columns together, and its columns must have the same rows", "[hdf5]") {
+  TempDir tmp;
+  const std::string path = tmp.file("group.h5");
+  {
+    ResultsFile out(path, Communicator{});
+    const std::vector<std::int64_t> id{3, 4};
+    const std::vector<double> wait{0.5, 1.5};
+    out.append_row_group(std::vector<marlsim::ResultsColumn>{marlsim::ResultsColumn::of("/t/id", id),
+                                                             marlsim::ResultsColumn::of("/t/wait_s", wait)});
+    out.append_row_group(std::vector<marlsim::ResultsColumn>{
+        marlsim::ResultsColumn::of("/t/id", std::vector<std::int64_t>{5}),
+        marlsim::ResultsColumn::of("/t/wait_s", std::vector<double>{2.5})});
+    CHECK_THROWS_WITH(out.append_row_group(std::vector<marlsim::ResultsColumn>{
+                          marlsim::ResultsColumn::of("/t/id", id),
+                          marlsim::ResultsColumn::of("/t/wait_s", std::vector<double>{1.0})}),
+                      Contains("/t/wait_s has 1 rows") && Contains("same rows"));
+    out.close();
+  }
+  ResultsReader in(path);
+  CHECK(in.read<std::int64_t>("/t/id") == std::vector<std::int64_t>{3, 4, 5});
+  CHECK(in.read<double>("/t/wait_s") == std::vector<double>{0.5, 1.5, 2.5});
+}
+
 TEST_CASE("indexed writes put each value at its row and fill the rest", "[hdf5]") {
   TempDir tmp;
   const std::string path = tmp.file("indexed.h5");

@@ -1,0 +1,72 @@
+#include "engine/experiment/episode_inputs.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/support/input_error.hpp"
+#include "engine/support/rng.hpp"
+#include "workloads/seed_study_cluster.hpp"
+#include "workloads/seed_study_workload.hpp"
+
+namespace marlsim {
+
+std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uint64_t episode) {
+  if (scenario.workload.kind == "synthetic") return nullptr;
+  TraceOptions options = scenario.workload.trace;
+  // Job sampling differs per episode (so episodes are samples); a full trace is the same.
+  options.seed = scenario.run.seed + (options.sample_jobs < 1.0 ? episode : 0);
+  return std::make_unique<Workload>(read_trace(scenario.workload.kind, options));
+}
+
+ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::uint64_t episode) {
+  if (scenario.cluster.source == "trace") {
+    if (trace == nullptr || trace->machines.nodes.empty())
+      throw InputError::at(scenario.path + ": cluster.source",
+                           "\"trace\" needs a trace workload that lists machines (alibaba2017, swf)");
+    ClusterSpec machines = trace->machines;
+    for (NodeSpec& n : machines.nodes) {
+      if (n.idle_power_w == 0) n.idle_power_w = scenario.cluster.trace_idle_power_w_per_core * n.cores;
+      if (n.dynamic_power_w == 0) n.dynamic_power_w = scenario.cluster.trace_dynamic_power_w_per_core * n.cores;
+    }
+    return machines;
+  }
+  const std::uint64_t seed = scenario.run.seed;
+  return generate_seed_study_cluster(scenario.cluster.generated,
+                                     scenario.cluster.new_per_episode ? hash_combine(seed, episode) : seed);
+}
+
+namespace {
+// The clock is int64 nanoseconds (~292 years): refuse a stream that would run off its end
+// instead of letting times saturate (tasks would then never finish).
+void check_fits_clock(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks) {
+  constexpr double kLimit_s = 1e9;
+  double slowest = 1e300;
+  for (const NodeSpec& n : cluster.nodes) slowest = std::min(slowest, n.speed);
+  for (const TaskSpec& t : tasks) {
+    const double run = t.work_core_s / (t.cores * slowest);
+    if (!(t.arrival_s <= kLimit_s && run <= kLimit_s && t.deadline_s <= 2 * kLimit_s))
+      throw InputError::at(scenario.path + ": workload",
+                           "task " + std::to_string(t.id) + " arrives at " + std::to_string(t.arrival_s) + " s and runs " +
+                               std::to_string(run) + " s; both must stay below 1e9 s (check the arrival rate, "
+                               "target_utilization and run-time settings)");
+  }
+}
+}  // namespace
+
+std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
+                                  std::uint64_t episode) {
+  std::vector<TaskSpec> tasks = trace != nullptr
+                                    ? trace->tasks
+                                    : generate_seed_study_tasks(scenario.workload.synthetic, cluster, scenario.run.seed, episode);
+  check_fits_clock(scenario, cluster, tasks);
+  const double warmup_s = scenario.run.warmup_s;
+  if (warmup_s > 0 && (tasks.empty() || tasks.back().arrival_s <= warmup_s))
+    throw InputError::at(scenario.path + ": run.warmup_s",
+                         fmt::format("the warm-up ({:g} s) outlasts the arrivals of episode {} (last at {:g} s): no "
+                                     "task would be measured; shorten it or add tasks",
+                                     warmup_s, episode, tasks.empty() ? 0.0 : tasks.back().arrival_s));
+  return tasks;
+}
+
+}  // namespace marlsim
