@@ -14,6 +14,7 @@
 #include "mpi/communicator.hpp"
 #include "workloads/sla_policy.hpp"
 #include "workloads/trace_reader.hpp"
+#include "cluster_test_support.hpp"
 #include "workload_test_support.hpp"
 
 using namespace marlsim;
@@ -35,10 +36,6 @@ seed = 3
 episodes = 1
 )";
 
-EpisodeResult run_one(const Scenario& s, const ClusterSpec& c, const std::vector<TaskSpec>& tasks) {
-  const Communicator self(MPI_COMM_SELF);
-  return run_episode(self, {&s, &c, &tasks, s.scheduler.policies.front(), 0});
-}
 
 ClusterSpec nodes_of(std::size_t n, double cores, double memory_gb) {
   ClusterSpec c;
@@ -62,11 +59,7 @@ TaskSpec instance_of(std::uint64_t group, std::uint32_t instance, std::vector<st
   return t;
 }
 
-const TaskRecord& record_of(const EpisodeResult& r, std::uint64_t task) {
-  const auto it = std::find_if(r.tasks.begin(), r.tasks.end(), [&](const TaskRecord& t) { return t.task == task; });
-  if (it == r.tasks.end()) FAIL("task " << task << " has no record (not completed)");
-  return *it;
-}
+using test::record_of;
 
 }  // namespace
 
@@ -101,7 +94,7 @@ TEST_CASE("instance groups: an Alibaba 2018 chain of 3 and 2 instances, the chil
   // the child released by M1's first instance alone, it would start at 10.005.
   const Scenario s = parse_scenario(kToml, "instance-groups-test.toml");
   const ClusterSpec one = nodes_of(1, 2, 16);
-  const EpisodeResult r = run_one(s, one, w.tasks);
+  const EpisodeResult r = test::run(s, one, w.tasks);
   REQUIRE(r.metrics.completed == 5);
   SimTime parents_end = 0;
   for (std::uint64_t i = 0; i < 3; ++i) parents_end = std::max(parents_end, record_of(r, i).end);
@@ -142,7 +135,7 @@ TEST_CASE("instance groups: a group that fits no node blocks every instance of i
   const ClusterSpec two = nodes_of(2, 8, 32);
   for (const std::string topology : {"centralized", "two-level", "decentralized"}) {
     INFO("topology " << topology);
-    const EpisodeResult r = run_one(parse_scenario(kToml, "t.toml", {"scheduler.topology=" + topology}), two, tasks);
+    const EpisodeResult r = test::run(parse_scenario(kToml, "t.toml", {"scheduler.topology=" + topology}), two, tasks);
     CHECK(r.unschedulable == std::vector<std::uint64_t>{0, 1});
     CHECK(r.blocked == std::vector<std::uint64_t>{2, 3, 4, 5, 6});
     CHECK(r.metrics.completed == 1);

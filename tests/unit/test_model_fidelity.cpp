@@ -11,18 +11,11 @@
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 #include "workloads/sla_policy.hpp"
+#include "cluster_test_support.hpp"
 #include "workload_test_support.hpp"
 
 using namespace marlsim;
 
-namespace {
-
-EpisodeResult run_one(const Scenario& s, const ClusterSpec& c, const std::vector<TaskSpec>& tasks) {
-  const Communicator self(MPI_COMM_SELF);
-  return run_episode(self, {&s, &c, &tasks, s.scheduler.policies.front(), 0});
-}
-
-}  // namespace
 
 TEST_CASE("fidelity: a chain DAG on an idle cluster meets every deadline (critical-path deadlines)", "[cluster][sla]") {
   // Five production tasks (slack 1.5) of 10 s each, all arriving at 0 as a DAG job does, each
@@ -47,7 +40,7 @@ TEST_CASE("fidelity: a chain DAG on an idle cluster meets every deadline (critic
   ClusterSpec cluster;
   cluster.tier_names = {"test"};
   for (int i = 0; i < 2; ++i) cluster.nodes.push_back(NodeSpec{8, 16, 1.0, 0, 0, 0});
-  const EpisodeResult r = run_one(s, cluster, tasks);
+  const EpisodeResult r = test::run(s, cluster, tasks);
   REQUIRE(r.metrics.completed == 5);
   CHECK(r.metrics.sla_pct == 100.0);
 
