@@ -7,7 +7,8 @@
 
 namespace marlsim {
 
-std::unique_ptr<AdmissionPolicy> make_spill_when_queue_long_admission(const AdmissionSettings&);  // agents/spill_when_queue_long_admission.cpp
+std::unique_ptr<AdmissionPolicy> make_spill_when_queue_long_admission(
+    const AdmissionSettings&);  // agents/spill_when_queue_long_admission.cpp
 
 const std::vector<AdmissionInfo>& admission_policies() {
   static const std::vector<AdmissionInfo> kPolicies = {

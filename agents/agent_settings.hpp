@@ -3,7 +3,7 @@
 // Learned policies add their network settings here.
 namespace marlsim {
 
-struct AgentSettings {                     // [agents]
+struct AgentSettings {  // [agents]
   // decision_period_s: agents collect what arrives and decide at the next multiple of this
   // period, all of a rank's requests of one cycle as one batch, as production schedulers'
   // scheduling cycles do (0: no cycles; scheduler.decide says when).

@@ -20,7 +20,8 @@ namespace {
 double alignment(const TaskSpec& task, NodeId n, const ClusterView& view) {
   const NodeSpec& s = view.spec(n);
   const NodeView& v = view.state(n);
-  return (task.cores / s.cores) * (v.free_cores / s.cores) + (task.memory_gb / s.memory_gb) * (v.free_memory_gb / s.memory_gb);
+  return (task.cores / s.cores) * (v.free_cores / s.cores) +
+         (task.memory_gb / s.memory_gb) * (v.free_memory_gb / s.memory_gb);
 }
 
 class BestFitPolicy final : public SchedulingPolicy {
@@ -55,6 +56,8 @@ class BestFitPolicy final : public SchedulingPolicy {
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&) { return std::make_unique<BestFitPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&) {
+  return std::make_unique<BestFitPolicy>();
+}
 
 }  // namespace marlsim

@@ -23,7 +23,8 @@ NodeView ClusterView::fresh(NodeId n) const {
 std::size_t ClusterView::index(NodeId n) const {
   if (!sparse_) return n;
   const auto it = std::lower_bound(ids_.begin(), ids_.end(), n);
-  if (it == ids_.end() || *it != n) throw std::out_of_range("ClusterView: node " + std::to_string(n) + " is not tracked");
+  if (it == ids_.end() || *it != n)
+    throw std::out_of_range("ClusterView: node " + std::to_string(n) + " is not tracked");
   return static_cast<std::size_t>(it - ids_.begin());
 }
 

@@ -18,7 +18,7 @@ using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = 0xFFFFFFFFu;
 
 struct NodeView {
-  double free_cores = 0;           // believed free now
+  double free_cores = 0;  // believed free now
   double free_memory_gb = 0;
   double queued_work_core_s = 0;   // reference work waiting in the node's local queue
   double queued_cores = 0;         // cores the queued tasks ask for
@@ -27,7 +27,7 @@ struct NodeView {
   std::uint32_t queue_length = 0;
   std::uint32_t running = 0;
   bool up = true;
-  SimTime as_of = -1;              // when the node produced this; -1: never heard from it
+  SimTime as_of = -1;  // when the node produced this; -1: never heard from it
 };
 
 class ClusterView {
@@ -92,7 +92,7 @@ class ClusterView {
 
   const ClusterSpec* cluster_;
   bool sparse_ = false;
-  std::vector<NodeId> ids_;        // sparse: tracked ids, sorted; states_ is parallel
+  std::vector<NodeId> ids_;  // sparse: tracked ids, sorted; states_ is parallel
   std::vector<NodeView> states_;
 };
 

@@ -12,8 +12,8 @@ class FcfsDiscipline final : public QueueDiscipline {
  public:
   std::string_view name() const override { return "fcfs"; }
 
-  void select(std::span<const QueuedTask> queue, std::span<const RunningTask>, double free_cores,
-              double free_memory_gb, SimTime, std::vector<std::size_t>& start) const override {
+  void select(std::span<const QueuedTask> queue, std::span<const RunningTask>, double free_cores, double free_memory_gb,
+              SimTime, std::vector<std::size_t>& start) const override {
     for (std::size_t i = 0; i < queue.size(); ++i) {
       if (queue[i].cores > free_cores || queue[i].memory_gb > free_memory_gb) return;
       free_cores -= queue[i].cores;

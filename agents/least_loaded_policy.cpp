@@ -35,6 +35,8 @@ class LeastLoadedPolicy final : public SchedulingPolicy {
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&) { return std::make_unique<LeastLoadedPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&) {
+  return std::make_unique<LeastLoadedPolicy>();
+}
 
 }  // namespace marlsim

@@ -11,28 +11,42 @@
 namespace marlsim {
 
 std::unique_ptr<SchedulingPolicy> make_random_policy(const PolicyContext&);  // agents/random_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_weighted_round_robin_policy(const PolicyContext&);  // agents/weighted_round_robin_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(const PolicyContext&);      // agents/priority_min_min_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&);          // agents/least_loaded_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);              // agents/best_fit_policy.cpp
-std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);            // agents/ray_hybrid_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_weighted_round_robin_policy(
+    const PolicyContext&);  // agents/weighted_round_robin_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(
+    const PolicyContext&);                                                         // agents/priority_min_min_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&);  // agents/least_loaded_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);      // agents/best_fit_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);    // agents/ray_hybrid_policy.cpp
 
 const std::vector<PolicyInfo>& scheduling_policies() {
   static const std::vector<PolicyInfo> kPolicies = {
       // name, description, {needs load information, needs a local node}, factory
-      {"random", "uniform over the feasible candidates (the deciding LP's stream)", {false, false}, &make_random_policy},
-      {"weighted-rr", "smooth weighted round robin, weight = cores x speed", {false, false},
+      {"random",
+       "uniform over the feasible candidates (the deciding LP's stream)",
+       {false, false},
+       &make_random_policy},
+      {"weighted-rr",
+       "smooth weighted round robin, weight = cores x speed",
+       {false, false},
        &make_weighted_round_robin_policy},
-      {"priority-minmin", "batches Min-Min by priority class; one task: minimum expected completion", {true, false},
+      {"priority-minmin",
+       "batches Min-Min by priority class; one task: minimum expected completion",
+       {true, false},
        &make_priority_min_min_policy},
-      {"least-loaded", "lowest believed load (running + queued cores per core), then shortest backlog", {true, false},
+      {"least-loaded",
+       "lowest believed load (running + queued cores per core), then shortest backlog",
+       {true, false},
        &make_least_loaded_policy},
-      {"best-fit", "Tetris alignment of demand with free cores and memory; else minimum expected completion",
-       {true, false}, &make_best_fit_policy},
+      {"best-fit",
+       "Tetris alignment of demand with free cores and memory; else minimum expected completion",
+       {true, false},
+       &make_best_fit_policy},
       {"ray-hybrid",
        "Ray's default: local below 50 % utilization (Ray 1.3), else random among the top 20 % of the cluster's "
        "nodes, least utilized first (Ray 2.3)",
-       {true, true}, &make_ray_hybrid_policy},
+       {true, true},
+       &make_ray_hybrid_policy},
   };
   return kPolicies;
 }

@@ -14,8 +14,8 @@ class PriorityDiscipline final : public QueueDiscipline {
  public:
   std::string_view name() const override { return "priority"; }
 
-  void select(std::span<const QueuedTask> queue, std::span<const RunningTask>, double free_cores,
-              double free_memory_gb, SimTime, std::vector<std::size_t>& start) const override {
+  void select(std::span<const QueuedTask> queue, std::span<const RunningTask>, double free_cores, double free_memory_gb,
+              SimTime, std::vector<std::size_t>& start) const override {
     const std::size_t first = start.size();
     // One pass per class keeps FCFS inside a class without sorting (3 classes, O(3 n)).
     for (int cls = 0; cls < kPriorityClasses; ++cls) {

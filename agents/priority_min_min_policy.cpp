@@ -77,7 +77,8 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
         pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(pick));
         best_.erase(best_.begin() + static_cast<std::ptrdiff_t>(pick));
         for (std::size_t p = 0; p < pending_.size(); ++p)
-          if (best_[p].node == node) best_[p] = min_ect(*requests[pending_[p]].task, requests[pending_[p]].candidates, view);
+          if (best_[p].node == node)
+            best_[p] = min_ect(*requests[pending_[p]].task, requests[pending_[p]].candidates, view);
       }
     }
   }
@@ -88,6 +89,8 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(const PolicyContext&) { return std::make_unique<PriorityMinMinPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(const PolicyContext&) {
+  return std::make_unique<PriorityMinMinPolicy>();
+}
 
 }  // namespace marlsim

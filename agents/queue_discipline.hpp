@@ -13,12 +13,12 @@
 namespace marlsim {
 
 struct QueuedTask {
-  std::uint64_t task = 0;     // task id
+  std::uint64_t task = 0;  // task id
   double cores = 0;
   double memory_gb = 0;
-  double runtime_s = 0;       // on this node (work / (cores x speed)); backfilling uses it as the estimate
+  double runtime_s = 0;  // on this node (work / (cores x speed)); backfilling uses it as the estimate
   PriorityClass priority = PriorityClass::Batch;
-  SimTime enqueued = 0;       // queue position is the vector order (arrival at the node)
+  SimTime enqueued = 0;  // queue position is the vector order (arrival at the node)
 };
 
 struct RunningTask {

@@ -73,8 +73,8 @@ class RayHybridPolicy final : public SchedulingPolicy {
     // Local (if a candidate and in the group) when no node of the group scores lower.
     if (local.node != kNoNode && local_available == use_available && local.score <= lowest.score) return local.node;
 
-    const std::size_t k =
-        std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(kTopKFraction * static_cast<double>(view.size()))));
+    const std::size_t k = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::floor(kTopKFraction * static_cast<double>(view.size()))));
     const std::size_t top = std::min(k, group.size());
     if (top == 1) return lowest.node;
     if (ctx.rng == nullptr) throw std::logic_error("ray-hybrid policy: DispatchContext::rng is not set");
@@ -93,6 +93,8 @@ class RayHybridPolicy final : public SchedulingPolicy {
 };
 }  // namespace
 
-std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&) { return std::make_unique<RayHybridPolicy>(); }
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&) {
+  return std::make_unique<RayHybridPolicy>();
+}
 
 }  // namespace marlsim

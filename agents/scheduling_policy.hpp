@@ -43,7 +43,7 @@ struct DecisionRequest {
   std::vector<NodeId> candidates;  // fit the task statically and believed up; never empty
   ClusterView* view = nullptr;     // the deciding LP's view; decide() commits its choices to it
   DispatchContext ctx;
-  NodeId chosen = kNoNode;         // set by decide()
+  NodeId chosen = kNoNode;  // set by decide()
 };
 
 class SchedulingPolicy {

@@ -16,8 +16,8 @@ class SjfDiscipline final : public QueueDiscipline {
  public:
   std::string_view name() const override { return "sjf"; }
 
-  void select(std::span<const QueuedTask> queue, std::span<const RunningTask>, double free_cores,
-              double free_memory_gb, SimTime, std::vector<std::size_t>& start) const override {
+  void select(std::span<const QueuedTask> queue, std::span<const RunningTask>, double free_cores, double free_memory_gb,
+              SimTime, std::vector<std::size_t>& start) const override {
     // Local scratch: select() is const and an instance may serve several nodes.
     std::vector<std::size_t> order(queue.size());
     std::iota(order.begin(), order.end(), std::size_t{0});

@@ -9,7 +9,8 @@ class SpillWhenQueueLong final : public AdmissionPolicy {
  public:
   explicit SpillWhenQueueLong(const AdmissionSettings& s) : spill_queue_length_(s.spill_queue_length) {}
   std::string_view name() const override { return "spill-when-queue-long"; }
-  bool keep(const TaskSpec& task, const NodeSpec& node, const NodeView& believed_self, DispatchContext&) const override {
+  bool keep(const TaskSpec& task, const NodeSpec& node, const NodeView& believed_self,
+            DispatchContext&) const override {
     return task.cores <= node.cores && task.memory_gb <= node.memory_gb &&
            believed_self.queue_length < spill_queue_length_;
   }

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/episode.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 

@@ -33,7 +33,10 @@ struct Problem {
   RowMatrixF x, w, y, y_eigen;
   Eigen::RowVectorXf b;
   Problem(Index batch, Index in, Index out)
-      : x(random_matrix(batch, in, 1)), w(random_matrix(in, out, 2)), y(batch, out), y_eigen(batch, out),
+      : x(random_matrix(batch, in, 1)),
+        w(random_matrix(in, out, 2)),
+        y(batch, out),
+        y_eigen(batch, out),
         b(random_matrix(1, out, 3)) {}
   double flops() const { return 2.0 * static_cast<double>(x.rows() * x.cols() * w.cols()); }
 };
@@ -82,8 +85,8 @@ void BM_dense_simd_level(benchmark::State& state) {
     benchmark::DoNotOptimize(p.y.data());
   }
   omp_set_num_threads(saved_threads);
-  state.counters["GFLOPs"] =
-      benchmark::Counter(p.flops() * static_cast<double>(state.iterations()) * 1e-9, benchmark::Counter::kIsRate);
+  state.counters["GFLOPs"] = benchmark::Counter(p.flops() * static_cast<double>(state.iterations()) * 1e-9,
+                                                benchmark::Counter::kIsRate);
   state.SetLabel(std::string(simd_level_name(level)));
 }
 

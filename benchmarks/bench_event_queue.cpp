@@ -144,7 +144,8 @@ void sizes(benchmark::internal::Benchmark* b) {
 template <class Queue>
 void register_queue(const char* name) {
   for (const auto& [label, kind] : {std::pair{"exp", Increment::Exponential}, std::pair{"uniform", Increment::Uniform}})
-    benchmark::RegisterBenchmark((std::string("BM_hold/") + name + "/" + label).c_str(), BM_hold<Queue>, kind)->Apply(sizes);
+    benchmark::RegisterBenchmark((std::string("BM_hold/") + name + "/" + label).c_str(), BM_hold<Queue>, kind)
+        ->Apply(sizes);
 }
 
 int main(int argc, char** argv) {

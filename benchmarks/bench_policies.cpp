@@ -32,10 +32,7 @@ struct Setup {
   std::vector<std::vector<NodeId>> candidates;  // per task: the statically feasible nodes
   ClusterView view;
 
-  explicit Setup(std::uint64_t nodes)
-      : cluster(make_cluster(nodes)),
-        tasks(make_tasks(cluster)),
-        view(cluster) {
+  explicit Setup(std::uint64_t nodes) : cluster(make_cluster(nodes)), tasks(make_tasks(cluster)), view(cluster) {
     // Believed load: each node busy by a uniform fraction, with running and queued work.
     for (NodeId n = 0; n < cluster.nodes.size(); ++n) {
       RngStream rng(99, n);

@@ -55,9 +55,7 @@ std::map<std::size_t, double>& raw_rate() {
 
 // Wall time of the timed loop, kept by hand so the ratio to raw write() can be computed here.
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // MB/s as a Google Benchmark rate counter, plus x_raw = this rate / raw write() rate.
 double report(benchmark::State& state, std::size_t bytes_per_iteration, std::size_t bytes_per_call,
@@ -201,7 +199,12 @@ BENCHMARK(BM_WriteIndexed)
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_PointSelectionBaseline)->ArgNames({"rows"})->Arg(1 << 20)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PointSelectionBaseline)
+    ->ArgNames({"rows"})
+    ->Arg(1 << 20)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 int main(int argc, char** argv) {
   marlsim::MpiSession mpi(&argc, &argv);  // parallel HDF5 needs MPI even on one rank

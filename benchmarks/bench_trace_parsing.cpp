@@ -44,7 +44,9 @@ void BM_swf_ricc2010(benchmark::State& s) { parse_trace(s, "swf", trace("pwa_ric
 void BM_alibaba2018_dags(benchmark::State& s) {
   parse_trace(s, "alibaba2018", trace("alibaba_v2018_dag/selected_DAGs.csv.gz"));
 }
-void BM_alibaba2017_batch(benchmark::State& s) { parse_trace(s, "alibaba2017", trace("alibaba_v2017/batch_task.csv.gz")); }
+void BM_alibaba2017_batch(benchmark::State& s) {
+  parse_trace(s, "alibaba2017", trace("alibaba_v2017/batch_task.csv.gz"));
+}
 void BM_google2011_part0(benchmark::State& s) { parse_trace(s, "google2011", trace("google2011_part0")); }
 
 // One seed-study episode of state.range(0) tasks at 80 % target utilization per iteration.
@@ -57,8 +59,8 @@ void generate_episodes(benchmark::State& state, SeedStudyWorkloadConfig cfg) {
     auto tasks = generate_seed_study_tasks(cfg, cluster, 1, episode++);
     benchmark::DoNotOptimize(tasks.data());
   }
-  state.counters["tasks_per_s"] =
-      benchmark::Counter(static_cast<double>(cfg.tasks) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["tasks_per_s"] = benchmark::Counter(
+      static_cast<double>(cfg.tasks) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 void BM_seed_study_generator(benchmark::State& state) { generate_episodes(state, {}); }
@@ -77,8 +79,8 @@ void BM_seed_study_cluster(benchmark::State& state) {
   SeedStudyClusterConfig cfg;
   cfg.nodes = static_cast<std::uint64_t>(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(generate_seed_study_cluster(cfg, 1).nodes.data());
-  state.counters["nodes_per_s"] =
-      benchmark::Counter(static_cast<double>(cfg.nodes) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["nodes_per_s"] = benchmark::Counter(
+      static_cast<double>(cfg.nodes) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "cli/command.hpp"
-#include "engine/support/input_error.hpp"
 #include "engine/study/study_table.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim::cli {
 namespace {

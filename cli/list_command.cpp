@@ -64,8 +64,9 @@ std::string scenario_description(const fs::path& file) {
 class ListCommand final : public Command {
  public:
   explicit ListCommand(CLI::App& parent) {
-    app_ = parent.add_subcommand("list", "List policies, queue disciplines, topologies, sharing modes, trace "
-                                         "formats and example scenarios");
+    app_ = parent.add_subcommand("list",
+                                 "List policies, queue disciplines, topologies, sharing modes, trace "
+                                 "formats and example scenarios");
   }
 
   const CLI::App& app() const override { return *app_; }
@@ -81,16 +82,15 @@ class ListCommand final : public Command {
     for (const auto& q : queue_disciplines()) queues.emplace_back(q.name, q.description);
     print_section("Queue disciplines (scheduler.queue: the order a node starts its waiting tasks):", queues);
 
-    print_section(
-        "Topologies (scheduler.topology):",
-        {{std::string(topology_name(Topology::Centralized)),
-          "one global scheduler places every task; nodes report every change (one latency old)"},
-         {std::string(topology_name(Topology::TwoLevel)),
-          "Ray-style: a node places its own submissions locally and spills to the global scheduler "
-          "when its queue reaches spill_queue_length"},
-         {std::string(topology_name(Topology::Decentralized)),
-          "one agent per node picks among itself, its ring neighbours and sampled nodes, from what "
-          "it has heard of them (see sharing)"}});
+    print_section("Topologies (scheduler.topology):",
+                  {{std::string(topology_name(Topology::Centralized)),
+                    "one global scheduler places every task; nodes report every change (one latency old)"},
+                   {std::string(topology_name(Topology::TwoLevel)),
+                    "Ray-style: a node places its own submissions locally and spills to the global scheduler "
+                    "when its queue reaches spill_queue_length"},
+                   {std::string(topology_name(Topology::Decentralized)),
+                    "one agent per node picks among itself, its ring neighbours and sampled nodes, from what "
+                    "it has heard of them (see sharing)"}});
 
     print_section("Sharing modes (scheduler.sharing: what decentralized agents know of other nodes):",
                   {{std::string(sharing_name(Sharing::None)), "no communication: an agent knows only its own node"},
@@ -99,8 +99,9 @@ class ListCommand final : public Command {
                    {std::string(sharing_name(Sharing::Global)),
                     "every node reports to every node each report_period_s (N^2 messages: small clusters)"}});
 
-    Rows kinds{{"synthetic", "the seed study's generator: Poisson arrivals, Pareto run times, log-normal "
-                             "cores and memory (load by rate or target utilization)"}};
+    Rows kinds{{"synthetic",
+                "the seed study's generator: Poisson arrivals, Pareto run times, log-normal "
+                "cores and memory (load by rate or target utilization)"}};
     for (const auto name : trace_format_names())
       kinds.emplace_back(std::string(name), std::string(find_trace_reader(name).description()));
     print_section("Workload kinds and trace formats (workload.kind):", kinds);
@@ -108,8 +109,9 @@ class ListCommand final : public Command {
     const fs::path dir = find_config_dir();
     std::error_code ec;
     if (dir.empty() || !fs::is_directory(dir, ec)) {
-      fmt::print("Example scenarios: none found (looked in $MARLSIM_CONFIG_DIR, <marlsim>/../../configs and "
-                 "./configs)\n");
+      fmt::print(
+          "Example scenarios: none found (looked in $MARLSIM_CONFIG_DIR, <marlsim>/../../configs and "
+          "./configs)\n");
       return 0;
     }
     std::vector<fs::path> files;
@@ -119,9 +121,9 @@ class ListCommand final : public Command {
     Rows scenarios;
     for (const auto& f : files) scenarios.emplace_back(f.filename().string(), scenario_description(f));
     if (scenarios.empty()) scenarios.emplace_back("(none)", "no .toml files in this folder");
-    print_section(fmt::format("Example scenarios ({}; run with: marlsim run FILE [--set KEY=VALUE ...]):",
-                              dir.string()),
-                  scenarios);
+    print_section(
+        fmt::format("Example scenarios ({}; run with: marlsim run FILE [--set KEY=VALUE ...]):", dir.string()),
+        scenarios);
     return 0;
   }
 

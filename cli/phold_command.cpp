@@ -5,8 +5,8 @@
 
 #include "cli/command.hpp"
 #include "cli/output_set.hpp"
-#include "engine/support/input_error.hpp"
 #include "engine/phold/phold.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim::cli {
 namespace {
@@ -15,7 +15,8 @@ class PholdCommand final : public Command {
  public:
   explicit PholdCommand(CLI::App& parent) {
     app_ = parent.add_subcommand("phold", "Run the PHOLD benchmark model on the PDES kernel");
-    app_->add_option("--lps", lps_, "Total logical processes over all ranks (default 1024)")->check(CLI::PositiveNumber);
+    app_->add_option("--lps", lps_, "Total logical processes over all ranks (default 1024)")
+        ->check(CLI::PositiveNumber);
     app_->add_option("--lps-per-rank", lps_per_rank_, "Logical processes per rank (instead of --lps)")
         ->check(CLI::PositiveNumber);
     app_->add_option("--population", config_.population, "Initial events per LP")->check(CLI::PositiveNumber);
@@ -41,16 +42,19 @@ class PholdCommand final : public Command {
     OutputSet outputs(comm);  // checked and created now, published only when written
     outputs.add("--summary-json", summary_json_);
     const PholdResult result = run_phold(comm, config_);
-    if (comm.is_root() && !summary_json_.empty()) outputs.write_text("--summary-json", summary(result, comm.size()).dump(2) + "\n");
+    if (comm.is_root() && !summary_json_.empty())
+      outputs.write_text("--summary-json", summary(result, comm.size()).dump(2) + "\n");
     outputs.publish();
     if (!comm.is_root()) return 0;
 
     const RunStats& s = result.stats;
-    const double remote_pct = s.events ? 100.0 * static_cast<double>(s.remote_events) / static_cast<double>(s.events) : 0.0;
+    const double remote_pct = s.events ? 100.0 * static_cast<double>(s.remote_events) / static_cast<double>(s.events)
+                                       : 0.0;
     const std::string checksum = fmt::format("{:016x}", result.checksum);
-    fmt::print("phold: {} LPs on {} rank(s) ({}), remote fraction {}, mean delay {} s, lookahead {} s, end {} s, seed {}\n",
-               config_.lps, comm.size(), partition_, config_.remote_fraction, config_.mean_delay_s,
-               config_.lookahead_s, config_.end_time_s, config_.seed);
+    fmt::print(
+        "phold: {} LPs on {} rank(s) ({}), remote fraction {}, mean delay {} s, lookahead {} s, end {} s, seed {}\n",
+        config_.lps, comm.size(), partition_, config_.remote_fraction, config_.mean_delay_s, config_.lookahead_s,
+        config_.end_time_s, config_.seed);
     fmt::print("events: {} committed, {} remote ({:.1f} % crossed ranks), {} windows ({:.1f} events per window)\n",
                s.events, s.remote_events, remote_pct, s.windows, s.mean_events_per_window());
     fmt::print("time: {:.3f} s wall (slowest rank: compute {:.3f} s, exchange {:.3f} s, reduce {:.3f} s)\n", s.wall_s,

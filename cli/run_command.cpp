@@ -13,8 +13,8 @@
 
 #include "cli/command.hpp"
 #include "cli/output_set.hpp"
-#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/metric_fields.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/support/statistics.hpp"
 #include "mpi/hdf5/results_file.hpp"
@@ -41,12 +41,10 @@ const MetricField& field(std::string_view name) {
 struct Column {
   std::string_view metric, heading;
 };
-const std::vector<Column> kTaskColumns{{"mean_completion_s", "completion s"}, {"p95_completion_s", "p95 s"},
-                                       {"mean_wait_s", "wait s"},
-                                       {"wait_drift_s", "wait drift s"},
-                                       {"sla_pct", "SLA %"},
-                                       {"reschedules", "reschedules"},
-                                       {"decision_latency_wall_us", "decide us"}};
+const std::vector<Column> kTaskColumns{
+    {"mean_completion_s", "completion s"},    {"p95_completion_s", "p95 s"}, {"mean_wait_s", "wait s"},
+    {"wait_drift_s", "wait drift s"},         {"sla_pct", "SLA %"},          {"reschedules", "reschedules"},
+    {"decision_latency_wall_us", "decide us"}};
 const std::vector<Column> kClusterColumns{{"arrival_window_utilization_pct", "util % window"},
                                           {"arrival_window_speed_weighted_utilization_pct", "speed util % window"},
                                           {"utilization_pct", "util % makespan"},
@@ -92,7 +90,8 @@ class RunCommand final : public Command {
     app_->add_option("scenario,--scenario", scenario_path_, "Scenario TOML file (see configs/)")->required();
     app_->add_option("--policy", policies_, "Policy, or a comma-separated list to compare on identical task streams")
         ->delimiter(',');
-    app_->add_option("--episodes", episodes_, "Episodes per policy (overrides run.episodes)")->check(CLI::PositiveNumber);
+    app_->add_option("--episodes", episodes_, "Episodes per policy (overrides run.episodes)")
+        ->check(CLI::PositiveNumber);
     app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--out", out_, "HDF5 results file (overrides output.results)");
     app_->add_option("--summary-json", summary_json_, "Write per-policy means and 95 % CIs as JSON");
@@ -118,8 +117,8 @@ class RunCommand final : public Command {
     const std::string out = out_.empty() ? scenario.output.results : out_;
     const auto& policies = scenario.scheduler.policies;
     if (!baseline_.empty() && std::find(policies.begin(), policies.end(), baseline_) == policies.end())
-      throw InputError::at("--baseline", "expected one of the run's policies (" + join(policies) + "); got \"" +
-                                             baseline_ + "\"");
+      throw InputError::at("--baseline",
+                           "expected one of the run's policies (" + join(policies) + "); got \"" + baseline_ + "\"");
     OutputSet outputs(comm);  // checked and created now, published only when everything is written
     outputs.add_input(scenario.path);
     if (scenario.workload.kind != "synthetic") {
@@ -194,11 +193,14 @@ class RunCommand final : public Command {
     fmt::print("\n");
     for (const auto& note : r.notes) fmt::print("{}\n", note);
     if (scenario.run.warmup_s > 0)
-      fmt::print("warm-up {:g} s: task metrics count only tasks arriving after it; the window utilizations run "
-                 "from its end to the last arrival\n", scenario.run.warmup_s);
+      fmt::print(
+          "warm-up {:g} s: task metrics count only tasks arriving after it; the window utilizations run "
+          "from its end to the last arrival\n",
+          scenario.run.warmup_s);
     else
-      fmt::print("no warm-up: task metrics count every task; the window utilizations run from 0 to the last "
-                 "arrival\n");
+      fmt::print(
+          "no warm-up: task metrics count every task; the window utilizations run from 0 to the last "
+          "arrival\n");
 
     std::vector<const PolicyEpisodes*> all;
     for (const PolicyEpisodes& p : r.policies) all.push_back(&p);
@@ -216,8 +218,10 @@ class RunCommand final : public Command {
       if (unsched > 0)
         fmt::print("{}: {} task(s) fit no node (or wait on one): listed in the results file\n", p.policy, unsched);
       if (incomplete > 0)
-        fmt::print("{}: {} task(s) unfinished when episodes reached their time limit (run.max_time_s, or by "
-                   "default last arrival + 3 x the stream's serial run time + repairs + 1 h)\n", p.policy, incomplete);
+        fmt::print(
+            "{}: {} task(s) unfinished when episodes reached their time limit (run.max_time_s, or by "
+            "default last arrival + 3 x the stream's serial run time + repairs + 1 h)\n",
+            p.policy, incomplete);
     }
 
     if (!baseline.empty()) {
@@ -226,8 +230,10 @@ class RunCommand final : public Command {
       for (const PolicyEpisodes& p : r.policies)
         if (p.policy != baseline) others.push_back(&p);
       const auto diff = [&](const PolicyEpisodes& p, const MetricField& f) { return difference(p, base, f); };
-      fmt::print("\npaired difference from {0}: policy minus {0} per episode (same tasks), mean ± 95 % CI "
-                 "(Student's t on the {1} differences)\n", baseline, scenario.run.episodes);
+      fmt::print(
+          "\npaired difference from {0}: policy minus {0} per episode (same tasks), mean ± 95 % CI "
+          "(Student's t on the {1} differences)\n",
+          baseline, scenario.run.episodes);
       print_block(others, kTaskColumns, diff, false);
       fmt::print("\n");
       print_block(others, kClusterColumns, diff, false);

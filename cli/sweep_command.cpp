@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "cli/command.hpp"
-#include "engine/support/atomic_write.hpp"
-#include "engine/support/input_error.hpp"
 #include "engine/study/local_sweep.hpp"
 #include "engine/study/slurm_script.hpp"
 #include "engine/study/study.hpp"
 #include "engine/study/subprocess.hpp"
 #include "engine/study/sweep_dir.hpp"
+#include "engine/support/atomic_write.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim::cli {
 namespace {

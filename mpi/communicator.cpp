@@ -58,8 +58,7 @@ std::vector<Event> Communicator::exchange(std::vector<std::vector<Event>>& outgo
     check(MPI_Recv(incoming.data() + first, bytes, MPI_BYTE, peer, kEventTag, comm_, MPI_STATUS_IGNORE),
           "MPI_Recv (event exchange)");
   }
-  check(MPI_Waitall(static_cast<int>(sends.size()), sends.data(), MPI_STATUSES_IGNORE),
-        "MPI_Waitall (event exchange)");
+  check(MPI_Waitall(static_cast<int>(sends.size()), sends.data(), MPI_STATUSES_IGNORE), "MPI_Waitall (event exchange)");
   for (int peer = 0; peer < size_; ++peer) outgoing[peer].clear();
   return incoming;
 }

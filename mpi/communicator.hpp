@@ -56,6 +56,7 @@ class Communicator {
   class PendingWindow {
    public:
     WindowState wait();
+
    private:
     friend class Communicator;
     WindowState in_, out_;

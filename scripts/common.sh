@@ -11,6 +11,7 @@ MARLSIM_PACKAGES=(
   libopenmpi-dev openmpi-bin libeigen3-dev libhdf5-openmpi-dev zlib1g-dev
   catch2 libbenchmark-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   python3-numpy python3-h5py python3-matplotlib
+  clang-format  # the formatting check (tests/style/check_format.sh)
 )
 
 # ensure_packages [EXTRA...]: the packages above plus EXTRA (e.g. clang for scripts/fuzz.sh).

@@ -64,14 +64,17 @@ void read_machines(const std::string& path, const TraceOptions& options, Workloa
   });
   if (machines.empty())
     throw InputError::at(path, fmt::format("no 'add' events in {} lines: expected the machine list "
-                                           "(timestamp,machine_id,add,,cpu,mem,disk)", reader.line_number()));
+                                           "(timestamp,machine_id,add,,cpu,mem,disk)",
+                                           reader.line_number()));
   w.machines.tier_names = {"alibaba2017"};
   for (const auto& [id, node] : machines) w.machines.nodes.push_back(node);
   std::string events;
-  for (const auto& [name, count] : other_events) events += fmt::format("{}{} {}", events.empty() ? "" : ", ", count, name);
-  rep.notes.push_back(fmt::format(
-      "machines: {} from 'add' events of {} (speed 1, power unknown = 0); {} duplicate adds ignored; "
-      "not modelled: {}", w.machines.nodes.size(), path, duplicate_adds, events.empty() ? "none" : events));
+  for (const auto& [name, count] : other_events)
+    events += fmt::format("{}{} {}", events.empty() ? "" : ", ", count, name);
+  rep.notes.push_back(
+      fmt::format("machines: {} from 'add' events of {} (speed 1, power unknown = 0); {} duplicate adds ignored; "
+                  "not modelled: {}",
+                  w.machines.nodes.size(), path, duplicate_adds, events.empty() ? "none" : events));
 }
 
 class Alibaba2017TraceReader final : public TraceReader {
@@ -157,12 +160,15 @@ class Alibaba2017TraceReader final : public TraceReader {
     }
     if (!machines_path.empty()) read_machines(machines_path, options, w);
 
-    rep.notes.push_back(fmt::format("kept Terminated and Failed tasks ({} Failed, run for their observed time)", failed_kept));
-    rep.notes.push_back("arrival = create_ts; duration = end_ts - create_ts (no start time in v2017: includes queueing)");
+    rep.notes.push_back(
+        fmt::format("kept Terminated and Failed tasks ({} Failed, run for their observed time)", failed_kept));
+    rep.notes.push_back(
+        "arrival = create_ts; duration = end_ts - create_ts (no start time in v2017: includes queueing)");
     rep.notes.push_back(instances_note(options.max_instances_per_task));
-    rep.notes.push_back(fmt::format("memory: normalized 1.0 = {} GB; priority: all batch", options.alibaba2017_memory_gb_per_unit));
-    rep.notes.push_back(fmt::format("{} durations raised to {} s, {} core requests raised to {} cores", floored_duration,
-                                    options.min_duration_s, floored_cores, options.min_cores));
+    rep.notes.push_back(
+        fmt::format("memory: normalized 1.0 = {} GB; priority: all batch", options.alibaba2017_memory_gb_per_unit));
+    rep.notes.push_back(fmt::format("{} durations raised to {} s, {} core requests raised to {} cores",
+                                    floored_duration, options.min_duration_s, floored_cores, options.min_cores));
     return w;
   }
 };

@@ -42,13 +42,22 @@ namespace marlsim {
 namespace {
 
 enum Column : std::size_t {
-  kTaskName = 0, kInstances, kJobName, kTaskType, kStatus, kStart, kEnd, kPlanCpu, kPlanMem, kColumns
+  kTaskName = 0,
+  kInstances,
+  kJobName,
+  kTaskType,
+  kStatus,
+  kStart,
+  kEnd,
+  kPlanCpu,
+  kPlanMem,
+  kColumns
 };
 constexpr std::size_t kTruncatedNameLength = 50;  // upstream cut task names at 50 characters
 
 struct TaskName {
-  bool dag = false;             // the name has the "X<n>_<p>_<p>" shape
-  std::int64_t number = -1;     // the task's own number
+  bool dag = false;          // the name has the "X<n>_<p>_<p>" shape
+  std::int64_t number = -1;  // the task's own number
   std::vector<std::int64_t> parents;
   bool truncated = false;
 };
@@ -81,7 +90,8 @@ TaskName parse_task_name(std::string_view name) {
   if (trailing_underscore && !out.truncated) return TaskName{};  // "M1_" is not a name we know
   // A truncated name's last number may be the prefix of a longer one: drop it.
   const std::size_t keep = (out.truncated && !trailing_underscore) ? numbers.size() - 1 : numbers.size();
-  out.parents.assign(numbers.begin() + 1, numbers.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(keep, 1)));
+  out.parents.assign(numbers.begin() + 1,
+                     numbers.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(keep, 1)));
   return out;
 }
 
@@ -117,10 +127,12 @@ class Alibaba2018TraceReader final : public TraceReader {
       if (line.empty()) return;
       ++rep.records_read;
       f.split(line, ',');
-      require_fields(reader, f, kColumns, "task_name,instance_num,job_name,task_type,status,start_time,end_time,plan_cpu,plan_mem");
+      require_fields(reader, f, kColumns,
+                     "task_name,instance_num,job_name,task_type,status,start_time,end_time,plan_cpu,plan_mem");
       const std::string_view job_name = text_field(reader, f, kJobName, "job_name");
       std::int64_t job = -1;
-      if (job_name.substr(0, 2) != "j_" || !parse_int(job_name.substr(2), job) || job < 0 || job >= (std::int64_t{1} << 39))
+      if (job_name.substr(0, 2) != "j_" || !parse_int(job_name.substr(2), job) || job < 0 ||
+          job >= (std::int64_t{1} << 39))
         reader.fail("field 3 (job_name): expected \"j_<number>\", got \"" + std::string(job_name) + "\"");
       const std::string_view status = text_field(reader, f, kStatus, "status");
       const double start = parse_double_field_or(reader, f, kStart, "start_time", 0.0);
@@ -165,9 +177,10 @@ class Alibaba2018TraceReader final : public TraceReader {
       return (job << 24) | static_cast<std::uint64_t>(number);
     };
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      copies[i] = static_cast<std::uint32_t>(options.max_instances_per_task == 0
-                                                 ? rows[i].instances
-                                                 : std::min<std::uint64_t>(rows[i].instances, options.max_instances_per_task));
+      copies[i] = static_cast<std::uint32_t>(
+          options.max_instances_per_task == 0
+              ? rows[i].instances
+              : std::min<std::uint64_t>(rows[i].instances, options.max_instances_per_task));
       first_key[i] = next_key;
       next_key += copies[i];
       if (!rows[i].name.dag) {
@@ -228,15 +241,17 @@ class Alibaba2018TraceReader final : public TraceReader {
     rep.notes.push_back(options.alibaba2018_task_arrivals
                             ? "arrival = each task's start_time"
                             : "arrival = the job's first start_time for every task of the job; the DAG orders them");
-    rep.notes.push_back(fmt::format("kept Terminated and Failed tasks ({} Failed, run for their observed time)", failed_kept));
+    rep.notes.push_back(
+        fmt::format("kept Terminated and Failed tasks ({} Failed, run for their observed time)", failed_kept));
     rep.notes.push_back(instances_note(options.max_instances_per_task));
-    rep.notes.push_back(fmt::format("memory: plan_mem 100 = {} GB; priority: all batch",
-                                    options.alibaba2018_memory_gb_per_100));
-    rep.notes.push_back(fmt::format("{} task names truncated at {} characters (last parent dropped), {} without DAG info, "
-                                    "{} duplicate task numbers (first kept as the parent)",
-                                    truncated, kTruncatedNameLength, no_dag, duplicate_numbers));
-    rep.notes.push_back(fmt::format("{} durations raised to {} s, {} core requests raised to {} cores", floored_duration,
-                                    options.min_duration_s, floored_cores, options.min_cores));
+    rep.notes.push_back(
+        fmt::format("memory: plan_mem 100 = {} GB; priority: all batch", options.alibaba2018_memory_gb_per_100));
+    rep.notes.push_back(
+        fmt::format("{} task names truncated at {} characters (last parent dropped), {} without DAG info, "
+                    "{} duplicate task numbers (first kept as the parent)",
+                    truncated, kTruncatedNameLength, no_dag, duplicate_numbers));
+    rep.notes.push_back(fmt::format("{} durations raised to {} s, {} core requests raised to {} cores",
+                                    floored_duration, options.min_duration_s, floored_cores, options.min_cores));
     return w;
   }
 };

@@ -26,15 +26,15 @@ void ArrivalProfile::validate() const {
     const std::string b = "bursts[" + std::to_string(i) + "].";
     require(std::isfinite(bursts[i].start_s) && bursts[i].start_s >= 0, b + "start_s", "a number >= 0",
             bursts[i].start_s);
-    require(std::isfinite(bursts[i].duration_s) && bursts[i].duration_s >= 0, b + "duration_s",
-            "a number >= 0", bursts[i].duration_s);
-    require(std::isfinite(bursts[i].multiplier) && bursts[i].multiplier >= 0, b + "multiplier",
-            "a number >= 0", bursts[i].multiplier);
+    require(std::isfinite(bursts[i].duration_s) && bursts[i].duration_s >= 0, b + "duration_s", "a number >= 0",
+            bursts[i].duration_s);
+    require(std::isfinite(bursts[i].multiplier) && bursts[i].multiplier >= 0, b + "multiplier", "a number >= 0",
+            bursts[i].multiplier);
   }
   require(std::isfinite(burst_rate_per_s) && burst_rate_per_s >= 0, "burst_rate_per_s", "a number >= 0",
           burst_rate_per_s);
-  require(std::isfinite(burst_mean_duration_s) && burst_mean_duration_s > 0, "burst_mean_duration_s",
-          "a number > 0", burst_mean_duration_s);
+  require(std::isfinite(burst_mean_duration_s) && burst_mean_duration_s > 0, "burst_mean_duration_s", "a number > 0",
+          burst_mean_duration_s);
   require(std::isfinite(burst_multiplier) && burst_multiplier >= 0, "burst_multiplier", "a number >= 0",
           burst_multiplier);
 }

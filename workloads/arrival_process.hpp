@@ -21,8 +21,8 @@ struct ArrivalProfile {
   // periods is 1, so a target utilization stays the average over a day.
   double diurnal_amplitude = 0.0;  // in [0, 1]
   double diurnal_period_s = 86400.0;
-  double diurnal_phase = 0.0;      // fraction of a period
-  std::vector<Burst> bursts;       // fixed bursts
+  double diurnal_phase = 0.0;  // fraction of a period
+  std::vector<Burst> bursts;   // fixed bursts
   // A Poisson process of bursts: starts at this rate, exponential durations.
   double burst_rate_per_s = 0.0;
   double burst_mean_duration_s = 600.0;
@@ -38,8 +38,7 @@ struct ArrivalProfile {
 class ArrivalProcess {
  public:
   // `arrivals` draws candidate times and thinning decisions; `bursts` draws the burst process.
-  ArrivalProcess(const ArrivalProfile& profile, double base_rate_per_s, RngStream arrivals,
-                 RngStream bursts);
+  ArrivalProcess(const ArrivalProfile& profile, double base_rate_per_s, RngStream arrivals, RngStream bursts);
   double next();  // the next arrival time in seconds (strictly increasing)
   // The rate at time t; t must not decrease between calls (the burst process is generated
   // lazily and forgotten behind the present).

@@ -9,10 +9,10 @@ namespace marlsim {
 struct NodeSpec {
   double cores = 1.0;
   double memory_gb = 1.0;
-  double speed = 1.0;        // relative to the reference speed that task work is given at
-  double idle_power_w = 0.0; // drawn whenever the node is up
+  double speed = 1.0;            // relative to the reference speed that task work is given at
+  double idle_power_w = 0.0;     // drawn whenever the node is up
   double dynamic_power_w = 0.0;  // added at full core use, linear in the fraction of cores busy
-  std::uint8_t tier = 0;     // index into ClusterSpec::tier_names
+  std::uint8_t tier = 0;         // index into ClusterSpec::tier_names
 };
 
 struct ClusterSpec {

@@ -39,7 +39,19 @@ namespace marlsim {
 namespace {
 
 enum Column : std::size_t {
-  kTime = 0, kMissing, kJob, kIndex, kMachine, kEvent, kUser, kClass, kPriority, kCpu, kMemory, kDisk, kConstraint,
+  kTime = 0,
+  kMissing,
+  kJob,
+  kIndex,
+  kMachine,
+  kEvent,
+  kUser,
+  kClass,
+  kPriority,
+  kCpu,
+  kMemory,
+  kDisk,
+  kConstraint,
   kColumns
 };
 enum Event : int { kSubmit = 0, kSchedule = 1, kEvict = 2, kFail = 3, kFinish = 4, kKill = 5, kLost = 6 };
@@ -49,7 +61,7 @@ struct TaskState {
   int first_event = -1;
   std::int64_t first_submit = -1;  // microseconds
   std::int64_t last_schedule = -1;
-  std::int64_t run_us = -1;        // FINISH - SCHEDULE of the last completion
+  std::int64_t run_us = -1;  // FINISH - SCHEDULE of the last completion
   bool finish_unscheduled = false;
   int last_event = -1;
   int priority = -1;
@@ -135,15 +147,12 @@ class Google2011TraceReader final : public TraceReader {
           case kSubmit:
             if (t.first_submit < 0) t.first_submit = ts;
             break;
-          case kSchedule:
-            t.last_schedule = ts;
-            break;
+          case kSchedule: t.last_schedule = ts; break;
           case kFinish:
             if (t.last_schedule >= 0) t.run_us = ts - t.last_schedule;
             else t.finish_unscheduled = true;
             break;
-          default:
-            break;
+          default: break;
         }
         t.last_event = static_cast<int>(event);
         if (priority >= 0) t.priority = static_cast<int>(priority);
@@ -208,15 +217,16 @@ class Google2011TraceReader final : public TraceReader {
     w.tasks = assemble_tasks(std::move(raw), options, rep);
 
     rep.notes.push_back(fmt::format("read {} task_events file(s); {} distinct tasks", files.size(), tasks.size()));
-    rep.notes.push_back("arrival = first SUBMIT; duration = FINISH - preceding SCHEDULE; tasks that did not finish "
-                        "inside the files, were submitted before the trace window, or whose first event read is not "
-                        "SUBMIT (resubmissions), are censored");
+    rep.notes.push_back(
+        "arrival = first SUBMIT; duration = FINISH - preceding SCHEDULE; tasks that did not finish "
+        "inside the files, were submitted before the trace window, or whose first event read is not "
+        "SUBMIT (resubmissions), are censored");
     rep.notes.push_back(fmt::format("CPU 1.0 = {} cores, memory 1.0 = {} GB (assumed machine size)",
                                     options.google_cores_per_unit, options.google_memory_gb_per_unit));
     rep.notes.push_back("priority: 0-1 -> best-effort, 2-8 -> batch, 9-11 -> production (missing -> batch)");
     rep.notes.push_back("job_events not read: priority, class and requests are per task in task_events");
-    rep.notes.push_back(fmt::format("{} durations raised to {} s, {} core requests raised to {} cores", floored_duration,
-                                    options.min_duration_s, floored_cores, options.min_cores));
+    rep.notes.push_back(fmt::format("{} durations raised to {} s, {} core requests raised to {} cores",
+                                    floored_duration, options.min_duration_s, floored_cores, options.min_cores));
     return w;
   }
 };

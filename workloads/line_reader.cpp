@@ -51,7 +51,8 @@ LineReader::LineReader(std::string path, std::size_t buffer_bytes) : path_(std::
   // it), so reading many small files (tests, fuzzing) does not map and zero 1 MiB each time.
   const std::uint64_t expected_text = std::max<std::uint64_t>(file_bytes_, 1) * 16;
   gzbuffer(as_gz(gz_), static_cast<unsigned>(std::clamp<std::uint64_t>(file_bytes_, 8192, 1u << 18)));
-  buf_.resize(static_cast<std::size_t>(std::clamp<std::uint64_t>(expected_text, 4096, std::max<std::size_t>(buffer_bytes, 4096))));
+  buf_.resize(static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(expected_text, 4096, std::max<std::size_t>(buffer_bytes, 4096))));
 }
 
 LineReader::~LineReader() {
@@ -72,8 +73,7 @@ bool LineReader::fill() {
   if (got < 0) {
     int code = 0;
     const char* msg = gzerror(as_gz(gz_), &code);
-    throw InputError::at_line(path_, line_number_ + 1,
-                              std::string("read error (corrupt gzip?): ") + (msg ? msg : "?"));
+    throw InputError::at_line(path_, line_number_ + 1, std::string("read error (corrupt gzip?): ") + (msg ? msg : "?"));
   }
   if (got == 0) {
     eof_ = true;
@@ -109,9 +109,7 @@ bool LineReader::next(std::string_view& line) {
   return true;
 }
 
-void LineReader::fail(const std::string& what) const {
-  throw InputError::at_line(path_, line_number_, what);
-}
+void LineReader::fail(const std::string& what) const { throw InputError::at_line(path_, line_number_, what); }
 
 void LineFields::split_whitespace(std::string_view line) {
   fields_.clear();
@@ -157,8 +155,7 @@ bool parse_double(std::string_view text, double& value) {
   return ec == std::errc() && ptr == text.data() + text.size() && std::isfinite(value);
 }
 
-void require_fields(const LineReader& reader, const LineFields& fields, std::size_t count,
-                    std::string_view what) {
+void require_fields(const LineReader& reader, const LineFields& fields, std::size_t count, std::string_view what) {
   if (fields.size() < count)
     reader.fail("expected " + std::to_string(count) + " fields (" + std::string(what) + "), got " +
                 std::to_string(fields.size()));
@@ -167,8 +164,7 @@ void require_fields(const LineReader& reader, const LineFields& fields, std::siz
 std::string_view text_field(const LineReader& reader, const LineFields& fields, std::size_t index,
                             std::string_view name) {
   if (index >= fields.size())
-    reader.fail(field_label(index, name) + ": missing (line has " + std::to_string(fields.size()) +
-                " fields)");
+    reader.fail(field_label(index, name) + ": missing (line has " + std::to_string(fields.size()) + " fields)");
   const std::string_view t = trim(fields[index]);
   if (t.empty()) reader.fail(field_label(index, name) + ": expected a value, got an empty field");
   return t;
@@ -197,8 +193,7 @@ double parse_double_field(const LineReader& reader, const LineFields& fields, st
 double parse_double_field_or(const LineReader& reader, const LineFields& fields, std::size_t index,
                              std::string_view name, double fallback) {
   if (index >= fields.size())
-    reader.fail(field_label(index, name) + ": missing (line has " + std::to_string(fields.size()) +
-                " fields)");
+    reader.fail(field_label(index, name) + ": missing (line has " + std::to_string(fields.size()) + " fields)");
   if (trim(fields[index]).empty()) return fallback;
   return parse_double_field(reader, fields, index, name);
 }

@@ -64,19 +64,17 @@ class LineFields {
 // Parsers for field `index` (0-based; messages say "field index+1 (name)"). On failure they
 // throw via reader.fail(): "FILE:LINE: field 5 (allocated processors): expected an integer,
 // got "abc"". A missing field (index >= size) is reported the same way.
-std::int64_t parse_int_field(const LineReader& reader, const LineFields& fields,
-                             std::size_t index, std::string_view name);
-double parse_double_field(const LineReader& reader, const LineFields& fields,
-                          std::size_t index, std::string_view name);
+std::int64_t parse_int_field(const LineReader& reader, const LineFields& fields, std::size_t index,
+                             std::string_view name);
+double parse_double_field(const LineReader& reader, const LineFields& fields, std::size_t index, std::string_view name);
 // Empty field -> `fallback`; otherwise like parse_double_field.
-double parse_double_field_or(const LineReader& reader, const LineFields& fields,
-                             std::size_t index, std::string_view name, double fallback);
+double parse_double_field_or(const LineReader& reader, const LineFields& fields, std::size_t index,
+                             std::string_view name, double fallback);
 // The raw text of a field, checked to exist and to be non-empty.
-std::string_view text_field(const LineReader& reader, const LineFields& fields,
-                            std::size_t index, std::string_view name);
+std::string_view text_field(const LineReader& reader, const LineFields& fields, std::size_t index,
+                            std::string_view name);
 // Throws unless the line has at least `count` fields.
-void require_fields(const LineReader& reader, const LineFields& fields, std::size_t count,
-                    std::string_view what);
+void require_fields(const LineReader& reader, const LineFields& fields, std::size_t count, std::string_view what);
 
 // Plain number parsing without locale or allocation; false if `text` is not entirely a number.
 bool parse_int(std::string_view text, std::int64_t& value);

@@ -17,12 +17,12 @@ struct ValueRange {
 
 struct NodeTierConfig {
   std::string name;
-  double fraction = 0.0;   // share of the nodes; shares are normalized over all tiers
-  ValueRange cores;        // integers, uniform over [lo, hi] inclusive
-  ValueRange memory_gb;    // uniform, continuous
+  double fraction = 0.0;  // share of the nodes; shares are normalized over all tiers
+  ValueRange cores;       // integers, uniform over [lo, hi] inclusive
+  ValueRange memory_gb;   // uniform, continuous
   ValueRange idle_power_w;
   ValueRange dynamic_power_w;
-  ValueRange speed;        // uniform; OUR assumption: the study's code ignores node speed
+  ValueRange speed;  // uniform; OUR assumption: the study's code ignores node speed
 };
 
 struct SeedStudyClusterConfig {

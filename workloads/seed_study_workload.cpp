@@ -47,8 +47,8 @@ void SeedStudyWorkloadConfig::validate() const {
   require(std::isfinite(memory_mu), "memory_mu", "a finite number", memory_mu);
   require(std::isfinite(memory_sigma) && memory_sigma > 0, "memory_sigma", "a number > 0", memory_sigma);
   require(memory_min_gb >= 0, "memory_min_gb", "a number >= 0", memory_min_gb);
-  require(std::isfinite(memory_max_gb) && memory_max_gb >= memory_min_gb, "memory_max_gb",
-          "a number >= memory_min_gb", memory_max_gb);
+  require(std::isfinite(memory_max_gb) && memory_max_gb >= memory_min_gb, "memory_max_gb", "a number >= memory_min_gb",
+          memory_max_gb);
   for (int p = 0; p < kPriorityClasses; ++p)
     require(std::isfinite(priority_mix[p]) && priority_mix[p] >= 0,
             "priority_mix." + std::string(priority_name(static_cast<PriorityClass>(p))), "a share >= 0",
@@ -104,8 +104,7 @@ OfferedLoad offered_load(double rate_per_s, const SeedStudyWorkloadConfig& c, co
           rate_per_s * expected_memory_gb(c) * expected_runtime_s(c) / memory_capacity};
 }
 
-double arrival_rate_for_utilization(double utilization, const SeedStudyWorkloadConfig& c,
-                                    const ClusterSpec& cluster) {
+double arrival_rate_for_utilization(double utilization, const SeedStudyWorkloadConfig& c, const ClusterSpec& cluster) {
   return utilization / offered_load(1.0, c, cluster).dominant();
 }
 

@@ -76,8 +76,7 @@ double base_arrival_rate(const SeedStudyWorkloadConfig& config, const ClusterSpe
 // The task stream of one episode: ids 0..tasks-1 in arrival order, one job per task, no
 // parents, deadlines from config.sla. Arrival times start after 0 (the first inter-arrival
 // gap is kept; nothing is shifted).
-std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& config,
-                                                const ClusterSpec& cluster, std::uint64_t seed,
-                                                std::uint64_t episode);
+std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster,
+                                                std::uint64_t seed, std::uint64_t episode);
 
 }  // namespace marlsim

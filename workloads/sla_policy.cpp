@@ -28,7 +28,8 @@ void apply_sla(std::vector<TaskSpec>& tasks, const SlaPolicy& policy) {
     TaskSpec& t = tasks[i];
     double ready_s = t.arrival_s;
     for (const std::uint64_t p : t.parents) {
-      if (p >= i) throw std::logic_error("apply_sla: task " + std::to_string(i) + " precedes its parent " + std::to_string(p));
+      if (p >= i)
+        throw std::logic_error("apply_sla: task " + std::to_string(i) + " precedes its parent " + std::to_string(p));
       ready_s = std::max(ready_s, group_end_s[p]);
       group_read[p] = 1;
     }

@@ -13,8 +13,16 @@ namespace {
 
 // 0-based indices of the SWF fields used (SWF numbers them from 1).
 enum SwfField : std::size_t {
-  kJob = 0, kSubmit = 1, kRunTime = 3, kAllocProcs = 4, kUsedMemory = 6, kReqProcs = 7,
-  kReqMemory = 9, kQueue = 14, kPreceding = 16, kSwfFields = 18
+  kJob = 0,
+  kSubmit = 1,
+  kRunTime = 3,
+  kAllocProcs = 4,
+  kUsedMemory = 6,
+  kReqProcs = 7,
+  kReqMemory = 9,
+  kQueue = 14,
+  kPreceding = 16,
+  kSwfFields = 18
 };
 constexpr double kGbPerKb = 1.0 / (1024.0 * 1024.0);  // SWF memory is in KB (KiB)
 
@@ -51,8 +59,7 @@ constexpr SwfFieldRule kSwfRules[kSwfFields] = {
 // Parses and checks all 18 fields of a job line (type and range), naming the first bad one;
 // returns them as numbers (integers are exact: they are at most 2^53).
 std::array<double, kSwfFields> parse_swf_line(const LineReader& reader, const LineFields& f) {
-  if (f.size() != kSwfFields)
-    reader.fail("expected 18 fields (an SWF job record), got " + std::to_string(f.size()));
+  if (f.size() != kSwfFields) reader.fail("expected 18 fields (an SWF job record), got " + std::to_string(f.size()));
   std::array<double, kSwfFields> v{};
   for (std::size_t i = 0; i < kSwfFields; ++i) {
     const SwfFieldRule& rule = kSwfRules[i];
@@ -162,8 +169,8 @@ class SwfTraceReader final : public TraceReader {
       pool.cores = static_cast<double>(max_procs);
     } else {
       pool.cores = largest_job;
-      rep.notes.push_back(fmt::format("no MaxProcs header: pool size set to the largest job, {} processors",
-                                      largest_job));
+      rep.notes.push_back(
+          fmt::format("no MaxProcs header: pool size set to the largest job, {} processors", largest_job));
     }
     // Memory never binds in the pool model: the pool holds its processors times the largest
     // per-processor memory any job asked for.
@@ -172,14 +179,15 @@ class SwfTraceReader final : public TraceReader {
     w.machines.tier_names = {"processor-pool"};
     w.machines.nodes.push_back(pool);
 
-    rep.notes.push_back(fmt::format(
-        "machines: ONE processor-pool node of {} cores (MaxProcs{}), SWF jobs are rigid multi-node jobs; "
-        "use with a backfilling scheduler", pool.cores, max_nodes > 0 ? fmt::format(", MaxNodes {}", max_nodes) : ""));
-    rep.notes.push_back(fmt::format(
-        "work = run time x processors; processors = allocated, else requested ({} jobs)", requested_procs));
-    rep.notes.push_back(fmt::format(
-        "memory = per-processor KB x processors: used ({} jobs), else requested ({}), else 0 ({})",
-        used_memory, requested_memory, no_memory));
+    rep.notes.push_back(
+        fmt::format("machines: ONE processor-pool node of {} cores (MaxProcs{}), SWF jobs are rigid multi-node jobs; "
+                    "use with a backfilling scheduler",
+                    pool.cores, max_nodes > 0 ? fmt::format(", MaxNodes {}", max_nodes) : ""));
+    rep.notes.push_back(
+        fmt::format("work = run time x processors; processors = allocated, else requested ({} jobs)", requested_procs));
+    rep.notes.push_back(
+        fmt::format("memory = per-processor KB x processors: used ({} jobs), else requested ({}), else 0 ({})",
+                    used_memory, requested_memory, no_memory));
     rep.notes.push_back("priority: queue 0 (interactive) -> production, every other queue -> batch");
     rep.notes.push_back("field 17 (preceding job) -> parent");
     return w;

@@ -20,17 +20,17 @@ constexpr std::string_view priority_name(PriorityClass p) {
 }
 
 struct TaskSpec {
-  std::uint64_t id = 0;        // dense 0..n-1, in arrival order within its stream
-  std::uint64_t job = 0;       // tasks of one job share it (DAGs, job sampling)
-  double arrival_s = 0.0;      // when the task is submitted
-  double work_core_s = 0.0;    // on a node of speed s it runs work_core_s / (cores * s) seconds
-  double cores = 1.0;          // may be fractional (Alibaba plan_cpu 50 = half a core)
+  std::uint64_t id = 0;      // dense 0..n-1, in arrival order within its stream
+  std::uint64_t job = 0;     // tasks of one job share it (DAGs, job sampling)
+  double arrival_s = 0.0;    // when the task is submitted
+  double work_core_s = 0.0;  // on a node of speed s it runs work_core_s / (cores * s) seconds
+  double cores = 1.0;        // may be fractional (Alibaba plan_cpu 50 = half a core)
   double memory_gb = 0.0;
   PriorityClass priority = PriorityClass::Batch;
   // Instance groups (a trace task of n instances, Alibaba): the group is the consecutive ids
   // id - instance, id - instance + 1, ...; a task alone is instance 0 of a group of one.
   std::uint32_t instance = 0;
-  double deadline_s = 0.0;     // absolute; the SLA is met when the task finishes by then
+  double deadline_s = 0.0;  // absolute; the SLA is met when the task finishes by then
   // DAG: ids of the first tasks of the groups that must finish first (every instance of each;
   // for groups of one, simply the parent tasks). All instances of a group list the same.
   std::vector<std::uint64_t> parents;

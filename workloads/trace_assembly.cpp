@@ -36,13 +36,13 @@ std::uint64_t group_key(const RawTask& t) { return t.key - t.instance; }
 }  // namespace
 
 std::string instances_note(std::uint32_t max_instances_per_task) {
-  if (max_instances_per_task == 0) return "instances: a task of n instances -> n TaskSpecs of one instance each (all kept)";
+  if (max_instances_per_task == 0)
+    return "instances: a task of n instances -> n TaskSpecs of one instance each (all kept)";
   return fmt::format("instances: a task of n instances -> min(n, {}) TaskSpecs of one instance each (the rest dropped)",
                      max_instances_per_task);
 }
 
-std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options,
-                                     WorkloadReport& report) {
+std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options, WorkloadReport& report) {
   report.tasks_read += raw.size();
 
   // 1. Window and job sampling, in the trace's clock.
@@ -154,11 +154,12 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
     order.resize(options.max_tasks);  // parents precede children, so none is orphaned
   }
   if (order.empty()) {
-    throw InputError::at(options.path, fmt::format(
-        "no tasks left after filtering (read {}, censored {}, outside window [{}, {}) {}, sampled out {}): "
-        "expected at least one task",
-        report.tasks_read, report.censored_total(), options.window_start_s, options.window_end_s,
-        report.outside_window, report.tasks_sampled_out));
+    throw InputError::at(
+        options.path,
+        fmt::format("no tasks left after filtering (read {}, censored {}, outside window [{}, {}) {}, sampled out {}): "
+                    "expected at least one task",
+                    report.tasks_read, report.censored_total(), options.window_start_s, options.window_end_s,
+                    report.outside_window, report.tasks_sampled_out));
   }
 
   // 5. Renumber, shift to 0, compress, deadlines.
@@ -191,9 +192,9 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
   }
   apply_sla(out, options.sla);
   report.tasks_out = out.size();
-  report.notes.push_back(fmt::format(
-      "arrivals shifted by -{} s (first kept task arrives at 0){}", t0,
-      options.compress != 1.0 ? fmt::format(", then divided by compress = {}", options.compress) : ""));
+  report.notes.push_back(
+      fmt::format("arrivals shifted by -{} s (first kept task arrives at 0){}", t0,
+                  options.compress != 1.0 ? fmt::format(", then divided by compress = {}", options.compress) : ""));
   return out;
 }
 

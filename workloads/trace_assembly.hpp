@@ -14,9 +14,9 @@
 namespace marlsim {
 
 struct RawTask {
-  std::uint64_t key = 0;        // unique id of the task in its trace; parents refer to it
+  std::uint64_t key = 0;  // unique id of the task in its trace; parents refer to it
   std::uint64_t job = 0;
-  double arrival_s = 0.0;       // trace clock, seconds
+  double arrival_s = 0.0;  // trace clock, seconds
   double work_core_s = 0.0;
   double cores = 1.0;
   double memory_gb = 0.0;
@@ -31,8 +31,7 @@ struct RawTask {
 // Output order: arrival, then DAG depth (parents first), then the order of `raw` (file
 // order), so ties are broken by the trace itself and the result never depends on hashing.
 // Throws InputError naming options.path if no task is left.
-std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options,
-                                     WorkloadReport& report);
+std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOptions& options, WorkloadReport& report);
 
 // The report note on max_instances_per_task (the kept share is in report.instances_kept).
 std::string instances_note(std::uint32_t max_instances_per_task);

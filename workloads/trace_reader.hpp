@@ -24,8 +24,8 @@ struct TraceOptions {
   // created before its clock's origin.)
   double window_start_s = -std::numeric_limits<double>::infinity();
   double window_end_s = std::numeric_limits<double>::infinity();
-  double compress = 1.0;      // arrival times (after the shift to 0) are divided by this
-  double sample_jobs = 1.0;   // keep a job iff hash(seed, job) < sample_jobs: deterministic
+  double compress = 1.0;     // arrival times (after the shift to 0) are divided by this
+  double sample_jobs = 1.0;  // keep a job iff hash(seed, job) < sample_jobs: deterministic
   std::uint64_t seed = 1;
   bool skip_bad_lines = false;  // false: a malformed line throws; true: counted and skipped
   std::uint64_t max_tasks = 0;  // 0 = all; else the first max_tasks by arrival
@@ -43,10 +43,10 @@ struct TraceOptions {
   // them); true = each task at its own start_time.
   bool alibaba2018_task_arrivals = false;
   // Memory scales for normalized traces (assumptions; the traces do not publish them).
-  double alibaba2018_memory_gb_per_100 = 512.0;  // plan_mem 100 = one whole machine
+  double alibaba2018_memory_gb_per_100 = 512.0;   // plan_mem 100 = one whole machine
   double alibaba2017_memory_gb_per_unit = 256.0;  // normalized mem 1.0 (a machine is ~0.69)
-  double google_cores_per_unit = 32.0;           // normalized CPU 1.0 = the largest machine
-  double google_memory_gb_per_unit = 64.0;       // normalized memory 1.0
+  double google_cores_per_unit = 32.0;            // normalized CPU 1.0 = the largest machine
+  double google_memory_gb_per_unit = 64.0;        // normalized memory 1.0
 
   // Throws InputError naming the option if a value is out of range.
   void validate() const;

@@ -50,15 +50,13 @@ void TraceOptions::validate() const {
   require(std::isfinite(compress) && compress > 0, "trace.compress", "a finite number > 0", compress);
   require(sample_jobs > 0 && sample_jobs <= 1, "trace.sample_jobs", "a fraction in (0, 1]", sample_jobs);
   require(std::isfinite(min_cores) && min_cores > 0, "trace.min_cores", "a number > 0", min_cores);
-  require(std::isfinite(min_duration_s) && min_duration_s > 0, "trace.min_duration_s", "a number > 0",
-          min_duration_s);
+  require(std::isfinite(min_duration_s) && min_duration_s > 0, "trace.min_duration_s", "a number > 0", min_duration_s);
   require(alibaba2018_memory_gb_per_100 > 0, "trace.alibaba2018_memory_gb_per_100", "a number > 0",
           alibaba2018_memory_gb_per_100);
   require(alibaba2017_memory_gb_per_unit > 0, "trace.alibaba2017_memory_gb_per_unit", "a number > 0",
           alibaba2017_memory_gb_per_unit);
   require(google_cores_per_unit > 0, "trace.google_cores_per_unit", "a number > 0", google_cores_per_unit);
-  require(google_memory_gb_per_unit > 0, "trace.google_memory_gb_per_unit", "a number > 0",
-          google_memory_gb_per_unit);
+  require(google_memory_gb_per_unit > 0, "trace.google_memory_gb_per_unit", "a number > 0", google_memory_gb_per_unit);
   sla.validate();
 }
 

@@ -21,20 +21,18 @@ void WorkloadReport::record_bad_line(const std::string& message) {
 
 std::string WorkloadReport::summary() const {
   std::string s = fmt::format("workload {} from {}\n", format, path);
-  s += fmt::format("  lines read {}, records {}, bad lines skipped {}\n", lines_read, records_read,
-                   bad_lines_skipped);
+  s += fmt::format("  lines read {}, records {}, bad lines skipped {}\n", lines_read, records_read, bad_lines_skipped);
   for (const auto& m : bad_line_messages) s += fmt::format("    bad line: {}\n", m);
   s += fmt::format("  tasks read {}, kept {}\n", tasks_read, tasks_out);
   if (instances_read)
     s += fmt::format("  instances kept {} of {} ({:.1f} %)\n", instances_kept, instances_read, instances_kept_pct());
   for (const auto& [reason, count] : censored) s += fmt::format("  censored ({}): {}\n", reason, count);
   if (outside_window) s += fmt::format("  outside the time window: {}\n", outside_window);
-  if (jobs_sampled_out)
-    s += fmt::format("  sampled out: {} jobs ({} tasks)\n", jobs_sampled_out, tasks_sampled_out);
+  if (jobs_sampled_out) s += fmt::format("  sampled out: {} jobs ({} tasks)\n", jobs_sampled_out, tasks_sampled_out);
   if (beyond_max_tasks) s += fmt::format("  beyond max_tasks: {}\n", beyond_max_tasks);
   if (parents_dropped || tasks_with_incomplete_parents)
-    s += fmt::format("  parent references dropped {}, tasks with incomplete parents {}\n",
-                     parents_dropped, tasks_with_incomplete_parents);
+    s += fmt::format("  parent references dropped {}, tasks with incomplete parents {}\n", parents_dropped,
+                     tasks_with_incomplete_parents);
   if (cycle_edges_dropped) s += fmt::format("  cycle edges dropped: {}\n", cycle_edges_dropped);
   if (arrivals_raised_to_parent)
     s += fmt::format("  arrivals raised to a parent's arrival: {}\n", arrivals_raised_to_parent);

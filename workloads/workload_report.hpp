@@ -14,10 +14,10 @@ struct WorkloadReport {
 
   std::string format;
   std::string path;
-  std::uint64_t lines_read = 0;       // every line of every file read, headers included
-  std::uint64_t records_read = 0;     // data lines (not comments or headers) parsed
-  std::uint64_t file_bytes = 0;       // bytes on disk (compressed size for .gz)
-  std::uint64_t text_bytes = 0;       // bytes of text after decompression
+  std::uint64_t lines_read = 0;    // every line of every file read, headers included
+  std::uint64_t records_read = 0;  // data lines (not comments or headers) parsed
+  std::uint64_t file_bytes = 0;    // bytes on disk (compressed size for .gz)
+  std::uint64_t text_bytes = 0;    // bytes of text after decompression
   std::uint64_t bad_lines_skipped = 0;
   std::vector<std::string> bad_line_messages;  // the first kKeptMessages of them
 
@@ -34,12 +34,12 @@ struct WorkloadReport {
   std::uint64_t instances_kept = 0;
   double instances_kept_pct() const;
 
-  std::uint64_t parents_dropped = 0;               // references to tasks absent or filtered out
-  std::uint64_t tasks_with_incomplete_parents = 0; // tasks that lost at least one parent
-  std::uint64_t cycle_edges_dropped = 0;           // self references and edges closing a cycle
-  std::uint64_t arrivals_raised_to_parent = 0;     // child arrived before a parent: moved to it
+  std::uint64_t parents_dropped = 0;                // references to tasks absent or filtered out
+  std::uint64_t tasks_with_incomplete_parents = 0;  // tasks that lost at least one parent
+  std::uint64_t cycle_edges_dropped = 0;            // self references and edges closing a cycle
+  std::uint64_t arrivals_raised_to_parent = 0;      // child arrived before a parent: moved to it
 
-  double time_shift_s = 0.0;  // trace time of the first kept task (subtracted from all)
+  double time_shift_s = 0.0;       // trace time of the first kept task (subtracted from all)
   std::vector<std::string> notes;  // policies applied, in words
 
   void count_censored(const std::string& reason, std::uint64_t n = 1) { censored[reason] += n; }

@@ -8,10 +8,11 @@
 
 namespace marlsim {
 
-struct WorkloadConfig {                    // [workload]
-  std::string kind = "synthetic";          // kind = "synthetic" or a trace format (marlsim list)
-  SeedStudyWorkloadConfig synthetic;       // tasks, arrival_rate_per_s, target_utilization, distributions, [workload.sla], [workload.profile]
-  TraceOptions trace;                      // [workload.trace] path (relative to the scenario file), window, compress, sample_jobs, ...
+struct WorkloadConfig {            // [workload]
+  std::string kind = "synthetic";  // kind = "synthetic" or a trace format (marlsim list)
+  SeedStudyWorkloadConfig
+      synthetic;  // tasks, arrival_rate_per_s, target_utilization, distributions, [workload.sla], [workload.profile]
+  TraceOptions trace;  // [workload.trace] path (relative to the scenario file), window, compress, sample_jobs, ...
 };
 
 }  // namespace marlsim

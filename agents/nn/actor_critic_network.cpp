@@ -26,8 +26,7 @@ DenseLayer init_scaled_uniform(Index in, Index out, Activation act, std::uint64_
   layer.activation = act;
   RngStream rng(seed, entity, kInitStream);
   const double a = std::sqrt(6.0 / static_cast<double>(in + out));
-  for (Index i = 0; i < layer.weights.size(); ++i)
-    layer.weights.data()[i] = static_cast<float>(rng.uniform(-a, a));
+  for (Index i = 0; i < layer.weights.size(); ++i) layer.weights.data()[i] = static_cast<float>(rng.uniform(-a, a));
   return layer;
 }
 
@@ -101,8 +100,10 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
   // Each candidate row joined with its request's own observation.
   RowMatrixF joined(rows, own + cand);
   for (Index r = 0; r < requests; ++r) {
-    const Index first = batch.offsets[static_cast<std::size_t>(r)], last = batch.offsets[static_cast<std::size_t>(r) + 1];
-    if (last <= first) throw std::invalid_argument("actor-critic network: request " + std::to_string(r) + " has no candidates");
+    const Index first = batch.offsets[static_cast<std::size_t>(r)],
+                last = batch.offsets[static_cast<std::size_t>(r) + 1];
+    if (last <= first)
+      throw std::invalid_argument("actor-critic network: request " + std::to_string(r) + " has no candidates");
     for (Index i = first; i < last; ++i) {
       joined.row(i).head(own) = batch.own.row(r);
       joined.row(i).tail(cand) = batch.candidates.row(i);
@@ -118,15 +119,19 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
   out.actions.assign(static_cast<std::size_t>(requests), -1);
   out.log_probs = Eigen::VectorXf::Zero(requests);
   out.values = values.col(0);
-  const auto is_masked = [&](Index i) { return !batch.masked.empty() && batch.masked[static_cast<std::size_t>(i)] != 0; };
+  const auto is_masked = [&](Index i) {
+    return !batch.masked.empty() && batch.masked[static_cast<std::size_t>(i)] != 0;
+  };
   for (Index r = 0; r < requests; ++r) {
-    const Index first = batch.offsets[static_cast<std::size_t>(r)], last = batch.offsets[static_cast<std::size_t>(r) + 1];
+    const Index first = batch.offsets[static_cast<std::size_t>(r)],
+                last = batch.offsets[static_cast<std::size_t>(r) + 1];
     // Stable softmax: shift by the largest unmasked score, sum in candidate order.
     float top = -std::numeric_limits<float>::infinity();
     for (Index i = first; i < last; ++i)
       if (!is_masked(i)) top = std::max(top, scores(i, 0));
     if (top == -std::numeric_limits<float>::infinity())
-      throw std::invalid_argument("actor-critic network: every candidate of request " + std::to_string(r) + " is masked");
+      throw std::invalid_argument("actor-critic network: every candidate of request " + std::to_string(r) +
+                                  " is masked");
     float sum = 0.0f;
     for (Index i = first; i < last; ++i)
       if (!is_masked(i)) sum += (out.probabilities[i] = std::exp(scores(i, 0) - top));

@@ -32,8 +32,8 @@ struct ActorCriticSettings {
 };
 
 struct DenseLayer {
-  RowMatrixF weights;           // in x out
-  Eigen::RowVectorXf bias;      // out
+  RowMatrixF weights;       // in x out
+  Eigen::RowVectorXf bias;  // out
   Activation activation = Activation::Identity;
 };
 
@@ -45,18 +45,18 @@ class NonFiniteError : public std::runtime_error {
 
 // Many requests at once, each with its own K candidates, flattened to rows.
 struct DecisionBatch {
-  RowMatrixF own;                         // requests x own_features
-  RowMatrixF candidates;                  // total candidate rows x candidate_features
-  std::vector<Eigen::Index> offsets;      // requests + 1; request r owns rows [offsets[r], offsets[r+1])
-  std::vector<std::uint8_t> masked;       // empty, or one per candidate row: 1 = not selectable
-  std::vector<double> uniforms;           // empty (no sampling), or one draw in [0, 1) per request
+  RowMatrixF own;                     // requests x own_features
+  RowMatrixF candidates;              // total candidate rows x candidate_features
+  std::vector<Eigen::Index> offsets;  // requests + 1; request r owns rows [offsets[r], offsets[r+1])
+  std::vector<std::uint8_t> masked;   // empty, or one per candidate row: 1 = not selectable
+  std::vector<double> uniforms;       // empty (no sampling), or one draw in [0, 1) per request
 };
 
 struct DecisionOutputs {
-  Eigen::VectorXf probabilities;          // one per candidate row (0 for masked ones)
-  std::vector<Eigen::Index> actions;      // chosen candidate, relative to the request's first row (-1 without sampling)
-  Eigen::VectorXf log_probs;              // of the chosen action (0 without sampling)
-  Eigen::VectorXf values;                 // one per request
+  Eigen::VectorXf probabilities;      // one per candidate row (0 for masked ones)
+  std::vector<Eigen::Index> actions;  // chosen candidate, relative to the request's first row (-1 without sampling)
+  Eigen::VectorXf log_probs;          // of the chosen action (0 without sampling)
+  Eigen::VectorXf values;             // one per request
 };
 
 class ActorCriticNetwork {

@@ -16,16 +16,15 @@ Adam::Adam(std::vector<std::size_t> tensor_sizes, AdamSettings settings) : setti
 void Adam::step(std::span<const std::span<float>> params, std::span<const std::span<const float>> grads) {
   if (params.size() != m_.size() || grads.size() != m_.size())
     throw std::invalid_argument("Adam::step: expected " + std::to_string(m_.size()) + " parameter tensors, got " +
-                                std::to_string(params.size()) + " and " + std::to_string(grads.size()) +
-                                " gradients");
+                                std::to_string(params.size()) + " and " + std::to_string(grads.size()) + " gradients");
   for (std::size_t i = 0; i < m_.size(); ++i)
     if (params[i].size() != m_[i].size() || grads[i].size() != m_[i].size())
       throw std::invalid_argument("Adam::step: tensor " + std::to_string(i) + " should have " +
                                   std::to_string(m_[i].size()) + " floats");
   ++step_;
   const double t = static_cast<double>(step_);
-  const float step_size =
-      static_cast<float>(settings_.learning_rate / (1.0 - std::pow(static_cast<double>(settings_.beta1), t)));
+  const float step_size = static_cast<float>(settings_.learning_rate /
+                                             (1.0 - std::pow(static_cast<double>(settings_.beta1), t)));
   const float bias2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(settings_.beta2), t)));
   const float b1 = settings_.beta1, b2 = settings_.beta2, eps = settings_.epsilon;
   for (std::size_t i = 0; i < m_.size(); ++i) {

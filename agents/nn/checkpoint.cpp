@@ -15,7 +15,8 @@ using detail::Hdf5Handle;
 using Eigen::Index;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw InputError::at(path, what + (detail::hdf5_error_detail().empty() ? "" : " (" + detail::hdf5_error_detail() + ")"));
+  throw InputError::at(path,
+                       what + (detail::hdf5_error_detail().empty() ? "" : " (" + detail::hdf5_error_detail() + ")"));
 }
 
 void write_string_attribute(hid_t object, const char* name, const std::string& value) {
@@ -33,7 +34,8 @@ std::string read_string_attribute(hid_t object, const char* name, const std::str
   Hdf5Handle type(H5Aget_type(attr.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) fail(path, std::string("attribute '") + name + "' is not a string");
   std::string value(H5Tget_size(type.get()), '\0');
-  if (H5Aread(attr.get(), type.get(), value.data()) < 0) fail(path, std::string("cannot read attribute '") + name + "'");
+  if (H5Aread(attr.get(), type.get(), value.data()) < 0)
+    fail(path, std::string("cannot read attribute '") + name + "'");
   while (!value.empty() && value.back() == '\0') value.pop_back();
   return value;
 }
@@ -69,12 +71,14 @@ void write_layers(hid_t file, const std::string& group, const std::vector<DenseL
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const auto write = [&](const std::string& name, const float* data, int rank, const hsize_t* dims) {
       Hdf5Handle space(H5Screate_simple(rank, dims, nullptr), H5Sclose);
-      Hdf5Handle set(H5Dcreate2(g.get(), name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT), H5Dclose);
+      Hdf5Handle set(
+          H5Dcreate2(g.get(), name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          H5Dclose);
       if (!set.valid() || H5Dwrite(set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
         throw std::runtime_error("cannot write " + group + "/" + name);
     };
-    const hsize_t wdims[2] = {static_cast<hsize_t>(layers[l].weights.rows()), static_cast<hsize_t>(layers[l].weights.cols())};
+    const hsize_t wdims[2] = {static_cast<hsize_t>(layers[l].weights.rows()),
+                              static_cast<hsize_t>(layers[l].weights.cols())};
     const hsize_t bdims[1] = {static_cast<hsize_t>(layers[l].bias.size())};
     write("layer" + std::to_string(l) + "_weights", layers[l].weights.data(), 2, wdims);  // row-major, in x out
     write("layer" + std::to_string(l) + "_bias", layers[l].bias.data(), 1, bdims);
@@ -87,7 +91,8 @@ std::vector<DenseLayer> read_layers(hid_t file, const std::string& group, const 
   if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0) fail(path, "no group '" + group + "'");
   Hdf5Handle g(H5Gopen2(file, group.c_str(), H5P_DEFAULT), H5Gclose);
   const std::string stored = read_string_attribute(g.get(), "shapes", path), wanted = describe_network(expected);
-  if (stored != wanted) fail(path, group + " layers are [" + stored + "] in the checkpoint, [" + wanted + "] in the scenario");
+  if (stored != wanted)
+    fail(path, group + " layers are [" + stored + "] in the checkpoint, [" + wanted + "] in the scenario");
   std::vector<DenseLayer> layers = expected;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const auto read = [&](const std::string& name, float* data, hsize_t size) {
@@ -96,11 +101,13 @@ std::vector<DenseLayer> read_layers(hid_t file, const std::string& group, const 
       Hdf5Handle set(H5Dopen2(g.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
       Hdf5Handle space(H5Dget_space(set.get()), H5Sclose);
       if (static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get())) != size)
-        fail(path, where + " holds " + std::to_string(H5Sget_simple_extent_npoints(space.get())) + " values, expected " +
-                       std::to_string(size));
-      if (H5Dread(set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) fail(path, "cannot read " + where);
+        fail(path, where + " holds " + std::to_string(H5Sget_simple_extent_npoints(space.get())) +
+                       " values, expected " + std::to_string(size));
+      if (H5Dread(set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        fail(path, "cannot read " + where);
     };
-    read("layer" + std::to_string(l) + "_weights", layers[l].weights.data(), static_cast<hsize_t>(layers[l].weights.size()));
+    read("layer" + std::to_string(l) + "_weights", layers[l].weights.data(),
+         static_cast<hsize_t>(layers[l].weights.size()));
     read("layer" + std::to_string(l) + "_bias", layers[l].bias.data(), static_cast<hsize_t>(layers[l].bias.size()));
     if (!layers[l].weights.allFinite() || !layers[l].bias.allFinite())
       fail(path, group + " layer " + std::to_string(l) + " holds NaN or Inf");
@@ -110,7 +117,8 @@ std::vector<DenseLayer> read_layers(hid_t file, const std::string& group, const 
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles, const ObservationLayout& layout) {
+void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles,
+                     const ObservationLayout& layout) {
   detail::quiet_hdf5_errors();
   const std::string temp = path + ".tmp";
   {
@@ -140,7 +148,8 @@ void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>&
   }
 }
 
-void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles, const ObservationLayout& layout) {
+void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles,
+                     const ObservationLayout& layout) {
   detail::quiet_hdf5_errors();
   Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.valid()) fail(path, "cannot open the checkpoint");
@@ -153,7 +162,8 @@ void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>&
   if (version != kCheckpointFormatVersion)
     fail(path, "checkpoint format version " + std::to_string(version) + ", this marlsim reads version " +
                    std::to_string(kCheckpointFormatVersion));
-  const std::string stored_roles = read_string_attribute(file.get(), "roles", path), wanted_roles = join_role_names(roles);
+  const std::string stored_roles = read_string_attribute(file.get(), "roles", path),
+                    wanted_roles = join_role_names(roles);
   if (stored_roles != wanted_roles)
     fail(path, "roles are [" + stored_roles + "] in the checkpoint, [" + wanted_roles + "] in the scenario");
   const std::string stored_layout = read_string_attribute(file.get(), "observation_layout", path);

@@ -14,15 +14,17 @@ namespace marlsim::nn {
 inline constexpr int kCheckpointFormatVersion = 1;
 
 struct CheckpointRole {
-  std::string name;              // e.g. "node" or an HRAC role name
-  ActorCriticNetwork* network;   // saved from / loaded into
+  std::string name;             // e.g. "node" or an HRAC role name
+  ActorCriticNetwork* network;  // saved from / loaded into
 };
 
-void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles, const ObservationLayout& layout);
+void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles,
+                     const ObservationLayout& layout);
 
 // Loads into networks already built with the scenario's shapes. Refuses (InputError, one line
 // naming both sides) a checkpoint whose version, role names, observation layout or any layer's
 // shape or activation differs; the networks are untouched when it refuses.
-void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles, const ObservationLayout& layout);
+void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles,
+                     const ObservationLayout& layout);
 
 }  // namespace marlsim::nn

@@ -32,8 +32,7 @@ void transpose_into(Eigen::Ref<const RowMatrixF> src, Eigen::Ref<RowMatrixF> dst
 
 }  // namespace
 
-void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w,
-                          Eigen::Ref<RowMatrixF> dx) {
+void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w, Eigen::Ref<RowMatrixF> dx) {
   if (dz.cols() != w.cols() || dx.rows() != dz.rows() || dx.cols() != w.rows())
     throw std::invalid_argument("dense_input_gradient: shapes do not match: dz " + shape(dz.rows(), dz.cols()) +
                                 ", w " + shape(w.rows(), w.cols()) + ", dx " + shape(dx.rows(), dx.cols()));
@@ -48,9 +47,9 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
                                           Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db) {
   const Index batch = x.rows(), in = x.cols(), out = dz.cols();
   if (dz.rows() != batch || dw.rows() != in || dw.cols() != out || db.size() != out)
-    throw std::invalid_argument("accumulate_dense_parameter_gradients: shapes do not match: x " +
-                                shape(batch, in) + ", dz " + shape(dz.rows(), out) + ", dw " +
-                                shape(dw.rows(), dw.cols()) + ", db " + std::to_string(db.size()));
+    throw std::invalid_argument("accumulate_dense_parameter_gradients: shapes do not match: x " + shape(batch, in) +
+                                ", dz " + shape(dz.rows(), out) + ", dw " + shape(dw.rows(), dw.cols()) + ", db " +
+                                std::to_string(db.size()));
   if (batch == 0 || out == 0) return;
   const Index chunks = (batch + kGradientRowChunk - 1) / kGradientRowChunk;
 

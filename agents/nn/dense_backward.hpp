@@ -23,8 +23,7 @@ namespace marlsim::nn {
 inline constexpr Eigen::Index kGradientRowChunk = 128;
 
 // dz: batch x out, w: in x out, dx: batch x in (overwritten; must not overlap dz).
-void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w,
-                          Eigen::Ref<RowMatrixF> dx);
+void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w, Eigen::Ref<RowMatrixF> dx);
 
 // x: batch x in, dz: batch x out; dw: in x out and db: out are added to (zero them to start).
 void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> dz,

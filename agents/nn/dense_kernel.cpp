@@ -25,8 +25,7 @@ bool overlaps(const float* a, Index a_floats, const float* b, Index b_floats) {
 }  // namespace
 
 void dense_forward(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> w,
-                   Eigen::Ref<const Eigen::RowVectorXf> b, Activation act, Eigen::Ref<RowMatrixF> y,
-                   SimdLevel simd) {
+                   Eigen::Ref<const Eigen::RowVectorXf> b, Activation act, Eigen::Ref<RowMatrixF> y, SimdLevel simd) {
   const Index batch = x.rows(), in = w.rows(), out = w.cols();
   if (x.cols() != in || b.size() != out || y.rows() != batch || y.cols() != out)
     throw std::invalid_argument("dense_forward: shapes do not match: x " + shape(x.rows(), x.cols()) + ", w " +
@@ -40,8 +39,9 @@ void dense_forward(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> 
   const auto rows = simd == SimdLevel::Avx512 ? detail::dense_rows_avx512
                     : simd == SimdLevel::Avx2 ? detail::dense_rows_avx2
                                               : detail::dense_rows_portable;
-  const detail::DenseArgs args{x.data(), x.outerStride(), w.data(), w.outerStride(), b.data(),
-                               y.data(), y.outerStride(), in,       out,             act == Activation::Relu};
+  const detail::DenseArgs args{
+      x.data(), x.outerStride(),        w.data(), w.outerStride(), b.data(), y.data(), y.outerStride(), in,
+      out,      act == Activation::Relu};
 
   const auto tile = [&](Index t) {
     const Index begin = t * kDenseRowTile;

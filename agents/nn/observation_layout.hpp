@@ -15,9 +15,9 @@ struct ObservationFeature {
 };
 
 struct ObservationLayout {
-  std::string policy;                          // the policy this layout feeds, e.g. "decentralized-ac"
-  std::vector<ObservationFeature> own;         // the deciding agent's own observation (once per request)
-  std::vector<ObservationFeature> candidate;   // per candidate node (K rows per request)
+  std::string policy;                         // the policy this layout feeds, e.g. "decentralized-ac"
+  std::vector<ObservationFeature> own;        // the deciding agent's own observation (once per request)
+  std::vector<ObservationFeature> candidate;  // per candidate node (K rows per request)
 
   // One line per feature: "<section> <index> <name> [<unit>] <normalisation>".
   std::string to_text() const;

@@ -26,21 +26,21 @@ std::string_view topology_name(Topology t);
 std::string_view sharing_name(Sharing s);
 std::string_view decide_when_name(DecideWhen d);
 
-struct FailureConfig {                     // [cluster.failures]
+struct FailureConfig {                                             // [cluster.failures]
   LifetimeDistribution distribution = LifetimeDistribution::None;  // distribution = "none" | "exponential" | "weibull"
-  double mtbf_s = 0;                       // mtbf_s: mean time between failures of one node
-  double weibull_shape = 1.0;              // weibull_shape (scale is set so the mean is mtbf_s)
+  double mtbf_s = 0;                                               // mtbf_s: mean time between failures of one node
+  double weibull_shape = 1.0;                                      // weibull_shape (scale is set so the mean is mtbf_s)
   LifetimeDistribution repair_distribution = LifetimeDistribution::Exponential;  // repair_distribution
-  double mttr_s = 60;                      // mttr_s: mean time to repair
+  double mttr_s = 60;                                                            // mttr_s: mean time to repair
 };
 
-struct ClusterConfig {                     // [cluster]
+struct ClusterConfig {  // [cluster]
   // source = "seed-study": generated tiers (below); "trace": the machines of the workload's
   // trace (alibaba2017, swf).
   std::string source = "seed-study";
-  SeedStudyClusterConfig generated;        // nodes = 100; [cluster.tiers.high|medium|low] ranges
-  bool new_per_episode = false;            // new_per_episode: draw a new generated cluster for every episode
-  double network_latency_s = 0.001;        // network_latency_s: one message between any two LPs
+  SeedStudyClusterConfig generated;  // nodes = 100; [cluster.tiers.high|medium|low] ranges
+  bool new_per_episode = false;      // new_per_episode: draw a new generated cluster for every episode
+  double network_latency_s = 0.001;  // network_latency_s: one message between any two LPs
   // Traces list machines without power: these per-core figures (our assumption: a 2017
   // two-socket 64-core server idles near 150 W and draws about 350 W flat out) fill it in.
   double trace_idle_power_w_per_core = 2.5;     // trace_idle_power_w_per_core
@@ -48,30 +48,31 @@ struct ClusterConfig {                     // [cluster]
   FailureConfig failures;
 };
 
-struct SchedulerConfig {                   // [scheduler]
-  Topology topology = Topology::Centralized;   // topology = "centralized" | "two-level" | "decentralized"
+struct SchedulerConfig {                        // [scheduler]
+  Topology topology = Topology::Centralized;    // topology = "centralized" | "two-level" | "decentralized"
   std::vector<std::string> policies{"random"};  // policy = "random" or ["random", "least-loaded"]
-  std::string queue = "fcfs";              // queue: the nodes' local queue discipline
-  double decision_latency_s = 0.001;       // decision_latency_s: from a decision to its dispatch message
-  double batch_interval_s = 0;             // batch_interval_s: a central scheduler collects submissions this long (0: one at a time)
-  std::uint32_t candidates = 0;            // candidates: nodes a central scheduler samples per decision (0: all)
+  std::string queue = "fcfs";                   // queue: the nodes' local queue discipline
+  double decision_latency_s = 0.001;            // decision_latency_s: from a decision to its dispatch message
+  // batch_interval_s: a central scheduler collects submissions this long (0: one at a time)
+  double batch_interval_s = 0;
+  std::uint32_t candidates = 0;  // candidates: nodes a central scheduler samples per decision (0: all)
   std::string admission = "spill-when-queue-long";  // admission: two-level: the nodes' keep-or-spill policy
   std::uint32_t spill_queue_length = 2;    // spill_queue_length: two-level: spill when the local queue is this long
   DecideWhen decide = DecideWhen::AtOnce;  // decide = "at-once" | "window-end"
   Sharing sharing = Sharing::Limited;      // sharing = "none" | "limited" | "global" (decentralized)
-  std::uint32_t neighbours = 4;            // neighbours: decentralized ring neighbours that are candidates and get reports
-  std::uint32_t sampled = 4;               // sampled: extra random candidates per decentralized decision
-  double report_period_s = 1.0;            // report_period_s: decentralized load reports; 0: on every change
+  std::uint32_t neighbours = 4;  // neighbours: decentralized ring neighbours that are candidates and get reports
+  std::uint32_t sampled = 4;     // sampled: extra random candidates per decentralized decision
+  double report_period_s = 1.0;  // report_period_s: decentralized load reports; 0: on every change
 };
 
-struct RunConfig {                         // [run]
-  std::uint64_t seed = 1;                  // seed
-  std::uint32_t episodes = 30;             // episodes
-  double max_time_s = 0;                   // max_time_s: stop an episode here (0: until every task is done)
+struct RunConfig {              // [run]
+  std::uint64_t seed = 1;       // seed
+  std::uint32_t episodes = 30;  // episodes
+  double max_time_s = 0;        // max_time_s: stop an episode here (0: until every task is done)
   // warmup_s: tasks arriving before this run but are left out of the task metrics, and the
   // arrival-window utilization starts here (steady-state measurement; 0: count every task).
   double warmup_s = 0;
-  std::string partition = "block";         // partition = "block" | "round-robin"
+  std::string partition = "block";  // partition = "block" | "round-robin"
 };
 
 // Everything the cluster model reads from a scenario.

@@ -28,7 +28,9 @@ ClusterView agent_view(const ModelSetup& setup) {
 class DecentralizedAgent final : public NodePlacement, public DecidingLp {
  public:
   DecentralizedAgent(NodeLp& node, const ModelSetup& setup)
-      : node_(node), setup_(setup), self_(node, setup, agent_view(setup)),
+      : node_(node),
+        setup_(setup),
+        self_(node, setup, agent_view(setup)),
         policy_state_(setup.deciding_policy->make_state()) {
     // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
     const auto n = static_cast<std::int64_t>(setup.nodes());
@@ -113,7 +115,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
   NodeLp& node_;
   const ModelSetup& setup_;
-  SelfBelief self_;  // its knowledge: itself, its neighbours, the nodes it samples
+  SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
   std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
   std::vector<NodeId> neighbours_;
   std::vector<TaskMessage> parked_;        // nowhere to place them yet
@@ -303,7 +305,6 @@ void DecentralizedAgent::send_reports(LpContext& ctx) {
     for (NodeId nb : neighbours_) ctx.send(nb, setup_.network_latency, kNodeReport, report);
   }
 }
-
 
 }  // namespace
 

@@ -11,9 +11,9 @@
 #include "engine/cluster/node_lp.hpp"
 #include "engine/cluster/scheduler_lp.hpp"
 #include "engine/cluster/source_lp.hpp"
-#include "engine/support/input_error.hpp"
 #include "engine/kernel/partition.hpp"
 #include "engine/kernel/simulator.hpp"
+#include "engine/support/input_error.hpp"
 #include "engine/support/statistics.hpp"
 
 namespace marlsim {
@@ -22,11 +22,13 @@ void check_policy_fits_topology(const std::string& policy, const SchedulerConfig
   const PolicyRequirements needs = scheduling_policy_info(policy).requirements;
   const std::string where = "policy " + policy + " in topology " + std::string(topology_name(scheduler.topology));
   if (needs.local_node && scheduler.topology == Topology::Centralized)
-    throw InputError::at(where, "it prefers the deciding node, and a central scheduler has none; use topology "
-                                "two-level or decentralized");
+    throw InputError::at(where,
+                         "it prefers the deciding node, and a central scheduler has none; use topology "
+                         "two-level or decentralized");
   if (needs.load_information && scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::None)
-    throw InputError::at(where, "it needs other nodes' load, and with sharing = \"none\" a node knows only its "
-                                "own; use sharing = \"limited\" or \"global\"");
+    throw InputError::at(where,
+                         "it needs other nodes' load, and with sharing = \"none\" a node knows only its "
+                         "own; use sharing = \"limited\" or \"global\"");
 }
 
 namespace {
@@ -176,8 +178,8 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
   const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
       in.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed});
-  const std::unique_ptr<AdmissionPolicy> admission =
-      make_admission_policy(sc.admission, {.spill_queue_length = sc.spill_queue_length});
+  const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
+      sc.admission, {.spill_queue_length = sc.spill_queue_length});
   ModelSetup setup = make_setup(in);
   setup.deciding_policy = policy.get();
   setup.admission = admission.get();
@@ -200,10 +202,11 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
   sim.set_stop_grid(std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16)));
   const SimTime limit = from_seconds(in.settings->run.max_time_s > 0 ? in.settings->run.max_time_s
-                                                                      : default_time_limit_s(in));
+                                                                     : default_time_limit_s(in));
   const RunStats stats = sim.run(limit);
   const bool done = (sim.window_flags() & kWindowDone) != 0;
-  if (!done && sim.next_time() == kTimeInfinity)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
+  if (!done &&
+      sim.next_time() == kTimeInfinity)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
     throw std::logic_error("episode " + std::to_string(in.episode) + " of " + in.policy +
                            " stalled with unfinished tasks and no pending events");
 
@@ -245,7 +248,8 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   const auto gathered_ids = comm.gather_to_root(decider_ids);
   std::vector<std::size_t> by_id(gathered_ids.size());
   for (std::size_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
-  std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) { return gathered_ids[a] < gathered_ids[b]; });
+  std::sort(by_id.begin(), by_id.end(),
+            [&](std::size_t a, std::size_t b) { return gathered_ids[a] < gathered_ids[b]; });
   std::vector<DecisionStats> all_deciders;
   for (std::size_t i : by_id) all_deciders.push_back(gathered_deciders[i]);
   std::sort(result.tasks.begin(), result.tasks.end(), [](auto& a, auto& b) { return a.task < b.task; });
@@ -272,8 +276,8 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
     result.metrics = summarize(in, result, all_deciders);
     result.metrics.unschedulable = result.unschedulable.size();
     result.metrics.blocked = result.blocked.size();
-    result.metrics.incomplete =
-        result.metrics.tasks - result.metrics.completed - result.metrics.unschedulable - result.metrics.blocked;
+    result.metrics.incomplete = result.metrics.tasks - result.metrics.completed - result.metrics.unschedulable -
+                                result.metrics.blocked;
   }
   comm.broadcast(result.metrics);
   result.metrics.events = global.events;

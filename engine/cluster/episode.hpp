@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/cluster/cluster_settings.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/kernel/run_stats.hpp"
-#include "engine/cluster/cluster_settings.hpp"
 #include "mpi/communicator.hpp"
 
 namespace marlsim {
@@ -21,15 +21,15 @@ struct EpisodeMetrics {
   std::uint64_t tasks = 0, completed = 0, unschedulable = 0, blocked = 0, incomplete = 0;
   std::uint64_t measured_tasks = 0;  // completed tasks that arrived at or after the warm-up
   double mean_completion_s = 0, p50_completion_s = 0, p95_completion_s = 0, p99_completion_s = 0;
-  double mean_wait_s = 0;          // start minus ready (arrived and parents done)
+  double mean_wait_s = 0;  // start minus ready (arrived and parents done)
   // Mean wait of the measured tasks arriving in the second half of the arrival window minus
   // that of the first half: near 0 in a steady state, large when queues grow without bound.
   double wait_drift_s = 0;
-  double mean_slowdown = 0;        // bounded slowdown: (end - ready) / max(run time, 10 s), at least 1
-  double makespan_s = 0;           // last completion
-  double sla_pct = 0;              // completed by their deadline, % of measured tasks
+  double mean_slowdown = 0;             // bounded slowdown: (end - ready) / max(run time, 10 s), at least 1
+  double makespan_s = 0;                // last completion
+  double sla_pct = 0;                   // completed by their deadline, % of measured tasks
   double energy_j = 0, energy_kwh = 0;  // all nodes, from 0 to the makespan
-  double utilization_pct = 0;      // busy core-seconds over (cores x makespan)
+  double utilization_pct = 0;           // busy core-seconds over (cores x makespan)
   // The same with each node's busy core-seconds and capacity weighted by its speed (work done
   // over work the cluster could do), so that running on slow nodes does not count as more use.
   double speed_weighted_utilization_pct = 0;
@@ -38,28 +38,28 @@ struct EpisodeMetrics {
   double arrival_window_s = 0;
   double arrival_window_utilization_pct = 0;
   double arrival_window_speed_weighted_utilization_pct = 0;
-  double throughput_per_s = 0;     // completed tasks per second of makespan
-  std::uint64_t reschedules = 0;   // moves after a task was placed (failures, bounces), measured tasks
+  double throughput_per_s = 0;    // completed tasks per second of makespan
+  std::uint64_t reschedules = 0;  // moves after a task was placed (failures, bounces), measured tasks
   std::uint64_t failures = 0;
   std::uint64_t decisions = 0;
-  std::uint64_t spills = 0;        // two-level: submissions a node passed to the global scheduler
-  double decision_latency_sim_s = 0;   // mean, from request to dispatch arriving
-  double decision_latency_wall_us = 0; // mean wall time inside the policy per decision
+  std::uint64_t spills = 0;             // two-level: submissions a node passed to the global scheduler
+  double decision_latency_sim_s = 0;    // mean, from request to dispatch arriving
+  double decision_latency_wall_us = 0;  // mean wall time inside the policy per decision
   // decide() calls and the requests per call, summed over ranks: with decide = "window-end"
   // each rank decides its own requests of a window together, so these depend on the partition.
   std::uint64_t decision_batches = 0;
   double mean_decision_batch = 0;
   std::uint64_t events = 0, remote_events = 0, windows = 0;
-  double wall_s = 0;               // this episode, slowest rank
+  double wall_s = 0;  // this episode, slowest rank
 };
 
 struct EpisodeResult {
-  EpisodeMetrics metrics;                     // every rank
-  std::vector<TaskRecord> tasks;              // rank 0: completed tasks, by task id
-  std::vector<NodeRecord> nodes;              // rank 0: by node id
-  std::vector<std::uint64_t> unschedulable;   // rank 0: ids of tasks that fit no node
-  std::vector<std::uint64_t> blocked;         // rank 0: ids of tasks waiting on such a task
-  std::uint64_t checksum = 0;                 // digest of every LP's final state
+  EpisodeMetrics metrics;                    // every rank
+  std::vector<TaskRecord> tasks;             // rank 0: completed tasks, by task id
+  std::vector<NodeRecord> nodes;             // rank 0: by node id
+  std::vector<std::uint64_t> unschedulable;  // rank 0: ids of tasks that fit no node
+  std::vector<std::uint64_t> blocked;        // rank 0: ids of tasks waiting on such a task
+  std::uint64_t checksum = 0;                // digest of every LP's final state
 };
 
 struct EpisodeInput {

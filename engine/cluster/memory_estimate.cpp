@@ -16,7 +16,7 @@ double bytes_per_task() { return sizeof(TaskSpec) + 2.0 * sizeof(TaskRecord) + 4
 double bytes_per_node() { return sizeof(NodeSpec) + 1024.0; }
 
 double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
-  if (sc.topology != Topology::Decentralized) return 1;  // one central view of every node
+  if (sc.topology != Topology::Decentralized) return 1;                  // one central view of every node
   if (sc.sharing == Sharing::Global) return static_cast<double>(nodes);  // every node knows every node
   return 1.0 + sc.neighbours + sc.sampled;
 }
@@ -28,12 +28,12 @@ double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t no
          n * views_per_node(scheduler, nodes) * sizeof(NodeView);
 }
 
-void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks) {
+void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
+                            std::uint64_t tasks) {
   const auto n = static_cast<double>(nodes);
   const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * sizeof(NodeView);
   const double task_bytes = static_cast<double>(tasks) * bytes_per_task();
-  const bool global = scheduler.topology == Topology::Decentralized &&
-                      scheduler.sharing == Sharing::Global;
+  const bool global = scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::Global;
   const std::string what = fmt::format("{} nodes{}, {} tasks", nodes,
                                        global ? " that each keep a view of every node (sharing = \"global\")" : "",
                                        tasks);

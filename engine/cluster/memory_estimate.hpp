@@ -15,6 +15,7 @@ double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t no
 
 // Throws InputError naming `origin` (the scenario file), the dominant key (cluster.nodes,
 // workload.tasks) and the estimate if it exceeds the available memory.
-void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks);
+void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
+                            std::uint64_t tasks);
 
 }  // namespace marlsim

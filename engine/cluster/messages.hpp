@@ -25,8 +25,8 @@ enum ClusterEvent : std::uint32_t {
 // A task in flight between LPs.
 struct TaskMessage {
   std::uint64_t task = 0;
-  SimTime ready = 0;          // when the task became ready (arrived and parents done)
-  SimTime raised = 0;         // when the current placement request was raised
+  SimTime ready = 0;   // when the task became ready (arrived and parents done)
+  SimTime raised = 0;  // when the current placement request was raised
   std::uint32_t reschedules = 0;
   LpId from = kNoLp;          // who sent it (where a rejection goes back to)
   NodeId origin = kNoNode;    // two-level: the node that spilled it

@@ -3,8 +3,10 @@
 namespace marlsim {
 
 const std::vector<MetricField>& episode_metric_fields() {
-#define MARLSIM_FIELD(name, unit, description) \
-  {#name, unit, description, [](const EpisodeMetrics& m) { return static_cast<double>(m.name); }}
+#define MARLSIM_FIELD(name, unit, description)                                                    \
+  {                                                                                               \
+#name, unit, description, [](const EpisodeMetrics& m) { return static_cast<double>(m.name); } \
+  }
   static const std::vector<MetricField> fields = {
       MARLSIM_FIELD(mean_completion_s, "s", "end minus arrival, mean over the measured tasks"),
       MARLSIM_FIELD(p50_completion_s, "s", "end minus arrival, median of the measured tasks"),

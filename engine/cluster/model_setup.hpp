@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/kernel/event.hpp"
 #include "engine/cluster/cluster_settings.hpp"
+#include "engine/kernel/event.hpp"
 #include "workloads/cluster_spec.hpp"
 #include "workloads/task_spec.hpp"
 
@@ -22,7 +22,7 @@ struct ModelSetup {
   const ClusterSpec* cluster = nullptr;
   SchedulerConfig scheduler;
   FailureConfig failures;
-  std::string policy;        // the scheduling policy of this run
+  std::string policy;  // the scheduling policy of this run
   // Built once per rank (engine/cluster/episode.cpp) and shared by its LPs.
   const SchedulingPolicy* deciding_policy = nullptr;  // the scheduler's, or the node agents' (decentralized)
   const AdmissionPolicy* admission = nullptr;         // two-level nodes

@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <string>
 
-
 namespace marlsim {
 
 namespace {
@@ -15,8 +14,7 @@ SimTime sample_lifetime(RngStream& rng, LifetimeDistribution d, double mean_s, d
   double s = 0;
   if (d == LifetimeDistribution::Weibull)
     s = rng.weibull(shape, mean_s / std::tgamma(1.0 + 1.0 / shape));  // scale chosen so the mean is mean_s
-  else
-    s = rng.exponential(mean_s);
+  else s = rng.exponential(mean_s);
   return std::max<SimTime>(1, from_seconds(s));
 }
 
@@ -63,7 +61,8 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
     case kNodeFails: fail(ctx); break;
     case kNodeRepaired: repair(ctx); break;
     default:
-      if (!placement_->handle(ev, ctx)) throw std::logic_error("NodeLp: unexpected event kind " + std::to_string(ev.kind));
+      if (!placement_->handle(ev, ctx))
+        throw std::logic_error("NodeLp: unexpected event kind " + std::to_string(ev.kind));
   }
   if (dirty_) placement_->state_changed(ctx);
   dirty_ = false;
@@ -186,8 +185,8 @@ NodeRecord NodeLp::node_record(SimTime makespan, SimTime window_begin, SimTime w
   const PowerPoint end = integrated_to(makespan);
   NodeRecord r;
   r.node = id_;
-  r.failures = static_cast<std::uint32_t>(
-      std::upper_bound(failure_times_.begin(), failure_times_.end(), makespan) - failure_times_.begin());
+  r.failures = static_cast<std::uint32_t>(std::upper_bound(failure_times_.begin(), failure_times_.end(), makespan) -
+                                          failure_times_.begin());
   r.energy_j = end.energy_j;
   r.busy_core_s = end.busy_core_s;
   r.window_busy_core_s = integrated_to(window_end).busy_core_s - integrated_to(window_begin).busy_core_s;
@@ -217,7 +216,8 @@ NodeView NodeLp::own_view(SimTime now) const {
 std::uint64_t NodeLp::state_hash() const {
   std::uint64_t h = hash_combine(id_, failure_times_.size());
   for (const TaskRecord& r : records_)
-    h = hash_combine(hash_combine(h, r.task), static_cast<std::uint64_t>(r.end) ^ (static_cast<std::uint64_t>(r.start) << 1));
+    h = hash_combine(hash_combine(h, r.task),
+                     static_cast<std::uint64_t>(r.end) ^ (static_cast<std::uint64_t>(r.start) << 1));
   const PowerPoint& p = power_.back();
   h = hash_combine(h, bits(p.energy_j));
   h = hash_combine(h, bits(p.busy_core_s));

@@ -62,9 +62,9 @@ class NodeLp final : public LogicalProcess {
   void fail(LpContext& ctx);
   void repair(LpContext& ctx);
   void schedule_failure(LpContext& ctx);
-  void note_power(SimTime now);  // call after every change of busy cores or up state
+  void note_power(SimTime now);               // call after every change of busy cores or up state
   PowerPoint integrated_to(SimTime t) const;  // energy and busy core-seconds from 0 to t
-  void recount_free();           // from the running set: no drift from repeated +/-
+  void recount_free();                        // from the running set: no drift from repeated +/-
   double power_w() const;
 
   NodeId id_;
@@ -81,7 +81,7 @@ class NodeLp final : public LogicalProcess {
   std::uint32_t attempts_ = 0;
   bool dirty_ = false;  // state changed during this event: the placement reports it
 
-  std::vector<PowerPoint> power_;  // piecewise-constant history, for exact integrals to any time
+  std::vector<PowerPoint> power_;       // piecewise-constant history, for exact integrals to any time
   std::vector<SimTime> failure_times_;  // a failure after the makespan is not the episode's
 
   std::vector<TaskRecord> records_;

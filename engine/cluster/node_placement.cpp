@@ -4,8 +4,10 @@
 
 namespace marlsim {
 
-std::unique_ptr<NodePlacement> make_two_level_placement(NodeLp& node, const ModelSetup& setup);      // two_level_placement.cpp
-std::unique_ptr<NodePlacement> make_decentralized_agent(NodeLp& node, const ModelSetup& setup);      // decentralized_agent.cpp
+std::unique_ptr<NodePlacement> make_two_level_placement(NodeLp& node,
+                                                        const ModelSetup& setup);  // two_level_placement.cpp
+std::unique_ptr<NodePlacement> make_decentralized_agent(NodeLp& node,
+                                                        const ModelSetup& setup);  // decentralized_agent.cpp
 
 std::unique_ptr<NodePlacement> make_node_placement(NodeLp& node, const ModelSetup& setup) {
   switch (setup.scheduler.topology) {

@@ -5,7 +5,6 @@
 #include <stdexcept>
 #include <string>
 
-
 namespace marlsim {
 
 SchedulerLp::SchedulerLp(const ModelSetup& setup)

@@ -41,7 +41,7 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
   std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
   ClusterView view_;
   ViewKeeper keeper_;
-  std::vector<TaskMessage> batch_;   // collected until the next batch tick
+  std::vector<TaskMessage> batch_;  // collected until the next batch tick
   bool tick_pending_ = false;
   std::vector<TaskMessage> parked_;  // no node believed up can take them
   DecisionStats decisions_;

@@ -34,7 +34,8 @@ SourceLp::SourceLp(const ModelSetup& setup)
 bool SourceLp::fits_some_node(const TaskSpec& task) const {
   // Nodes with at least task.cores cores are a prefix of cores_desc_.
   const auto prefix = std::upper_bound(cores_desc_.begin(), cores_desc_.end(), task.cores,
-                                       [](double c, double node) { return c > node; }) - cores_desc_.begin();
+                                       [](double c, double node) { return c > node; }) -
+                      cores_desc_.begin();
   return prefix > 0 && max_memory_prefix_[static_cast<std::size_t>(prefix - 1)] >= task.memory_gb;
 }
 

@@ -10,8 +10,8 @@
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/kernel/logical_process.hpp"
-#include "mpi/communicator.hpp"  // kWindowDone
 #include "engine/support/rng.hpp"
+#include "mpi/communicator.hpp"  // kWindowDone
 
 namespace marlsim {
 
@@ -26,7 +26,7 @@ class SourceLp final : public LogicalProcess {
   bool all_done() const { return done_ + unschedulable_.size() + blocked_.size() == setup_.tasks->size(); }
   std::uint64_t done() const { return done_; }
   const std::vector<std::uint64_t>& unschedulable() const { return unschedulable_; }  // fits no node
-  const std::vector<std::uint64_t>& blocked() const { return blocked_; }  // a parent fits no node
+  const std::vector<std::uint64_t>& blocked() const { return blocked_; }              // a parent fits no node
 
  private:
   void handle_task_event(const Event& ev, LpContext& ctx);

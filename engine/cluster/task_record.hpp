@@ -13,8 +13,8 @@ struct TaskRecord {
   std::uint64_t task = 0;
   NodeId node = kNoNode;
   std::uint32_t reschedules = 0;
-  SimTime ready = 0;   // arrived and every parent done
-  SimTime start = 0;   // last (successful) start
+  SimTime ready = 0;  // arrived and every parent done
+  SimTime start = 0;  // last (successful) start
   SimTime end = 0;
 };
 
@@ -43,18 +43,18 @@ inline TaskOutcome task_outcome(const TaskRecord& t, const TaskSpec& spec) {
 struct NodeRecord {
   NodeId node = kNoNode;
   std::uint32_t failures = 0;
-  double busy_core_s = 0;   // integral of busy cores up to the episode's makespan
+  double busy_core_s = 0;         // integral of busy cores up to the episode's makespan
   double window_busy_core_s = 0;  // the same over the metrics' arrival window (warm-up end to last arrival)
-  double energy_j = 0;      // integral of power up to the episode's makespan
+  double energy_j = 0;            // integral of power up to the episode's makespan
   std::uint64_t tasks_run = 0;
 };
 
 // Decision bookkeeping of one deciding LP.
 struct DecisionStats {
   std::uint64_t decisions = 0;
-  double sim_latency_s = 0;   // summed: from request raised to dispatch arriving
-  double wall_s = 0;          // summed wall time inside policy calls
-  std::uint64_t spills = 0;   // two-level nodes: submissions passed on to the global scheduler
+  double sim_latency_s = 0;                         // summed: from request raised to dispatch arriving
+  double wall_s = 0;                                // summed wall time inside policy calls
+  std::uint64_t spills = 0;                         // two-level nodes: submissions passed on to the global scheduler
   std::uint64_t batches = 0, batched_requests = 0;  // scheduler.decide = "at-once": its decide() calls
 };
 

@@ -11,7 +11,9 @@ namespace marlsim {
 class ViewKeeper {
  public:
   // The decider sent `task` to `node`; it arrives there at `arrival`.
-  void dispatched(NodeId node, SimTime arrival, const TaskSpec& task) { outstanding_.push_back({node, arrival, &task}); }
+  void dispatched(NodeId node, SimTime arrival, const TaskSpec& task) {
+    outstanding_.push_back({node, arrival, &task});
+  }
 
   // A report from `node`, produced at report.as_of.
   void reported(ClusterView& view, NodeId node, const NodeView& report) {

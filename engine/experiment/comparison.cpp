@@ -14,17 +14,17 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
 
   ComparisonResult result;
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
-  require_episode_memory(scenario.path, scenario.scheduler,
-                         trace && scenario.cluster.source == "trace" ? trace->machines.nodes.size()
-                                                                     : scenario.cluster.generated.nodes,
-                         trace ? trace->tasks.size() : scenario.workload.synthetic.tasks);
+  require_episode_memory(
+      scenario.path, scenario.scheduler,
+      trace && scenario.cluster.source == "trace" ? trace->machines.nodes.size() : scenario.cluster.generated.nodes,
+      trace ? trace->tasks.size() : scenario.workload.synthetic.tasks);
   const ClusterSpec cluster = build_cluster(scenario, trace.get(), 0);
   result.nodes = cluster.nodes.size();
   if (trace) {
     result.notes.push_back(trace->report.summary());
   } else {
-    const OfferedLoad load =
-        offered_load(base_arrival_rate(scenario.workload.synthetic, cluster), scenario.workload.synthetic, cluster);
+    const OfferedLoad load = offered_load(base_arrival_rate(scenario.workload.synthetic, cluster),
+                                          scenario.workload.synthetic, cluster);
     result.offered_utilization = load.cpu;
     result.offered_memory_utilization = load.memory;
   }

@@ -29,9 +29,8 @@ struct ComparisonResult {
   std::uint64_t tasks_first_episode = 0;
   double offered_utilization = 0;         // synthetic workloads: offered CPU work over cores x speed
   double offered_memory_utilization = 0;  // and memory x run time over memory x speed (see offered_load)
-  std::vector<std::string> notes;  // trace report lines and other facts worth printing
+  std::vector<std::string> notes;         // trace report lines and other facts worth printing
 };
-
 
 // Progress: (policy index, episode index) after each episode, on every rank.
 using ProgressFn = std::function<void(std::size_t policy, std::uint64_t episode, const EpisodeMetrics&)>;

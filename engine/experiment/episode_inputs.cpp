@@ -46,19 +46,20 @@ void check_fits_clock(const Scenario& scenario, const ClusterSpec& cluster, cons
   for (const TaskSpec& t : tasks) {
     const double run = t.work_core_s / (t.cores * slowest);
     if (!(t.arrival_s <= kLimit_s && run <= kLimit_s && t.deadline_s <= 2 * kLimit_s))
-      throw InputError::at(scenario.path + ": workload",
-                           "task " + std::to_string(t.id) + " arrives at " + std::to_string(t.arrival_s) + " s and runs " +
-                               std::to_string(run) + " s; both must stay below 1e9 s (check the arrival rate, "
-                               "target_utilization and run-time settings)");
+      throw InputError::at(scenario.path + ": workload", "task " + std::to_string(t.id) + " arrives at " +
+                                                             std::to_string(t.arrival_s) + " s and runs " +
+                                                             std::to_string(run) +
+                                                             " s; both must stay below 1e9 s (check the arrival rate, "
+                                                             "target_utilization and run-time settings)");
   }
 }
 }  // namespace
 
 std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
                                   std::uint64_t episode) {
-  std::vector<TaskSpec> tasks = trace != nullptr
-                                    ? trace->tasks
-                                    : generate_seed_study_tasks(scenario.workload.synthetic, cluster, scenario.run.seed, episode);
+  std::vector<TaskSpec> tasks = trace != nullptr ? trace->tasks
+                                                 : generate_seed_study_tasks(scenario.workload.synthetic, cluster,
+                                                                             scenario.run.seed, episode);
   check_fits_clock(scenario, cluster, tasks);
   const double warmup_s = scenario.run.warmup_s;
   if (warmup_s > 0 && (tasks.empty() || tasks.back().arrival_s <= warmup_s))

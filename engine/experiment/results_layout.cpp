@@ -41,12 +41,18 @@ void write_tasks(ResultsFile& out, const Communicator& comm, const std::string& 
   }
   const std::string tg = group + "/tasks/";
   const std::vector<ResultsColumn> columns{
-      column(comm, tg + "episode", ep),           column(comm, tg + "task", id),
-      column(comm, tg + "node", node),            column(comm, tg + "arrival_s", arrival),
-      column(comm, tg + "ready_s", ready),        column(comm, tg + "start_s", start),
-      column(comm, tg + "end_s", end),            column(comm, tg + "wait_s", wait),
-      column(comm, tg + "completion_s", completion), column(comm, tg + "slowdown", slowdown),
-      column(comm, tg + "sla_met", sla),          column(comm, tg + "reschedules", resched),
+      column(comm, tg + "episode", ep),
+      column(comm, tg + "task", id),
+      column(comm, tg + "node", node),
+      column(comm, tg + "arrival_s", arrival),
+      column(comm, tg + "ready_s", ready),
+      column(comm, tg + "start_s", start),
+      column(comm, tg + "end_s", end),
+      column(comm, tg + "wait_s", wait),
+      column(comm, tg + "completion_s", completion),
+      column(comm, tg + "slowdown", slowdown),
+      column(comm, tg + "sla_met", sla),
+      column(comm, tg + "reschedules", resched),
   };
   out.append_row_group(columns);
 }

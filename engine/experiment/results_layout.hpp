@@ -18,8 +18,7 @@ namespace marlsim {
 class ResultsFile;
 
 // Collective. The run's attributes (scenario, seed, topology, units, code version, ...).
-void write_run_attributes(ResultsFile& out, const Communicator& comm, const Scenario& scenario,
-                          std::uint64_t nodes);
+void write_run_attributes(ResultsFile& out, const Communicator& comm, const Scenario& scenario, std::uint64_t nodes);
 // Collective. Episode `episode` of `policy`: its task (when per_task), node, unschedulable,
 // blocked and episode-metric rows (rank 0 holds them; the others add none).
 void write_episode(ResultsFile& out, const Communicator& comm, const std::string& policy, std::uint64_t episode,

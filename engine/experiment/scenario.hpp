@@ -11,17 +11,17 @@
 
 namespace marlsim {
 
-struct OutputConfig {                      // [output]
-  std::string results = "";                // results: HDF5 results file ("" = none unless --out)
-  bool per_task = true;                    // per_task: write per-task rows (large for big traces)
+struct OutputConfig {        // [output]
+  std::string results = "";  // results: HDF5 results file ("" = none unless --out)
+  bool per_task = true;      // per_task: write per-task rows (large for big traces)
 };
 
 // The cluster model's settings ([cluster], [scheduler], [run]: engine/cluster/cluster_settings.hpp)
 // plus the workload's ([workload]: workloads/workload_settings.hpp) and this layer's own.
 struct Scenario : ClusterModelSettings {
-  std::string name;                        // name
-  std::string description;                 // description
-  std::string path;                        // the file it came from (not a TOML key)
+  std::string name;         // name
+  std::string description;  // description
+  std::string path;         // the file it came from (not a TOML key)
   WorkloadConfig workload;
   OutputConfig output;
 };

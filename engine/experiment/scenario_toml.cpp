@@ -28,9 +28,9 @@
 #include "agents/admission_policy.hpp"
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "engine/support/did_you_mean.hpp"
 #include "engine/support/input_error.hpp"
-#include "engine/experiment/scenario.hpp"
 
 namespace marlsim {
 
@@ -78,16 +78,15 @@ std::string describe(const toml::node& node) {
 }
 
 struct Context {
-  std::string origin;   // the scenario file's name as given (used in every message)
-  fs::path base_dir;    // relative trace paths in the file are resolved against it
+  std::string origin;  // the scenario file's name as given (used in every message)
+  fs::path base_dir;   // relative trace paths in the file are resolved against it
   toml::table* root = nullptr;
   std::map<std::string, std::string> overrides;  // dotted key -> the `--set` text that set it
 
   // The override that set `key` or a table or value containing it, if any.
   const std::string* override_for(const std::string& key) const {
     for (const auto& [k, text] : overrides)
-      if (key == k || key.starts_with(k + ".") || key.starts_with(k + "[") || k.starts_with(key + "."))
-        return &text;
+      if (key == k || key.starts_with(k + ".") || key.starts_with(k + "[") || k.starts_with(key + ".")) return &text;
     return nullptr;
   }
 
@@ -146,26 +145,29 @@ class TableReader {
     out = v;
   }
   void positive(std::string_view k, double& out) {
-    number(k, out, [](double v) { return std::isfinite(v) && v > 0; }, "a number > 0");
+    number(
+        k, out, [](double v) { return std::isfinite(v) && v > 0; }, "a number > 0");
   }
   void non_negative(std::string_view k, double& out) {
-    number(k, out, [](double v) { return std::isfinite(v) && v >= 0; }, "a number >= 0");
+    number(
+        k, out, [](double v) { return std::isfinite(v) && v >= 0; }, "a number >= 0");
   }
   // Simulated time is int64 nanoseconds (about 292 years): a duration must be at least
   // 1 ns (shorter ones round to 0) and at most 1e9 s (31 years), which leaves room to add.
   void duration(std::string_view k, double& out) {
-    number(k, out, [](double v) { return v >= 1e-9 && v <= 1e9; }, "a duration in seconds from 1e-9 (1 ns) to 1e9");
+    number(
+        k, out, [](double v) { return v >= 1e-9 && v <= 1e9; }, "a duration in seconds from 1e-9 (1 ns) to 1e9");
   }
   // The same, or 0 for "off".
   void duration_or_zero(std::string_view k, double& out) {
-    number(k, out, [](double v) { return v == 0 || (v >= 1e-9 && v <= 1e9); },
-           "0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9");
+    number(
+        k, out, [](double v) { return v == 0 || (v >= 1e-9 && v <= 1e9); },
+        "0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9");
   }
 
   // A whole number in [lo, hi]; integral floats (1e4) are accepted.
   template <typename T>
-  void integer(std::string_view k, T& out, std::uint64_t lo = 0,
-               std::uint64_t hi = std::numeric_limits<T>::max()) {
+  void integer(std::string_view k, T& out, std::uint64_t lo = 0, std::uint64_t hi = std::numeric_limits<T>::max()) {
     const toml::node* n = node(k);
     if (n == nullptr) return;
     // ">= lo" is what users need to know; the upper bound only matters when it is hit.
@@ -224,8 +226,8 @@ class TableReader {
     double lo = 0, hi = 0;
     if (as_number(*n, lo)) {
       hi = lo;
-    } else if (const auto* a = n->as_array(); a != nullptr && a->size() == 2 && as_number(*a->get(0), lo) &&
-                                               as_number(*a->get(1), hi)) {
+    } else if (const auto* a = n->as_array();
+               a != nullptr && a->size() == 2 && as_number(*a->get(0), lo) && as_number(*a->get(1), hi)) {
     } else {
       fail(k, n, "expected [lo, hi] (two numbers) or one number, got " + describe(*n));
     }
@@ -274,7 +276,8 @@ void read_tier(TableReader& t, NodeTierConfig& tier, bool is_new) {
                "idle_power_w and dynamic_power_w (speed defaults to 1)");
     tier.speed = {1.0, 1.0};
   }
-  t.number("fraction", tier.fraction, [](double v) { return std::isfinite(v) && v >= 0; }, "a share >= 0");
+  t.number(
+      "fraction", tier.fraction, [](double v) { return std::isfinite(v) && v >= 0; }, "a share >= 0");
   t.range("cores", tier.cores);
   t.range("memory_gb", tier.memory_gb);
   t.range("idle_power_w", tier.idle_power_w);
@@ -331,14 +334,15 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
   fc.distribution = static_cast<LifetimeDistribution>(
       f.choice("distribution", kLifetimes, static_cast<std::size_t>(fc.distribution)));
   // Below a second every node fails almost at once and for ever: not a useful scenario.
-  f.number("mtbf_s", fc.mtbf_s, [](double v) { return v >= 1 && v <= 1e9; }, "a mean time in seconds from 1 to 1e9");
+  f.number(
+      "mtbf_s", fc.mtbf_s, [](double v) { return v >= 1 && v <= 1e9; }, "a mean time in seconds from 1 to 1e9");
   f.positive("weibull_shape", fc.weibull_shape);
   fc.repair_distribution = static_cast<LifetimeDistribution>(
       1 + f.choice("repair_distribution", kRepairs, static_cast<std::size_t>(fc.repair_distribution) - 1));
   f.duration("mttr_s", fc.mttr_s);
   if (fc.distribution != LifetimeDistribution::None && !(fc.mtbf_s > 0))
-    f.fail("mtbf_s", f.table(), "expected a number > 0 when failures.distribution is not \"none\", got " +
-                                    format_number(fc.mtbf_s));
+    f.fail("mtbf_s", f.table(),
+           "expected a number > 0 when failures.distribution is not \"none\", got " + format_number(fc.mtbf_s));
   f.finish();
 
   c.finish();
@@ -348,16 +352,28 @@ void read_cluster(TableReader c, ClusterConfig& cluster) {
 
 // Keys of [workload] that only the synthetic generator reads.
 const std::vector<std::string>& synthetic_keys() {
-  static const std::vector<std::string> keys{
-      "tasks",        "runtime_pareto_alpha", "runtime_min_s", "runtime_max_s", "cpu_mu",        "cpu_sigma",
-      "cpu_min",      "cpu_max",              "memory_mu",     "memory_sigma",  "memory_min_gb",
-      "memory_max_gb", "priority_mix",        "arrival_rate_per_s", "target_utilization", "profile"};
+  static const std::vector<std::string> keys{"tasks",
+                                             "runtime_pareto_alpha",
+                                             "runtime_min_s",
+                                             "runtime_max_s",
+                                             "cpu_mu",
+                                             "cpu_sigma",
+                                             "cpu_min",
+                                             "cpu_max",
+                                             "memory_mu",
+                                             "memory_sigma",
+                                             "memory_min_gb",
+                                             "memory_max_gb",
+                                             "priority_mix",
+                                             "arrival_rate_per_s",
+                                             "target_utilization",
+                                             "profile"};
   return keys;
 }
 
 void read_profile(TableReader p, ArrivalProfile& profile) {
-  p.number("diurnal_amplitude", profile.diurnal_amplitude,
-           [](double v) { return v >= 0 && v <= 1; }, "a value in [0, 1]");
+  p.number(
+      "diurnal_amplitude", profile.diurnal_amplitude, [](double v) { return v >= 0 && v <= 1; }, "a value in [0, 1]");
   p.duration("diurnal_period_s", profile.diurnal_period_s);
   p.number("diurnal_phase", profile.diurnal_phase);
   p.non_negative("burst_rate_per_s", profile.burst_rate_per_s);
@@ -390,8 +406,8 @@ void read_profile(TableReader p, ArrivalProfile& profile) {
 }
 
 void read_sla(TableReader s, SlaPolicy& sla) {
-  priority_table(s, "slack_factor", sla.slack_factor, [](double v) { return std::isfinite(v) && v >= 0; },
-                 "a number >= 0");
+  priority_table(
+      s, "slack_factor", sla.slack_factor, [](double v) { return std::isfinite(v) && v >= 0; }, "a number >= 0");
   s.non_negative("constant_s", sla.constant_s);
   s.finish();
 }
@@ -399,12 +415,14 @@ void read_sla(TableReader s, SlaPolicy& sla) {
 void read_trace(TableReader t, TraceOptions& trace) {
   t.string("path", trace.path);
   t.string("second_path", trace.second_path);
-  t.number("window_start_s", trace.window_start_s, [](double v) { return !std::isnan(v) && v < HUGE_VAL; },
-           "a number or -inf");
-  t.number("window_end_s", trace.window_end_s, [](double v) { return !std::isnan(v) && v > -HUGE_VAL; },
-           "a number or inf");
+  t.number(
+      "window_start_s", trace.window_start_s, [](double v) { return !std::isnan(v) && v < HUGE_VAL; },
+      "a number or -inf");
+  t.number(
+      "window_end_s", trace.window_end_s, [](double v) { return !std::isnan(v) && v > -HUGE_VAL; }, "a number or inf");
   t.positive("compress", trace.compress);
-  t.number("sample_jobs", trace.sample_jobs, [](double v) { return v > 0 && v <= 1; }, "a fraction in (0, 1]");
+  t.number(
+      "sample_jobs", trace.sample_jobs, [](double v) { return v > 0 && v <= 1; }, "a fraction in (0, 1]");
   t.integer("seed", trace.seed);
   t.boolean("skip_bad_lines", trace.skip_bad_lines);
   t.integer("max_tasks", trace.max_tasks);
@@ -428,8 +446,8 @@ std::vector<std::string> workload_kinds() {
 // Returns whether [workload.trace] set its own seed (else it follows run.seed).
 bool read_workload(TableReader w, WorkloadConfig& workload) {
   const std::vector<std::string> kinds = workload_kinds();
-  const std::size_t current =
-      static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), workload.kind) - kinds.begin());
+  const std::size_t current = static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), workload.kind) -
+                                                       kinds.begin());
   workload.kind = kinds[w.choice("kind", kinds, current < kinds.size() ? current : 0)];
   const bool synthetic = workload.kind == "synthetic";
 
@@ -446,8 +464,9 @@ bool read_workload(TableReader w, WorkloadConfig& workload) {
 
   SeedStudyWorkloadConfig& g = workload.synthetic;
   w.integer("tasks", g.tasks, 1);
-  w.number("runtime_pareto_alpha", g.runtime_pareto_alpha, [](double v) { return std::isfinite(v) && v > 1; },
-           "a number > 1 (finite mean)");
+  w.number(
+      "runtime_pareto_alpha", g.runtime_pareto_alpha, [](double v) { return std::isfinite(v) && v > 1; },
+      "a number > 1 (finite mean)");
   w.duration("runtime_min_s", g.runtime_min_s);
   w.duration_or_zero("runtime_max_s", g.runtime_max_s);
   w.number("cpu_mu", g.cpu_mu);
@@ -458,11 +477,12 @@ bool read_workload(TableReader w, WorkloadConfig& workload) {
   w.positive("memory_sigma", g.memory_sigma);
   w.non_negative("memory_min_gb", g.memory_min_gb);
   w.non_negative("memory_max_gb", g.memory_max_gb);
-  priority_table(w, "priority_mix", g.priority_mix, [](double v) { return std::isfinite(v) && v >= 0; },
-                 "a share >= 0");
+  priority_table(
+      w, "priority_mix", g.priority_mix, [](double v) { return std::isfinite(v) && v >= 0; }, "a share >= 0");
   w.positive("arrival_rate_per_s", g.arrival_rate_per_s);
-  w.number("target_utilization", g.target_utilization, [](double v) { return v > 0 && v <= 1.5; },
-           "a utilization in (0, 1.5]");
+  w.number(
+      "target_utilization", g.target_utilization, [](double v) { return v > 0 && v <= 1.5; },
+      "a utilization in (0, 1.5]");
   read_profile(w.sub("profile"), g.profile);
 
   // One SLA policy for every workload kind, so "SLA met" means the same thing everywhere.
@@ -500,8 +520,7 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
     std::vector<std::string> policies;
     auto add = [&](const toml::node& e) {
       const auto* str = e.as_string();
-      if (str == nullptr)
-        s.fail("policy", &e, "expected a policy name or an array of names, got " + describe(e));
+      if (str == nullptr) s.fail("policy", &e, "expected a policy name or an array of names, got " + describe(e));
       const std::string& name = str->get();
       if (std::find(valid.begin(), valid.end(), name) == valid.end())
         s.fail("policy", &e,
@@ -521,8 +540,8 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
 
   if (s.has("queue")) {
     const std::vector<std::string> valid = queue_names();
-    const std::size_t current =
-        static_cast<std::size_t>(std::find(valid.begin(), valid.end(), sc.queue) - valid.begin());
+    const std::size_t current = static_cast<std::size_t>(std::find(valid.begin(), valid.end(), sc.queue) -
+                                                         valid.begin());
     sc.queue = valid[s.choice("queue", valid, current)];
   } else {
     s.node("queue");
@@ -533,8 +552,8 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   if (s.has("admission")) {
     std::vector<std::string> valid;
     for (const AdmissionInfo& a : admission_policies()) valid.emplace_back(a.name);
-    const std::size_t current =
-        static_cast<std::size_t>(std::find(valid.begin(), valid.end(), sc.admission) - valid.begin());
+    const std::size_t current = static_cast<std::size_t>(std::find(valid.begin(), valid.end(), sc.admission) -
+                                                         valid.begin());
     sc.admission = valid[s.choice("admission", valid, current)];
   } else {
     s.node("admission");
@@ -590,8 +609,9 @@ void apply_overrides(Context& ctx, const std::vector<std::string>& overrides) {
     const auto eq = text.find('=');
     const std::string key = eq == std::string::npos ? "" : trim(std::string_view(text).substr(0, eq));
     if (key.empty())
-      bad_override(text, "expected KEY=VALUE with a dotted key, e.g. cluster.nodes=10000 or "
-                         "scheduler.policy=least-loaded");
+      bad_override(text,
+                   "expected KEY=VALUE with a dotted key, e.g. cluster.nodes=10000 or "
+                   "scheduler.policy=least-loaded");
     std::vector<std::string> parts;
     for (std::size_t start = 0;;) {
       const auto dot = key.find('.', start);
@@ -662,9 +682,7 @@ void revalidate(const Context& ctx, const std::function<void()>& validate) {
   }
 }
 
-const toml::node* node_at(const Context& ctx, const std::string& key) {
-  return toml::at_path(*ctx.root, key).node();
-}
+const toml::node* node_at(const Context& ctx, const std::string& key) { return toml::at_path(*ctx.root, key).node(); }
 
 std::string resolve_trace_path(const Context& ctx, const std::string& key, const std::string& path) {
   const fs::path p(path);
@@ -691,12 +709,12 @@ void check_trace_path(const Context& ctx, const std::string& key, const std::str
 
 void check_scenario(const Context& ctx, Scenario& s) {
   const bool trace = s.workload.kind != "synthetic";
-  if (s.cluster.source == "trace" &&
-      std::find(kFormatsWithMachines.begin(), kFormatsWithMachines.end(), s.workload.kind) ==
-          kFormatsWithMachines.end())
+  if (s.cluster.source == "trace" && std::find(kFormatsWithMachines.begin(), kFormatsWithMachines.end(),
+                                               s.workload.kind) == kFormatsWithMachines.end())
     ctx.fail("cluster.source", node_at(ctx, "cluster.source"),
              "\"trace\" needs a trace workload whose reader lists machines (workload.kind = \"alibaba2017\" or "
-             "\"swf\"); workload.kind is \"" + s.workload.kind + "\"");
+             "\"swf\"); workload.kind is \"" +
+                 s.workload.kind + "\"");
 
   if (s.run.max_time_s > 0 && s.run.warmup_s >= s.run.max_time_s)
     ctx.fail("run.warmup_s", node_at(ctx, "run.warmup_s"),
@@ -706,8 +724,8 @@ void check_scenario(const Context& ctx, Scenario& s) {
   if (trace) {
     TraceOptions& t = s.workload.trace;
     if (t.path.empty())
-      ctx.fail("workload.trace.path", node_at(ctx, "workload.trace") ? node_at(ctx, "workload.trace")
-                                                                     : node_at(ctx, "workload"),
+      ctx.fail("workload.trace.path",
+               node_at(ctx, "workload.trace") ? node_at(ctx, "workload.trace") : node_at(ctx, "workload"),
                "missing: workload.kind = \"" + s.workload.kind +
                    "\" needs [workload.trace] path = \"FILE\" (relative to the scenario file)");
     revalidate(ctx, [&] { t.validate(); });
@@ -774,8 +792,7 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& origin,
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw InputError::at(path, "expected a scenario file (TOML), got a directory");
+  if (fs::is_directory(path, ec)) throw InputError::at(path, "expected a scenario file (TOML), got a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError::at(path, fs::exists(path, ec) ? "cannot read the scenario file"

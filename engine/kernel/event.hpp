@@ -23,9 +23,7 @@ inline constexpr std::uint64_t kMaxLps = std::uint64_t{1} << kOrderSourceBits;
 inline constexpr std::uint64_t make_order(LpId source, std::uint64_t seq) {
   return (std::uint64_t{source} << kOrderSeqBits) | (seq & ((std::uint64_t{1} << kOrderSeqBits) - 1));
 }
-inline constexpr LpId order_source(std::uint64_t order) {
-  return static_cast<LpId>(order >> kOrderSeqBits);
-}
+inline constexpr LpId order_source(std::uint64_t order) { return static_cast<LpId>(order >> kOrderSeqBits); }
 
 inline constexpr std::size_t kEventPayloadBytes = 72;  // an Event is 96 bytes
 
@@ -33,7 +31,7 @@ struct Event {
   SimTime time = 0;
   std::uint64_t order = 0;  // make_order(source, seq)
   LpId dst = kNoLp;
-  std::uint32_t kind = 0;   // which handler of the destination LP
+  std::uint32_t kind = 0;  // which handler of the destination LP
   alignas(8) std::array<std::byte, kEventPayloadBytes> payload{};
 
   LpId source() const { return order_source(order); }

@@ -13,12 +13,13 @@
 namespace marlsim {
 
 template <class Q>
-concept EventQueueLike = std::default_initializable<Q> && requires(Q q, const Q cq, const EventKey& key, std::size_t n) {
+concept EventQueueLike = std::default_initializable<Q> &&
+    requires(Q q, const Q cq, const EventKey& key, std::size_t n) {
   { cq.empty() } -> std::same_as<bool>;
   { cq.size() } -> std::same_as<std::size_t>;
   { cq.top() } -> std::same_as<const EventKey&>;  // the least key; only when !empty()
   q.push(key);
-  q.pop();      // removes top(); only when !empty()
+  q.pop();  // removes top(); only when !empty()
   q.clear();
   q.reserve(n);  // a capacity hint
 };

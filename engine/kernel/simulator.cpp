@@ -12,9 +12,7 @@ namespace marlsim {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 SimTime saturating_add(SimTime a, SimTime b) { return a > kTimeInfinity - b ? kTimeInfinity : a + b; }
 }  // namespace
 
@@ -134,7 +132,8 @@ RunStats Simulator::run(SimTime end_time) {
 
   while (next_time_ < stop_at) {
     SimTime window_end = stop_at;
-    if (windowed_) window_end = std::min({saturating_add(next_time_, lookahead_), stop_grid_after(next_time_), stop_at});
+    if (windowed_)
+      window_end = std::min({saturating_add(next_time_, lookahead_), stop_grid_after(next_time_), stop_at});
     const auto t0 = Clock::now();
     process_until(window_end, stats);
     floor_ = window_end;
@@ -153,8 +152,7 @@ RunStats Simulator::run(SimTime end_time) {
 
 std::uint64_t Simulator::global_state_hash() const {
   std::uint64_t local = 0;
-  for (std::size_t i = 0; i < lps_.size(); ++i)
-    local += mix64(hash_combine(local_lps_[i], lps_[i]->state_hash()));
+  for (std::size_t i = 0; i < lps_.size(); ++i) local += mix64(hash_combine(local_lps_[i], lps_[i]->state_hash()));
   return comm_.allreduce_sum(local);
 }
 

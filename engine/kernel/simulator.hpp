@@ -99,7 +99,7 @@ class Simulator {
   std::uint32_t raised_flags_ = 0;  // to send with the next window reduction
   std::uint32_t window_flags_ = 0;  // agreed at the last one
   bool started_ = false;
-  bool windowed_ = false;        // false: one rank without hooks, everything in one window
+  bool windowed_ = false;  // false: one rank without hooks, everything in one window
   SimTime next_time_ = 0;
   SimTime stop_grid_ = 0;
 };

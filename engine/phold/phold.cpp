@@ -4,10 +4,10 @@
 
 #include <string>
 
+#include "engine/kernel/simulator.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/support/memory_budget.hpp"
 #include "engine/support/rng.hpp"
-#include "engine/kernel/simulator.hpp"
 
 namespace marlsim {
 
@@ -37,9 +37,7 @@ class PholdLp final : public LogicalProcess {
     ctx.send(dst, next_delay(), kPholdEvent);
   }
 
-  std::uint64_t state_hash() const override {
-    return hash_combine(hash_combine(processed_, history_), rng_.draws());
-  }
+  std::uint64_t state_hash() const override { return hash_combine(hash_combine(processed_, history_), rng_.draws()); }
 
  private:
   SimTime next_delay() { return lookahead_ + from_seconds(rng_.exponential(extra_mean_s_)); }
@@ -67,8 +65,8 @@ void PholdConfig::validate() const {
   if (from_seconds(lookahead_s) < 1)  // the clock counts nanoseconds: less rounds to 0
     fail("--lookahead", fmt::format("expected at least 1e-09 s (1 ns, the clock's resolution), got {:g}", lookahead_s));
   if (lookahead_s > mean_delay_s)
-    fail("--lookahead", "expected at most the mean delay (--mean " + std::to_string(mean_delay_s) +
-                            "), got " + std::to_string(lookahead_s));
+    fail("--lookahead", "expected at most the mean delay (--mean " + std::to_string(mean_delay_s) + "), got " +
+                            std::to_string(lookahead_s));
   if (!(end_time_s > 0.0) || end_time_s > 9.0e9) fail("--end", "expected a positive end time in seconds");
   // Every LP holds `population` events at all times (an event and its queue key).
   require_memory("--population", fmt::format("{} LPs x {} events", lps, population),

@@ -14,8 +14,8 @@
 namespace marlsim {
 
 struct PholdConfig {
-  std::uint64_t lps = 1024;       // total, over all ranks
-  std::uint32_t population = 1;   // initial events per LP
+  std::uint64_t lps = 1024;      // total, over all ranks
+  std::uint32_t population = 1;  // initial events per LP
   double remote_fraction = 0.25;
   double mean_delay_s = 1.0;
   double lookahead_s = 0.1;
@@ -27,8 +27,8 @@ struct PholdConfig {
 };
 
 struct PholdResult {
-  RunStats stats;               // reduced over ranks
-  std::uint64_t checksum = 0;   // digest of every LP's final state: equal for any rank count
+  RunStats stats;              // reduced over ranks
+  std::uint64_t checksum = 0;  // digest of every LP's final state: equal for any rank count
 };
 
 // Collective over comm.

@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/support/atomic_write.hpp"
 #include "engine/study/subprocess.hpp"
 #include "engine/study/sweep_dir.hpp"
+#include "engine/support/atomic_write.hpp"
 
 namespace marlsim {
 

@@ -16,9 +16,9 @@
 
 #include "engine/cluster/episode.hpp"
 #include "engine/cluster/metric_fields.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "engine/support/did_you_mean.hpp"
 #include "engine/support/input_error.hpp"
-#include "engine/experiment/scenario.hpp"
 
 namespace marlsim {
 
@@ -336,26 +336,16 @@ std::vector<StudyRun> expand_study(const Study& study) {
         const toml::table parsed = toml::parse("v = " + v);
         const std::string plain = unquoted(*parsed.get("v"));
         run.params.emplace_back(a->name, plain);
-        if (a->name == "ranks")
-          run.ranks = std::stoi(plain);
-        else if (a->name == "threads")
-          run.threads = std::stoi(plain);
-        else if (a->name == "policy")
-          run.args.insert(run.args.end(), {"--policy", plain});
-        else if (a->name == "seed")
-          run.args.insert(run.args.end(), {"--seed", plain});
-        else if (a->name == "episodes")
-          run.args.insert(run.args.end(), {"--episodes", plain});
-        else if (a->name == "nodes")
-          overrides.push_back("cluster.nodes=" + v);
-        else if (a->name == "topology")
-          overrides.push_back("scheduler.topology=" + v);
-        else if (a->name == "sharing")
-          overrides.push_back("scheduler.sharing=" + v);
-        else if (a->name == "load")
-          overrides.push_back("workload.target_utilization=" + v);
-        else if (a->name == "coordination" && plain == "centralized")
-          overrides.push_back("scheduler.topology=" + v);
+        if (a->name == "ranks") run.ranks = std::stoi(plain);
+        else if (a->name == "threads") run.threads = std::stoi(plain);
+        else if (a->name == "policy") run.args.insert(run.args.end(), {"--policy", plain});
+        else if (a->name == "seed") run.args.insert(run.args.end(), {"--seed", plain});
+        else if (a->name == "episodes") run.args.insert(run.args.end(), {"--episodes", plain});
+        else if (a->name == "nodes") overrides.push_back("cluster.nodes=" + v);
+        else if (a->name == "topology") overrides.push_back("scheduler.topology=" + v);
+        else if (a->name == "sharing") overrides.push_back("scheduler.sharing=" + v);
+        else if (a->name == "load") overrides.push_back("workload.target_utilization=" + v);
+        else if (a->name == "coordination" && plain == "centralized") overrides.push_back("scheduler.topology=" + v);
         else if (a->name == "coordination") {
           overrides.push_back("scheduler.topology=\"decentralized\"");
           overrides.push_back("scheduler.sharing=" + v);

@@ -12,10 +12,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/support/atomic_write.hpp"
 #include "engine/cluster/metric_fields.hpp"
-#include "engine/support/input_error.hpp"
 #include "engine/study/sweep_dir.hpp"
+#include "engine/support/atomic_write.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 
@@ -243,10 +243,8 @@ CollectedSweep collect_sweep(const std::string& dir, const std::string& h5_path,
       for (const auto& [k, v] : run.params) {
         if (own_column(k)) continue;
         double x = 0;
-        if (numeric[k] && is_number(v, x))
-          table.add(k, x);
-        else
-          table.add(k, v);
+        if (numeric[k] && is_number(v, x)) table.add(k, x);
+        else table.add(k, v);
       }
       table.add("ranks", static_cast<double>(run.ranks));
       table.add("threads", static_cast<double>(run.threads));

@@ -13,9 +13,7 @@ class InputError : public std::runtime_error {
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
 
   // where: a file name, "FILE:LINE", a TOML key or an option name.
-  static InputError at(const std::string& where, const std::string& what) {
-    return InputError(where + ": " + what);
-  }
+  static InputError at(const std::string& where, const std::string& what) { return InputError(where + ": " + what); }
   static InputError at_line(const std::string& file, std::uint64_t line, const std::string& what) {
     return InputError(file + ":" + std::to_string(line) + ": " + what);
   }

@@ -13,14 +13,38 @@ enum class ElementType : std::uint8_t { float64, float32, int64, uint64, int32, 
 
 template <class T>
 struct ElementTypeOf {};
-template <> struct ElementTypeOf<double> { static constexpr ElementType value = ElementType::float64; };
-template <> struct ElementTypeOf<float> { static constexpr ElementType value = ElementType::float32; };
-template <> struct ElementTypeOf<std::int64_t> { static constexpr ElementType value = ElementType::int64; };
-template <> struct ElementTypeOf<std::uint64_t> { static constexpr ElementType value = ElementType::uint64; };
-template <> struct ElementTypeOf<std::int32_t> { static constexpr ElementType value = ElementType::int32; };
-template <> struct ElementTypeOf<std::uint32_t> { static constexpr ElementType value = ElementType::uint32; };
-template <> struct ElementTypeOf<std::int8_t> { static constexpr ElementType value = ElementType::int8; };
-template <> struct ElementTypeOf<std::uint8_t> { static constexpr ElementType value = ElementType::uint8; };
+template <>
+struct ElementTypeOf<double> {
+  static constexpr ElementType value = ElementType::float64;
+};
+template <>
+struct ElementTypeOf<float> {
+  static constexpr ElementType value = ElementType::float32;
+};
+template <>
+struct ElementTypeOf<std::int64_t> {
+  static constexpr ElementType value = ElementType::int64;
+};
+template <>
+struct ElementTypeOf<std::uint64_t> {
+  static constexpr ElementType value = ElementType::uint64;
+};
+template <>
+struct ElementTypeOf<std::int32_t> {
+  static constexpr ElementType value = ElementType::int32;
+};
+template <>
+struct ElementTypeOf<std::uint32_t> {
+  static constexpr ElementType value = ElementType::uint32;
+};
+template <>
+struct ElementTypeOf<std::int8_t> {
+  static constexpr ElementType value = ElementType::int8;
+};
+template <>
+struct ElementTypeOf<std::uint8_t> {
+  static constexpr ElementType value = ElementType::uint8;
+};
 
 template <class T>
 concept Element = requires {

@@ -37,9 +37,7 @@ std::string signature(const Parts&... parts) {
   return s;
 }
 
-std::string bytes_of(const void* value, std::size_t size) {
-  return std::string(static_cast<const char*>(value), size);
-}
+std::string bytes_of(const void* value, std::size_t size) { return std::string(static_cast<const char*>(value), size); }
 
 }  // namespace
 
@@ -89,8 +87,8 @@ struct ResultsFile::Impl {
 
   std::uint64_t chunk_rows(std::uint64_t hint_rows, std::size_t row_bytes) const {
     const std::uint64_t max_rows = std::max<std::uint64_t>(1, settings.max_chunk_bytes / row_bytes);
-    const std::uint64_t min_rows =
-        std::max<std::uint64_t>(1, std::min(kMinChunkBytes, settings.max_chunk_bytes) / row_bytes);
+    const std::uint64_t min_rows = std::max<std::uint64_t>(
+        1, std::min(kMinChunkBytes, settings.max_chunk_bytes) / row_bytes);
     return std::clamp(hint_rows, min_rows, max_rows);
   }
 
@@ -100,8 +98,7 @@ struct ResultsFile::Impl {
     const int rank = width == 0 ? 1 : 2;
     const hsize_t dims[2] = {rows, width};
     const hsize_t max_dims[2] = {H5S_UNLIMITED, width};
-    const hsize_t chunk[2] = {chunk_rows(chunk_hint_rows, element_size(type) * std::max<std::size_t>(width, 1)),
-                              width};
+    const hsize_t chunk[2] = {chunk_rows(chunk_hint_rows, element_size(type) * std::max<std::size_t>(width, 1)), width};
     Hdf5Handle space(H5Screate_simple(rank, dims, max_dims), H5Sclose);
     Hdf5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     Hdf5Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
@@ -171,8 +168,8 @@ struct ResultsFile::Impl {
 
   // One collective H5Dwrite of `rows` local rows at `first_row`; ranks without rows select
   // nothing but still take part (collective MPI-IO needs every rank).
-  void write_rows(const std::string& name, hid_t dataset, ElementType type, std::size_t width,
-                  std::uint64_t first_row, std::uint64_t rows, const void* data) const {
+  void write_rows(const std::string& name, hid_t dataset, ElementType type, std::size_t width, std::uint64_t first_row,
+                  std::uint64_t rows, const void* data) const {
     static const std::uint64_t kNothing = 0;  // a valid pointer for empty writes
     Hdf5Handle file_space(H5Dget_space(dataset), H5Sclose);
     const hsize_t start[2] = {first_row, 0};
@@ -211,8 +208,9 @@ ResultsFile::ResultsFile(std::string path, const Communicator& comm, ResultsFile
     error = "gzip_level must be 0 (off) to 9, got " + std::to_string(settings.gzip_level);
   if (settings.max_chunk_bytes == 0) error = "max_chunk_bytes must be positive";
   try {
-    d.agree("/", signature(std::string("create"), d.path, std::to_string(settings.gzip_level),
-                           std::to_string(settings.max_chunk_bytes)),
+    d.agree("/",
+            signature(std::string("create"), d.path, std::to_string(settings.gzip_level),
+                      std::to_string(settings.max_chunk_bytes)),
             error);
   } catch (...) {
     d.open = false;
@@ -312,8 +310,9 @@ void ResultsFile::append_row_group(std::span<const ResultsColumn> columns) {
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const std::string& name = names[i];
     hsize_t current = 0;
-    Hdf5Handle ds = detail::object_exists(d.file.get(), name) ? d.open_for_append(name, columns[i].type, 0, current)
-                                                              : d.create_dataset(name, columns[i].type, 0, 0, total, nullptr);
+    Hdf5Handle ds = detail::object_exists(d.file.get(), name)
+                        ? d.open_for_append(name, columns[i].type, 0, current)
+                        : d.create_dataset(name, columns[i].type, 0, 0, total, nullptr);
     if (total == 0) continue;
     const hsize_t new_dims[2] = {current + total, 0};
     if (H5Dset_extent(ds.get(), new_dims) < 0) d.fail(name, "cannot extend the dataset");
@@ -474,8 +473,8 @@ void ResultsFile::close() {
   }
   if (d.comm.size() > 1) MPI_Bcast(&rename_error, 1, MPI_INT, 0, d.comm.raw());
   if (rename_error != 0)
-    throw std::runtime_error(d.where("/") + ": cannot rename '" + d.partial + "' to it: " +
-                             std::generic_category().message(rename_error));
+    throw std::runtime_error(d.where("/") + ": cannot rename '" + d.partial +
+                             "' to it: " + std::generic_category().message(rename_error));
 }
 
 }  // namespace marlsim

@@ -96,16 +96,14 @@ class ResultsFile {
   // bit-identical whatever the partition of rows over ranks. Indices must be < total_rows
   // and unique across all ranks; total_rows and fill must agree on all ranks.
   template <Element T>
-  void write_indexed(const std::string& dataset, std::uint64_t total_rows,
-                     std::span<const std::uint64_t> global_index, std::span<const T> values, T fill) {
-    write_indexed_bytes(dataset, element_type_v<T>, total_rows, global_index, values.data(), values.size(),
-                        &fill);
+  void write_indexed(const std::string& dataset, std::uint64_t total_rows, std::span<const std::uint64_t> global_index,
+                     std::span<const T> values, T fill) {
+    write_indexed_bytes(dataset, element_type_v<T>, total_rows, global_index, values.data(), values.size(), &fill);
   }
   template <Element T>
   void write_indexed(const std::string& dataset, std::uint64_t total_rows,
                      const std::vector<std::uint64_t>& global_index, const std::vector<T>& values, T fill) {
-    write_indexed(dataset, total_rows, std::span<const std::uint64_t>(global_index),
-                  std::span<const T>(values), fill);
+    write_indexed(dataset, total_rows, std::span<const std::uint64_t>(global_index), std::span<const T>(values), fill);
   }
 
   // Attribute `name` on an existing object ("/" is the file itself, or a group or dataset);
@@ -116,8 +114,8 @@ class ResultsFile {
   }
   void set_attribute(const std::string& object_path, const std::string& name, double value);
   template <std::integral I>
-    requires(!std::same_as<I, bool>)
-  void set_attribute(const std::string& object_path, const std::string& name, I value) {
+  requires(!std::same_as<I, bool>) void set_attribute(const std::string& object_path, const std::string& name,
+                                                      I value) {
     set_int64_attribute(object_path, name, static_cast<std::int64_t>(value));
   }
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/support/input_error.hpp"
 #include "engine/experiment/scenario.hpp"
+#include "engine/support/input_error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/experiment/comparison.hpp"
 #include "engine/cluster/episode.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
 
@@ -100,8 +100,7 @@ void check_same_records(const EpisodeResult& a, const EpisodeResult& b) {
   for (std::size_t i = 0; i < std::min(a.nodes.size(), b.nodes.size()); ++i) {
     const NodeRecord &x = a.nodes[i], &y = b.nodes[i];
     if (x.node != y.node || x.failures != y.failures || x.busy_core_s != y.busy_core_s ||
-        x.window_busy_core_s != y.window_busy_core_s || x.energy_j != y.energy_j ||
-        x.tasks_run != y.tasks_run)
+        x.window_busy_core_s != y.window_busy_core_s || x.energy_j != y.energy_j || x.tasks_run != y.tasks_run)
       ++node_diffs;
   }
   CHECK(task_diffs == 0);
@@ -188,12 +187,12 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
                                           "cluster.failures.mttr_s=20"};
   std::vector<Case> cases{
       {"centralized", {"scheduler.topology=centralized"}},
-      {"centralized, batched, K = 4", {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4",
-                                       "scheduler.policy=priority-minmin"}},
+      {"centralized, batched, K = 4",
+       {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}},
       {"two-level", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}},
       {"decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
-      {"decentralized global", {"scheduler.topology=decentralized", "scheduler.sharing=global",
-                                "scheduler.policy=best-fit"}},
+      {"decentralized global",
+       {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=best-fit"}},
   };
   const std::size_t plain = cases.size();
   for (std::size_t i = 0; i < plain; ++i) {
@@ -219,7 +218,8 @@ TEST_CASE("cluster: a DAG between instance groups is partition-independent", "[c
     run_case({"instance groups, " + topology, {"scheduler.topology=" + topology}, false, true});
   run_case({"instance groups, centralized, failures",
             {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150", "cluster.failures.mttr_s=20"},
-            false, true});
+            false,
+            true});
 }
 
 TEST_CASE("cluster: the round-robin partition gives the same episode and windows as block", "[cluster][determinism]") {
@@ -257,13 +257,15 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
     cases.push_back({"window-end, decentralized limited, " + policy,
                      {"scheduler.topology=decentralized", "scheduler.policy=" + policy}});
   }
-  cases.push_back({"window-end, decentralized, ray-hybrid", {"scheduler.topology=decentralized", "scheduler.policy=ray-hybrid"}});
-  cases.push_back({"window-end, two-level, ray-hybrid", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}});
+  cases.push_back(
+      {"window-end, decentralized, ray-hybrid", {"scheduler.topology=decentralized", "scheduler.policy=ray-hybrid"}});
+  cases.push_back(
+      {"window-end, two-level, ray-hybrid", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}});
   cases.push_back({"window-end, centralized, batched, K = 4, failures",
                    {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}});
   cases.back().overrides.insert(cases.back().overrides.end(), failures.begin(), failures.end());
-  cases.push_back({"window-end, decentralized global, failures", {"scheduler.topology=decentralized",
-                                                                   "scheduler.sharing=global", "scheduler.policy=least-loaded"}});
+  cases.push_back({"window-end, decentralized global, failures",
+                   {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=least-loaded"}});
   cases.back().overrides.insert(cases.back().overrides.end(), failures.begin(), failures.end());
   for (Case& c : cases) {
     c.overrides.insert(c.overrides.end(), window.begin(), window.end());

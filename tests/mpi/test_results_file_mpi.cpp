@@ -1,7 +1,7 @@
 // ResultsFile at 1, 2 and 4 ranks: every rank takes part in every collective call; rank 0
 // reads the file back and compares with values computed without reference to the rank count.
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <array>
 #include <cstdint>
@@ -15,11 +15,11 @@
 #include "mpi/hdf5/results_reader.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using marlsim::Communicator;
 using marlsim::ResultsFile;
 using marlsim::ResultsFileSettings;
 using marlsim::ResultsReader;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -31,8 +31,8 @@ struct SharedTempDir {
     static int counter = 0;
     std::array<char, 256> name{};
     if (comm.is_root()) {
-      const std::string n = (fs::temp_directory_path() / ("marlsim-test-" + std::to_string(::getpid()) + "-mpi-" +
-                                                          std::to_string(counter)))
+      const std::string n = (fs::temp_directory_path() /
+                             ("marlsim-test-" + std::to_string(::getpid()) + "-mpi-" + std::to_string(counter)))
                                 .string();
       fs::create_directories(n);
       std::strncpy(name.data(), n.c_str(), name.size() - 1);
@@ -222,8 +222,7 @@ TEST_CASE("a bad argument or a mismatched call on one rank throws on every rank"
   // Two ranks claim the same row: the owner finds it, everybody throws.
   const std::vector<std::uint64_t> same_row = {3};
   if (comm.size() > 1) {
-    CHECK_THROWS_AS(out.write_indexed("/tasks/y", 10, same_row, std::vector<double>{1.0}, 0.0),
-                    std::invalid_argument);
+    CHECK_THROWS_AS(out.write_indexed("/tasks/y", 10, same_row, std::vector<double>{1.0}, 0.0), std::invalid_argument);
   }
 
   // Different dataset names on different ranks.

@@ -35,7 +35,7 @@ inline ClusterSpec make_cluster(std::vector<NodeSpec> nodes) {
 
 // A task that runs `runtime_s` on a speed-1 node (work = runtime x cores).
 inline TaskSpec make_task(std::uint64_t id, double arrival_s, double cores, double runtime_s, double memory_gb = 1,
-                   std::vector<std::uint64_t> parents = {}, double deadline_s = 1e9) {
+                          std::vector<std::uint64_t> parents = {}, double deadline_s = 1e9) {
   TaskSpec t;
   t.id = id;
   t.job = id;

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/experiment/comparison.hpp"
+#include "cluster_test_support.hpp"
 #include "engine/cluster/episode.hpp"
-#include "engine/support/input_error.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/experiment/scenario.hpp"
+#include "engine/support/input_error.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/hdf5/results_file.hpp"
 #include "mpi/hdf5/results_reader.hpp"
-#include "cluster_test_support.hpp"
 #include "workload_test_support.hpp"
 
 using namespace marlsim;
@@ -175,9 +175,8 @@ TEST_CASE("cluster: a DAG child starts only after all its parents end, plus the 
   const ClusterSpec two = make_cluster({make_node(4, 16), make_node(4, 16)});
   // P0 10 s and P1 20 s at 0; C (parents P0, P1) and G (parent C) also arrive at 0; L (parent
   // P0) arrives at 50 s, long after P0 is done.
-  const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 10),         make_task(1, 0, 1, 20),
-                                    make_task(2, 0, 1, 5, 1, {0, 1}), make_task(3, 0, 1, 5, 1, {2}),
-                                    make_task(4, 50, 1, 5, 1, {0})};
+  const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 10), make_task(1, 0, 1, 20), make_task(2, 0, 1, 5, 1, {0, 1}),
+                                    make_task(3, 0, 1, 5, 1, {2}), make_task(4, 50, 1, 5, 1, {0})};
 
   SECTION("centralized: exact times") {
     const EpisodeResult r = run(scenario_with(), two, tasks);
@@ -227,13 +226,11 @@ TEST_CASE("cluster: tasks that fit no node are listed, their descendants blocked
   // Node 0: 8 cores, 32 GB; node 1: 4 cores, 64 GB.
   const ClusterSpec c = make_cluster({make_node(8, 32), make_node(4, 64)});
   const std::vector<TaskSpec> tasks{
-      make_task(0, 0, 2, 10, 10),
-      make_task(1, 1, 16, 10, 1),       // 16 cores: more than any node
-      make_task(2, 2, 1, 10, 1, {1}),   // waits on 1
-      make_task(3, 3, 1, 10, 1, {2}),   // waits on 2
-      make_task(4, 4, 8, 10, 64),       // 8 cores and 64 GB: each alone fits a node, together none
-      make_task(5, 5, 1, 10, 1),
-      make_task(6, 6, 4, 10, 40),       // only node 1 has 40 GB
+      make_task(0, 0, 2, 10, 10),     make_task(1, 1, 16, 10, 1),  // 16 cores: more than any node
+      make_task(2, 2, 1, 10, 1, {1}),                              // waits on 1
+      make_task(3, 3, 1, 10, 1, {2}),                              // waits on 2
+      make_task(4, 4, 8, 10, 64),  // 8 cores and 64 GB: each alone fits a node, together none
+      make_task(5, 5, 1, 10, 1),      make_task(6, 6, 4, 10, 40),  // only node 1 has 40 GB
   };
   for (const std::string topology : {"centralized", "two-level", "decentralized"}) {
     INFO("topology " << topology);
@@ -303,9 +300,10 @@ TEST_CASE("cluster: with short MTBF every task completes, tasks are rescheduled,
     CHECK(healthy.metrics.reschedules == 0);
     CHECK(healthy.metrics.energy_j == Approx(idle_plus_dynamic(healthy)).epsilon(1e-9));
 
-    const EpisodeResult r = run(scenario_with({"scheduler.topology=" + topology, "cluster.failures.distribution=exponential",
-                                               "cluster.failures.mtbf_s=30", "cluster.failures.mttr_s=5"}),
-                                c, tasks);
+    const EpisodeResult r = run(
+        scenario_with({"scheduler.topology=" + topology, "cluster.failures.distribution=exponential",
+                       "cluster.failures.mtbf_s=30", "cluster.failures.mttr_s=5"}),
+        c, tasks);
     require_accounted(r, tasks.size(), 4);
     REQUIRE(r.metrics.completed == tasks.size());
     CHECK(r.metrics.incomplete == 0);
@@ -366,8 +364,7 @@ TEST_CASE("cluster: every topology and sharing mode completes every task", "[clu
       {"scheduler.topology=decentralized", "scheduler.sharing=limited", "scheduler.report_period_s=0"},
       {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=best-fit"},
       // Every node of mixed_cluster(6) has a 12-core ring neighbour, so no task is stranded.
-      {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.neighbours=2",
-       "scheduler.sampled=0"},
+      {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.neighbours=2", "scheduler.sampled=0"},
   };
   for (const auto& setup : setups) {
     std::string name;
@@ -417,13 +414,12 @@ TEST_CASE("cluster: policies a topology cannot serve are refused with the reason
   const ClusterSpec c = mixed_cluster(2);
   const std::vector<TaskSpec> tasks = busy_stream(4, 2);
   const Scenario central = scenario_with({"scheduler.topology=centralized"});
-  CHECK_THROWS_MATCHES(run(central, c, tasks, "ray-hybrid"), InputError,
-                       Catch::Matchers::Predicate<InputError>([](const InputError& e) {
-                         const std::string m = e.what();
-                         return m.find("ray-hybrid") != std::string::npos &&
-                                m.find("centralized") != std::string::npos &&
-                                m.find("central scheduler has none") != std::string::npos;
-                       }));
+  CHECK_THROWS_MATCHES(
+      run(central, c, tasks, "ray-hybrid"), InputError, Catch::Matchers::Predicate<InputError>([](const InputError& e) {
+        const std::string m = e.what();
+        return m.find("ray-hybrid") != std::string::npos && m.find("centralized") != std::string::npos &&
+               m.find("central scheduler has none") != std::string::npos;
+      }));
   const Scenario lonely = scenario_with({"scheduler.topology=decentralized", "scheduler.sharing=none"});
   CHECK_THROWS_WITH(run(lonely, c, tasks, "least-loaded"), Contains("least-loaded") && Contains("sharing"));
   CHECK_THROWS_AS(check_policy_fits_topology("least-loaded", lonely.scheduler), InputError);
@@ -522,10 +518,9 @@ TEST_CASE("cluster: without sharing, a node that bounced a task is tried again a
   // belief never expired, ring neighbours would be shunned for good after their first failure.
   const ClusterSpec c = mixed_cluster(6);
   const std::vector<TaskSpec> tasks = busy_stream(120, 4);
-  const Scenario s = scenario_with({"scheduler.topology=decentralized", "scheduler.sharing=none",
-                                    "scheduler.neighbours=2", "scheduler.sampled=1",
-                                    "cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=20",
-                                    "cluster.failures.mttr_s=5"});
+  const Scenario s = scenario_with(
+      {"scheduler.topology=decentralized", "scheduler.sharing=none", "scheduler.neighbours=2", "scheduler.sampled=1",
+       "cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=20", "cluster.failures.mttr_s=5"});
   const EpisodeResult r = run(s, c, tasks);
   require_accounted(r, tasks.size(), c.nodes.size());
   CHECK(r.metrics.completed == tasks.size());
@@ -534,14 +529,15 @@ TEST_CASE("cluster: without sharing, a node that bounced a task is tried again a
   for (const NodeRecord& n : r.nodes) CHECK(n.tasks_run > 0);
 }
 
-TEST_CASE("cluster: the default episode time limit is last arrival + 3 x serial run time + repairs + 1 h", "[cluster]") {
+TEST_CASE("cluster: the default episode time limit is last arrival + 3 x serial run time + repairs + 1 h",
+          "[cluster]") {
   const ClusterSpec c = make_cluster({make_node(4, 16, 2.0), make_node(4, 16, 0.5)});
   const std::vector<TaskSpec> tasks{make_task(0, 0, 2, 10), make_task(1, 100, 1, 20)};
   Scenario s = scenario_with();
   // Serial on the slowest node (speed 0.5): 10 / 0.5 + 20 / 0.5 = 60 s.
   CHECK(default_time_limit_s({&s, &c, &tasks, "random", 0}) == Approx(100 + 3 * 60 + 3600));
-  s = scenario_with({"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=100",
-                     "cluster.failures.mttr_s=2"});
+  s = scenario_with(
+      {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=100", "cluster.failures.mttr_s=2"});
   CHECK(default_time_limit_s({&s, &c, &tasks, "random", 0}) == Approx(100 + 3 * 60 + 2000 + 3600));
   // An episode cut by run.max_time_s reports what did not finish.
   s = scenario_with({"run.max_time_s=50"});  // task 0 ends by 20 s on either node; task 1 arrives at 100 s
@@ -554,8 +550,8 @@ TEST_CASE("cluster: the default episode time limit is last arrival + 3 x serial 
 TEST_CASE("cluster: a task stream that would run off the int64-nanosecond clock is refused", "[cluster]") {
   const Scenario s = scenario_with({"workload.target_utilization=1e-9", "workload.tasks=50"});
   const ClusterSpec c = build_cluster(s, nullptr);
-  CHECK_THROWS_WITH(build_tasks(s, c, nullptr, 0), Contains("cluster-model-test.toml: workload: task") &&
-                                                       Contains("must stay below 1e9 s"));
+  CHECK_THROWS_WITH(build_tasks(s, c, nullptr, 0),
+                    Contains("cluster-model-test.toml: workload: task") && Contains("must stay below 1e9 s"));
   const Scenario ok = scenario_with({"workload.tasks=50"});
   CHECK(build_tasks(ok, c, nullptr, 0).size() == 50);
 }
@@ -614,8 +610,9 @@ TEST_CASE("cluster: common random numbers hold for a sampled trace: every policy
 TEST_CASE("cluster: Google 2011 shard at ~80 % load: best-fit grows no node's queue without bound",
           "[cluster][traces]") {
   MARLSIM_REQUIRE_TRACE("google2011_part0/task_events");
-  const Scenario s = load_scenario(std::string(MARLSIM_SOURCE_DIR) + "/configs/trace-google2011.toml",
-                                   {"workload.trace.window_end_s=inf", "cluster.nodes=620", "scheduler.policy=best-fit"});
+  const Scenario s = load_scenario(
+      std::string(MARLSIM_SOURCE_DIR) + "/configs/trace-google2011.toml",
+      {"workload.trace.window_end_s=inf", "cluster.nodes=620", "scheduler.policy=best-fit"});
   const std::unique_ptr<Workload> trace = read_scenario_trace(s, 0);
   const ClusterSpec cluster = build_cluster(s, trace.get());
   const std::vector<TaskSpec> tasks = build_tasks(s, cluster, trace.get(), 0);
@@ -655,10 +652,9 @@ TEST_CASE("cluster: every decision pays the decision latency, keeping a task loc
   const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 10)};
   for (const std::string topology : {"centralized", "two-level", "decentralized"}) {
     INFO(topology);
-    const EpisodeResult r =
-        run(scenario_with({"scheduler.topology=" + topology, "scheduler.decision_latency_s=0.005",
-                           "scheduler.neighbours=0", "scheduler.sampled=0"}),
-            c, tasks);
+    const EpisodeResult r = run(scenario_with({"scheduler.topology=" + topology, "scheduler.decision_latency_s=0.005",
+                                               "scheduler.neighbours=0", "scheduler.sampled=0"}),
+                                c, tasks);
     REQUIRE(r.tasks.size() == 1);
     CHECK(r.tasks[0].start == from_seconds(0.006));
     CHECK(r.metrics.decisions == 1);
@@ -691,7 +687,8 @@ TEST_CASE("cluster: a two-level node counts the tasks it kept that are still in 
 // seed-study-u80-batched.toml it changes where tasks go.
 TEST_CASE("cluster: priority changes priority-minmin's decisions in the batched seed study, not unbatched",
           "[cluster]") {
-  for (const auto& [file, batched] : {std::pair{"seed-study-u80.toml", false}, std::pair{"seed-study-u80-batched.toml", true}}) {
+  for (const auto& [file, batched] :
+       {std::pair{"seed-study-u80.toml", false}, std::pair{"seed-study-u80-batched.toml", true}}) {
     INFO(file);
     const Scenario s = load_scenario(std::string(MARLSIM_SOURCE_DIR) + "/configs/" + file, {"run.episodes=1"});
     const ClusterSpec cluster = build_cluster(s, nullptr);
@@ -813,8 +810,8 @@ TEST_CASE("cluster: decisions at the window end: requests of one window are one 
     std::vector<TaskSpec> burst;
     for (std::uint64_t i = 0; i < 40; ++i) burst.push_back(make_task(i, 0, 1, 5));
     const EpisodeResult at_once = run(scenario_with({"scheduler.policy=least-loaded"}), c, burst);
-    const EpisodeResult window =
-        run(scenario_with({"scheduler.policy=least-loaded", "scheduler.decide=window-end"}), c, burst);
+    const EpisodeResult window = run(scenario_with({"scheduler.policy=least-loaded", "scheduler.decide=window-end"}), c,
+                                     burst);
     require_accounted(window, burst.size(), c.nodes.size());
     CHECK(at_once.metrics.decision_batches == 40);
     CHECK(at_once.metrics.mean_decision_batch == 1.0);

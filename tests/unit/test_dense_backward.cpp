@@ -93,8 +93,7 @@ LayerGradients layer_backward(const RowMatrixF& x, const RowMatrixF& w, const Ro
                               const RowMatrixF& dy) {
   RowMatrixF dz(y.rows(), y.cols());
   activation_backward(act, y, dy, dz);
-  LayerGradients g{RowMatrixF(x.rows(), x.cols()), RowMatrixF::Zero(w.rows(), w.cols()),
-                   RowMatrixF::Zero(1, w.cols())};
+  LayerGradients g{RowMatrixF(x.rows(), x.cols()), RowMatrixF::Zero(w.rows(), w.cols()), RowMatrixF::Zero(1, w.cols())};
   dense_input_gradient(dz, w, g.dx);
   Eigen::RowVectorXf db = Eigen::RowVectorXf::Zero(w.cols());
   accumulate_dense_parameter_gradients(x, dz, g.dw, db);
@@ -187,8 +186,7 @@ TEST_CASE("dense backward: the same bits at 1, 2 and 4 threads", "[gradients]") 
   }
 }
 
-TEST_CASE("dense backward: a minibatch cut into calls at chunk boundaries accumulates the same bits",
-          "[gradients]") {
+TEST_CASE("dense backward: a minibatch cut into calls at chunk boundaries accumulates the same bits", "[gradients]") {
   std::mt19937 gen(5);
   const Index batch = 1000, in = 64, out = 48;
   const RowMatrixF x = random_matrix(batch, in, gen, 1.0f), dz = random_matrix(batch, out, gen, 1.0f);

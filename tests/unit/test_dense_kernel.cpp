@@ -80,8 +80,8 @@ TEST_CASE("dense kernel: every row equals its batch-of-1 result at any batch siz
         for (Index batch : kBatches) {
           // Two windows of X: its first rows and its last ones (other alignments, other tiles).
           for (Index first : {Index{0}, kRows - batch}) {
-            INFO(s.in << "->" << s.out << " " << activation_name(act) << ", " << threads << " threads, rows "
-                      << first << " .. " << first + batch - 1);
+            INFO(s.in << "->" << s.out << " " << activation_name(act) << ", " << threads << " threads, rows " << first
+                      << " .. " << first + batch - 1);
             RowMatrixF y(batch, s.out);
             dense_forward(l.x.middleRows(first, batch), l.w, l.b, act, y);
             CHECK(same_bits(y, alone.middleRows(first, batch)));
@@ -115,8 +115,8 @@ TEST_CASE("dense kernel: agrees with a double-precision reference", "[dense]") {
     const Eigen::MatrixXd z = (l.x.cast<double>() * l.w.cast<double>()).rowwise() + l.b.cast<double>();
     // Bound on float rounding of the chain: (in + 1) roundings of at most half an ulp of the
     // running sum, itself bounded by |b| + sum |x w|.
-    const Eigen::MatrixXd magnitude =
-        (l.x.cast<double>().cwiseAbs() * l.w.cast<double>().cwiseAbs()).rowwise() + l.b.cast<double>().cwiseAbs();
+    const Eigen::MatrixXd magnitude = (l.x.cast<double>().cwiseAbs() * l.w.cast<double>().cwiseAbs()).rowwise() +
+                                      l.b.cast<double>().cwiseAbs();
     const double eps = std::ldexp(1.0, -24);
     for (Activation act : kActivations) {
       RowMatrixF y(kRows, s.out);
@@ -125,7 +125,7 @@ TEST_CASE("dense kernel: agrees with a double-precision reference", "[dense]") {
       double worst = 0;
       for (Index r = 0; r < kRows; ++r)
         for (Index j = 0; j < s.out; ++j) {
-          const double ref = act == Activation::Relu ? std::max(0.0, z(r, j))
+          const double ref = act == Activation::Relu   ? std::max(0.0, z(r, j))
                              : act == Activation::Tanh ? std::tanh(z(r, j))
                                                        : z(r, j);
           // tanh and ReLU are 1-Lipschitz; tanhf adds a few ulps of its own.
@@ -200,10 +200,8 @@ TEST_CASE("dense kernel: Eigen's plain product is not batch-invariant (reported,
         y.noalias() = l.x.topRows(batch) * l.w;
         line << " " << differing_rows(y, alone.topRows(batch)) << "/" << batch;
       }
-      if (threads == 1)
-        one_thread = y;
-      else
-        line << "; batch " << kRows << " at 2 threads vs 1: " << differing_rows(y, one_thread) << " rows differ";
+      if (threads == 1) one_thread = y;
+      else line << "; batch " << kRows << " at 2 threads vs 1: " << differing_rows(y, one_thread) << " rows differ";
       WARN(line.str());
     }
   }

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/experiment/comparison.hpp"
+#include "cluster_test_support.hpp"
 #include "engine/cluster/episode.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
+#include "workload_test_support.hpp"
 #include "workloads/sla_policy.hpp"
 #include "workloads/trace_reader.hpp"
-#include "cluster_test_support.hpp"
-#include "workload_test_support.hpp"
 
 using namespace marlsim;
 
@@ -35,7 +35,6 @@ decision_latency_s = 0.001
 seed = 3
 episodes = 1
 )";
-
 
 ClusterSpec nodes_of(std::size_t n, double cores, double memory_gb) {
   ClusterSpec c;
@@ -128,10 +127,9 @@ TEST_CASE("instance groups: a parent group ends with its last instance on the cr
 
 TEST_CASE("instance groups: a group that fits no node blocks every instance of its descendants, once", "[cluster]") {
   // A (0, 1: 16 cores, fits no node) -> B (2, 3) and C (4); B, C -> D (5, 6); E (7) is free.
-  const std::vector<TaskSpec> tasks{instance_of(0, 0, {}, 10, 16), instance_of(0, 1, {}, 10, 16),
-                                    instance_of(2, 0, {0}),        instance_of(2, 1, {0}),
-                                    instance_of(4, 0, {0}),        instance_of(5, 0, {2, 4}),
-                                    instance_of(5, 1, {2, 4}),     instance_of(7, 0, {})};
+  const std::vector<TaskSpec> tasks{
+      instance_of(0, 0, {}, 10, 16), instance_of(0, 1, {}, 10, 16), instance_of(2, 0, {0}),    instance_of(2, 1, {0}),
+      instance_of(4, 0, {0}),        instance_of(5, 0, {2, 4}),     instance_of(5, 1, {2, 4}), instance_of(7, 0, {})};
   const ClusterSpec two = nodes_of(2, 8, 32);
   for (const std::string topology : {"centralized", "two-level", "decentralized"}) {
     INFO("topology " << topology);
@@ -157,8 +155,8 @@ TEST_CASE("instance groups: the shipped Alibaba 2018 scenario keeps every instan
   CHECK(grouped > trace->tasks.size() / 2);  // most tasks are instances of a larger group
 
   // One episode of one policy on a slice of the stream: every task accounted for.
-  const Scenario slice = load_scenario(file, {"workload.trace.max_tasks=20000", "run.episodes=1",
-                                              "scheduler.policy=least-loaded"});
+  const Scenario slice = load_scenario(
+      file, {"workload.trace.max_tasks=20000", "run.episodes=1", "scheduler.policy=least-loaded"});
   const Communicator self(MPI_COMM_SELF);
   const ComparisonResult r = run_comparison(self, slice, nullptr);
   REQUIRE(r.policies.size() == 1);

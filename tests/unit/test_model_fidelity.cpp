@@ -6,16 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "engine/experiment/comparison.hpp"
+#include "cluster_test_support.hpp"
 #include "engine/cluster/episode.hpp"
+#include "engine/experiment/comparison.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
-#include "workloads/sla_policy.hpp"
-#include "cluster_test_support.hpp"
 #include "workload_test_support.hpp"
+#include "workloads/sla_policy.hpp"
 
 using namespace marlsim;
-
 
 TEST_CASE("fidelity: a chain DAG on an idle cluster meets every deadline (critical-path deadlines)", "[cluster][sla]") {
   // Five production tasks (slack 1.5) of 10 s each, all arriving at 0 as a DAG job does, each
@@ -71,9 +70,11 @@ TEST_CASE("fidelity: cluster.new_per_episode draws a new cluster for every episo
   REQUIRE(r.policies.size() == 1);
   for (const EpisodeMetrics& m : r.policies[0].episodes) CHECK(m.completed == m.tasks);
 
-  CHECK_THROWS_WITH(parse_scenario("[cluster]\nsource = \"trace\"\nnew_per_episode = true\n[workload]\nkind = \"swf\"\n"
-                                   "[workload.trace]\npath = \"x\"\n", "t.toml"),
-                    Catch::Contains("t.toml:3: cluster.new_per_episode: applies only to cluster.source = \"seed-study\""));
+  CHECK_THROWS_WITH(
+      parse_scenario("[cluster]\nsource = \"trace\"\nnew_per_episode = true\n[workload]\nkind = \"swf\"\n"
+                     "[workload.trace]\npath = \"x\"\n",
+                     "t.toml"),
+      Catch::Contains("t.toml:3: cluster.new_per_episode: applies only to cluster.source = \"seed-study\""));
 }
 
 TEST_CASE("fidelity: source study 3's two-level scenarios spill, and the global policies differ", "[cluster][traces]") {

@@ -49,7 +49,7 @@ TEST_CASE("Adam: the same bits whatever the grouping of parameters into tensors,
     for (float& x : g) x = normal(gen);
     const std::vector<std::span<float>> p1 = {whole}, p2 = {a, b};
     const std::vector<std::span<const float>> g1 = {g}, g2 = {std::span<const float>(g).first(20),
-                                                               std::span<const float>(g).subspan(20)};
+                                                              std::span<const float>(g).subspan(20)};
     one.step(p1, g1);
     two.step(p2, g2);
   }

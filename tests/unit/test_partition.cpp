@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/support/input_error.hpp"
 #include "engine/kernel/partition.hpp"
+#include "engine/support/input_error.hpp"
 
 using namespace marlsim;
 

@@ -237,8 +237,8 @@ TEST_CASE("best-fit: Tetris alignment packs core-heavy and memory-heavy tasks ap
   ClusterView v(c);
   auto p = make_scheduling_policy("best-fit");
   DispatchContext ctx;
-  load(v, 0, 0, 30);  // free 8 cores, 2 GB
-  load(v, 1, 6, 2);   // free 2 cores, 30 GB
+  load(v, 0, 0, 30);       // free 8 cores, 2 GB
+  load(v, 1, 6, 2);        // free 2 cores, 30 GB
   load(v, 2, 8, 32, 800);  // full
   const std::vector<NodeId> cands = {0, 1, 2};
   // Core-heavy: (2/8)(8/8) + (1/32)(2/32) = 0.252 on node 0 vs (2/8)(2/8) + (1/32)(30/32) = 0.092.
@@ -296,8 +296,16 @@ TEST_CASE("ray-hybrid: local below the spread threshold, top-k least utilized ab
   CHECK(p->choose(task(10, 1, 1), not3, v, local3) == 0);
 
   SECTION("uniform among the top k = 20 % of the cluster's nodes") {
-    const ClusterSpec big = cluster_of({{8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1},
-                                        {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}, {8, 32, 1}});
+    const ClusterSpec big = cluster_of({{8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1},
+                                        {8, 32, 1}});
     ClusterView w(big);
     for (NodeId n = 0; n < 10; ++n) load(w, n, 4 + 0.25 * n, 4);  // 50 % to 78 %: all above the threshold
     std::map<NodeId, int> count;
@@ -324,7 +332,8 @@ TEST_CASE("priority-minmin: minimum ECT alone, Min-Min by priority class for a b
     // One core each; node 0 twice as fast. T0 = 10 core-s, T1 = 2 core-s.
     const ClusterSpec c = cluster_of({{1, 16, 2.0}, {1, 16, 1.0}});
     ClusterView v(c);
-    const std::vector<TaskSpec> tasks = {task(10, 1, 1, PriorityClass::Batch, 0), task(2, 1, 1, PriorityClass::Batch, 1)};
+    const std::vector<TaskSpec> tasks = {task(10, 1, 1, PriorityClass::Batch, 0),
+                                         task(2, 1, 1, PriorityClass::Batch, 1)};
     // In order: T0 -> node 0 (5 s vs 10 s); then T1: node 0 5 + 1 = 6 s vs node 1 2 s -> node 1.
     CHECK(in_order(*p, tasks, v, all_nodes(v), ctx) == std::vector<NodeId>{0, 1});
     // Min-Min: T1's best (1 s) is the smallest, so it goes first to node 0; then T0: 1 + 5 = 6 s
@@ -352,7 +361,8 @@ TEST_CASE("priority-minmin: minimum ECT alone, Min-Min by priority class for a b
     const ClusterSpec c = cluster_of({{1, 16, 2.0}, {1, 16, 1.0}});
     ClusterView v(c);
     // The production task occupies node 0 for 10 s; then the batch class is Min-Min on what is left.
-    const std::vector<TaskSpec> tasks = {task(20, 1, 1, PriorityClass::Batch, 0), task(4, 1, 1, PriorityClass::Batch, 1),
+    const std::vector<TaskSpec> tasks = {task(20, 1, 1, PriorityClass::Batch, 0),
+                                         task(4, 1, 1, PriorityClass::Batch, 1),
                                          task(20, 1, 1, PriorityClass::Production, 2)};
     // Production: node 0 (10 s). Batch minima: T0 node 0 10 + 10 = 20 vs node 1 20 -> tie, node 0 (20 s);
     // T1 node 0 10 + 2 = 12 vs node 1 4 -> node 1 (4 s). T1 first -> node 1; then T0: node 0 20 s vs
@@ -392,8 +402,7 @@ TEST_CASE("ClusterView: a believed queue makes a node unavailable, commit update
 // A 6-core node (0) whose FCFS head (4 cores) is blocked behind 4 busy cores, beside idle
 // nodes: the blocked node has 2 free cores, so a view that ignored its queue would take it
 // for available, and a commit there (queued) would change nothing that looks "free".
-TEST_CASE("best-fit, least-loaded, priority-minmin: no herding onto a node whose queue head is blocked",
-          "[policies]") {
+TEST_CASE("best-fit, least-loaded, priority-minmin: no herding onto a node whose queue head is blocked", "[policies]") {
   const ClusterSpec c = cluster_of({{6, 24, 1}, {32, 128, 1}});
   ClusterView blocked(c);
   load(blocked, 0, 4, 8, 400, 400);  // running 4 cores for 100 s; a 4-core, 100 s head queued

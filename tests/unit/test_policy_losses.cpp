@@ -72,11 +72,11 @@ Eigen::VectorXd random_vector(Index n, std::mt19937& gen, double lo, double hi) 
 
 }  // namespace
 
-TEST_CASE("categorical: log-prob and entropy gradients w.r.t. masked scores match finite differences",
-          "[gradients]") {
+TEST_CASE("categorical: log-prob and entropy gradients w.r.t. masked scores match finite differences", "[gradients]") {
   std::mt19937 gen(21);
   for (int trial = 0; trial < 5; ++trial) {
-    const Index n = std::uniform_int_distribution<Index>(1, 30)(gen), k = std::uniform_int_distribution<Index>(1, 17)(gen);
+    const Index n = std::uniform_int_distribution<Index>(1, 30)(gen),
+                k = std::uniform_int_distribution<Index>(1, 17)(gen);
     INFO(n << " samples x " << k << " candidates");
     Candidates c = random_candidates(n, k, gen);
     // L = sum_i a_i log p_{i,a_i} + b_i H_i with random weights a, b.
@@ -100,8 +100,7 @@ TEST_CASE("categorical: log-prob and entropy gradients w.r.t. masked scores matc
   }
 }
 
-TEST_CASE("categorical: a sample without a valid candidate or an action on a masked one is refused",
-          "[gradients]") {
+TEST_CASE("categorical: a sample without a valid candidate or an action on a masked one is refused", "[gradients]") {
   RowMatrix<float> scores = RowMatrix<float>::Zero(2, 3);
   CandidateMask mask(2, 3);
   mask << true, false, true, false, false, false;
@@ -128,8 +127,9 @@ TEST_CASE("PPO clipped surrogate: gradient w.r.t. log-probs matches finite diffe
     // Both branches are exercised.
     CHECK(result.clip_fraction > 0.1);
     CHECK(result.clip_fraction < 0.9);
-    check_gradient(log_prob, result.d_log_prob,
-                   [&] { return ppo_clip_loss(log_prob, old_log_prob, advantages, eps).loss; }, "d log_prob");
+    check_gradient(
+        log_prob, result.d_log_prob, [&] { return ppo_clip_loss(log_prob, old_log_prob, advantages, eps).loss; },
+        "d log_prob");
     CHECK(result.approx_kl == Approx((old_log_prob - log_prob).mean()));
   }
   // Hand-computed, eps 0.2, N = 4: ratio 1.5 with A = 1 is clipped (min(1.5, 1.2) = 1.2, no
@@ -189,19 +189,16 @@ TEST_CASE("value loss: plain and MAPPO-clipped MSE gradients match finite differ
     const Eigen::VectorXd old_values = random_vector(n, gen, -1, 1), returns = random_vector(n, gen, -1.5, 1.5);
     Eigen::VectorXd values = old_values + random_vector(n, gen, -0.5, 0.5);
     const auto result = value_loss(values, old_values, returns, clip);
-    check_gradient(values, result.d_value, [&] { return value_loss(values, old_values, returns, clip).loss; },
-                   "d value");
+    check_gradient(
+        values, result.d_value, [&] { return value_loss(values, old_values, returns, clip).loss; }, "d value");
     int blocked = 0;
     for (Index i = 0; i < n; ++i) blocked += result.d_value(i) == 0.0;
-    if (clip > 0)
-      CHECK(blocked > 0);  // the clipped branch is exercised
-    else
-      CHECK(result.loss == Approx((values - returns).squaredNorm() / (2.0 * n)));
+    if (clip > 0) CHECK(blocked > 0);  // the clipped branch is exercised
+    else CHECK(result.loss == Approx((values - returns).squaredNorm() / (2.0 * n)));
   }
 }
 
-TEST_CASE("GAE: a hand-computed trajectory with a timeout (bootstraps) and a terminal (does not)",
-          "[gradients]") {
+TEST_CASE("GAE: a hand-computed trajectory with a timeout (bootstraps) and a terminal (does not)", "[gradients]") {
   // gamma 0.9, lambda 0.5, so gamma * lambda = 0.45. Backwards:
   //  t4 (continues):  delta = 0.5 + 0.9*0.4 - 0.2 = 0.66                  A = 0.66          R = 0.86
   //  t3 (terminal):   delta = 1 + 0 - 0.8 = 0.2 (next value 5 ignored)    A = 0.2           R = 1.0

@@ -65,14 +65,16 @@ TEST_CASE("fcfs: from the head while tasks fit, stopping at head-of-line blockin
 }
 
 TEST_CASE("priority: Production, Batch, Best-effort, FCFS within a class, strict", "[policies]") {
-  const std::vector<QueuedTask> queue = {q(0, 1, 1, 10, PriorityClass::BestEffort), q(1, 1, 1, 10, PriorityClass::Batch),
-                                         q(2, 1, 1, 10, PriorityClass::Production), q(3, 1, 1, 10, PriorityClass::Batch)};
+  const std::vector<QueuedTask> queue = {
+      q(0, 1, 1, 10, PriorityClass::BestEffort), q(1, 1, 1, 10, PriorityClass::Batch),
+      q(2, 1, 1, 10, PriorityClass::Production), q(3, 1, 1, 10, PriorityClass::Batch)};
   CHECK(select("priority", queue, {}, 1, 32) == Idx{2});
   CHECK(select("priority", queue, {}, 2, 32) == Idx{1, 2});     // Production, then the older Batch task
   CHECK(select("priority", queue, {}, 3, 32) == Idx{1, 2, 3});  // best-effort still waits
   CHECK(select("priority", queue, {}, 4, 32) == Idx{0, 1, 2, 3});
   // Strict: a Production task that does not fit holds back every lower class.
-  const std::vector<QueuedTask> wide = {q(0, 1, 1, 10, PriorityClass::Batch), q(1, 4, 1, 10, PriorityClass::Production)};
+  const std::vector<QueuedTask> wide = {q(0, 1, 1, 10, PriorityClass::Batch),
+                                        q(1, 4, 1, 10, PriorityClass::Production)};
   CHECK(select("priority", wide, {}, 2, 32).empty());
 }
 
@@ -169,7 +171,8 @@ TEST_CASE("easy-backfill: on random queues, what starts fits and never delays th
     const QueuedTask& head = queue[fcfs.size()];
     auto earliest = [&](const std::vector<std::size_t>& started) {
       std::vector<RunningTask> all = running;
-      for (const auto i : started) all.push_back({kNow + from_seconds(queue[i].runtime_s), queue[i].cores, queue[i].memory_gb});
+      for (const auto i : started)
+        all.push_back({kNow + from_seconds(queue[i].runtime_s), queue[i].cores, queue[i].memory_gb});
       std::vector<SimTime> times = {kNow};
       for (const auto& t : all) times.push_back(t.end);
       std::sort(times.begin(), times.end());

@@ -1,8 +1,8 @@
 // ResultsFile / ResultsReader on one rank: round trips, growth, indexed writes, attributes,
 // the partial-file commit, and every bad-input message.
-#include <catch2/catch.hpp>
 #include <hdf5.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,12 +17,12 @@
 #include "mpi/hdf5/results_reader.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using marlsim::Communicator;
 using marlsim::InputError;
 using marlsim::ResultsFile;
 using marlsim::ResultsFileSettings;
 using marlsim::ResultsReader;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -31,8 +31,7 @@ struct TempDir {
   fs::path dir;
   TempDir() {
     static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("marlsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    dir = fs::temp_directory_path() / ("marlsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::create_directories(dir);
   }
   ~TempDir() {
@@ -68,8 +67,8 @@ std::vector<T> sample(std::size_t n, int salt) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("results file round-trips every element type", "[hdf5]", double, float, std::int64_t,
-                   std::uint64_t, std::int32_t, std::uint32_t, std::int8_t, std::uint8_t) {
+TEMPLATE_TEST_CASE("results file round-trips every element type", "[hdf5]", double, float, std::int64_t, std::uint64_t,
+                   std::int32_t, std::uint32_t, std::int8_t, std::uint8_t) {
   TempDir tmp;
   const std::string path = tmp.file("types.h5");
   const std::vector<TestType> first = sample<TestType>(1000, 3), second = sample<TestType>(7, 4);
@@ -105,9 +104,9 @@ TEST_CASE("append grows 1-D and 2-D datasets across calls, empty appends include
     out.append("/trajectory/reward", std::vector<float>{1.0f, 2.0f});
     out.append("/trajectory/reward", std::vector<float>{3.0f});
     // A different type or width on an existing dataset is a caller bug, reported by name.
-    CHECK_THROWS_WITH(out.append("/trajectory/reward", std::vector<double>{1.0}),
-                      Contains("/trajectory/reward") && Contains("cannot append float64 1-D") &&
-                          Contains("float32 1-D"));
+    CHECK_THROWS_WITH(
+        out.append("/trajectory/reward", std::vector<double>{1.0}),
+        Contains("/trajectory/reward") && Contains("cannot append float64 1-D") && Contains("float32 1-D"));
     CHECK_THROWS_WITH(out.append_rows("/trajectory/observation", std::vector<float>(32), 32),
                       Contains("2-D of width 64"));
     CHECK_THROWS_WITH(out.append_rows("/trajectory/observation", std::vector<float>(65), 64),
@@ -139,9 +138,9 @@ TEST_CASE("a row group appends its columns together, and its columns must have t
     const std::vector<double> wait{0.5, 1.5};
     out.append_row_group(std::vector<marlsim::ResultsColumn>{marlsim::ResultsColumn::of("/t/id", id),
                                                              marlsim::ResultsColumn::of("/t/wait_s", wait)});
-    out.append_row_group(std::vector<marlsim::ResultsColumn>{
-        marlsim::ResultsColumn::of("/t/id", std::vector<std::int64_t>{5}),
-        marlsim::ResultsColumn::of("/t/wait_s", std::vector<double>{2.5})});
+    out.append_row_group(
+        std::vector<marlsim::ResultsColumn>{marlsim::ResultsColumn::of("/t/id", std::vector<std::int64_t>{5}),
+                                            marlsim::ResultsColumn::of("/t/wait_s", std::vector<double>{2.5})});
     CHECK_THROWS_WITH(out.append_row_group(std::vector<marlsim::ResultsColumn>{
                           marlsim::ResultsColumn::of("/t/id", id),
                           marlsim::ResultsColumn::of("/t/wait_s", std::vector<double>{1.0})}),
@@ -165,12 +164,15 @@ TEST_CASE("indexed writes put each value at its row and fill the rest", "[hdf5]"
     out.write_indexed("/nodes/none", 0, std::vector<std::uint64_t>{}, std::vector<float>{}, 0.0f);
     CHECK_THROWS_WITH(out.write_indexed("/tasks/bad", 4, std::vector<std::uint64_t>{4}, std::vector<double>{1.0}, 0.0),
                       Contains("/tasks/bad") && Contains("row index 4 is outside [0, 4)"));
-    CHECK_THROWS_WITH(out.write_indexed("/tasks/dup", 4, std::vector<std::uint64_t>{1, 1}, std::vector<double>{1, 2}, 0.0),
-                      Contains("row index 1 is written more than once"));
-    CHECK_THROWS_WITH(out.write_indexed("/tasks/wait_s", 10, std::vector<std::uint64_t>{1}, std::vector<double>{1}, 0.0),
-                      Contains("already exists"));
-    CHECK_THROWS_WITH(out.write_indexed("/tasks/short", 4, std::vector<std::uint64_t>{1, 2}, std::vector<double>{1}, 0.0),
-                      Contains("2 indices for 1 values"));
+    CHECK_THROWS_WITH(
+        out.write_indexed("/tasks/dup", 4, std::vector<std::uint64_t>{1, 1}, std::vector<double>{1, 2}, 0.0),
+        Contains("row index 1 is written more than once"));
+    CHECK_THROWS_WITH(
+        out.write_indexed("/tasks/wait_s", 10, std::vector<std::uint64_t>{1}, std::vector<double>{1}, 0.0),
+        Contains("already exists"));
+    CHECK_THROWS_WITH(
+        out.write_indexed("/tasks/short", 4, std::vector<std::uint64_t>{1, 2}, std::vector<double>{1}, 0.0),
+        Contains("2 indices for 1 values"));
     out.close();
   }
   ResultsReader in(path);
@@ -362,25 +364,23 @@ TEST_CASE("the reader reports bad files and missing or mistyped data by name", "
     CHECK_THROWS_AS(ResultsReader(cut), InputError);
     CHECK_THROWS_WITH(ResultsReader(cut), Contains(cut) && Contains("truncated or damaged"));
   }
-  SECTION("a directory") {
-    CHECK_THROWS_WITH(ResultsReader(tmp.dir.string()), Contains("found a directory"));
-  }
+  SECTION("a directory") { CHECK_THROWS_WITH(ResultsReader(tmp.dir.string()), Contains("found a directory")); }
 
   ResultsReader in(good);
   SECTION("absent dataset") {
     CHECK_THROWS_AS(in.read<double>("/tasks/wiat_s"), InputError);
-    CHECK_THROWS_WITH(in.read<double>("/tasks/wiat_s"),
-                      Contains(good) && Contains("/tasks/wiat_s") && Contains("expected float64 1-D") &&
-                          Contains("no such dataset"));
+    CHECK_THROWS_WITH(in.read<double>("/tasks/wiat_s"), Contains(good) && Contains("/tasks/wiat_s") &&
+                                                            Contains("expected float64 1-D") &&
+                                                            Contains("no such dataset"));
     CHECK_THROWS_WITH(in.read<double>("/nope/x"), Contains("/nope/x") && Contains("no such dataset"));
     CHECK_THROWS_WITH(in.shape("/tasks/x"), Contains("no such dataset"));
     CHECK_THROWS_WITH(in.read<double>("/tasks"), Contains("/tasks") && Contains("found a group"));
   }
   SECTION("wrong type or rank") {
     CHECK_THROWS_AS(in.read<float>("/tasks/wait_s"), InputError);
-    CHECK_THROWS_WITH(in.read<float>("/tasks/wait_s"),
-                      Contains(good) && Contains("/tasks/wait_s") && Contains("expected float32 1-D") &&
-                          Contains("found float64 1-D"));
+    CHECK_THROWS_WITH(in.read<float>("/tasks/wait_s"), Contains(good) && Contains("/tasks/wait_s") &&
+                                                           Contains("expected float32 1-D") &&
+                                                           Contains("found float64 1-D"));
     CHECK_THROWS_WITH(in.read<std::int64_t>("/tasks/wait_s"), Contains("expected int64 1-D"));
     CHECK_THROWS_WITH(in.read<float>("/trajectory/observation"),
                       Contains("expected float32 1-D") && Contains("found float32 2-D of width 4"));

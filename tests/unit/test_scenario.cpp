@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/support/input_error.hpp"
 #include "engine/experiment/scenario.hpp"
+#include "engine/support/input_error.hpp"
 #include "workload_test_support.hpp"
 
-using marlsim::InputError;
-using marlsim::Scenario;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
+using marlsim::InputError;
+using marlsim::Scenario;
 
 namespace {
 
@@ -143,7 +143,7 @@ TEST_CASE("seed-study-u80-batched.toml differs from seed-study-u80.toml only in 
   CHECK(strip(toml::parse_file(kConfigs + "/seed-study-u80-batched.toml")) ==
         strip(toml::parse_file(kConfigs + "/seed-study-u80.toml")));
   const Scenario s = marlsim::load_scenario(kConfigs + "/seed-study-u80-batched.toml");
-  CHECK(s.scheduler.batch_interval_s == 5.0);  // the study's code steps every 5 s
+  CHECK(s.scheduler.batch_interval_s == 5.0);                     // the study's code steps every 5 s
   CHECK(s.scheduler.topology == marlsim::Topology::Centralized);  // batching is a central scheduler's
 }
 
@@ -160,8 +160,8 @@ TEST_CASE("steady-uNN.toml: the study's cluster and tasks, long episodes with a 
     return t;
   };
   const toml::table base = strip(toml::parse_file(kConfigs + "/seed-study.toml"));
-  for (const auto& [u, file] : {std::pair{0.60, "steady-u60.toml"}, std::pair{0.70, "steady-u70.toml"},
-                                std::pair{0.80, "steady-u80.toml"}}) {
+  for (const auto& [u, file] :
+       {std::pair{0.60, "steady-u60.toml"}, std::pair{0.70, "steady-u70.toml"}, std::pair{0.80, "steady-u80.toml"}}) {
     INFO(file);
     CHECK(strip(toml::parse_file(kConfigs + "/" + file)) == base);
     const Scenario s = marlsim::load_scenario(kConfigs + "/" + file);
@@ -288,9 +288,9 @@ TEST_CASE("scenario: --set overrides: numbers, strings, arrays, bare strings, ne
   SECTION("an override gets the same checks as the file, and is named in the error") {
     CHECK_THAT(error_of(base, {"cluster.nodes=-5"}),
                Contains("dir/test.toml: --set cluster.nodes=-5: cluster.nodes: expected an integer >= 1, got -5"));
-    CHECK_THAT(error_of(base, {"scheduler.policy=least-loded"}),
-               Contains("--set scheduler.policy=least-loded") && Contains("unknown policy \"least-loded\"") &&
-                   Contains("did you mean least-loaded?"));
+    CHECK_THAT(error_of(base, {"scheduler.policy=least-loded"}), Contains("--set scheduler.policy=least-loded") &&
+                                                                     Contains("unknown policy \"least-loded\"") &&
+                                                                     Contains("did you mean least-loaded?"));
   }
 }
 
@@ -300,10 +300,11 @@ TEST_CASE("bad overrides: syntax and unknown keys", "[scenario]") {
   CHECK_THAT(error_of("", {"cluster..nodes=5"}), Contains("--set cluster..nodes=5") && Contains("dotted key"));
   CHECK_THAT(error_of("", {"cluster.nodez=5"}),
              Contains("dir/test.toml: --set cluster.nodez=5: cluster.nodez: unknown key (did you mean nodes?)") &&
-                 Contains("known keys of [cluster]: failures, network_latency_s, new_per_episode, nodes, source, tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
-  CHECK_THAT(error_of("", {"foo.bar=1"}),
-             Contains("--set foo.bar=1: foo: unknown key") && Contains("known keys of the top level:") &&
-                 Contains("cluster, description, name, output, run, scheduler, workload"));
+                 Contains("known keys of [cluster]: failures, network_latency_s, new_per_episode, nodes, source, "
+                          "tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
+  CHECK_THAT(error_of("", {"foo.bar=1"}), Contains("--set foo.bar=1: foo: unknown key") &&
+                                              Contains("known keys of the top level:") &&
+                                              Contains("cluster, description, name, output, run, scheduler, workload"));
   CHECK_THAT(error_of("[cluster]\nnodes = 5\n", {"cluster.nodes.x=1"}),
              Contains("--set cluster.nodes.x=1: cluster.nodes is 5 in the scenario, not a table"));
 }
@@ -311,7 +312,8 @@ TEST_CASE("bad overrides: syntax and unknown keys", "[scenario]") {
 TEST_CASE("unknown keys in the file are errors listing the known keys", "[scenario]") {
   CHECK_THAT(error_of("[cluster]\nnodes = 10\nnode_count = 5\n"),
              Contains("dir/test.toml:3: cluster.node_count: unknown key") &&
-                 Contains("known keys of [cluster]: failures, network_latency_s, new_per_episode, nodes, source, tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
+                 Contains("known keys of [cluster]: failures, network_latency_s, new_per_episode, nodes, source, "
+                          "tiers, trace_dynamic_power_w_per_core, trace_idle_power_w_per_core"));
   CHECK_THAT(error_of("[scheduler]\npolicies = [\"random\"]\n"),
              Contains("dir/test.toml:2: scheduler.policies: unknown key (did you mean policy?)"));
   CHECK_THAT(error_of("[sceduler]\n"), Contains("sceduler: unknown key (did you mean scheduler?)"));
@@ -329,7 +331,8 @@ TEST_CASE("wrong types are errors naming the key and what was expected", "[scena
              Contains("dir/test.toml:2: cluster.nodes: expected an integer >= 1, got \"100\""));
   CHECK_THAT(error_of("[cluster]\nnodes = 10.5\n"), Contains("cluster.nodes: expected an integer >= 1, got 10.5"));
   CHECK_THAT(error_of("[cluster]\nnetwork_latency_s = \"1ms\"\n"),
-             Contains("dir/test.toml:2: cluster.network_latency_s: expected a number (a duration in seconds from 1e-9 (1 ns) to 1e9), got \"1ms\""));
+             Contains("dir/test.toml:2: cluster.network_latency_s: expected a number (a duration in seconds from 1e-9 "
+                      "(1 ns) to 1e9), got \"1ms\""));
   CHECK_THAT(error_of("[output]\nper_task = 1\n"), Contains("output.per_task: expected true or false, got 1"));
   CHECK_THAT(error_of("cluster = 5\n"), Contains("dir/test.toml:1: cluster: expected a table, got 5"));
   CHECK_THAT(error_of("[scheduler]\npolicy = 3\n"),
@@ -363,12 +366,18 @@ TEST_CASE("out-of-range values are errors naming the key", "[scenario]") {
   CHECK_THAT(error_of("[run]\nepisodes = 0\n"), Contains("run.episodes: expected an integer >= 1, got 0"));
   CHECK_THAT(error_of("[scheduler]\nneighbours = 5000000000\n"),
              Contains("scheduler.neighbours: expected an integer in [0, 4294967295], got 5000000000"));
-  CHECK_THAT(error_of("[scheduler]\nreport_period_s = 1e-10\n"),
-             Contains("scheduler.report_period_s: expected 0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9, got 1e-10"));
+  CHECK_THAT(
+      error_of("[scheduler]\nreport_period_s = 1e-10\n"),
+      Contains(
+          "scheduler.report_period_s: expected 0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9, got 1e-10"));
   CHECK_THAT(error_of("[cluster.failures]\ndistribution = \"weibull\"\nmtbf_s = 1e-12\n"),
              Contains("cluster.failures.mtbf_s: expected a mean time in seconds from 1 to 1e9"));
-  CHECK_THAT(error_of("[workload]\ncpu_max = 1e12\n"), Contains("workload.cpu_max: expected an integer from cpu_min to 4096"));
-  CHECK_THAT(error_of("[scheduler]\nbatch_interval_s = -1\n"), Contains("scheduler.batch_interval_s: expected 0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9, got -1"));
+  CHECK_THAT(error_of("[workload]\ncpu_max = 1e12\n"),
+             Contains("workload.cpu_max: expected an integer from cpu_min to 4096"));
+  CHECK_THAT(
+      error_of("[scheduler]\nbatch_interval_s = -1\n"),
+      Contains(
+          "scheduler.batch_interval_s: expected 0 (off) or a duration in seconds from 1e-9 (1 ns) to 1e9, got -1"));
   CHECK_THAT(error_of("[cluster.failures]\ndistribution = \"exponential\"\n"),
              Contains("cluster.failures.mtbf_s: expected a number > 0 when failures.distribution is not \"none\""));
   // Decision latency below the network latency is allowed; both only have to be > 0.
@@ -407,7 +416,8 @@ TEST_CASE("names are checked against the registries, listing the valid ones", "[
   CHECK_THAT(error_of("[workload]\nkind = \"swf2\"\n"),
              Contains("workload.kind: expected one of synthetic, swf, alibaba2018, alibaba2017, google2011; got "
                       "\"swf2\" (did you mean swf?)"));
-  CHECK_THAT(error_of("[run]\npartition = \"random\"\n"), Contains("run.partition: expected one of block, round-robin"));
+  CHECK_THAT(error_of("[run]\npartition = \"random\"\n"),
+             Contains("run.partition: expected one of block, round-robin"));
   CHECK_THAT(error_of("[cluster]\nsource = \"file\"\n"), Contains("cluster.source: expected one of seed-study, trace"));
 }
 
@@ -418,9 +428,10 @@ TEST_CASE("TOML syntax errors give the file and line", "[scenario]") {
 }
 
 TEST_CASE("cross-field rules and keys that could have no effect", "[scenario]") {
-  CHECK_THAT(error_of("[cluster]\nsource = \"trace\"\n"),
-             Contains("dir/test.toml:2: cluster.source: \"trace\" needs a trace workload whose reader lists machines") &&
-                 Contains("workload.kind is \"synthetic\""));
+  CHECK_THAT(
+      error_of("[cluster]\nsource = \"trace\"\n"),
+      Contains("dir/test.toml:2: cluster.source: \"trace\" needs a trace workload whose reader lists machines") &&
+          Contains("workload.kind is \"synthetic\""));
   CHECK_THAT(error_of("[workload.trace]\npath = \"x.swf\"\n"),
              Contains("workload.trace: applies only to a trace workload.kind"));
   CHECK_THAT(error_of("[workload]\nkind = \"swf\"\ntasks = 5\n[workload.trace]\npath = \"x\"\n"),
@@ -447,12 +458,12 @@ TEST_CASE("trace paths resolve against the scenario's folder and must exist", "[
   CHECK_THAT(error_of_file(scenario, {"workload.trace.window_start_s=10", "workload.trace.window_end_s=5"}),
              Contains("workload.trace.window_start_s: expected a value <= window_end_s"));
 
-  const std::string missing = dir.write("m.toml", "[workload]\nkind = \"swf\"\n[workload.trace]\npath = \"gone.swf\"\n");
-  CHECK_THAT(error_of_file(missing),
-             Contains(missing + ":4: workload.trace.path: \"" + (dir.path() / "gone.swf").string() +
-                      "\" does not exist") &&
-                 Contains("../shared/traces/") && Contains("PROVENANCE.txt") &&
-                 Contains("--set workload.trace.path=FILE"));
+  const std::string missing = dir.write("m.toml",
+                                        "[workload]\nkind = \"swf\"\n[workload.trace]\npath = \"gone.swf\"\n");
+  CHECK_THAT(
+      error_of_file(missing),
+      Contains(missing + ":4: workload.trace.path: \"" + (dir.path() / "gone.swf").string() + "\" does not exist") &&
+          Contains("../shared/traces/") && Contains("PROVENANCE.txt") && Contains("--set workload.trace.path=FILE"));
   // Paths given with --set are relative to the working directory.
   CHECK_THAT(error_of_file(scenario, {"workload.trace.path=no/such.swf"}),
              Contains("--set workload.trace.path=no/such.swf") && Contains("\"no/such.swf\" does not exist") &&
@@ -464,7 +475,8 @@ TEST_CASE("missing or unreadable scenario files", "[scenario]") {
   const std::string path = (dir.path() / "nope.toml").string();
   REQUIRE_THROWS_AS(marlsim::load_scenario(path), InputError);
   REQUIRE_THROWS_WITH(marlsim::load_scenario(path), Contains(path + ": no such scenario file"));
-  REQUIRE_THROWS_WITH(marlsim::load_scenario(dir.path().string()), Contains("expected a scenario file (TOML), got a directory"));
+  REQUIRE_THROWS_WITH(marlsim::load_scenario(dir.path().string()),
+                      Contains("expected a scenario file (TOML), got a directory"));
 }
 
 TEST_CASE("topology and sharing names round-trip", "[scenario]") {
@@ -504,10 +516,11 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
     for (std::size_t start = 0, comma; (comma = keys.find(", ", start)) != std::string::npos; start = comma + 2) {
       const std::string key = keys.substr(start, comma - start);
       INFO(key);
-      const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "agents" || key == "run" ||
-                            key == "output" || key == "tiers" || key == "failures" || key == "profile" ||
-                            key == "sla" || key == "trace";
-      if (!is_table) CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));
+      const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "agents" ||
+                            key == "run" || key == "output" || key == "tiers" || key == "failures" ||
+                            key == "profile" || key == "sla" || key == "trace";
+      if (!is_table)
+        CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));
     }
   }
 }

@@ -3,8 +3,8 @@
 #include <csignal>
 #include <vector>
 
-#include "engine/phold/phold.hpp"
 #include "engine/kernel/simulator.hpp"
+#include "engine/phold/phold.hpp"
 #include "engine/support/stop_signal.hpp"
 
 using namespace marlsim;
@@ -28,7 +28,8 @@ struct RingLp final : LogicalProcess {
 
 // A token ring where LP 0 raises the done flag when it sees the token at or after `done_at`.
 struct FinishingRingLp final : LogicalProcess {
-  FinishingRingLp(LpId id_, LpId n_, SimTime delay_, SimTime done_at_) : id(id_), n(n_), delay(delay_), done_at(done_at_) {}
+  FinishingRingLp(LpId id_, LpId n_, SimTime delay_, SimTime done_at_)
+      : id(id_), n(n_), delay(delay_), done_at(done_at_) {}
   void init(LpContext& ctx) override {
     if (id == 0) ctx.send(ctx.self(), 0, 1);
   }
@@ -56,8 +57,7 @@ struct BadLp final : LogicalProcess {
 TEST_CASE("simulator: a token ring visits LPs in time order and stops at the end time", "[engine][simulator]") {
   Communicator self(MPI_COMM_SELF);
   const SimTime delay = 10;
-  Simulator sim(self, 4, delay, PartitionKind::Block,
-                [&](LpId id) { return std::make_unique<RingLp>(id, 4, delay); });
+  Simulator sim(self, 4, delay, PartitionKind::Block, [&](LpId id) { return std::make_unique<RingLp>(id, 4, delay); });
   const RunStats stats = sim.run(95);
   REQUIRE(stats.events == 10);  // times 0, 10, ..., 90
   auto& lp0 = dynamic_cast<RingLp&>(sim.lp(0));
@@ -174,7 +174,7 @@ TEST_CASE("simulator: with a stop grid, done ends the run at the grid point afte
     const RunStats stats = sim.run(1000);
     CAPTURE(windowed);
     REQUIRE((sim.window_flags() & kWindowDone) != 0);
-    REQUIRE(stats.events == 17);  // times 0, 3, ..., 48
+    REQUIRE(stats.events == 17);                                          // times 0, 3, ..., 48
     REQUIRE(dynamic_cast<FinishingRingLp&>(sim.lp(0)).seen.size() == 5);  // 0, 12, 24, 36, 48
     REQUIRE(sim.next_time() == 51);
   }

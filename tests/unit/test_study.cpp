@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "engine/support/input_error.hpp"
 #include "engine/study/study.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "engine/support/input_error.hpp"
+#include "workload_test_support.hpp"
 #include "workloads/line_reader.hpp"
 #include "workloads/trace_reader.hpp"
-#include "workload_test_support.hpp"
 
 using namespace marlsim;
 using Catch::Contains;
@@ -17,8 +17,8 @@ using Catch::Contains;
 namespace {
 // A valid 18-field SWF job line with field `index` (1-based) replaced by `value`.
 std::string swf_line_with(int index, const std::string& value) {
-  std::string fields[18] = {"1", "10", "0", "100", "4", "-1", "-1", "4", "100", "1048576",
-                            "1", "1", "1", "-1", "1", "-1", "-1", "-1"};
+  std::string fields[18] = {"1",       "10", "0", "100", "4",  "-1", "-1", "4",  "100",
+                            "1048576", "1",  "1", "1",   "-1", "1",  "-1", "-1", "-1"};
   if (index >= 1) fields[index - 1] = value;
   std::string line;
   for (const auto& f : fields) line += f + " ";
@@ -73,14 +73,17 @@ TEST_CASE("traces: a time beyond the simulator's clock names the trace file and 
   test::TempDir dir;
   TraceOptions opt;
   opt.path = dir.write("far.swf", swf_line_with(0, "") + swf_line_with(2, "1e12"));
-  CHECK_THAT(read_error("swf", opt), Contains("far.swf:2: field 2 (submit time): 1e+12 s is beyond the simulator's clock"));
+  CHECK_THAT(read_error("swf", opt),
+             Contains("far.swf:2: field 2 (submit time): 1e+12 s is beyond the simulator's clock"));
   opt.path = dir.write("long.swf", swf_line_with(4, "2e9"));
   CHECK_THAT(read_error("swf", opt), Contains("long.swf:1: field 4 (run time): 2e+09 s is beyond"));
-  opt.path = dir.write("batch_task.csv", "task_create_time,end,job,task,n,status,cpu,mem\n"
-                                         "10,20,1,1,3,Terminated,50,0.01\n9e15,9e15,1,2,1,Terminated,50,0.01\n");
+  opt.path = dir.write("batch_task.csv",
+                       "task_create_time,end,job,task,n,status,cpu,mem\n"
+                       "10,20,1,1,3,Terminated,50,0.01\n9e15,9e15,1,2,1,Terminated,50,0.01\n");
   CHECK_THAT(read_error("alibaba2017", opt), Contains("batch_task.csv:3: field 1 (create_ts): 9e+15 s is beyond"));
-  opt.path = dir.write("dag.csv", "task_name,instance_num,job_name,task_type,status,start_time,end_time,plan_cpu,plan_mem\n"
-                                  "M1,1,j_1,1,Terminated,10,1e300,100,0.2\n");
+  opt.path = dir.write("dag.csv",
+                       "task_name,instance_num,job_name,task_type,status,start_time,end_time,plan_cpu,plan_mem\n"
+                       "M1,1,j_1,1,Terminated,10,1e300,100,0.2\n");
   CHECK_THAT(read_error("alibaba2018", opt), Contains("dag.csv:2: field 7 (end_time): 1e+300 s is beyond"));
 }
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "engine/support/input_error.hpp"
-#include "workloads/trace_reader.hpp"
 #include "workload_test_support.hpp"
+#include "workloads/trace_reader.hpp"
 
 using namespace marlsim;
 
@@ -56,7 +56,8 @@ TEST_CASE("alibaba2017: batch tasks and the 1,313 x 64-core machine list", "[wor
   CHECK(hour.tasks.back().arrival_s < 3600);
 }
 
-TEST_CASE("alibaba2017: the instance cap's kept share is reported, and cap 0 keeps every instance", "[workloads][traces]") {
+TEST_CASE("alibaba2017: the instance cap's kept share is reported, and cap 0 keeps every instance",
+          "[workloads][traces]") {
   MARLSIM_REQUIRE_TRACE(kTasks);
   TraceOptions opt;
   opt.path = test::shared_trace(kTasks);
@@ -79,13 +80,13 @@ TEST_CASE("alibaba2017: machine list path, bad rows and policies", "[workloads]"
   test::TempDir dir;
   const auto tasks = dir.write("batch_task.csv", std::string(kHeader) +
                                                      "10,20,1,1,3,Terminated,50,0.01\n"
-                                                     "12,12,1,2,1,Failed,0,0.02\n"   // zero time, zero cpu
+                                                     "12,12,1,2,1,Failed,0,0.02\n"  // zero time, zero cpu
                                                      "13,40,2,3,5,Running,50,0.01\n"
                                                      "14,40,2,4,5,Waiting,,\n");
   TraceOptions opt;
   opt.path = tasks;
   Workload w = read_trace("alibaba2017", opt);
-  REQUIRE(w.tasks.size() == 4);  // 3 copies + 1
+  REQUIRE(w.tasks.size() == 4);                       // 3 copies + 1
   CHECK(w.tasks[0].work_core_s == Approx(0.5 * 10));  // 3 instances / 3 copies
   CHECK(w.tasks[3].cores == Approx(0.01));
   CHECK(w.tasks[3].work_core_s == Approx(0.01 * 1.0));
@@ -106,7 +107,8 @@ TEST_CASE("alibaba2017: machine list path, bad rows and policies", "[workloads]"
                     Catch::Contains("bad_event.csv:2: field 2 (machine_id): expected an integer, got \"x\""));
 
   opt.second_path.clear();
-  opt.path = dir.write("bad_task.csv", std::string(kHeader) + "10,20,1,1,3,Terminated,50,0.01\n10,20,1,1,three,Terminated,50,0.01\n");
+  opt.path = dir.write("bad_task.csv",
+                       std::string(kHeader) + "10,20,1,1,3,Terminated,50,0.01\n10,20,1,1,three,Terminated,50,0.01\n");
   CHECK_THROWS_WITH(read_trace("alibaba2017", opt),
                     Catch::Contains("bad_task.csv:3: field 5 (instance_num): expected an integer"));
 }

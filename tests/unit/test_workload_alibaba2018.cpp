@@ -4,8 +4,8 @@
 #include <map>
 
 #include "engine/support/input_error.hpp"
-#include "workloads/trace_reader.hpp"
 #include "workload_test_support.hpp"
+#include "workloads/trace_reader.hpp"
 
 using namespace marlsim;
 
@@ -70,9 +70,10 @@ TEST_CASE("alibaba2018: DAG names, truncation, absent parents and instances", "[
                            "R2_1,1.0,j_7,1,Terminated,110,120,100.0,0.5\n"
                            "R3_2_77,1.0,j_7,1,Failed,120,120,100.0,0.5\n"  // 77 is absent; zero duration
                            "M4,1.0,j_7,1,Waiting,0,0,,\n"
-                           "R5_4,1.0,j_7,1,Terminated,130,140,100.0,0.5\n"  // parent censored
+                           "R5_4,1.0,j_7,1,Terminated,130,140,100.0,0.5\n"    // parent censored
                            "task_abc,2.0,j_8,1,Terminated,90,95,0.0,0.1\n" +  // no DAG; 0 cpu -> floor
-                           trunc + ",1.0,j_7,1,Terminated,150,160,100.0,0.5\n";
+                           trunc +
+                           ",1.0,j_7,1,Terminated,150,160,100.0,0.5\n";
   TraceOptions opt;
   opt.path = dir.write("dag.csv", text);
   opt.max_instances_per_task = 2;
@@ -100,7 +101,8 @@ TEST_CASE("alibaba2018: DAG names, truncation, absent parents and instances", "[
   const TaskSpec& r2 = w.tasks[5];
   CHECK(r2.parents == std::vector<std::uint64_t>{2});
   // R3_2_77 keeps R2 and loses 77; its zero duration becomes 1 s.
-  const auto r3 = std::find_if(w.tasks.begin(), w.tasks.end(), [](const TaskSpec& t) { return t.parents == std::vector<std::uint64_t>{5}; });
+  const auto r3 = std::find_if(w.tasks.begin(), w.tasks.end(),
+                               [](const TaskSpec& t) { return t.parents == std::vector<std::uint64_t>{5}; });
   REQUIRE(r3 != w.tasks.end());
   CHECK(r3->work_core_s == Approx(1.0));
   // J9: the truncated "..._2" is dropped, parents 1..8 and 10..19 that exist: M1 (a group), R2, R3, R5.

@@ -118,7 +118,7 @@ TEST_CASE("Study workload: distributions, clamps and priority mix", "[workloads]
   CHECK(tasks.front().id == 0);
   CHECK(tasks.back().id == tasks.size() - 1);
   const double n = static_cast<double>(tasks.size());
-  CHECK(sum_gap / n == Approx(2.0).epsilon(0.01));              // 0.5 tasks/s
+  CHECK(sum_gap / n == Approx(2.0).epsilon(0.01));  // 0.5 tasks/s
   CHECK(sum_rt / n == Approx(expected_runtime_s(cfg)).epsilon(0.02));
   CHECK(expected_runtime_s(cfg) == Approx(2.5 * 10 / 1.5));
   CHECK(sum_cores / n == Approx(expected_cores(cfg)).epsilon(0.01));
@@ -184,8 +184,8 @@ TEST_CASE("Utilization math: the study's 0.5 tasks/s is about 1.5 % of its clust
   CHECK(load.dominant() == Approx(0.8));
   CHECK(load.cpu <= 0.8 + 1e-12);
   CHECK(load.memory <= 0.8 + 1e-12);
-  CHECK(load.memory == Approx(rate * expected_memory_gb(cfg) * expected_runtime_s(cfg) /
-                              cluster.capacity_memory_gb_s_per_s()));
+  CHECK(load.memory ==
+        Approx(rate * expected_memory_gb(cfg) * expected_runtime_s(cfg) / cluster.capacity_memory_gb_s_per_s()));
 }
 
 TEST_CASE("Utilization math: a stream at U = 0.8 offers 80 % of its dominant resource, memory no more", "[workloads]") {
@@ -233,7 +233,8 @@ TEST_CASE("Run-time cap: runtime_max_s cuts Pareto run times and the expected ru
   // 10 + (10 - 10^1.5 x 50^-0.5) / 0.5 = 10 + 2 x (10 - 4.472) = 21.06 s.
   CHECK(expected_runtime_s(cfg) == Approx(21.0557).epsilon(1e-4));
   cfg.runtime_max_s = 5;  // below runtime_min_s
-  CHECK_THROWS_WITH(cfg.validate(), Catch::Contains("workload.runtime_max_s: expected 0 (no cap) or a number >= runtime_min_s"));
+  CHECK_THROWS_WITH(cfg.validate(),
+                    Catch::Contains("workload.runtime_max_s: expected 0 (no cap) or a number >= runtime_min_s"));
 }
 
 TEST_CASE("Dynamic load: diurnal thinning and bursts shape the arrival rate", "[workloads]") {
@@ -262,8 +263,10 @@ TEST_CASE("Dynamic load: diurnal thinning and bursts shape the arrival rate", "[
   burst.tasks = 20000;
   burst.profile.bursts.push_back({5000.0, 1000.0, 4.0});
   const auto b = generate_seed_study_tasks(burst, cluster, 5, 0);
-  const auto in = std::count_if(b.begin(), b.end(), [](const TaskSpec& t) { return t.arrival_s >= 5000 && t.arrival_s < 6000; });
-  const auto before = std::count_if(b.begin(), b.end(), [](const TaskSpec& t) { return t.arrival_s >= 3000 && t.arrival_s < 4000; });
+  const auto in = std::count_if(b.begin(), b.end(),
+                                [](const TaskSpec& t) { return t.arrival_s >= 5000 && t.arrival_s < 6000; });
+  const auto before = std::count_if(b.begin(), b.end(),
+                                    [](const TaskSpec& t) { return t.arrival_s >= 3000 && t.arrival_s < 4000; });
   CHECK(static_cast<double>(in) == Approx(4000).epsilon(0.1));
   CHECK(static_cast<double>(before) == Approx(1000).epsilon(0.15));
 

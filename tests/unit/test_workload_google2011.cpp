@@ -3,8 +3,8 @@
 #include <array>
 
 #include "engine/support/input_error.hpp"
-#include "workloads/trace_reader.hpp"
 #include "workload_test_support.hpp"
+#include "workloads/trace_reader.hpp"
 
 using namespace marlsim;
 
@@ -13,8 +13,8 @@ const char* kFolder = "google2011_part0";
 const char* kPart = "google2011_part0/task_events/part-00000-of-00500.csv.gz";
 
 // timestamp,missing,job,index,machine,event,user,class,priority,cpu,mem,disk,constraint
-std::string ev(long ts, long job, int index, int event, const std::string& prio = "2", const std::string& cpu = "0.0625",
-               const std::string& mem = "0.03125") {
+std::string ev(long ts, long job, int index, int event, const std::string& prio = "2",
+               const std::string& cpu = "0.0625", const std::string& mem = "0.03125") {
   return std::to_string(ts) + ",," + std::to_string(job) + "," + std::to_string(index) + ",1," + std::to_string(event) +
          ",u,1," + prio + "," + cpu + "," + mem + ",0,0\n";
 }
@@ -51,9 +51,9 @@ TEST_CASE("google2011: shard 0 with its censoring counts", "[workloads][traces]"
 
   std::array<int, 3> classes{};
   for (const auto& t : w.tasks) ++classes[static_cast<int>(t.priority)];
-  CHECK(classes[0] == 74);              // priority 9
-  CHECK(classes[1] == 35854 + 127);     // 2-8
-  CHECK(classes[2] == 1815 + 181);      // 0-1
+  CHECK(classes[0] == 74);           // priority 9
+  CHECK(classes[1] == 35854 + 127);  // 2-8
+  CHECK(classes[2] == 1815 + 181);   // 0-1
 
   opt.path = test::shared_trace(kPart);  // the part file directly gives the same stream
   const Workload same = read_trace("google2011", opt);
@@ -63,21 +63,21 @@ TEST_CASE("google2011: shard 0 with its censoring counts", "[workloads][traces]"
 TEST_CASE("google2011: durations, requests, censoring and bad lines on a small file", "[workloads]") {
   test::TempDir dir;
   std::string text;
-  text += ev(0, 1, 0, 0);                  // before the window
-  text += ev(1000000, 2, 0, 0);            // submit 1 s
-  text += ev(2000000, 2, 0, 1);            // schedule 2 s
-  text += ev(3000000, 2, 0, 2);            // evicted 3 s
-  text += ev(4000000, 2, 0, 1, "", "", "");  // rescheduled 4 s, empty fields keep old values
-  text += ev(9000000, 2, 0, 4, "", "", "");  // finish 9 s -> 5 s run
+  text += ev(0, 1, 0, 0);                          // before the window
+  text += ev(1000000, 2, 0, 0);                    // submit 1 s
+  text += ev(2000000, 2, 0, 1);                    // schedule 2 s
+  text += ev(3000000, 2, 0, 2);                    // evicted 3 s
+  text += ev(4000000, 2, 0, 1, "", "", "");        // rescheduled 4 s, empty fields keep old values
+  text += ev(9000000, 2, 0, 4, "", "", "");        // finish 9 s -> 5 s run
   text += ev(1500000, 3, 0, 0, "10", "0", "0.1");  // zero CPU request
   text += ev(1600000, 3, 0, 1, "10", "0", "0.1");
   text += ev(1700000, 3, 0, 4, "10", "0", "0.1");  // 0.1 s run -> 1 s
   text += ev(2500000, 4, 0, 0);
   text += ev(2600000, 4, 0, 1);
-  text += ev(2700000, 4, 0, 5);            // killed
-  text += ev(2800000, 5, 7, 0);            // pending at the end
-  text += ev(2900000, 6, 0, 2);            // evicted: it began before the files read...
-  text += ev(3000000, 6, 0, 0);            // ...so this SUBMIT is a resubmission, not its arrival
+  text += ev(2700000, 4, 0, 5);  // killed
+  text += ev(2800000, 5, 7, 0);  // pending at the end
+  text += ev(2900000, 6, 0, 2);  // evicted: it began before the files read...
+  text += ev(3000000, 6, 0, 0);  // ...so this SUBMIT is a resubmission, not its arrival
   text += ev(3100000, 6, 0, 1);
   text += ev(3200000, 6, 0, 4);
   const auto path = dir.write("part-00000-of-00500.csv", text);
@@ -102,7 +102,8 @@ TEST_CASE("google2011: durations, requests, censoring and bad lines on a small f
 
   const auto bad = dir.write("bad.csv", text + "99,,7,0,1,x,u,1,2,0.1,0.1,0,0\n");
   opt.path = bad;
-  CHECK_THROWS_WITH(read_trace("google2011", opt), Catch::Contains("bad.csv:18: field 6 (event type): expected an integer, got \"x\""));
+  CHECK_THROWS_WITH(read_trace("google2011", opt),
+                    Catch::Contains("bad.csv:18: field 6 (event type): expected an integer, got \"x\""));
   opt.skip_bad_lines = true;
   CHECK(read_trace("google2011", opt).report.bad_lines_skipped == 1);
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "engine/support/input_error.hpp"
-#include "workloads/line_reader.hpp"
 #include "workload_test_support.hpp"
+#include "workloads/line_reader.hpp"
 
 using namespace marlsim;
 
@@ -66,7 +66,8 @@ TEST_CASE("Field parsers name file, line, field and expectation", "[workloads]")
   f.split(line, ',');
   REQUIRE(f.size() == 3);
   CHECK(parse_double_field_or(r, f, 1, "cpu", -1.0) == -1.0);
-  CHECK_THAT(error_of([&] { parse_double_field(r, f, 1, "cpu"); }), Catch::Contains(":3: field 2 (cpu): expected a value"));
+  CHECK_THAT(error_of([&] { parse_double_field(r, f, 1, "cpu"); }),
+             Catch::Contains(":3: field 2 (cpu): expected a value"));
 }
 
 TEST_CASE("Number parsing accepts plain numbers and rejects junk", "[workloads]") {

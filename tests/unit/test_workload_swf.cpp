@@ -4,8 +4,8 @@
 #include <ctime>
 
 #include "engine/support/input_error.hpp"
-#include "workloads/trace_reader.hpp"
 #include "workload_test_support.hpp"
+#include "workloads/trace_reader.hpp"
 
 using namespace marlsim;
 
@@ -13,7 +13,8 @@ namespace {
 const char* kRicc = "pwa_ricc2010/RICC-2010-2.swf.gz";
 
 std::string swf_line(int job, int submit, int run, int procs, const std::string& extra = "") {
-  // 18 fields: job submit wait run alloc cpu usedmem reqprocs reqtime reqmem status user group exe queue part prec think
+  // 18 fields: job submit wait run alloc cpu usedmem reqprocs reqtime reqmem status user group exe queue part prec
+  // think
   return std::to_string(job) + " " + std::to_string(submit) + " 0 " + std::to_string(run) + " " +
          std::to_string(procs) + " -1 -1 " + std::to_string(procs) + " 100 1048576 1 1 1 -1 1 -1 " +
          (extra.empty() ? "-1" : extra) + " -1\n";
@@ -66,8 +67,9 @@ TEST_CASE("swf: the RICC log parses completely and fast", "[workloads][traces]")
                            return a.memory_gb / a.cores < b.memory_gb / b.cores;
                          })->memory_gb;
   CHECK(w.machines.nodes[0].memory_gb >= max_mem);
-  const bool pool_noted = std::any_of(rep.notes.begin(), rep.notes.end(),
-                                      [](const std::string& n) { return n.find("processor-pool") != std::string::npos; });
+  const bool pool_noted = std::any_of(rep.notes.begin(), rep.notes.end(), [](const std::string& n) {
+    return n.find("processor-pool") != std::string::npos;
+  });
   CHECK(pool_noted);
   WARN("swf: RICC parsed in " << seconds << " s of CPU");
 #ifdef NDEBUG
@@ -114,9 +116,9 @@ TEST_CASE("swf: window, compress, job sampling and max_tasks", "[workloads][trac
 TEST_CASE("swf: preceding job becomes a parent, fallbacks and censoring", "[workloads]") {
   test::TempDir dir;
   const std::string text = "; MaxProcs: 64\n" + swf_line(1, 10, 100, 4) + swf_line(2, 20, 50, 8, "1") +
-                           swf_line(3, 30, 0, 8) +       // run time 0: censored
-                           swf_line(4, 40, 10, 128) +    // more than MaxProcs: censored
-                           swf_line(5, 50, 10, 2, "99") +  // parent absent from the log
+                           swf_line(3, 30, 0, 8) +                                // run time 0: censored
+                           swf_line(4, 40, 10, 128) +                             // more than MaxProcs: censored
+                           swf_line(5, 50, 10, 2, "99") +                         // parent absent from the log
                            "6 60 0 20 -1 -1 -1 16 100 -1 1 1 1 -1 0 -1 -1 -1\n";  // requested procs, queue 0
   const auto path = dir.write("small.swf", text);
   TraceOptions opt;
@@ -139,8 +141,9 @@ TEST_CASE("swf: preceding job becomes a parent, fallbacks and censoring", "[work
 
 TEST_CASE("swf: a malformed line throws naming file, line and field, skip mode counts it", "[workloads]") {
   test::TempDir dir;
-  const std::string text = "; MaxProcs: 64\n" + swf_line(1, 10, 100, 4) + "2 20 0 50 abc -1 -1 8 100 -1 1 1 1 -1 1 -1 -1 -1\n" +
-                           "3 30 0 50\n" + swf_line(4, 40, 10, 2);
+  const std::string text = "; MaxProcs: 64\n" + swf_line(1, 10, 100, 4) +
+                           "2 20 0 50 abc -1 -1 8 100 -1 1 1 1 -1 1 -1 -1 -1\n" + "3 30 0 50\n" +
+                           swf_line(4, 40, 10, 2);
   const auto path = dir.write_gz("bad.swf.gz", text);
   TraceOptions opt;
   opt.path = path;

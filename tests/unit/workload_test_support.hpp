@@ -3,11 +3,11 @@
 // there, never into the repo) and the location of the shared public traces.
 #include <zlib.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace marlsim::test {
 
@@ -47,9 +47,7 @@ class TempDir {
 inline std::string shared_trace(const std::string& relative) {
   return std::string(MARLSIM_SHARED_DIR) + "/traces/" + relative;
 }
-inline bool have_shared_trace(const std::string& relative) {
-  return std::filesystem::exists(shared_trace(relative));
-}
+inline bool have_shared_trace(const std::string& relative) { return std::filesystem::exists(shared_trace(relative)); }
 
 }  // namespace marlsim::test
 

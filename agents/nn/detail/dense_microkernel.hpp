@@ -52,10 +52,8 @@ inline void dense_block(const DenseArgs& a, std::ptrdiff_t r, std::ptrdiff_t j, 
 #pragma GCC unroll 32
     for (int v = 0; v < NV; ++v) {
       const V out = relu ? Isa::relu(acc[i][v]) : acc[i][v];
-      if (Masked && v == NV - 1)
-        Isa::store(y + v * L, out, tail);
-      else
-        Isa::store(y + v * L, out);
+      if (Masked && v == NV - 1) Isa::store(y + v * L, out, tail);
+      else Isa::store(y + v * L, out);
     }
   }
 }
@@ -100,12 +98,9 @@ inline void dense_rows(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdif
   const int group = narrow ? Isa::kNarrowRows : Isa::kRows;
   for (std::ptrdiff_t r = row_begin; r < row_end; r += group) {
     const int rows = static_cast<int>(row_end - r < group ? row_end - r : group);
-    if (!narrow)
-      dense_row_group<Isa>(a, r, rows, tail);
-    else if (a.out < Isa::kLanes)
-      dense_narrow_group<Isa, true>(a, r, rows, tail);
-    else
-      dense_narrow_group<Isa, false>(a, r, rows, tail);
+    if (!narrow) dense_row_group<Isa>(a, r, rows, tail);
+    else if (a.out < Isa::kLanes) dense_narrow_group<Isa, true>(a, r, rows, tail);
+    else dense_narrow_group<Isa, false>(a, r, rows, tail);
   }
 }
 
