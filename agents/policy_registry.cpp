@@ -16,6 +16,7 @@ std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy();      // agents
 std::unique_ptr<SchedulingPolicy> make_least_loaded_policy();          // agents/least_loaded_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_best_fit_policy();              // agents/best_fit_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy();            // agents/ray_hybrid_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_actor_critic_policy();          // agents/actor_critic_policy.cpp
 
 const std::vector<PolicyInfo>& scheduling_policies() {
   static const std::vector<PolicyInfo> kPolicies = {
@@ -30,6 +31,8 @@ const std::vector<PolicyInfo>& scheduling_policies() {
        "Ray's default: local below 50 % utilization (Ray 1.3), else random among the top 20 % of the cluster's "
        "nodes, least utilized first (Ray 2.3)",
        &make_ray_hybrid_policy},
+      {"decentralized-ac", "actor-critic (untrained unless agents.checkpoint): one shared network scores K candidates, "
+       "softmax, sample; nodes or the scheduler decide", &make_actor_critic_policy},
   };
   return kPolicies;
 }

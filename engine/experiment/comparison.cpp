@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 
+#include "agents/actor_critic_policy.hpp"
 #include "engine/cluster/memory_estimate.hpp"
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/support/input_error.hpp"
@@ -156,6 +157,9 @@ void write_nodes(ResultsFile& out, const Communicator& comm, const std::string& 
 ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenario, ResultsFile* results,
                                 const ProgressFn& progress) {
   for (const std::string& policy : scenario.scheduler.policies) check_policy_fits_topology(policy, scenario.scheduler);
+  // The rank's one actor-critic network ([agents]; weights from run.seed or agents.checkpoint),
+  // shared by every node and scheduler of every episode (a checkpoint is refused before any run).
+  use_actor_critic_network(make_actor_critic_network(scenario.agents, scenario.run.seed));
 
   ComparisonResult result;
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);

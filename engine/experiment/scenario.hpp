@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/actor_critic_settings.hpp"
 #include "engine/cluster/cluster_settings.hpp"
 #include "workloads/workload_settings.hpp"
 
@@ -17,12 +18,14 @@ struct OutputConfig {                      // [output]
 };
 
 // The cluster model's settings ([cluster], [scheduler], [run]: engine/cluster/cluster_settings.hpp)
-// plus the workload's ([workload]: workloads/workload_settings.hpp) and this layer's own.
+// plus the workload's ([workload]: workloads/workload_settings.hpp), the learned agents' ([agents])
+// and this layer's own.
 struct Scenario : ClusterModelSettings {
   std::string name;                        // name
   std::string description;                 // description
   std::string path;                        // the file it came from (not a TOML key)
   WorkloadConfig workload;
+  ActorCriticPolicySettings agents;       // [agents]: agents/actor_critic_settings.hpp
   OutputConfig output;
 };
 

@@ -73,7 +73,8 @@ std::vector<NodeId> batch(SchedulingPolicy& p, const std::vector<TaskSpec>& task
 
 TEST_CASE("Policy registry: every name constructs, unknown names list the valid ones", "[policies]") {
   const std::vector<std::string> expected = {"random",       "weighted-rr", "priority-minmin",
-                                             "least-loaded", "best-fit",    "ray-hybrid"};
+                                             "least-loaded", "best-fit",    "ray-hybrid",
+                                             "decentralized-ac"};
   std::vector<std::string> names;
   for (const PolicyInfo& info : scheduling_policies()) {
     names.emplace_back(info.name);

@@ -493,6 +493,7 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
       "[scheduler]\nzzz = 1\n",
       "[run]\nzzz = 1\n",
       "[output]\nzzz = 1\n",
+      "[agents]\nzzz = 1\n",
   };
   for (const auto& probe : probes) {
     const std::string message = error_of(probe);
@@ -504,7 +505,7 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
       const std::string key = keys.substr(start, comma - start);
       INFO(key);
       const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "run" ||
-                            key == "output" || key == "tiers" || key == "failures" || key == "profile" ||
+                            key == "output" || key == "agents" || key == "tiers" || key == "failures" || key == "profile" ||
                             key == "sla" || key == "trace";
       if (!is_table) CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));
     }
