@@ -511,3 +511,23 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
     }
   }
 }
+
+TEST_CASE("agents table: network widths, activations and checkpoint, each checked", "[scenario]") {
+  const Scenario d = parse("");
+  CHECK(d.agents.hidden_widths == std::vector<std::uint32_t>{128});
+  CHECK(d.agents.hidden_activations == std::vector<marlsim::nn::Activation>{marlsim::nn::Activation::Relu});
+  CHECK(d.agents.checkpoint.empty());
+  const Scenario s = parse("[agents]\nhidden_widths = [64, 32]\nactivations = [\"tanh\", \"relu\"]\n");
+  CHECK(s.agents.hidden_widths == std::vector<std::uint32_t>{64, 32});
+  CHECK(s.agents.hidden_activations ==
+        std::vector<marlsim::nn::Activation>{marlsim::nn::Activation::Tanh, marlsim::nn::Activation::Relu});
+  CHECK(parse("", {"agents.hidden_widths=[8, 8, 8]", "agents.activations=tanh"}).agents.hidden_activations.size() == 1);
+  CHECK_THAT(error_of("[agents]\nhidden_widths = [0]\n"), Contains("dir/test.toml:2") && Contains("agents.hidden_widths"));
+  CHECK_THAT(error_of("[agents]\nhidden_widths = 128\n"), Contains("expected a non-empty array"));
+  CHECK_THAT(error_of("[agents]\nactivations = \"sigmoid\"\n"),
+             Contains("agents.activations") && Contains("\"relu\", \"tanh\" or \"identity\""));
+  CHECK_THAT(error_of("[agents]\nhidden_widths = [8, 8, 8]\nactivations = [\"tanh\", \"relu\"]\n"),
+             Contains("expected one activation or one per hidden layer (3), got 2"));
+  CHECK_THAT(error_of("[agents]\ncheckpoint = \"no-such.h5\"\n"),
+             Contains("agents.checkpoint") && Contains("dir/no-such.h5") && Contains("is not a file"));
+}
