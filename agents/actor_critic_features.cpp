@@ -25,8 +25,8 @@ void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& ta
     out[i++] = static_cast<float>(s.running / c.cores);                                     // own.running_tasks
     out[i++] = log1p_of(s.queue_length);                                                    // queue.length
     out[i++] = log1p_of(view.backlog_s(self));                                              // queue.backlog
-    out[i++] = s.queue_length == 0 ? 0.0f
-                                   : static_cast<float>(s.queued_cores / s.queue_length / c.cores);  // queue.mean_cpu_demand
+    out[i++] = s.queue_length == 0 ? 0.0f  // queue.mean_cpu_demand
+                                   : static_cast<float>(s.queued_cores / s.queue_length / c.cores);
   }
   out[i++] = log1p_of(task.cores);                                                         // task.cpu_demand
   out[i++] = log1p_of(task.memory_gb);                                                     // task.mem_demand

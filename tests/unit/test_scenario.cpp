@@ -505,8 +505,8 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
       const std::string key = keys.substr(start, comma - start);
       INFO(key);
       const bool is_table = key == "cluster" || key == "workload" || key == "scheduler" || key == "run" ||
-                            key == "output" || key == "agents" || key == "tiers" || key == "failures" || key == "profile" ||
-                            key == "sla" || key == "trace";
+                            key == "output" || key == "agents" || key == "tiers" || key == "failures" ||
+                            key == "profile" || key == "sla" || key == "trace";
       if (!is_table) CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));
     }
   }
@@ -521,8 +521,10 @@ TEST_CASE("agents table: network widths, activations and checkpoint, each checke
   CHECK(s.agents.hidden_widths == std::vector<std::uint32_t>{64, 32});
   CHECK(s.agents.hidden_activations ==
         std::vector<marlsim::nn::Activation>{marlsim::nn::Activation::Tanh, marlsim::nn::Activation::Relu});
-  CHECK(parse("", {"agents.hidden_widths=[8, 8, 8]", "agents.activations=tanh"}).agents.hidden_activations.size() == 1);
-  CHECK_THAT(error_of("[agents]\nhidden_widths = [0]\n"), Contains("dir/test.toml:2") && Contains("agents.hidden_widths"));
+  const Scenario o = parse("", {"agents.hidden_widths=[8, 8, 8]", "agents.activations=tanh"});
+  CHECK(o.agents.hidden_activations.size() == 1);
+  CHECK_THAT(error_of("[agents]\nhidden_widths = [0]\n"),
+             Contains("dir/test.toml:2") && Contains("agents.hidden_widths"));
   CHECK_THAT(error_of("[agents]\nhidden_widths = 128\n"), Contains("expected a non-empty array"));
   CHECK_THAT(error_of("[agents]\nactivations = \"sigmoid\"\n"),
              Contains("agents.activations") && Contains("\"relu\", \"tanh\" or \"identity\""));
