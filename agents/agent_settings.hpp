@@ -1,6 +1,8 @@
 #pragma once
-// The agents' settings ([agents] in a scenario): how deciding agents batch their decisions.
-// Learned policies add their network settings here.
+// The agents' settings ([agents] in a scenario): how deciding agents batch their decisions,
+// and the learned policies' networks.
+#include "agents/actor_critic_settings.hpp"
+
 namespace marlsim {
 
 struct AgentSettings {  // [agents]
@@ -8,6 +10,7 @@ struct AgentSettings {  // [agents]
   // period, all of a rank's requests of one cycle as one batch, as production schedulers'
   // scheduling cycles do (0: no cycles; scheduler.decide says when).
   double decision_period_s = 0;
+  ActorCriticPolicySettings actor_critic;  // hidden_widths, activations, checkpoint
 };
 
 }  // namespace marlsim

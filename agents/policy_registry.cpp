@@ -18,6 +18,7 @@ std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(
 std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&);  // agents/least_loaded_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);      // agents/best_fit_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);    // agents/ray_hybrid_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext&);  // agents/actor_critic_policy.cpp
 
 const std::vector<PolicyInfo>& scheduling_policies() {
   static const std::vector<PolicyInfo> kPolicies = {
@@ -47,6 +48,11 @@ const std::vector<PolicyInfo>& scheduling_policies() {
        "nodes, least utilized first (Ray 2.3)",
        {true, true},
        &make_ray_hybrid_policy},
+      {"decentralized-ac",
+       "actor-critic (untrained unless agents.checkpoint): one shared network scores K candidates, "
+       "softmax, sample; nodes or the scheduler decide",
+       {true, false},
+       &make_actor_critic_policy},
   };
   return kPolicies;
 }

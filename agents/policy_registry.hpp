@@ -9,14 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/agent_settings.hpp"
 #include "agents/scheduling_policy.hpp"
 
 namespace marlsim {
 
-// Who a policy is built for. Later: the shared parameters (a learned policy's weights).
+// Who a policy is built for, and with what.
 struct PolicyContext {
-  std::string_view role = "central";  // "central" (a scheduler LP) or "node-agent" (decentralized nodes)
-  std::uint64_t seed = 0;             // the run's seed (initial weights of a learned policy)
+  std::string_view role = "central";      // "central" (a scheduler LP) or "node-agent" (decentralized nodes)
+  std::uint64_t seed = 0;                 // the run's seed (initial weights of a learned policy)
+  const AgentSettings* agents = nullptr;  // [agents] (networks, checkpoints); nullptr: the defaults
 };
 
 struct PolicyInfo {

@@ -1,5 +1,6 @@
 // `marlsim list`: everything a scenario can name (policies, queues, topologies, sharing
-// modes, workload kinds) and the example scenarios, each with one line of description.
+// modes, workload kinds), the learned policy's observation layout, and the example
+// scenarios, each with one line of description.
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/nn/observation_layout.hpp"
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
 #include "cli/command.hpp"
@@ -77,6 +79,21 @@ class ListCommand final : public Command {
     Rows policies;
     for (const auto& p : scheduling_policies()) policies.emplace_back(p.name, p.description);
     print_section("Scheduling policies (scheduler.policy: one name or a list, each run in turn):", policies);
+
+    // The learned policy's inputs, in network order, with unit and normalisation (as every
+    // checkpoint stores them).
+    const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+    Rows features;
+    for (const auto* section : {&layout.own, &layout.candidate})
+      for (std::size_t i = 0; i < section->size(); ++i) {
+        const nn::ObservationFeature& f = (*section)[i];
+        features.emplace_back(fmt::format("{} {}", section == &layout.own ? "own" : "candidate", i),
+                              fmt::format("{} [{}] {}", f.name, f.unit, f.normalisation));
+      }
+    print_section(fmt::format("Observation layout of {} (own: once per decision; candidate: one row per candidate; "
+                              "[agents] sets the network):",
+                              layout.policy),
+                  features);
 
     Rows queues;
     for (const auto& q : queue_disciplines()) queues.emplace_back(q.name, q.description);

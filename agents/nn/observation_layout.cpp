@@ -15,32 +15,35 @@ std::string ObservationLayout::to_text() const {
 }
 
 const ObservationLayout& decentralized_ac_observation_layout() {
+  // Computed in agents/actor_critic_features.cpp, one line per entry, in this order. "own" is
+  // the deciding node; a central scheduler has none and sees zeros there. Reports are the
+  // decider's ClusterView: as stale as its gossip, plus its own dispatches not yet reported.
   static const ObservationLayout layout{
       "decentralized-ac",
       {
           // Its own state.
-          {"own.cpu_free", "cores", "/ own cpu capacity"},
-          {"own.mem_free", "GiB", "/ own memory capacity"},
-          {"own.running_tasks", "tasks", "/ own cpu capacity (cores)"},
-          // Queue statistics.
-          {"queue.length", "tasks", "log1p"},
-          {"queue.oldest_wait", "s", "log1p"},
-          {"queue.mean_cpu_demand", "cores", "/ own cpu capacity"},
+          {"own.cpu_free", "cores", "/ own cpu capacity (0 without an own node)"},
+          {"own.mem_free", "GiB", "/ own memory capacity (0 without an own node)"},
+          {"own.running_tasks", "tasks", "/ own cpu capacity (cores) (0 without an own node)"},
+          // Queue statistics of its own local queue.
+          {"queue.length", "tasks", "log1p (0 without an own node)"},
+          {"queue.backlog", "s", "log1p of queued + running work / (own cores x speed) (0 without an own node)"},
+          {"queue.mean_cpu_demand", "cores", "queued cores / queue length / own cpu capacity (0 if empty)"},
           // The task to place.
-          {"task.cpu_demand", "cores", "/ own cpu capacity"},
-          {"task.mem_demand", "GiB", "/ own memory capacity"},
-          {"task.expected_duration", "s", "log1p"},
-          {"task.wait_so_far", "s", "log1p"},
+          {"task.cpu_demand", "cores", "log1p"},
+          {"task.mem_demand", "GiB", "log1p"},
+          {"task.expected_duration", "s", "log1p of work / cores (run time at speed 1)"},
+          {"task.wait_so_far", "s", "log1p of now - arrival"},
       },
       {
           // The candidate's last report, and how old it is.
           {"candidate.cpu_free", "cores", "/ candidate cpu capacity"},
           {"candidate.mem_free", "GiB", "/ candidate memory capacity"},
           {"candidate.queue_length", "tasks", "log1p"},
-          {"candidate.report_age", "s", "log1p"},
-          {"candidate.fits_task", "0/1", "1 if the reported free resources hold the task"},
+          {"candidate.report_age", "s", "log1p of now - report time (never heard: now - 0)"},
+          {"candidate.fits_task", "0/1", "1 if the reported free resources hold the task and no queue is ahead"},
           {"candidate.is_self", "0/1", "1 if the candidate is the deciding node"},
-          {"candidate.latency", "s", "* 1000 (ms)"},
+          {"candidate.expected_completion", "s", "log1p of backlog + the task's run time there"},
       }};
   return layout;
 }

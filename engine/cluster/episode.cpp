@@ -177,7 +177,8 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
   check_policy_fits_topology(in.policy, sc);
   // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
   const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
-      in.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed});
+      in.policy,
+      {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed, &in.settings->agents});
   const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
       sc.admission, {.spill_queue_length = sc.spill_queue_length});
   ModelSetup setup = make_setup(in);

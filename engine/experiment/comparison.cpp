@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "agents/actor_critic_policy.hpp"
 #include "engine/cluster/memory_estimate.hpp"
 #include "engine/experiment/episode_inputs.hpp"
 #include "engine/experiment/results_layout.hpp"
@@ -11,6 +12,10 @@ namespace marlsim {
 ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenario, ResultsFile* results,
                                 const ProgressFn& progress) {
   for (const std::string& policy : scenario.scheduler.policies) check_policy_fits_topology(policy, scenario.scheduler);
+  // A checkpoint that does not fit the network ([agents]) is refused before any episode runs;
+  // each episode's rank then builds its one shared network from the same settings.
+  for (const std::string& policy : scenario.scheduler.policies)
+    if (policy == "decentralized-ac") make_actor_critic_network(scenario.agents.actor_critic, scenario.run.seed);
 
   ComparisonResult result;
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);

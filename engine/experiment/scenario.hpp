@@ -16,8 +16,9 @@ struct OutputConfig {        // [output]
   bool per_task = true;      // per_task: write per-task rows (large for big traces)
 };
 
-// The cluster model's settings ([cluster], [scheduler], [run]: engine/cluster/cluster_settings.hpp)
-// plus the workload's ([workload]: workloads/workload_settings.hpp) and this layer's own.
+// The cluster model's settings ([cluster], [scheduler], [agents], [run]:
+// engine/cluster/cluster_settings.hpp, agents/agent_settings.hpp) plus the workload's
+// ([workload]: workloads/workload_settings.hpp) and this layer's own.
 struct Scenario : ClusterModelSettings {
   std::string name;         // name
   std::string description;  // description

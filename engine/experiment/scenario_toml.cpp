@@ -19,6 +19,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -570,8 +571,48 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   s.finish();
 }
 
-void read_agents(TableReader a, AgentSettings& agents) {
-  a.duration_or_zero("decision_period_s", agents.decision_period_s);
+// [agents]: decision cycles, and the actor-critic policy's network.
+void read_agents(TableReader a, AgentSettings& settings) {
+  a.duration_or_zero("decision_period_s", settings.decision_period_s);
+  ActorCriticPolicySettings& agents = settings.actor_critic;
+  if (const toml::node* n = a.node("hidden_widths")) {
+    const auto* arr = n->as_array();
+    std::vector<std::uint32_t> widths;
+    if (arr != nullptr)
+      for (const auto& e : *arr) {
+        const auto* i = e.as_integer();
+        if (i == nullptr || i->get() < 1 || i->get() > 65536) {
+          widths.clear();
+          break;
+        }
+        widths.push_back(static_cast<std::uint32_t>(i->get()));
+      }
+    if (widths.empty() || widths.size() != arr->size())
+      a.fail("hidden_widths", n,
+             "expected a non-empty array of integers from 1 to 65536 (e.g. [128]), got " + describe(*n));
+    agents.hidden_widths = std::move(widths);
+  }
+  if (const toml::node* n = a.node("activations")) {
+    std::vector<nn::Activation> activations;
+    const auto add = [&](const toml::node& e) {
+      const auto* str = e.as_string();
+      const auto act = str != nullptr ? nn::activation_from_name(str->get()) : std::nullopt;
+      if (!act) a.fail("activations", &e, "expected \"relu\", \"tanh\" or \"identity\", got " + describe(e));
+      activations.push_back(*act);
+    };
+    if (const auto* arr = n->as_array()) {
+      for (const auto& e : *arr) add(e);
+    } else {
+      add(*n);
+    }
+    if (activations.empty()) a.fail("activations", n, "expected one activation name or one per hidden layer, got []");
+    agents.hidden_activations = std::move(activations);
+  }
+  if (agents.hidden_activations.size() != 1 && agents.hidden_activations.size() != agents.hidden_widths.size())
+    a.fail("activations", a.node("activations"),
+           fmt::format("expected one activation or one per hidden layer ({}), got {}", agents.hidden_widths.size(),
+                       agents.hidden_activations.size()));
+  a.string("checkpoint", agents.checkpoint);
   a.finish();
 }
 
@@ -684,7 +725,7 @@ void revalidate(const Context& ctx, const std::function<void()>& validate) {
 
 const toml::node* node_at(const Context& ctx, const std::string& key) { return toml::at_path(*ctx.root, key).node(); }
 
-std::string resolve_trace_path(const Context& ctx, const std::string& key, const std::string& path) {
+std::string resolve_input_path(const Context& ctx, const std::string& key, const std::string& path) {
   const fs::path p(path);
   // Paths in the file are relative to the file; paths given with --set to the working directory.
   if (p.is_absolute() || ctx.override_for(key) != nullptr) return p.lexically_normal().string();
@@ -729,10 +770,10 @@ void check_scenario(const Context& ctx, Scenario& s) {
                "missing: workload.kind = \"" + s.workload.kind +
                    "\" needs [workload.trace] path = \"FILE\" (relative to the scenario file)");
     revalidate(ctx, [&] { t.validate(); });
-    t.path = resolve_trace_path(ctx, "workload.trace.path", t.path);
+    t.path = resolve_input_path(ctx, "workload.trace.path", t.path);
     check_trace_path(ctx, "workload.trace.path", t.path);
     if (!t.second_path.empty()) {
-      t.second_path = resolve_trace_path(ctx, "workload.trace.second_path", t.second_path);
+      t.second_path = resolve_input_path(ctx, "workload.trace.second_path", t.second_path);
       check_trace_path(ctx, "workload.trace.second_path", t.second_path);
     }
     // The alibaba2017 machine list defaults to server_event.csv beside the task file; a
@@ -747,6 +788,14 @@ void check_scenario(const Context& ctx, Scenario& s) {
     }
   } else {
     revalidate(ctx, [&] { s.workload.synthetic.validate(); });
+  }
+  if (!s.agents.actor_critic.checkpoint.empty()) {
+    s.agents.actor_critic.checkpoint = resolve_input_path(ctx, "agents.checkpoint", s.agents.actor_critic.checkpoint);
+    std::error_code ec;
+    if (!fs::is_regular_file(s.agents.actor_critic.checkpoint, ec))
+      ctx.fail("agents.checkpoint", node_at(ctx, "agents.checkpoint"),
+               "\"" + s.agents.actor_critic.checkpoint +
+                   "\" is not a file (an HDF5 checkpoint, relative to the scenario file)");
   }
 }
 
@@ -770,8 +819,8 @@ Scenario parse(Context& ctx, const std::string& text, const std::vector<std::str
   read_cluster(top.sub("cluster"), s.cluster);
   const bool trace_seed_set = read_workload(top.sub("workload"), s.workload);
   read_scheduler(top.sub("scheduler"), s.scheduler);
-  read_agents(top.sub("agents"), s.agents);
   read_run(top.sub("run"), s.run);
+  read_agents(top.sub("agents"), s.agents);
   read_output(top.sub("output"), s.output);
   top.finish();
   if (!trace_seed_set) s.workload.trace.seed = s.run.seed;

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <omp.h>
+
 #include "engine/cluster/episode.hpp"
 #include "engine/experiment/comparison.hpp"
 #include "engine/experiment/scenario.hpp"
@@ -204,6 +206,41 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
   for (const Case& c : cases) run_case(c);
 }
 
+// The learned policy samples from each deciding LP's own stream and evaluates every decision's
+// rows bit-identically whatever shares its batch: the same episode at any rank count, and with
+// 1 or 2 OpenMP threads (the one-rank reference runs on one thread).
+TEST_CASE("cluster: the decentralized-ac policy gives the same episode at any rank and thread count",
+          "[cluster][determinism]") {
+  const Communicator world;
+  const Communicator self(MPI_COMM_SELF);
+  const std::vector<Case> cases{
+      {"actor-critic, centralized, K = 8", {"scheduler.topology=centralized", "scheduler.candidates=8"}},
+      {"actor-critic, centralized, batched, K = 4", {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4"}},
+      {"actor-critic, decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
+  };
+  const int threads_before = omp_get_max_threads();
+  for (const Case& c : cases) {
+    std::vector<std::string> overrides = c.overrides;
+    overrides.push_back("scheduler.policy=decentralized-ac");
+    overrides.push_back("agents.hidden_widths=[48, 144]");
+    const Scenario s = scenario_with(overrides);
+    const ClusterSpec cluster = build_cluster(s, nullptr);
+    const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+    omp_set_num_threads(1);
+    const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, "decentralized-ac", 0});
+    for (const int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, "decentralized-ac", 0});
+      INFO(c.name << " at " << world.size() << " rank(s), " << threads << " thread(s)");
+      REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
+      REQUIRE(parallel.checksum == reference.checksum);
+      require_same_metrics(parallel.metrics, reference.metrics);
+      if (world.is_root()) check_same_records(parallel, reference);
+    }
+  }
+  omp_set_num_threads(threads_before);
+}
+
 TEST_CASE("cluster: a DAG workload with an unschedulable task is partition-independent", "[cluster][determinism]") {
   for (const std::string topology : {"centralized", "two-level", "decentralized"})
     run_case({"DAG, " + topology, {"scheduler.topology=" + topology}, true});
@@ -273,7 +310,7 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
   }
   // Decision cycles: every request of a rank's cycle in one batch.
   for (const std::string topology : {"centralized", "decentralized", "two-level"})
-    for (const std::string policy : {"random", "weighted-rr", "least-loaded"})
+    for (const std::string policy : {"random", "weighted-rr", "least-loaded", "decentralized-ac"})
       run_case({"cycles of 0.5 s, " + topology + ", " + policy,
                 {"agents.decision_period_s=0.5", "scheduler.topology=" + topology, "scheduler.policy=" + policy}});
 }

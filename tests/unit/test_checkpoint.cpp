@@ -51,8 +51,9 @@ TEST_CASE("a mismatching checkpoint is refused naming both sides, leaving the ne
   ObservationLayout layout = decentralized_ac_observation_layout();
   layout.candidate[3].unit = "ms";
   CHECK_THROWS_WITH(load_checkpoint(path, {{"node", &other}}, layout),
-                    Catch::Contains("'candidate 3 candidate.report_age [s] log1p' in the checkpoint, "
-                                    "'candidate 3 candidate.report_age [ms] log1p' in the scenario"));
+                    Catch::Contains("'candidate 3 candidate.report_age [s] log1p of now") &&
+                        Catch::Contains("0)' in the checkpoint, 'candidate 3 candidate.report_age [ms] log1p of now") &&
+                        Catch::Contains("0)' in the scenario"));
   ActorCriticNetwork wider({20, 30, {64}, {Activation::Relu}}, 2);
   CHECK_THROWS_WITH(load_checkpoint(path, {{"node", &wider}}, decentralized_ac_observation_layout()),
                     Catch::Contains("node/actor layers are [50x128 relu, 128x1 identity] in the checkpoint, "

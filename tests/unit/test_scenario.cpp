@@ -506,6 +506,7 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
       "[agents]\nzzz = 1\n",
       "[run]\nzzz = 1\n",
       "[output]\nzzz = 1\n",
+      "[agents]\nzzz = 1\n",
   };
   for (const auto& probe : probes) {
     const std::string message = error_of(probe);
@@ -523,4 +524,27 @@ TEST_CASE("configs/README.md documents every key the parser knows", "[scenario]"
         CHECK_THAT(readme, Contains("`" + key + "`") || Contains("`" + key + ",") || Contains(", " + key + "`"));
     }
   }
+}
+
+TEST_CASE("agents table: network widths, activations and checkpoint, each checked", "[scenario]") {
+  const Scenario d = parse("");
+  CHECK(d.agents.actor_critic.hidden_widths == std::vector<std::uint32_t>{128});
+  CHECK(d.agents.actor_critic.hidden_activations ==
+        std::vector<marlsim::nn::Activation>{marlsim::nn::Activation::Relu});
+  CHECK(d.agents.actor_critic.checkpoint.empty());
+  const Scenario s = parse("[agents]\nhidden_widths = [64, 32]\nactivations = [\"tanh\", \"relu\"]\n");
+  CHECK(s.agents.actor_critic.hidden_widths == std::vector<std::uint32_t>{64, 32});
+  CHECK(s.agents.actor_critic.hidden_activations ==
+        std::vector<marlsim::nn::Activation>{marlsim::nn::Activation::Tanh, marlsim::nn::Activation::Relu});
+  const Scenario o = parse("", {"agents.hidden_widths=[8, 8, 8]", "agents.activations=tanh"});
+  CHECK(o.agents.actor_critic.hidden_activations.size() == 1);
+  CHECK_THAT(error_of("[agents]\nhidden_widths = [0]\n"),
+             Contains("dir/test.toml:2") && Contains("agents.hidden_widths"));
+  CHECK_THAT(error_of("[agents]\nhidden_widths = 128\n"), Contains("expected a non-empty array"));
+  CHECK_THAT(error_of("[agents]\nactivations = \"sigmoid\"\n"),
+             Contains("agents.activations") && Contains("\"relu\", \"tanh\" or \"identity\""));
+  CHECK_THAT(error_of("[agents]\nhidden_widths = [8, 8, 8]\nactivations = [\"tanh\", \"relu\"]\n"),
+             Contains("expected one activation or one per hidden layer (3), got 2"));
+  CHECK_THAT(error_of("[agents]\ncheckpoint = \"no-such.h5\"\n"),
+             Contains("agents.checkpoint") && Contains("dir/no-such.h5") && Contains("is not a file"));
 }

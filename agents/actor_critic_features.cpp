@@ -1,0 +1,55 @@
+#include "agents/actor_critic_features.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+#include "agents/nn/observation_layout.hpp"
+
+namespace marlsim {
+
+namespace {
+float log1p_of(double x) { return static_cast<float>(std::log1p(std::max(0.0, x))); }
+}  // namespace
+
+void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& task, SimTime now, std::span<float> out) {
+  assert(out.size() == nn::decentralized_ac_observation_layout().own.size());
+  std::size_t i = 0;
+  if (self == kNoNode) {
+    for (; i < 6; ++i) out[i] = 0.0f;
+  } else {
+    const NodeSpec& c = view.spec(self);
+    const NodeView& s = view.state(self);
+    out[i++] = static_cast<float>(s.free_cores / c.cores);          // own.cpu_free
+    out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // own.mem_free
+    out[i++] = static_cast<float>(s.running / c.cores);             // own.running_tasks
+    out[i++] = log1p_of(s.queue_length);                            // queue.length
+    out[i++] = log1p_of(view.backlog_s(self));                      // queue.backlog
+    out[i++] = s.queue_length == 0 ? 0.0f                           // queue.mean_cpu_demand
+                                   : static_cast<float>(s.queued_cores / s.queue_length / c.cores);
+  }
+  out[i++] = log1p_of(task.cores);                        // task.cpu_demand
+  out[i++] = log1p_of(task.memory_gb);                    // task.mem_demand
+  out[i++] = log1p_of(task.reference_runtime_s());        // task.expected_duration
+  out[i++] = log1p_of(to_seconds(now) - task.arrival_s);  // task.wait_so_far
+  assert(i == out.size());
+}
+
+void write_candidate_features(const ClusterView& view, NodeId self, const TaskSpec& task, NodeId n, SimTime now,
+                              std::span<float> out) {
+  assert(out.size() == nn::decentralized_ac_observation_layout().candidate.size());
+  const NodeSpec& c = view.spec(n);
+  const NodeView& s = view.state(n);
+  const SimTime reported = s.as_of < 0 ? 0 : s.as_of;
+  std::size_t i = 0;
+  out[i++] = static_cast<float>(s.free_cores / c.cores);          // candidate.cpu_free
+  out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // candidate.mem_free
+  out[i++] = log1p_of(s.queue_length);                            // candidate.queue_length
+  out[i++] = log1p_of(to_seconds(now - reported));                // candidate.report_age
+  out[i++] = ClusterView::fits_now(task, s) ? 1.0f : 0.0f;        // candidate.fits_task
+  out[i++] = n == self ? 1.0f : 0.0f;                             // candidate.is_self
+  out[i++] = log1p_of(view.expected_completion_s(task, n));       // candidate.expected_completion
+  assert(i == out.size());
+}
+
+}  // namespace marlsim

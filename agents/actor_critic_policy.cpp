@@ -1,0 +1,124 @@
+// The actor-critic policy: features for every candidate of every task of a batch, ONE forward
+// pass over all their rows, then per task a softmax and a sample with the uniform the task drew
+// from the deciding LP's stream. A task's rows and uniform depend on nothing else in the batch
+// and the dense kernel's rows are bit-identical for any batch and thread count, so a batch
+// decides exactly as its tasks would alone (against the same view: the choices are committed
+// to the view after the batch, as requests raised together are decided together).
+#include "agents/actor_critic_policy.hpp"
+
+#include <string>
+#include <utility>
+
+#include "agents/actor_critic_features.hpp"
+#include "agents/nn/checkpoint.hpp"
+#include "agents/nn/observation_layout.hpp"
+#include "agents/policy_registry.hpp"
+
+namespace marlsim {
+
+namespace {
+
+void start_batch(nn::DecisionBatch& batch, std::size_t requests) {
+  const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+  batch.offsets.assign(1, 0);
+  batch.offsets.reserve(requests + 1);
+  batch.own.resize(static_cast<Eigen::Index>(requests), static_cast<Eigen::Index>(layout.own.size()));
+  batch.candidates.resize(0, static_cast<Eigen::Index>(layout.candidate.size()));
+  batch.uniforms.clear();
+  batch.uniforms.reserve(requests);
+}
+
+void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, std::span<const NodeId> candidates,
+                 const ClusterView& view, const DispatchContext& ctx) {
+  const auto own_width = static_cast<std::size_t>(batch.own.cols());
+  const auto candidate_width = static_cast<std::size_t>(batch.candidates.cols());
+  const Eigen::Index first = batch.offsets.back();
+  batch.offsets.push_back(first + static_cast<Eigen::Index>(candidates.size()));
+  batch.candidates.conservativeResize(batch.offsets.back(), batch.candidates.cols());
+  write_own_features(view, ctx.local_node, task, ctx.now,
+                     {batch.own.row(static_cast<Eigen::Index>(i)).data(), own_width});
+  for (std::size_t k = 0; k < candidates.size(); ++k)
+    write_candidate_features(view, ctx.local_node, task, candidates[k], ctx.now,
+                             {batch.candidates.row(first + static_cast<Eigen::Index>(k)).data(), candidate_width});
+  batch.uniforms.push_back(ctx.rng->uniform());
+}
+
+class ActorCriticPolicy final : public SchedulingPolicy {
+ public:
+  explicit ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network) : network_(std::move(network)) {}
+
+  std::string_view name() const override { return "decentralized-ac"; }
+
+  NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
+                DispatchContext& ctx) const override {
+    nn::DecisionBatch batch;
+    start_batch(batch, 1);
+    add_request(batch, 0, task, candidates, view, ctx);
+    return candidates[static_cast<std::size_t>(forward(batch, ctx).actions[0])];
+  }
+
+  // One forward pass over every candidate of every request, whichever LP raised it; the
+  // choices are committed to each request's view after the whole batch (requests raised
+  // together are decided together).
+  void decide(std::span<DecisionRequest> requests) const override {
+    if (requests.empty()) return;
+    const nn::DecisionBatch batch = actor_critic_batch(requests);
+    const nn::DecisionOutputs decided = forward(batch, requests.front().ctx);
+    for (std::size_t i = 0; i < requests.size(); ++i)
+      requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
+    for (DecisionRequest& r : requests) r.view->commit(*r.task, r.chosen);
+  }
+
+ private:
+  nn::DecisionOutputs forward(const nn::DecisionBatch& batch, const DispatchContext& ctx) const {
+    try {
+      return network_->forward(batch);
+    } catch (const nn::NonFiniteError& e) {
+      const std::string who = ctx.local_node == kNoNode ? "the scheduler" : "node " + std::to_string(ctx.local_node);
+      throw nn::NonFiniteError("decentralized-ac deciding at " + who + ", t = " + std::to_string(to_seconds(ctx.now)) +
+                               " s: " + e.what());
+    }
+  }
+
+  std::shared_ptr<const nn::ActorCriticNetwork> network_;  // shared by every LP of the rank; never written
+};
+
+}  // namespace
+
+std::shared_ptr<const nn::ActorCriticNetwork> make_actor_critic_network(const ActorCriticPolicySettings& settings,
+                                                                        std::uint64_t seed) {
+  const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+  nn::ActorCriticSettings shapes;
+  shapes.own_features = static_cast<Eigen::Index>(layout.own.size());
+  shapes.candidate_features = static_cast<Eigen::Index>(layout.candidate.size());
+  for (std::size_t l = 0; l < settings.hidden_widths.size(); ++l) {
+    shapes.hidden_widths.push_back(settings.hidden_widths[l]);
+    shapes.hidden_activations.push_back(settings.hidden_activations.size() == 1 ? settings.hidden_activations[0]
+                                                                                : settings.hidden_activations.at(l));
+  }
+  auto network = std::make_shared<nn::ActorCriticNetwork>(std::move(shapes), seed);
+  if (!settings.checkpoint.empty()) nn::load_checkpoint(settings.checkpoint, {{"agent", network.get()}}, layout);
+  return network;
+}
+
+nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests) {
+  nn::DecisionBatch batch;
+  start_batch(batch, requests.size());
+  std::size_t rows = 0;
+  for (const DecisionRequest& r : requests) rows += r.candidates.size();
+  batch.candidates.resize(static_cast<Eigen::Index>(rows), batch.candidates.cols());
+  batch.candidates.resize(0, batch.candidates.cols());
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    add_request(batch, i, *requests[i].task, requests[i].candidates, *requests[i].view, requests[i].ctx);
+  return batch;
+}
+
+std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext& context) {
+  // One network per rank and role, shared by its deciding LPs: weights from the run's seed,
+  // or agents.checkpoint.
+  static const AgentSettings kDefaults;
+  const AgentSettings& agents = context.agents != nullptr ? *context.agents : kDefaults;
+  return std::make_unique<ActorCriticPolicy>(make_actor_critic_network(agents.actor_critic, context.seed));
+}
+
+}  // namespace marlsim

@@ -1,0 +1,19 @@
+#pragma once
+// The actor-critic policy's settings (keys of [agents] in a scenario; AgentSettings embeds
+// them). Shapes beyond the hidden layers come from the observation layout.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/nn/activation.hpp"
+
+namespace marlsim {
+
+struct ActorCriticPolicySettings {                // [agents]
+  std::vector<std::uint32_t> hidden_widths{128};  // hidden_widths: actor and value hidden layers (study 1: [128])
+  // activations: one per hidden layer ("relu" | "tanh" | "identity"); one name applies to every layer
+  std::vector<nn::Activation> hidden_activations{nn::Activation::Relu};
+  std::string checkpoint;  // checkpoint: HDF5 weights ("": initialised from run.seed)
+};
+
+}  // namespace marlsim
