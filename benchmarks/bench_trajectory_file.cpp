@@ -33,8 +33,8 @@ constexpr std::size_t kRowsPerRank = 1 << 16;  // 65,536 decisions per rank per 
 // Bytes of one decision row in the file: observations, candidate features, mask, and the 1-D
 // columns (actions, rewards, terminals, timeouts, episode, time_s, agent, role, count, log_prob,
 // value, global_state_index, policy_version).
-constexpr std::size_t kRowBytes =
-    4 * kObs + 4 * kCandidates * kFeatures + kCandidates + (4 + 4 + 1 + 1 + 8 + 8 + 8 + 1 + 4 + 4 + 4 + 8 + 4);
+constexpr std::size_t kRowBytes = 4 * kObs + 4 * kCandidates * kFeatures + kCandidates +
+                                  (4 + 4 + 1 + 1 + 8 + 8 + 8 + 1 + 4 + 4 + 4 + 8 + 4);
 constexpr std::size_t kStateBytes = 4 * kGlobal + 8 + 8;
 
 marlsim::TrajectorySettings settings(int gzip) {
@@ -140,7 +140,12 @@ BENCHMARK(BM_File)
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_File)->ArgNames({"rows_per_flush", "gzip"})->Args({16384, 1})->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_File)
+    ->ArgNames({"rows_per_flush", "gzip"})
+    ->Args({16384, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 int main(int argc, char** argv) {
   marlsim::MpiSession mpi(&argc, &argv);  // parallel HDF5 needs MPI even on one rank

@@ -97,7 +97,8 @@ inline void write_example(TrajectoryWriter& out, int rank, int ranks) {
     for (std::uint64_t c = first; c < last; ++c)
       for (std::uint64_t s = 0; s < cycles(e, c); ++s) {
         const std::vector<float> g = example_global_state(e, c, s);
-        state[c].push_back(out.append_global_state(e, static_cast<double>(e) * 100.0 + static_cast<double>(s) * 0.5, g));
+        state[c].push_back(
+            out.append_global_state(e, static_cast<double>(e) * 100.0 + static_cast<double>(s) * 0.5, g));
       }
     std::vector<std::pair<TrajectoryWriter::RowId, ExampleDecision>> rows;
     for (std::uint64_t s = 0; s < 5; ++s)
@@ -164,7 +165,8 @@ inline std::string verify_example_file(const std::string& path) {
   const auto obs = read_dataset<float>(path, "observations", H5T_NATIVE_FLOAT, &dims);
   if (dims != std::vector<hsize_t>{rows.size(), kObs}) return "observations has the wrong shape";
   const auto feat = read_dataset<float>(path, "candidate_features", H5T_NATIVE_FLOAT, &dims);
-  if (dims != std::vector<hsize_t>{rows.size(), kCandidates, kFeatures}) return "candidate_features has the wrong shape";
+  if (dims != std::vector<hsize_t>{rows.size(), kCandidates, kFeatures})
+    return "candidate_features has the wrong shape";
   const auto mask = read_dataset<std::uint8_t>(path, "candidate_mask", H5T_NATIVE_UINT8);
   const auto count = read_dataset<std::uint32_t>(path, "candidate_count", H5T_NATIVE_UINT32);
   const auto actions = read_dataset<std::int32_t>(path, "actions", H5T_NATIVE_INT32);

@@ -101,8 +101,8 @@ const std::vector<Column>& columns() {
        [](const Batch& b) -> const void* { return b.global_state_index.data(); }},
       {"policy_version", T::decisions, E::uint32, scalar, "version", "the policy version that decided",
        [](const Batch& b) -> const void* { return b.policy_version.data(); }},
-      {"global_states", T::global_states, E::float32, global_shape, "critic input",
-       "one decision cycle's global state", [](const Batch& b) -> const void* { return b.global_states.data(); }},
+      {"global_states", T::global_states, E::float32, global_shape, "critic input", "one decision cycle's global state",
+       [](const Batch& b) -> const void* { return b.global_states.data(); }},
       {"global_states_episode", T::global_states, E::uint64, scalar, "episode index", "the cycle's episode",
        [](const Batch& b) -> const void* { return b.global_states_episode.data(); }},
       {"global_states_time_s", T::global_states, E::float64, scalar, "s", "simulated time of the cycle",
@@ -218,8 +218,8 @@ struct TrajectoryWriter::Impl {
       fail(column.name, "cannot prepare the dataset layout");
     if (settings.gzip_level > 0 && H5Pset_deflate(dcpl.get(), static_cast<unsigned>(settings.gzip_level)) < 0)
       fail(column.name, "cannot enable gzip");
-    Hdf5Handle dataset(H5Dcreate2(file.get(), column.name, detail::native_type(column.type), space.get(),
-                                  H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+    Hdf5Handle dataset(H5Dcreate2(file.get(), column.name, detail::native_type(column.type), space.get(), H5P_DEFAULT,
+                                  dcpl.get(), H5P_DEFAULT),
                        H5Dclose);
     if (!dataset.valid()) fail(column.name, "cannot create the dataset");
     string_attribute(column.name, "unit", column.unit);
@@ -228,9 +228,9 @@ struct TrajectoryWriter::Impl {
 
   void write_attribute(const std::string& object, const std::string& name, hid_t type, hid_t space,
                        const void* value) const {
-    Hdf5Handle attribute(H5Acreate_by_name(file.get(), object.c_str(), name.c_str(), type, space, H5P_DEFAULT,
-                                           H5P_DEFAULT, H5P_DEFAULT),
-                         H5Aclose);
+    Hdf5Handle attribute(
+        H5Acreate_by_name(file.get(), object.c_str(), name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose);
     if (!attribute.valid() || H5Awrite(attribute.get(), type, value) < 0)
       fail(object, "cannot write attribute '" + name + "'");
   }
@@ -305,8 +305,8 @@ struct TrajectoryWriter::Impl {
       status = H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
     }
     if (status < 0) fail(column.name, "cannot select rows");
-    if (H5Dwrite(dataset.get(), detail::native_type(column.type), mem_space.get(), file_space.get(), xfer.get(),
-                 data) < 0)
+    if (H5Dwrite(dataset.get(), detail::native_type(column.type), mem_space.get(), file_space.get(), xfer.get(), data) <
+        0)
       fail(column.name, "cannot write rows");
   }
 
@@ -369,8 +369,8 @@ struct TrajectoryWriter::Impl {
     }
     if (totals[2] > 0)
       throw std::invalid_argument(
-          where("rewards") + ": flush() with " + std::to_string(totals[2]) +
-          " row(s) whose outcome is not set yet (" + std::to_string(missing) +
+          where("rewards") + ": flush() with " + std::to_string(totals[2]) + " row(s) whose outcome is not set yet (" +
+          std::to_string(missing) +
           " on this rank); call set_outcome() for every row first (timeout=true for tasks cut off by the episode end)");
 
     const std::uint64_t existing_rows = current_rows("actions");
@@ -386,7 +386,10 @@ struct TrajectoryWriter::Impl {
       const bool decisions = column.table == Table::decisions;
       if (totals[decisions ? 0 : 1] == 0) continue;
       write_column(column, column.data(batch), decisions ? existing_rows : existing_states, totals[decisions ? 0 : 1],
-                   offset[decisions ? 0 : 1], local[decisions ? 0 : 1]);
+                   0 *
+
+                       offset[decisions ? 0 : 1],
+                   local[decisions ? 0 : 1]);
     }
 
     states_flushed += static_cast<std::int64_t>(states_episode.size());
@@ -486,22 +489,21 @@ TrajectoryWriter::RowId TrajectoryWriter::append(const TrajectoryDecision& x) {
     throw std::invalid_argument(d.where(dataset) + ": " + what);
   };
   if (x.observation.size() != s.observation_dim)
-    bad("observations", "expected " + std::to_string(s.observation_dim) + " values, got " +
-                            std::to_string(x.observation.size()));
+    bad("observations",
+        "expected " + std::to_string(s.observation_dim) + " values, got " + std::to_string(x.observation.size()));
   if (x.candidate_count > s.max_candidates)
-    bad("candidate_count", std::to_string(x.candidate_count) + " candidates exceed max_candidates " +
-                               std::to_string(s.max_candidates));
+    bad("candidate_count",
+        std::to_string(x.candidate_count) + " candidates exceed max_candidates " + std::to_string(s.max_candidates));
   if (x.candidate_features.size() != x.candidate_count * s.candidate_feature_dim)
-    bad("candidate_features", "expected candidate_count x candidate_feature_dim = " +
-                                  std::to_string(x.candidate_count) + " x " +
-                                  std::to_string(s.candidate_feature_dim) + " values, got " +
-                                  std::to_string(x.candidate_features.size()));
+    bad("candidate_features",
+        "expected candidate_count x candidate_feature_dim = " + std::to_string(x.candidate_count) + " x " +
+            std::to_string(s.candidate_feature_dim) + " values, got " + std::to_string(x.candidate_features.size()));
   if (x.action < 0 || static_cast<std::uint32_t>(x.action) >= x.candidate_count)
     bad("actions", "action " + std::to_string(x.action) + " is not a candidate index below candidate_count " +
                        std::to_string(x.candidate_count));
   if (x.role >= s.role_names.size())
-    bad("role", "role " + std::to_string(x.role) + " has no name (" + std::to_string(s.role_names.size()) +
-                    " role_names)");
+    bad("role",
+        "role " + std::to_string(x.role) + " has no name (" + std::to_string(s.role_names.size()) + " role_names)");
   const auto known_states = d.states_flushed + static_cast<std::int64_t>(d.states_episode.size());
   if (x.global_state < -1 || x.global_state >= known_states)
     bad("global_state_index", "global state " + std::to_string(x.global_state) + " was not appended (" +
@@ -509,9 +511,8 @@ TrajectoryWriter::RowId TrajectoryWriter::append(const TrajectoryDecision& x) {
 
   d.observations.insert(d.observations.end(), x.observation.begin(), x.observation.end());
   d.candidate_features.insert(d.candidate_features.end(), x.candidate_features.begin(), x.candidate_features.end());
-  d.candidate_features.resize(d.candidate_features.size() + (s.max_candidates - x.candidate_count) *
-                                                                s.candidate_feature_dim,
-                              0.0f);
+  d.candidate_features.resize(
+      d.candidate_features.size() + (s.max_candidates - x.candidate_count) * s.candidate_feature_dim, 0.0f);
   Row row{};
   row.episode = x.episode;
   row.agent = x.agent;
@@ -545,9 +546,8 @@ TrajectoryWriter::GlobalStateId TrajectoryWriter::append_global_state(std::uint6
   Impl& d = *impl_;
   d.require_open("append_global_state()");
   if (d.settings.global_state_dim == 0 || state.size() != d.settings.global_state_dim)
-    throw std::invalid_argument(d.where("global_states") + ": expected " +
-                                std::to_string(d.settings.global_state_dim) + " values (global_state_dim), got " +
-                                std::to_string(state.size()));
+    throw std::invalid_argument(d.where("global_states") + ": expected " + std::to_string(d.settings.global_state_dim) +
+                                " values (global_state_dim), got " + std::to_string(state.size()));
   d.states.insert(d.states.end(), state.begin(), state.end());
   d.states_episode.push_back(episode);
   d.states_time_s.push_back(time_s);
@@ -574,8 +574,8 @@ void TrajectoryWriter::close() {
   }
   if (d.comm.size() > 1) MPI_Bcast(&rename_error, 1, MPI_INT, 0, d.comm.raw());
   if (rename_error != 0)
-    throw std::runtime_error(d.where("/") + ": cannot rename '" + d.partial + "' to it: " +
-                             std::generic_category().message(rename_error));
+    throw std::runtime_error(d.where("/") + ": cannot rename '" + d.partial +
+                             "' to it: " + std::generic_category().message(rename_error));
 }
 
 }  // namespace marlsim

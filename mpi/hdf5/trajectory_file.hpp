@@ -40,16 +40,16 @@ struct TrajectorySettings {
   std::vector<std::string> role_names;    // role id -> name, stored as the `names` attribute of `role`
 
   // Provenance, stored as attributes of the file ("/").
-  std::string scenario;            // the scenario's name or path
+  std::string scenario;  // the scenario's name or path
   std::uint64_t seed = 0;
-  std::string policy;              // policy name, e.g. "decentralized-ac"
+  std::string policy;  // policy name, e.g. "decentralized-ac"
   std::uint32_t policy_version = 0;
   std::string observation_layout;  // the policy's layout as text (nn::ObservationLayout::to_text())
   std::string reward_assignment;   // how rewards were assigned (required: the file must say)
 
   // Storage.
-  int gzip_level = 0;              // 0: no filter (gzip is ~15x slower than the disk here)
-  std::size_t chunk_rows = 1024;   // rows per chunk, the same for every dataset
+  int gzip_level = 0;             // 0: no filter (gzip is ~15x slower than the disk here)
+  std::size_t chunk_rows = 1024;  // rows per chunk, the same for every dataset
   // false: write `path.XXXXXXXX.partial` and rename on close(). true: write `path` itself; the
   // caller made it a unique partial file and publishes it (cli/output_set.hpp).
   bool in_place = false;
@@ -58,23 +58,23 @@ struct TrajectorySettings {
 // One decision, as known when it is made. Spans are copied by append().
 struct TrajectoryDecision {
   std::uint64_t episode = 0;
-  double time_s = 0.0;                       // simulated time of the decision, s
+  double time_s = 0.0;  // simulated time of the decision, s
   std::uint64_t agent = 0;
-  std::uint8_t role = 0;                     // index into TrajectorySettings::role_names
-  std::span<const float> observation;        // observation_dim values
-  std::span<const float> candidate_features; // candidate_count * candidate_feature_dim values, row-major
-  std::uint32_t candidate_count = 0;         // <= max_candidates; slots past it are zero and masked
-  std::int32_t action = 0;                   // the chosen candidate index, < candidate_count
-  float log_prob = 0.0f;                     // log pi(action | observation)
-  float value = 0.0f;                        // the critic's estimate at decision time
-  std::int64_t global_state = -1;            // a GlobalStateId from append_global_state(), or -1
+  std::uint8_t role = 0;                      // index into TrajectorySettings::role_names
+  std::span<const float> observation;         // observation_dim values
+  std::span<const float> candidate_features;  // candidate_count * candidate_feature_dim values, row-major
+  std::uint32_t candidate_count = 0;          // <= max_candidates; slots past it are zero and masked
+  std::int32_t action = 0;                    // the chosen candidate index, < candidate_count
+  float log_prob = 0.0f;                      // log pi(action | observation)
+  float value = 0.0f;                         // the critic's estimate at decision time
+  std::int64_t global_state = -1;             // a GlobalStateId from append_global_state(), or -1
   std::uint32_t policy_version = 0;
 };
 
 class TrajectoryWriter {
  public:
-  using RowId = std::size_t;          // a row buffered since the last flush
-  using GlobalStateId = std::int64_t; // this rank's global states, numbered from 0 for the writer's life
+  using RowId = std::size_t;           // a row buffered since the last flush
+  using GlobalStateId = std::int64_t;  // this rank's global states, numbered from 0 for the writer's life
 
   // Creates the partial file, every dataset (0 rows) and the attributes (collective). Bad
   // settings are std::invalid_argument; an unwritable folder is InputError naming the path.

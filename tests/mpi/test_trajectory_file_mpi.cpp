@@ -1,8 +1,8 @@
 // TrajectoryWriter at 1, 2 and 4 ranks: each rank writes its block of agents; rank 0 reads the
 // file back and compares it row for row with the synthetic trajectory, which does not depend on
 // the rank count, so the file is the same at any R.
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <array>
 #include <cstring>
@@ -14,9 +14,9 @@
 #include "tests/trajectory_rows.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using marlsim::Communicator;
 using marlsim::TrajectoryWriter;
-using Catch::Matchers::Contains;
 namespace t = marlsim::test;
 
 namespace {
@@ -25,9 +25,9 @@ std::string shared_dir(const Communicator& comm) {
   std::array<char, 256> name{};
   if (comm.is_root()) {
     static int counter = 0;
-    const std::string n =
-        (fs::temp_directory_path() / ("marlsim-traj-mpi-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
-            .string();
+    const std::string n = (fs::temp_directory_path() /
+                           ("marlsim-traj-mpi-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+                              .string();
     fs::create_directories(n);
     std::strncpy(name.data(), n.c_str(), name.size() - 1);
   }

@@ -1,8 +1,8 @@
 // TrajectoryWriter on one rank: the synthetic trajectory round-trips row for row, the file
 // appears only on close(), outcomes filled in later, gzip, and every bad-input message.
-#include <catch2/catch.hpp>
 #include <hdf5.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,12 +17,12 @@
 #include "tests/trajectory_rows.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using marlsim::Communicator;
 using marlsim::ResultsReader;
 using marlsim::TrajectoryDecision;
 using marlsim::TrajectorySettings;
 using marlsim::TrajectoryWriter;
-using Catch::Matchers::Contains;
 namespace t = marlsim::test;
 
 namespace {
@@ -204,4 +204,22 @@ TEST_CASE("trajectory file: bad input is refused with the dataset named", "[traj
   CHECK_THROWS_WITH(out.append(v.decision()), Contains("append() after close()"));
   CHECK_THROWS_AS(out.flush(), std::logic_error);
   CHECK(t::read_dataset<float>(tmp.file("b.h5"), "rewards", H5T_NATIVE_FLOAT) == std::vector<float>{0.5f});
+}
+
+TEST_CASE("trajectory file: global_state_dim 0 means no global states", "[trajectory]") {
+  TempDir tmp;
+  TrajectorySettings settings = t::example_settings();
+  settings.global_state_dim = 0;
+  Valid v;
+  {
+    TrajectoryWriter out(tmp.file("nostate.h5"), Communicator{}, settings);
+    CHECK_THROWS_WITH(out.append_global_state(0, 0.0, std::vector<float>{}), Contains("global_state_dim"));
+    out.set_outcome(out.append(v.decision()), 1.0f, true);
+    out.close();
+  }
+  std::vector<hsize_t> dims;
+  t::read_dataset<float>(tmp.file("nostate.h5"), "global_states", H5T_NATIVE_FLOAT, &dims);
+  CHECK(dims == std::vector<hsize_t>{0, 0});
+  CHECK(t::read_dataset<std::int64_t>(tmp.file("nostate.h5"), "global_state_index", H5T_NATIVE_INT64) ==
+        std::vector<std::int64_t>{-1});
 }
