@@ -384,12 +384,10 @@ struct TrajectoryWriter::Impl {
 
     for (const Column& column : columns()) {
       const bool decisions = column.table == Table::decisions;
-      if (totals[decisions ? 0 : 1] == 0) continue;
-      write_column(column, column.data(batch), decisions ? existing_rows : existing_states, totals[decisions ? 0 : 1],
-                   0 *
-
-                       offset[decisions ? 0 : 1],
-                   local[decisions ? 0 : 1]);
+      const int t = decisions ? 0 : 1;  // which table: its offset, total and local count
+      if (totals[t] == 0) continue;
+      write_column(column, column.data(batch), decisions ? existing_rows : existing_states, totals[t], offset[t],
+                   local[t]);
     }
 
     states_flushed += static_cast<std::int64_t>(states_episode.size());
