@@ -9,8 +9,9 @@ BUILD="${MARLSIM_ASAN_BUILD:-$MARLSIM_ROOT/build-asan}"
 ensure_packages
 cmake -S "$MARLSIM_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARLSIM_SANITIZE=ON \
   -DMARLSIM_BUILD_BENCHMARKS=OFF -DMARLSIM_WERROR=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target marlsim_tests marlsim_mpi_tests
+# Before the build too: ctest discovery runs marlsim_tests (which initializes MPI) at build time.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cmake --build "$BUILD" -j"$(nproc)" --target marlsim_tests marlsim_mpi_tests
 cd "$BUILD"
 set -x
 "$BUILD/bin/marlsim_tests"
