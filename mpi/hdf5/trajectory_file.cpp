@@ -12,10 +12,10 @@
 #include <tuple>
 #include <utility>
 
-#include "engine/support/atomic_write.hpp"
 #include "engine/support/input_error.hpp"
 #include "mpi/hdf5/detail/hdf5_handle.hpp"
 #include "mpi/hdf5/detail/hdf5_support.hpp"
+#include "mpi/hdf5/detail/parallel_file.hpp"
 #include "mpi/hdf5/element_type.hpp"
 
 namespace marlsim {
@@ -420,29 +420,10 @@ TrajectoryWriter::TrajectoryWriter(std::string path, const Communicator& comm, T
   }
   if (!error.empty()) throw std::invalid_argument(d.where("/") + ": " + error);
 
-  // Rank 0 makes the partial file (exclusive create, unique name) and tells the others.
-  std::string created, create_error;
-  if (comm.is_root()) {
-    try {
-      created = d.settings.in_place ? d.path : create_partial_file(d.path);
-    } catch (const InputError& e) {
-      create_error = e.what();
-    }
-  }
-  comm.broadcast(created);
-  comm.broadcast(create_error);
-  if (!create_error.empty()) throw InputError(create_error);
-  d.partial = created;
-
-  Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-  if (!fapl.valid() || H5Pset_fapl_mpio(fapl.get(), comm.raw(), MPI_INFO_NULL) < 0 ||
-      H5Pset_all_coll_metadata_ops(fapl.get(), 1) < 0 || H5Pset_coll_metadata_write(fapl.get(), 1) < 0)
-    d.fail("/", "cannot set up MPI-IO file access");
-  d.file = Hdf5Handle(H5Fcreate(d.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
-  if (!d.file.valid()) d.fail("/", "cannot create '" + d.partial + "'");
-  d.xfer = Hdf5Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
-  if (!d.xfer.valid() || H5Pset_dxpl_mpio(d.xfer.get(), H5FD_MPIO_COLLECTIVE) < 0)
-    d.fail("/", "cannot set up collective transfers");
+  detail::ParallelFile f = detail::create_parallel_file(d.path, d.settings.in_place, comm);
+  d.partial = std::move(f.partial);
+  d.file = std::move(f.file);
+  d.xfer = std::move(f.xfer);
   d.open = true;
   try {
     for (const Column& column : columns()) d.create_dataset(column);
