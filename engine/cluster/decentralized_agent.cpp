@@ -122,6 +122,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<DecisionRequest> requests_;  // raised, not yet decided
   std::vector<TaskMessage> requested_;     // their tasks (parallel)
   std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
+  std::vector<DecisionRequest> decided_;   // scratch of the at-once path
   std::vector<NodeId> sampled_;            // tracked only for the pending requests: forgotten after dispatch
 };
 
@@ -186,7 +187,8 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     if (first) setup_.batcher->first_request(node_.id(), *this, ctx);
     return;
   }
-  std::vector<DecisionRequest> decided;
+  std::vector<DecisionRequest>& decided = decided_;  // reused: no allocation per decision
+  decided.clear();
   collect_requests(decided);
   ++node_.decision_stats().batches;
   node_.decision_stats().batched_requests += decided.size();

@@ -98,7 +98,8 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
     if (first) setup_.batcher->first_request(ctx.self(), *this, ctx);
     return;
   }
-  std::vector<DecisionRequest> decided;
+  std::vector<DecisionRequest>& decided = decided_;  // reused: no allocation per decision
+  decided.clear();
   collect_requests(decided);
   ++decisions_.batches;
   decisions_.batched_requests += decided.size();

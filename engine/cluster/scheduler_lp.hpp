@@ -39,6 +39,7 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
   std::vector<DecisionRequest> requests_;  // raised, not yet decided
   std::vector<TaskMessage> requested_;     // their tasks (parallel)
   std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
+  std::vector<DecisionRequest> decided_;   // scratch of the at-once path
   ClusterView view_;
   ViewKeeper keeper_;
   std::vector<TaskMessage> batch_;  // collected until the next batch tick
