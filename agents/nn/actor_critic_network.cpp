@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/support/rng.hpp"
+#include "agents/nn/mlp.hpp"
 
 namespace marlsim::nn {
 
@@ -13,46 +13,8 @@ namespace {
 
 using Eigen::Index;
 
-// The Philox stream id of weight initialisation; entity = network (0 actor, 1 value) * 2^16 +
-// layer, so every layer draws from its own stream and adding a layer changes no other layer.
-constexpr std::uint64_t kInitStream = 0x1A17'0001ull;
-
-// Glorot-scaled uniform: w ~ U(-a, a), a = sqrt(6 / (in + out)); biases zero. Uniform rather
-// than orthogonal because it needs no QR and is exactly reproducible from the float draws.
-DenseLayer init_scaled_uniform(Index in, Index out, Activation act, std::uint64_t seed, std::uint64_t entity) {
-  DenseLayer layer;
-  layer.weights.resize(in, out);
-  layer.bias = Eigen::RowVectorXf::Zero(out);
-  layer.activation = act;
-  RngStream rng(seed, entity, kInitStream);
-  const double a = std::sqrt(6.0 / static_cast<double>(in + out));
-  for (Index i = 0; i < layer.weights.size(); ++i) layer.weights.data()[i] = static_cast<float>(rng.uniform(-a, a));
-  return layer;
-}
-
-std::vector<DenseLayer> build(Index in, const ActorCriticSettings& s, std::uint64_t seed, std::uint64_t network) {
-  std::vector<DenseLayer> layers;
-  Index width = in;
-  for (std::size_t l = 0; l <= s.hidden_widths.size(); ++l) {
-    const bool head = l == s.hidden_widths.size();
-    const Index out = head ? 1 : s.hidden_widths[l];
-    const Activation act = head ? Activation::Identity : s.hidden_activations[l];
-    layers.push_back(init_scaled_uniform(width, out, act, seed, (network << 16) + l));
-    width = out;
-  }
-  return layers;
-}
-
-// Runs x through the layers; returns the last layer's output (rows x 1).
-RowMatrixF run(const std::vector<DenseLayer>& layers, RowMatrixF x) {
-  RowMatrixF y;
-  for (const DenseLayer& layer : layers) {
-    y.resize(x.rows(), layer.weights.cols());
-    dense_forward(x, layer.weights, layer.bias, layer.activation, y);
-    std::swap(x, y);
-  }
-  return x;
-}
+// make_mlp's stream entities: network * 2^16 (+ layer), so every layer draws its own stream.
+constexpr std::uint64_t kActorEntity = 0ull << 16, kValueEntity = 1ull << 16;
 
 void require_finite_rows(const RowMatrixF& m, const char* what, const std::vector<Index>* offsets) {
   for (Index r = 0; r < m.rows(); ++r) {
@@ -78,8 +40,10 @@ ActorCriticNetwork::ActorCriticNetwork(ActorCriticSettings settings, std::uint64
     throw std::invalid_argument("actor-critic network: one activation per hidden layer expected");
   for (Index w : settings_.hidden_widths)
     if (w <= 0) throw std::invalid_argument("actor-critic network: hidden widths must be > 0");
-  actor_ = build(settings_.own_features + settings_.candidate_features, settings_, seed, 0);
-  value_ = build(settings_.own_features, settings_, seed, 1);
+  actor_ = make_mlp(settings_.own_features + settings_.candidate_features, settings_.hidden_widths,
+                    settings_.hidden_activations, 1, seed, kActorEntity);
+  value_ = make_mlp(settings_.own_features, settings_.hidden_widths, settings_.hidden_activations, 1, seed,
+                    kValueEntity);
 }
 
 DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
@@ -109,8 +73,8 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
       joined.row(i).tail(cand) = batch.candidates.row(i);
     }
   }
-  const RowMatrixF scores = run(actor_, std::move(joined));
-  const RowMatrixF values = run(value_, batch.own);
+  const RowMatrixF scores = mlp_output(actor_, std::move(joined));
+  const RowMatrixF values = mlp_output(value_, batch.own);
   require_finite_rows(scores, "actor scores", &batch.offsets);
   require_finite_rows(values, "values of request", nullptr);
 

@@ -19,6 +19,7 @@
 
 #include "agents/nn/activation.hpp"
 #include "agents/nn/dense_kernel.hpp"
+#include "agents/nn/dense_layer.hpp"
 
 namespace marlsim::nn {
 
@@ -29,12 +30,6 @@ struct ActorCriticSettings {
   Eigen::Index candidate_features = 0;  // per candidate node
   std::vector<Eigen::Index> hidden_widths;
   std::vector<Activation> hidden_activations;  // one per hidden layer
-};
-
-struct DenseLayer {
-  RowMatrixF weights;       // in x out
-  Eigen::RowVectorXf bias;  // out
-  Activation activation = Activation::Identity;
 };
 
 // A NaN or Inf in a request's inputs or outputs: the message names the request and row.
@@ -61,8 +56,9 @@ struct DecisionOutputs {
 
 class ActorCriticNetwork {
  public:
-  // Weights initialised from `seed` (see init_scaled_uniform in the .cpp: Glorot-scaled
-  // uniform weights, zero biases, one Philox stream per layer).
+  // Weights initialised from `seed` by make_mlp (mlp.hpp: Glorot-scaled uniform weights, zero
+  // biases, one Philox stream per layer; entities 0 * 2^16 + layer for the actor, 1 * 2^16 +
+  // layer for the value head).
   ActorCriticNetwork(ActorCriticSettings settings, std::uint64_t seed);
 
   const ActorCriticSettings& settings() const { return settings_; }
