@@ -1,5 +1,6 @@
 #include "agents/nn/adam.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,29 @@ void Adam::step(std::span<const std::span<float>> params, std::span<const std::s
       p[k] -= step_size * m[k] / (std::sqrt(v[k]) / bias2_sqrt + eps);
     }
   }
+}
+
+std::vector<float> Adam::moments() const {
+  std::vector<float> out;
+  for (const auto* moment : {&m_, &v_})
+    for (const std::vector<float>& tensor : *moment) out.insert(out.end(), tensor.begin(), tensor.end());
+  return out;
+}
+
+void Adam::restore(long long steps, std::span<const float> moments) {
+  std::size_t total = 0;
+  for (const std::vector<float>& tensor : m_) total += 2 * tensor.size();
+  if (moments.size() != total || steps < 0)
+    throw std::invalid_argument("Adam::restore: expected " + std::to_string(total) + " moments and steps >= 0, got " +
+                                std::to_string(moments.size()) + " moments and " + std::to_string(steps) + " steps");
+  std::size_t at = 0;
+  for (auto* moment : {&m_, &v_})
+    for (std::vector<float>& tensor : *moment) {
+      std::copy(moments.begin() + static_cast<std::ptrdiff_t>(at),
+                moments.begin() + static_cast<std::ptrdiff_t>(at + tensor.size()), tensor.begin());
+      at += tensor.size();
+    }
+  step_ = steps;
 }
 
 }  // namespace marlsim::nn

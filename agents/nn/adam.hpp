@@ -29,6 +29,11 @@ class Adam {
   void step(std::span<const std::span<float>> params, std::span<const std::span<const float>> grads);
 
   long long steps_taken() const { return step_; }
+  // What an exact resume needs besides steps_taken(): the first moments of every tensor in
+  // order, then the second moments.
+  std::vector<float> moments() const;
+  // Restores a state saved from an Adam over the same tensor sizes (refuses another size).
+  void restore(long long steps, std::span<const float> moments);
   const AdamSettings& settings() const { return settings_; }
 
  private:
