@@ -2,6 +2,8 @@
 """The PyTorch side of benchmarks/bench_update.cpp: the same networks, losses and 4,096-sample
 minibatch, one PPO update step (forward, backward, optimizer), and the marlsim / PyTorch time
 ratios from one run of both (issue 12's targets: actor-critic <= 0.7, central critic <= 1.0).
+The marlsim side of the actor-critic is PpoTrainer::update (its forward also gathers the minibatch and
+joins each candidate row with its 20 own features; here the 50 features per row are given directly).
 
   /usr/bin/python3 benchmarks/pytorch_update.py [--bench build/bin/bench_update]
                                                 [--threads 1 2] [--steps 10] [--install-torch]
