@@ -52,4 +52,36 @@ void write_candidate_features(const ClusterView& view, NodeId self, const TaskSp
   assert(i == out.size());
 }
 
+void write_global_features(std::span<const NodeSpec> specs, std::span<const NodeView> states, std::span<float> out) {
+  assert(out.size() == nn::decentralized_ac_observation_layout().global.size());
+  assert(specs.size() == states.size());
+  double cpu = 0, cpu_sq = 0, mem = 0, queued = 0, longest = 0, idle = 0, work = 0, capacity = 0, up = 0;
+  for (std::size_t n = 0; n < specs.size(); ++n) {
+    const NodeSpec& c = specs[n];
+    const NodeView& s = states[n];
+    const double cpu_free = s.up ? s.free_cores / c.cores : 0.0;
+    cpu += cpu_free;
+    cpu_sq += cpu_free * cpu_free;
+    mem += s.up ? s.free_memory_gb / c.memory_gb : 0.0;
+    queued += s.queue_length;
+    longest = std::max(longest, static_cast<double>(s.queue_length));
+    idle += s.up && s.queue_length == 0 && s.free_cores >= 1.0 ? 1.0 : 0.0;
+    work += s.queued_work_core_s + s.running_work_core_s;
+    capacity += c.cores * c.speed;
+    up += s.up ? 1.0 : 0.0;
+  }
+  const double n = std::max<double>(1.0, static_cast<double>(specs.size()));
+  const double mean_cpu = cpu / n;
+  std::size_t i = 0;
+  out[i++] = static_cast<float>(mean_cpu);                                                    // global.cpu_free_mean
+  out[i++] = static_cast<float>(std::sqrt(std::max(0.0, cpu_sq / n - mean_cpu * mean_cpu)));  // global.cpu_free_std
+  out[i++] = static_cast<float>(mem / n);                                                     // global.mem_free_mean
+  out[i++] = log1p_of(queued / n);                            // global.queue_length_mean
+  out[i++] = log1p_of(longest);                               // global.queue_length_max
+  out[i++] = static_cast<float>(idle / n);                    // global.idle_fraction
+  out[i++] = log1p_of(capacity > 0 ? work / capacity : 0.0);  // global.backlog
+  out[i++] = static_cast<float>(up / n);                      // global.up_fraction
+  assert(i == out.size());
+}
+
 }  // namespace marlsim

@@ -19,4 +19,8 @@ void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& ta
 void write_candidate_features(const ClusterView& view, NodeId self, const TaskSpec& task, NodeId n, SimTime now,
                               std::span<float> out);
 
+// Writes layout.global.size() floats from every node's spec and true state (as its own report
+// would state it now), for the centralized critic.
+void write_global_features(std::span<const NodeSpec> specs, std::span<const NodeView> states, std::span<float> out);
+
 }  // namespace marlsim

@@ -43,12 +43,40 @@ void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, 
   batch.uniforms.push_back(ctx.rng->uniform());
 }
 
+// Appends a decided batch to the training log: one global state for the batch (a decision
+// cycle), then per request its inputs, action and log-probability.
+void record(DecisionLog& log, std::span<const DecisionRequest> requests, const nn::DecisionBatch& batch,
+            const nn::DecisionOutputs& decided) {
+  const auto cycle = static_cast<std::uint32_t>(log.cycles());
+  if (log.global_width > 0) {
+    log.global_states.resize(log.global_states.size() + log.global_width);
+    log.global_state_source(requests.front().ctx.now, std::span(log.global_states).last(log.global_width));
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto r = static_cast<Eigen::Index>(i);
+    log.own.insert(log.own.end(), batch.own.row(r).data(), batch.own.row(r).data() + batch.own.cols());
+    const Eigen::Index first = batch.offsets[i], last = batch.offsets[i + 1];
+    log.candidates.insert(log.candidates.end(), batch.candidates.row(first).data(),
+                          batch.candidates.row(first).data() + (last - first) * batch.candidates.cols());
+    log.candidate_begin.push_back(log.candidate_begin.back() + static_cast<std::uint64_t>(last - first));
+    log.actions.push_back(static_cast<std::int32_t>(decided.actions[i]));
+    log.log_probs.push_back(decided.log_probs[r]);
+    log.tasks.push_back(requests[i].task->id);
+    log.agents.push_back(requests[i].ctx.local_node);
+    log.time_s.push_back(to_seconds(requests[i].ctx.now));
+    log.global_state.push_back(cycle);
+  }
+}
+
 class ActorCriticPolicy final : public SchedulingPolicy {
  public:
-  explicit ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network) : network_(std::move(network)) {}
+  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, DecisionLog* log)
+      : network_(std::move(network)), log_(log) {}
 
   std::string_view name() const override { return "decentralized-ac"; }
 
+  // One request alone (not recorded in the training log: the cluster model decides through
+  // decide()).
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext& ctx) const override {
     nn::DecisionBatch batch;
@@ -66,6 +94,7 @@ class ActorCriticPolicy final : public SchedulingPolicy {
     const nn::DecisionOutputs decided = forward(batch, requests.front().ctx);
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
+    if (log_ != nullptr) record(*log_, requests, batch, decided);
     for (DecisionRequest& r : requests) r.view->commit(*r.task, r.chosen);
   }
 
@@ -81,6 +110,7 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   }
 
   std::shared_ptr<const nn::ActorCriticNetwork> network_;  // shared by every LP of the rank; never written
+  DecisionLog* log_;                                       // training: where decisions go (nullptr: nowhere)
 };
 
 }  // namespace
@@ -118,7 +148,16 @@ std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext& 
   // or agents.checkpoint.
   static const AgentSettings kDefaults;
   const AgentSettings& agents = context.agents != nullptr ? *context.agents : kDefaults;
-  return std::make_unique<ActorCriticPolicy>(make_actor_critic_network(agents.actor_critic, context.seed));
+  const LearnerLink none;
+  const LearnerLink& learner = context.learner != nullptr ? *context.learner : none;
+  if (learner.log != nullptr) {
+    const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+    if (learner.log->own_width != layout.own.size() || learner.log->candidate_width != layout.candidate.size())
+      throw std::invalid_argument("decentralized-ac: the decision log's widths do not match the observation layout");
+  }
+  return std::make_unique<ActorCriticPolicy>(
+      learner.actor_critic ? learner.actor_critic : make_actor_critic_network(agents.actor_critic, context.seed),
+      learner.log);
 }
 
 }  // namespace marlsim

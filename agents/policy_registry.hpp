@@ -10,15 +10,28 @@
 #include <vector>
 
 #include "agents/agent_settings.hpp"
+#include "agents/decision_log.hpp"
 #include "agents/scheduling_policy.hpp"
 
+namespace marlsim::nn {
+class ActorCriticNetwork;
+}
+
 namespace marlsim {
+
+// Training (engine/training): the learner's current weights, used instead of the seed's or the
+// checkpoint's, and where a learned policy records its decisions (nullptr: nowhere).
+struct LearnerLink {
+  std::shared_ptr<const nn::ActorCriticNetwork> actor_critic;
+  DecisionLog* log = nullptr;
+};
 
 // Who a policy is built for, and with what.
 struct PolicyContext {
   std::string_view role = "central";      // "central" (a scheduler LP) or "node-agent" (decentralized nodes)
   std::uint64_t seed = 0;                 // the run's seed (initial weights of a learned policy)
   const AgentSettings* agents = nullptr;  // [agents] (networks, checkpoints); nullptr: the defaults
+  const LearnerLink* learner = nullptr;   // training only
 };
 
 struct PolicyInfo {

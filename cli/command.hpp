@@ -26,5 +26,6 @@ std::unique_ptr<Command> make_run_command(CLI::App& parent);
 std::unique_ptr<Command> make_list_command(CLI::App& parent);
 std::unique_ptr<Command> make_sweep_command(CLI::App& parent);
 std::unique_ptr<Command> make_collect_command(CLI::App& parent);
+std::unique_ptr<Command> make_train_command(CLI::App& parent);
 
 }  // namespace marlsim::cli

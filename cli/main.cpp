@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   commands.push_back(marlsim::cli::make_list_command(app));
   commands.push_back(marlsim::cli::make_sweep_command(app));
   commands.push_back(marlsim::cli::make_collect_command(app));
+  commands.push_back(marlsim::cli::make_train_command(app));
 
   try {
     app.parse(argc, argv);

@@ -117,8 +117,8 @@ std::vector<DenseLayer> read_layers(hid_t file, const std::string& group, const 
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles,
-                     const ObservationLayout& layout) {
+void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles, const ObservationLayout& layout,
+                     const std::vector<CheckpointArray>& trainer_state) {
   detail::quiet_hdf5_errors();
   const std::string temp = path + ".tmp";
   {
@@ -132,6 +132,19 @@ void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>&
         Hdf5Handle g(H5Gcreate2(file.get(), role.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
         write_layers(file.get(), role.name + "/actor", role.network->actor_layers());
         write_layers(file.get(), role.name + "/value", role.network->value_layers());
+      }
+      if (!trainer_state.empty()) {
+        Hdf5Handle g(H5Gcreate2(file.get(), "trainer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        for (const CheckpointArray& a : trainer_state) {
+          const hsize_t dims[1] = {a.values.size()};
+          Hdf5Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+          Hdf5Handle set(
+              H5Dcreate2(g.get(), a.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              H5Dclose);
+          if (!set.valid() || (!a.values.empty() && H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                                                             H5P_DEFAULT, a.values.data()) < 0))
+            throw std::runtime_error("cannot write trainer/" + a.name);
+        }
       }
       if (file.close() < 0) throw std::runtime_error("cannot close the checkpoint");
     } catch (const std::exception& e) {
@@ -188,6 +201,31 @@ void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>&
     roles[r].network->actor_layers() = std::move(actors[r]);
     roles[r].network->value_layers() = std::move(values[r]);
   }
+}
+
+std::vector<CheckpointArray> read_trainer_state(const std::string& path) {
+  detail::quiet_hdf5_errors();
+  Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.valid()) fail(path, "cannot open the checkpoint");
+  std::vector<CheckpointArray> arrays;
+  if (H5Lexists(file.get(), "trainer", H5P_DEFAULT) <= 0) return arrays;
+  Hdf5Handle g(H5Gopen2(file.get(), "trainer", H5P_DEFAULT), H5Gclose);
+  H5G_info_t info;
+  if (H5Gget_info(g.get(), &info) < 0) fail(path, "cannot list trainer/");
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (len < 0) fail(path, "cannot list trainer/");
+    std::string name(static_cast<std::size_t>(len), '\0');
+    H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+    Hdf5Handle set(H5Dopen2(g.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
+    Hdf5Handle space(H5Dget_space(set.get()), H5Sclose);
+    if (!set.valid() || !space.valid()) fail(path, "cannot open trainer/" + name);
+    CheckpointArray a{name, std::vector<double>(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())))};
+    if (!a.values.empty() && H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0)
+      fail(path, "cannot read trainer/" + name);
+    arrays.push_back(std::move(a));
+  }
+  return arrays;
 }
 
 }  // namespace marlsim::nn

@@ -18,8 +18,19 @@ struct CheckpointRole {
   ActorCriticNetwork* network;  // saved from / loaded into
 };
 
-void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles,
-                     const ObservationLayout& layout);
+// Training state kept beside the weights so that a resumed run continues exactly (the
+// trainer's critic, optimizer moments, value normalisation, iteration): named flat arrays
+// in the group "trainer". `marlsim run` reads only the roles' networks.
+struct CheckpointArray {
+  std::string name;
+  std::vector<double> values;  // doubles hold floats and the value normalisation's doubles exactly
+};
+
+void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>& roles, const ObservationLayout& layout,
+                     const std::vector<CheckpointArray>& trainer_state = {});
+
+// The arrays save_checkpoint stored under "trainer", in name order (empty if none).
+std::vector<CheckpointArray> read_trainer_state(const std::string& path);
 
 // Loads into networks already built with the scenario's shapes. Refuses (InputError, one line
 // naming both sides) a checkpoint whose version, role names, observation layout or any layer's

@@ -11,6 +11,7 @@ std::string ObservationLayout::to_text() const {
   };
   section("own", own);
   section("candidate", candidate);
+  section("global", global);
   return text;
 }
 
@@ -44,6 +45,17 @@ const ObservationLayout& decentralized_ac_observation_layout() {
           {"candidate.fits_task", "0/1", "1 if the reported free resources hold the task and no queue is ahead"},
           {"candidate.is_self", "0/1", "1 if the candidate is the deciding node"},
           {"candidate.expected_completion", "s", "log1p of backlog + the task's run time there"},
+      },
+      {
+          // The true state of every node (not a view), summarised; down nodes count as full.
+          {"global.cpu_free_mean", "cores", "mean over nodes of free / capacity"},
+          {"global.cpu_free_std", "cores", "standard deviation over nodes of free / capacity"},
+          {"global.mem_free_mean", "GiB", "mean over nodes of free / capacity"},
+          {"global.queue_length_mean", "tasks", "log1p of the mean local queue length"},
+          {"global.queue_length_max", "tasks", "log1p of the longest local queue"},
+          {"global.idle_fraction", "nodes", "share of nodes with an empty queue and a free core"},
+          {"global.backlog", "s", "log1p of queued + running work / (cores x speed) summed over nodes"},
+          {"global.up_fraction", "nodes", "share of nodes up"},
       }};
   return layout;
 }

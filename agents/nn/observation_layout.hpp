@@ -18,6 +18,9 @@ struct ObservationLayout {
   std::string policy;                         // the policy this layout feeds, e.g. "decentralized-ac"
   std::vector<ObservationFeature> own;        // the deciding agent's own observation (once per request)
   std::vector<ObservationFeature> candidate;  // per candidate node (K rows per request)
+  // The centralized critic's view of the whole system, once per decision cycle (training only:
+  // the actors never see it). The critic's input is [global, own].
+  std::vector<ObservationFeature> global;
 
   // One line per feature: "<section> <index> <name> [<unit>] <normalisation>".
   std::string to_text() const;

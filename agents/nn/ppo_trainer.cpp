@@ -97,10 +97,13 @@ std::vector<std::span<float>> PpoTrainer::parameter_tensors() {
 }
 
 PpoStats PpoTrainer::update(const PpoRollout& rollout, std::uint64_t seed,
-                            const std::function<void(std::span<float>)>& average) {
+                            const std::function<void(std::span<float>)>& average, Index minibatches) {
   validate(rollout, actor_, critic_);
   const Index n = rollout.decisions.own.rows();
-  const Index minibatches = (n + settings_.minibatch - 1) / settings_.minibatch;
+  if (minibatches <= 0) minibatches = (n + settings_.minibatch - 1) / settings_.minibatch;
+  if (minibatches > n)
+    throw std::invalid_argument("PPO trainer: " + std::to_string(minibatches) + " minibatches of " + std::to_string(n) +
+                                " decisions");
   PpoStats stats;
   std::vector<Index> order(static_cast<std::size_t>(n));
   for (int epoch = 0; epoch < settings_.epochs; ++epoch) {

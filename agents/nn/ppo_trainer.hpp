@@ -76,7 +76,10 @@ class PpoTrainer {
   // averaged too and every rank stops together on a NaN. Throws std::invalid_argument on an
   // inconsistent rollout (nothing changed) and NonFiniteError naming the epoch and minibatch
   // when the averaged gradients or losses are NaN or Inf (that minibatch's step not taken).
-  PpoStats update(const PpoRollout& rollout, std::uint64_t seed, const std::function<void(std::span<float>)>& average);
+  // `minibatches`: 0 cuts the rollout into ceil(N / settings.minibatch); > 0 exactly that many
+  // (at most N), so ranks holding different numbers of decisions run the same number of steps.
+  PpoStats update(const PpoRollout& rollout, std::uint64_t seed, const std::function<void(std::span<float>)>& average,
+                  Eigen::Index minibatches = 0);
 
   // Adam's moments and step count, for an exact resume: a trainer over networks of the same
   // shapes given this state continues bit for bit. The layout is private to this class.

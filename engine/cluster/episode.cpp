@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "agents/actor_critic_features.hpp"
 #include "agents/admission_policy.hpp"
+#include "agents/nn/observation_layout.hpp"
 #include "agents/policy_registry.hpp"
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_lp.hpp"
@@ -32,6 +34,21 @@ void check_policy_fits_topology(const std::string& policy, const SchedulerConfig
 }
 
 namespace {
+
+// The centralized critic's input per decision cycle: the true state of every node (the rank
+// holds them all: run_episode asks for one rank), summarised in the layout's global section.
+void record_global_state(Simulator& sim, const ModelSetup& setup, DecisionLog& log) {
+  std::vector<const NodeLp*> nodes;
+  for (LpId id : sim.local_lps())
+    if (id < setup.nodes()) nodes.push_back(&static_cast<const NodeLp&>(sim.lp(id)));
+  log.global_width = nn::decentralized_ac_observation_layout().global.size();
+  log.global_state_source = [nodes, specs = std::span<const NodeSpec>(setup.cluster->nodes),
+                             states = std::vector<NodeView>()](SimTime now, std::span<float> out) mutable {
+    states.resize(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) states[i] = nodes[i]->own_view(now);
+    write_global_features(specs, states, out);
+  };
+}
 
 ModelSetup make_setup(const EpisodeInput& in) {
   ModelSetup s;
@@ -172,13 +189,18 @@ ArrivalWindow arrival_window(const EpisodeInput& in) {
   return {begin, std::max(begin, last_arrival)};
 }
 
-EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
+EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, const LearnerLink* learner) {
   const SchedulerConfig& sc = in.settings->scheduler;
   check_policy_fits_topology(in.policy, sc);
   // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
+  DecisionLog* log = learner != nullptr ? learner->log : nullptr;
+  if (log != nullptr && comm.size() != 1)
+    throw std::invalid_argument(
+        "run_episode: a decision log needs a one-rank communicator (the global state is read "
+        "from the rank's own nodes)");
   const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
-      in.policy,
-      {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed, &in.settings->agents});
+      in.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed,
+                  &in.settings->agents, learner});
   const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
       sc.admission, {.spill_queue_length = sc.spill_queue_length});
   ModelSetup setup = make_setup(in);
@@ -190,6 +212,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in) {
                   if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
                   return std::make_unique<SchedulerLp>(setup);
                 });
+  if (log != nullptr) record_global_state(sim, setup, *log);
   std::unique_ptr<DecisionBatcher> batcher;
   const SimTime cycle = from_seconds(in.settings->agents.decision_period_s);
   if (sc.decide == DecideWhen::WindowEnd || cycle > 0) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/policy_registry.hpp"
 #include "engine/cluster/cluster_settings.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/kernel/run_stats.hpp"
@@ -77,7 +78,11 @@ struct ArrivalWindow {
 ArrivalWindow arrival_window(const EpisodeInput& input);
 
 // Collective. Throws InputError if the policy cannot work in the scenario's topology.
-EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input);
+// `learner` (training, engine/training): the learner's weights for a learned policy and where
+// it records its decisions; with a log, the episode also records the true global state of
+// every node per decision cycle, which needs a one-rank communicator (the rank reads its own
+// nodes).
+EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input, const LearnerLink* learner = nullptr);
 
 // When run.max_time_s is 0: last arrival + 3 x the whole stream's run time on the slowest
 // node + 1000 repairs + 1 h (seconds). Reaching it leaves tasks counted as incomplete.

@@ -145,7 +145,7 @@ TEST_CASE("decentralized-ac: a batch decides bitwise as each task alone, at 1, 2
   // all the same candidate (the sampling is live).
   AgentSettings agents;
   agents.actor_critic = settings;
-  const auto policy = make_scheduling_policy("decentralized-ac", {"central", 11, &agents});
+  const auto policy = make_scheduling_policy("decentralized-ac", {"central", 11, &agents, nullptr});
   ClusterView committed = v;
   RngStream rng_a(3, 8), rng_b(3, 8);
   std::vector<DecisionRequest> requests = requests_of(rng_a, committed);

@@ -1,0 +1,55 @@
+#pragma once
+// What a learned policy records of its decisions for training (issue 12): per decision the
+// network's inputs (own observation, the candidates' features), what it did (action, its
+// log-probability) and who decided what (task, agent, time), plus one global state per
+// decide() call (a decision cycle), the centralized critic's input.
+//
+// The policy appends in decide() order, which is (LP id, request order) and the same for any
+// thread count. Rewards are not known here: the trainer assigns them after the episode from
+// the tasks' outcomes (engine/training/rollout.hpp).
+//
+// The global state comes from whoever runs the policy (the cluster model knows the true
+// state of the nodes; the policy only its view): set `global_state` before the episode.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "agents/cluster_view.hpp"
+#include "engine/support/sim_time.hpp"
+
+namespace marlsim {
+
+struct DecisionLog {
+  std::size_t own_width = 0, candidate_width = 0, global_width = 0;  // floats per row
+
+  // Per decision.
+  std::vector<float> own;  // decisions x own_width
+  std::vector<std::uint64_t> candidate_begin{
+      0};                                   // decisions + 1: decision d owns candidate rows [begin[d], begin[d+1])
+  std::vector<float> candidates;            // candidate rows x candidate_width
+  std::vector<std::int32_t> actions;        // chosen row, relative to the decision's first row
+  std::vector<float> log_probs;             // of the chosen action, nats
+  std::vector<std::uint64_t> tasks;         // the task placed
+  std::vector<NodeId> agents;               // the deciding node, or kNoNode for a scheduler
+  std::vector<double> time_s;               // simulated time of the decision
+  std::vector<std::uint32_t> global_state;  // row of global_states this decision's cycle wrote
+
+  // Per decide() call.
+  std::vector<float> global_states;  // cycles x global_width
+
+  // Writes global_width floats describing the whole system at `now`; empty: no global state
+  // (global_width must then be 0).
+  std::function<void(SimTime now, std::span<float> out)> global_state_source;
+
+  std::size_t decisions() const { return actions.size(); }
+  std::size_t cycles() const { return global_width == 0 ? 0 : global_states.size() / global_width; }
+  // Forgets the rows; keeps the widths and the source.
+  void clear() {
+    own.clear(), candidates.clear(), actions.clear(), log_probs.clear(), tasks.clear(), agents.clear();
+    time_s.clear(), global_state.clear(), global_states.clear();
+    candidate_begin.assign(1, 0);
+  }
+};
+
+}  // namespace marlsim

@@ -1,0 +1,159 @@
+// `marlsim train`: PPO with a centralized critic on a scenario's learned policy (issue 12).
+// Ranks collect episodes in parallel and average gradients (engine/training/training_run.hpp);
+// one line of progress per iteration, a profile of where the time went at the end, a
+// checkpoint per iteration that `marlsim run --set agents.checkpoint=FILE` evaluates.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "cli/output_set.hpp"
+#include "engine/experiment/scenario.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/training/training_run.hpp"
+
+namespace marlsim::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class TrainCommand final : public Command {
+ public:
+  explicit TrainCommand(CLI::App& parent) {
+    app_ = parent.add_subcommand("train", "Train a learned policy on a scenario (PPO, centralized critic)");
+    app_->add_option("scenario,--scenario", scenario_path_, "Scenario TOML file (see configs/)")->required();
+    app_->add_option("--policy", settings_.policy, "Learned policy to train")->capture_default_str();
+    app_->add_option("--iterations", settings_.iterations, "Collect-and-update iterations")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app_->add_option("--episodes-per-iteration", settings_.episodes_per_iteration,
+                     "Episodes collected per iteration, over all ranks (at least one per rank)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app_->add_option("--checkpoint-dir", settings_.checkpoint_dir,
+                     "Write iteration-NNNNNN.h5 (the policy plus the trainer's state) here after every iteration");
+    app_->add_flag("--resume", settings_.resume,
+                   "Continue from the last checkpoint in --checkpoint-dir (the same result as an uninterrupted run)");
+    app_->add_option("--learning-rate", settings_.ppo.adam.learning_rate, "Adam's step size")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app_->add_option("--epochs", settings_.ppo.epochs, "PPO epochs over each iteration's decisions")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app_->add_option("--summary-json", summary_json_, "Write the learning curve and the update profile as JSON");
+    app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
+    app_->add_option("--set", overrides_, "Override a scenario field: KEY=VALUE (repeatable)");
+    app_->add_flag("--quiet", quiet_, "No per-iteration lines");
+  }
+
+  const CLI::App& app() const override { return *app_; }
+
+  int run(const Communicator& comm) override {
+    std::vector<std::string> overrides = overrides_;
+    if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
+    const Scenario scenario = load_scenario(scenario_path_, overrides);
+    OutputSet outputs(comm);
+    outputs.add_input(scenario.path);
+    outputs.add("--summary-json", summary_json_);
+    const bool root = comm.is_root();
+    if (root)
+      fmt::print("training {} on {} ({}): {} iteration(s) x {} episode(s), seed {}, {} rank(s)\n", settings_.policy,
+                 scenario.name, scenario.path, settings_.iterations, settings_.episodes_per_iteration,
+                 scenario.run.seed, comm.size());
+    std::fflush(stdout);
+
+    const auto t0 = Clock::now();
+    const auto print = [&](const IterationRecord& r) {
+      if (!root || quiet_) return;
+      fmt::print(
+          "iter {:>4}/{}  return {:9.3f}  completion {:7.2f} s  SLA {:5.1f} %  entropy {:.3f}  value loss {:.4f}  "
+          "KL {:.4f}  clip {:.2f}  collect {:.2f} s  update {:.2f} s\n",
+          r.iteration + 1, settings_.iterations, r.mean_return, r.mean_completion_s, r.sla_pct, r.update.entropy,
+          r.update.value_loss, r.update.approx_kl, r.update.clip_fraction, r.collect_s, r.update_s);
+      std::fflush(stdout);
+    };
+    const std::vector<IterationRecord> curve = train_policy(comm, scenario, settings_, print);
+    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!summary_json_.empty() && root)
+      outputs.write_text("--summary-json", summary(scenario, curve, wall).dump(2) + "\n");
+    outputs.publish();
+    if (!root) return 0;
+    print_profile(curve, wall);
+    if (!curve.empty() && !curve.back().checkpoint.empty())
+      fmt::print("policy: {} (evaluate: marlsim run {} --policy {} --set agents.checkpoint={})\n",
+                 curve.back().checkpoint, scenario.path, settings_.policy, curve.back().checkpoint);
+    if (!summary_json_.empty()) fmt::print("summary: {}\n", summary_json_);
+    return 0;
+  }
+
+ private:
+  // Where the time went: collection (simulation with inference) vs the update, and the
+  // update split into forward, backward and optimizer step (actor and critic together).
+  void print_profile(const std::vector<IterationRecord>& curve, double wall) const {
+    double collect = 0, update = 0, forward = 0, backward = 0, optimizer = 0;
+    for (const IterationRecord& r : curve) {
+      collect += r.collect_s;
+      update += r.update_s;
+      forward += r.update.forward_s;
+      backward += r.update.backward_s;
+      optimizer += r.update.optimizer_s;
+    }
+    const double n = std::max<double>(1.0, static_cast<double>(curve.size()));
+    fmt::print("\nprofile over {} iteration(s), seconds per iteration (slowest rank):\n", curve.size());
+    fmt::print("  {:<32} {:>10.4f}\n", "collection (episodes)", collect / n);
+    fmt::print("  {:<32} {:>10.4f}\n", "update " + settings_.policy, update / n);
+    fmt::print("  {:<32} {:>10.4f}\n", "  forward (actor + critic)", forward / n);
+    fmt::print("  {:<32} {:>10.4f}\n", "  backward (actor + critic)", backward / n);
+    fmt::print("  {:<32} {:>10.4f}\n", "  optimizer (clip + Adam)", optimizer / n);
+    fmt::print("wall time {:.2f} s\n", wall);
+  }
+
+  nlohmann::json summary(const Scenario& scenario, const std::vector<IterationRecord>& curve, double wall) const {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const IterationRecord& r : curve)
+      rows.push_back({{"iteration", r.iteration},
+                      {"episodes", r.episodes},
+                      {"decisions", r.decisions},
+                      {"mean_return", r.mean_return},
+                      {"mean_completion_s", r.mean_completion_s},
+                      {"sla_pct", r.sla_pct},
+                      {"policy_loss", r.update.policy_loss},
+                      {"value_loss", r.update.value_loss},
+                      {"entropy", r.update.entropy},
+                      {"approx_kl", r.update.approx_kl},
+                      {"clip_fraction", r.update.clip_fraction},
+                      {"grad_norm", r.update.grad_norm},
+                      {"collect_s", r.collect_s},
+                      {"update_s", r.update_s},
+                      {"forward_s", r.update.forward_s},
+                      {"backward_s", r.update.backward_s},
+                      {"optimizer_s", r.update.optimizer_s},
+                      {"checkpoint", r.checkpoint}});
+    return {{"command", "train"},
+            {"scenario", scenario.name},
+            {"scenario_file", scenario.path},
+            {"policy", settings_.policy},
+            {"seed", scenario.run.seed},
+            {"iterations", settings_.iterations},
+            {"episodes_per_iteration", settings_.episodes_per_iteration},
+            {"first_training_episode", kFirstTrainingEpisode},
+            {"wall_s", wall},
+            {"version", MARLSIM_VERSION},
+            {"curve", rows}};
+  }
+
+  CLI::App* app_ = nullptr;
+  std::string scenario_path_;
+  TrainingSettings settings_;
+  std::string summary_json_;
+  std::uint64_t seed_ = 1;
+  std::vector<std::string> overrides_;
+  bool quiet_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_train_command(CLI::App& parent) { return std::make_unique<TrainCommand>(parent); }
+
+}  // namespace marlsim::cli

@@ -1,0 +1,135 @@
+#include "engine/training/rollout.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <unordered_set>
+
+namespace marlsim {
+
+ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result, std::size_t task_count,
+                            double reward_scale_s) {
+  const std::size_t n = log.decisions();
+  // When each task ended; unfinished ones count up to the episode's stop.
+  constexpr SimTime kUnfinished = -1;
+  std::vector<SimTime> end(task_count, kUnfinished);
+  SimTime stop = from_seconds(result.metrics.makespan_s);
+  for (const TaskRecord& t : result.tasks) {
+    if (t.task >= task_count) throw std::logic_error("score_episode: task id beyond the episode's tasks");
+    end[t.task] = t.end;
+  }
+  for (double t : log.time_s) stop = std::max(stop, from_seconds(t));
+  const bool cut = result.metrics.incomplete > 0;
+
+  ScoredEpisode out;
+  out.episode = episode;
+  out.rewards.resize(n);
+  out.terminals.assign(n, 0);
+  out.timeouts.assign(n, 0);
+  for (std::size_t d = 0; d < n; ++d) {
+    const SimTime e = end.at(log.tasks[d]) == kUnfinished ? stop : end[log.tasks[d]];
+    out.rewards[d] = static_cast<float>(-(to_seconds(e) - log.time_s[d]) / reward_scale_s);
+  }
+  // Each agent's last decision ends its trajectory.
+  std::unordered_set<NodeId> seen;
+  for (std::size_t d = n; d-- > 0;)
+    if (seen.insert(log.agents[d]).second) (cut ? out.timeouts : out.terminals)[d] = 1;
+  out.log = std::move(log);
+  return out;
+}
+
+nn::RowMatrixF critic_inputs(const DecisionLog& log) {
+  const auto g = static_cast<Eigen::Index>(log.global_width), o = static_cast<Eigen::Index>(log.own_width);
+  nn::RowMatrixF x(static_cast<Eigen::Index>(log.decisions()), g + o);
+  for (std::size_t d = 0; d < log.decisions(); ++d) {
+    const auto r = static_cast<Eigen::Index>(d);
+    for (Eigen::Index j = 0; j < g; ++j) x(r, j) = log.global_states[log.global_state[d] * log.global_width + j];
+    for (Eigen::Index j = 0; j < o; ++j) x(r, g + j) = log.own[d * log.own_width + j];
+  }
+  return x;
+}
+
+nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
+                             const std::function<Eigen::VectorXf(const nn::RowMatrixF&)>& critic_values,
+                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats) {
+  std::size_t n = 0, rows = 0;
+  for (const ScoredEpisode& e : episodes) {
+    n += e.log.decisions();
+    rows += e.log.candidate_begin.back();
+  }
+  if (episodes.empty() || n == 0) throw std::invalid_argument("build_rollout: no decisions to learn from");
+  const DecisionLog& first = episodes.front().log;
+  const auto own_w = static_cast<Eigen::Index>(first.own_width),
+             cand_w = static_cast<Eigen::Index>(first.candidate_width);
+
+  nn::PpoRollout out;
+  out.decisions.own.resize(static_cast<Eigen::Index>(n), own_w);
+  out.decisions.candidates.resize(static_cast<Eigen::Index>(rows), cand_w);
+  out.decisions.offsets.assign(1, 0);
+  out.actions.reserve(n);
+  out.old_log_probs.resize(static_cast<Eigen::Index>(n));
+  out.global_states.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(first.global_width) + own_w);
+
+  // Per decision, in episode order: inputs, rewards, and the trajectory it belongs to.
+  std::vector<float> rewards(n), values(n), next_values(n);
+  std::vector<std::uint8_t> terminals(n), timeouts(n);
+  std::vector<std::size_t> order(n);  // decisions sorted by (episode, agent, time): trajectories contiguous
+  std::size_t d0 = 0, r0 = 0;
+  double return_sum = 0;
+  std::size_t trajectories = 0;
+  for (const ScoredEpisode& e : episodes) {
+    const DecisionLog& log = e.log;
+    const std::size_t m = log.decisions();
+    std::copy(log.own.begin(), log.own.end(), out.decisions.own.data() + d0 * log.own_width);
+    std::copy(log.candidates.begin(), log.candidates.end(), out.decisions.candidates.data() + r0 * log.candidate_width);
+    for (std::size_t d = 0; d < m; ++d)
+      out.decisions.offsets.push_back(static_cast<Eigen::Index>(r0 + log.candidate_begin[d + 1]));
+    out.actions.insert(out.actions.end(), log.actions.begin(), log.actions.end());
+    std::copy(log.log_probs.begin(), log.log_probs.end(), out.old_log_probs.data() + d0);
+    out.global_states.middleRows(static_cast<Eigen::Index>(d0), static_cast<Eigen::Index>(m)) = critic_inputs(log);
+    std::copy(e.rewards.begin(), e.rewards.end(), rewards.begin() + static_cast<std::ptrdiff_t>(d0));
+    std::copy(e.terminals.begin(), e.terminals.end(), terminals.begin() + static_cast<std::ptrdiff_t>(d0));
+    std::copy(e.timeouts.begin(), e.timeouts.end(), timeouts.begin() + static_cast<std::ptrdiff_t>(d0));
+    std::iota(order.begin() + static_cast<std::ptrdiff_t>(d0), order.begin() + static_cast<std::ptrdiff_t>(d0 + m), d0);
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(d0),
+                     order.begin() + static_cast<std::ptrdiff_t>(d0 + m),
+                     [&](std::size_t a, std::size_t b) { return log.agents[a - d0] < log.agents[b - d0]; });
+    for (std::size_t d = 0; d < m; ++d) {
+      return_sum += e.rewards[d];
+      trajectories += e.terminals[d] + e.timeouts[d];
+    }
+    d0 += m;
+    r0 += log.candidate_begin.back();
+  }
+
+  // The critic's values in return units; the next value of a decision is its agent's next one.
+  Eigen::VectorXf v = critic_values(out.global_states);
+  out.old_values = v;
+  norm.denormalize({v.data(), n});
+  std::vector<float> r(n), val(n), next(n);
+  std::vector<std::uint8_t> term(n), tout(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t d = order[i];
+    r[i] = rewards[d];
+    val[i] = v[static_cast<Eigen::Index>(d)];
+    term[i] = terminals[d];
+    tout[i] = timeouts[d];
+  }
+  for (std::size_t i = 0; i < n; ++i) next[i] = term[i] != 0 || i + 1 == n ? 0.0f : tout[i] != 0 ? val[i] : val[i + 1];
+  const nn::GaeResult g = nn::compute_gae(r, val, next, term, tout, gae);
+
+  out.advantages.resize(static_cast<Eigen::Index>(n));
+  out.returns.resize(static_cast<Eigen::Index>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    out.advantages[static_cast<Eigen::Index>(order[i])] = g.advantages[i];
+    out.returns[static_cast<Eigen::Index>(order[i])] = g.returns[i];
+  }
+  stats.values.assign(v.data(), v.data() + n);
+  stats.decisions = n;
+  stats.trajectories = trajectories;
+  stats.reward_sum = return_sum;
+  return out;
+}
+
+}  // namespace marlsim

@@ -1,0 +1,59 @@
+#pragma once
+// From episodes' decision logs to the trainer's rollout (issue 12).
+//
+// Rewards. A decision's outcome is known when its task completes: decision d, taken at t_d
+// for task k, gets r_d = -(end_k - t_d) / reward_scale_s, the part of the task's completion
+// time the decision still shaped (the time from the decision to the task's end). Summed over
+// every decision of an episode this is minus the episode's total completion time (less the
+// time tasks waited before their first decision), the quantity the studies rank policies by.
+// A task still unfinished when the episode stopped counts up to the stop.
+//
+// Trajectories. Each deciding agent (a node, or the central scheduler) is one trajectory per
+// episode: its decisions in the order it took them. Its last decision is terminal (the
+// episode ends for it), or a timeout when the episode was cut by run.max_time_s with tasks
+// unfinished. GAE runs per trajectory with the centralized critic's values V([global, own])
+// (CTDE: the critic sees the true global state of the decision's cycle and the agent's own
+// observation; the actors see only their observations).
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "agents/decision_log.hpp"
+#include "agents/nn/gae.hpp"
+#include "agents/nn/ppo_trainer.hpp"
+#include "agents/nn/value_norm.hpp"
+#include "engine/cluster/episode.hpp"
+
+namespace marlsim {
+
+// One episode's decisions with their rewards and trajectory ends, one entry per decision.
+struct ScoredEpisode {
+  std::uint64_t episode = 0;
+  DecisionLog log;
+  std::vector<float> rewards;
+  std::vector<std::uint8_t> terminals, timeouts;
+};
+
+// `log` as recorded by the episode that gave `result` (one rank: result.tasks holds every
+// completed task); `task_count` the episode's tasks.
+ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result, std::size_t task_count,
+                            double reward_scale_s);
+
+// [global state of the decision's cycle, own observation] per decision: the critic's input.
+nn::RowMatrixF critic_inputs(const DecisionLog& log);
+
+struct RolloutStats {
+  std::uint64_t decisions = 0, trajectories = 0;
+  double reward_sum = 0;      // undiscounted, over every decision
+  std::vector<float> values;  // the critic's per decision, in return units, rollout order
+};
+
+// Concatenates the episodes, evaluates `critic_values` (critic outputs in normalised units),
+// denormalises them with `norm` and runs GAE per trajectory. The rollout's old values are in
+// normalised units, its advantages and returns in return units: the caller updates the value
+// normalisation with the returns (of every rank) and then normalises them.
+nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
+                             const std::function<Eigen::VectorXf(const nn::RowMatrixF&)>& critic_values,
+                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats);
+
+}  // namespace marlsim

@@ -1,0 +1,66 @@
+#pragma once
+// `marlsim train`'s loop (issue 12): collect episodes with the current policy, score them,
+// update the actor and the centralized critic with PPO, checkpoint, repeat.
+//
+// Ranks simulate whole episodes in parallel (each rank a contiguous block of the iteration's
+// episodes, each episode alone on a one-rank communicator) and average their gradients with one MPI_Allreduce per
+// minibatch, so every rank holds the same weights after every update. Training episodes are
+// numbered from kFirstTrainingEpisode up: evaluation (`marlsim run`, episodes 0, 1, ...) never
+// sees a task stream the policy was trained on.
+//
+// Everything is derived from run.seed and the iteration, and the checkpoint of iteration i
+// holds the whole learner (actor, critic, optimizer moments, value normalisation), so a run
+// resumed from it continues exactly as an uninterrupted one.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "agents/nn/gae.hpp"
+#include "agents/nn/ppo_trainer.hpp"
+#include "engine/experiment/scenario.hpp"
+#include "mpi/communicator.hpp"
+
+namespace marlsim {
+
+inline constexpr std::uint64_t kFirstTrainingEpisode = 1'000'000;
+
+struct TrainingSettings {
+  std::string policy = "decentralized-ac";
+  int iterations = 10;
+  int episodes_per_iteration = 8;  // over all ranks
+  std::string checkpoint_dir;      // "": no checkpoints (and no --resume)
+  bool resume = false;
+  // Rewards in units of this many seconds of completion time (rollout.hpp); the critic's
+  // value normalisation makes the choice matter little.
+  double reward_scale_s = 60.0;
+  nn::GaeSettings gae;  // MAPPO's gamma 0.99, lambda 0.95
+  nn::PpoSettings ppo;
+  // The centralized critic's hidden layers (ReLU): input [global state, own observation].
+  std::vector<Eigen::Index> critic_hidden{128, 128};
+};
+
+struct IterationRecord {
+  int iteration = 0;
+  std::uint64_t episodes = 0, decisions = 0;
+  double mean_return = 0;        // undiscounted, per trajectory (an agent's decisions in one episode), reward units
+  double mean_completion_s = 0;  // over the iteration's episodes
+  double sla_pct = 0;
+  nn::PpoStats update;
+  double collect_s = 0, update_s = 0;  // wall time, slowest rank
+  std::string checkpoint;              // written this iteration ("" without a directory)
+};
+
+// Collective. Throws InputError for a policy that cannot be trained, a missing or mismatched
+// checkpoint to resume from, or a diverging update (naming the iteration; the last good
+// checkpoint stays).
+std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenario& scenario,
+                                          const TrainingSettings& settings,
+                                          const std::function<void(const IterationRecord&)>& progress = {});
+
+// The files of an iteration inside the checkpoint directory: the checkpoint (the policy, which
+// `marlsim run` evaluates, plus the trainer's state) and the decisions it was trained on.
+std::string checkpoint_path(const std::string& dir, int iteration);
+std::string trajectory_path(const std::string& dir, int iteration);
+
+}  // namespace marlsim

@@ -1,0 +1,23 @@
+#pragma once
+// One iteration's decisions as a trajectory file (docs/trajectories.md): every rank writes the
+// episodes it collected, with their rewards, trajectory ends, the critic's values and the
+// global states, for offline RL and for checking what the trainer learned from.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/training/rollout.hpp"
+#include "mpi/hdf5/trajectory_file.hpp"
+
+namespace marlsim {
+
+// Collective. `provenance`: scenario, seed, policy, policy_version and observation_layout
+// (shapes and the reward rule are filled here). `values`: per decision of `episodes` in
+// order, return units (RolloutStats::values).
+void write_trajectories(const std::string& path, const Communicator& comm, TrajectorySettings provenance,
+                        const std::vector<ScoredEpisode>& episodes, std::span<const float> values);
+
+// The reward rule the file states (rollout.hpp), for a reward scale in seconds.
+std::string reward_assignment_text(double reward_scale_s);
+
+}  // namespace marlsim
