@@ -172,7 +172,15 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   self_.believed_self(ctx.now());
-  assume_typical_load(sampled);
+  if (s.sharing == Sharing::None) {
+    // Local only: its neighbours are as unknown as the sampled nodes (a learned policy sees
+    // their report age: never); what it believes of their up state stays.
+    std::vector<NodeId> unknown = sampled;
+    unknown.insert(unknown.end(), neighbours_.begin(), neighbours_.end());
+    assume_typical_load(unknown);
+  } else {
+    assume_typical_load(sampled);
+  }
   if (s.sharing == Sharing::None || (s.report_period_s <= 0 && setup_.observation_loss > 0)) {
     // No report will ever say a node is back (or the one that said so on its repair may
     // have been lost): a node believed down is believed so for one mean repair time, then
@@ -271,8 +279,9 @@ void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown)
     ++known;
   };
   add(node_.id());
-  for (NodeId nb : neighbours_)
-    if (self_.knowledge.state(nb).as_of >= 0) add(nb);
+  if (setup_.scheduler.sharing != Sharing::None)
+    for (NodeId nb : neighbours_)
+      if (self_.knowledge.state(nb).as_of >= 0) add(nb);
   // A node never heard from is believed as loaded as a typical known one, scaled to its
   // size: believing it idle would send every load-aware decision to the unknown.
   for (NodeId c : unknown) {
@@ -285,8 +294,8 @@ void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown)
     v.queued_work_core_s = sp.cores * sp.speed * queued_s / known;
     v.running_work_core_s = sp.cores * sp.speed * running_s / known;
     v.queue_length = static_cast<std::uint32_t>(std::lround(queue / known));
-    v.up = true;
-    v.as_of = -1;
+    // up and as_of stay: a sampled node is freshly tracked (up, never heard from); a
+    // neighbour without sharing keeps what bounces taught it.
   }
 }
 

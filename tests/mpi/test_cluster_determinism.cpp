@@ -231,6 +231,7 @@ TEST_CASE("cluster: the decentralized-ac policy gives the same episode at any ra
       {"actor-critic, centralized, K = 8", {"scheduler.topology=centralized", "scheduler.candidates=8"}},
       {"actor-critic, centralized, batched, K = 4", {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4"}},
       {"actor-critic, decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
+      {"actor-critic, decentralized, local only", {"scheduler.topology=decentralized", "scheduler.sharing=none"}},
       {"actor-critic, decentralized limited, observation loss 0.5",
        {"scheduler.topology=decentralized", "agents.observation_loss=0.5"}},
   };

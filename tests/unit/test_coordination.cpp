@@ -152,6 +152,20 @@ TEST_CASE("coordination: every ring neighbour reports to the agent, for odd neig
   }
 }
 
+TEST_CASE("coordination: the learned policy runs in every mode, local only too", "[cluster][coordination]") {
+  for (const std::string sharing : {"none", "limited", "global"}) {
+    INFO("sharing " << sharing);
+    const EpisodeResult r = run_generated(
+        {"scheduler.sharing=" + sharing, "scheduler.policy=decentralized-ac", "agents.hidden_widths=[16]"});
+    CHECK(r.metrics.decisions >= r.metrics.tasks);
+    if (sharing == "none") CHECK(r.metrics.unreported_candidates_pct == 100);
+    else CHECK(r.metrics.unreported_candidates_pct < 100);
+  }
+  const EpisodeResult central = run_generated({"scheduler.topology=centralized", "scheduler.candidates=8",
+                                               "scheduler.policy=decentralized-ac", "agents.hidden_widths=[16]"});
+  CHECK(central.metrics.p95_staleness_s <= kLatency);
+}
+
 TEST_CASE("coordination: observation loss drops that share of reports and makes what agents see staler",
           "[cluster][coordination]") {
   const EpisodeResult plain = run_generated({});
