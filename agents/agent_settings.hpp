@@ -10,6 +10,10 @@ struct AgentSettings {  // [agents]
   // period, all of a rank's requests of one cycle as one batch, as production schedulers'
   // scheduling cycles do (0: no cycles; scheduler.decide says when).
   double decision_period_s = 0;
+  // observation_loss: partial observability, the share of load reports a decentralized agent
+  // never sees (each report it is sent is lost with this probability, drawn from the agent's
+  // own stream); 0: it sees every report.
+  double observation_loss = 0;
   ActorCriticPolicySettings actor_critic;  // hidden_widths, activations, checkpoint
 };
 

@@ -51,7 +51,7 @@ const std::vector<PolicyInfo>& scheduling_policies() {
       {"decentralized-ac",
        "actor-critic (untrained unless agents.checkpoint): one shared network scores K candidates, "
        "softmax, sample; nodes or the scheduler decide",
-       {true, false},
+       {false, false},  // without load sharing it sees its own state and the candidates' report age (never)
        &make_actor_critic_policy},
   };
   return kPolicies;

@@ -51,6 +51,13 @@ const std::vector<Column> kClusterColumns{{"arrival_window_utilization_pct", "ut
                                           {"speed_weighted_utilization_pct", "speed util % makesp."},
                                           {"energy_kwh", "energy kWh"},
                                           {"makespan_s", "makespan s"}};
+// Coordination: what the decisions cost in messages and how stale what they saw was.
+const std::vector<Column> kCoordinationColumns{{"messages_per_agent", "messages/agent"},
+                                               {"bytes_per_agent", "bytes/agent"},
+                                               {"mean_staleness_s", "staleness s"},
+                                               {"p95_staleness_s", "p95 staleness s"},
+                                               {"unreported_candidates_pct", "unreported cand. %"},
+                                               {"reports_lost", "reports lost"}};
 
 MeanCi mean_ci(const PolicyEpisodes& p, const MetricField& f) {
   const auto v = column(p, f);
@@ -209,6 +216,8 @@ class RunCommand final : public Command {
     print_block(all, kTaskColumns, mean_ci, false);
     fmt::print("\n");
     print_block(all, kClusterColumns, mean_ci, true);
+    fmt::print("\n");
+    print_block(all, kCoordinationColumns, mean_ci, false);
     for (const PolicyEpisodes& p : r.policies) {
       std::uint64_t unsched = 0, incomplete = 0;
       for (const auto& m : p.episodes) {

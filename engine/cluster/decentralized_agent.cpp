@@ -3,7 +3,9 @@
 // or every node with "global"), and a few nodes sampled per decision that it may know nothing
 // about; it asks the rank's shared policy (a DecidingLp of the decision batcher) to choose
 // among them, keeps the task or sends it on, and parks what no candidate can take until a
-// report or a repair says one can.
+// report or a repair says one can. What it hears (and loses, agents.observation_loss) and how
+// stale that is when it decides is its ReportInbox's to keep; every message it sends to
+// another node is counted (count_sent) for the coordination metrics.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -12,6 +14,7 @@
 #include "agents/scheduling_policy.hpp"
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_placement.hpp"
+#include "engine/cluster/report_inbox.hpp"
 #include "engine/cluster/self_belief.hpp"
 
 namespace marlsim {
@@ -31,7 +34,8 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
       : node_(node),
         setup_(setup),
         self_(node, setup, agent_view(setup)),
-        policy_state_(setup.deciding_policy->make_state()) {
+        policy_state_(setup.deciding_policy->make_state()),
+        inbox_(setup, node.id(), setup.observation_loss, setup.scheduler.report_period_s <= 0) {
     // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
     const auto n = static_cast<std::int64_t>(setup.nodes());
     const auto id = static_cast<std::int64_t>(node.id());
@@ -45,6 +49,13 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
       }
     }
     for (NodeId nb : neighbours_) self_.knowledge.track(nb);
+    // It reports to the nodes whose neighbour it is: the mirror image of its own neighbours
+    // (the same set for an even count; for an odd one, id+1, id-1, id+2 mirror to id-1, id+1,
+    // id-2), so every agent hears from each of its neighbours.
+    for (NodeId nb : neighbours_) report_to_.push_back(static_cast<NodeId>(((2 * id - nb) % n + n) % n));
+    if (setup.scheduler.sharing == Sharing::Global) inbox_.hear_from_all();
+    if (setup.scheduler.sharing == Sharing::Limited)
+      for (NodeId nb : neighbours_) inbox_.hear_from(nb);
   }
 
   void init(LpContext& ctx) override {
@@ -70,6 +81,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
       case kNodeReport: {
         const auto r = ev.as<ReportMessage>();
         const auto from = static_cast<NodeId>(ev.source());
+        if (!inbox_.receive(from, r.view, node_.decision_stats())) return true;  // lost: never seen
         if (self_.knowledge.tracks(from) && from != node_.id()) {
           self_.keeper.reported(self_.knowledge, from, r.view);
           if (r.view.up && !parked_.empty()) retry_parked(ctx);
@@ -117,13 +129,15 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   const ModelSetup& setup_;
   SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
   std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
-  std::vector<NodeId> neighbours_;
-  std::vector<TaskMessage> parked_;        // nowhere to place them yet
-  std::vector<DecisionRequest> requests_;  // raised, not yet decided
-  std::vector<TaskMessage> requested_;     // their tasks (parallel)
-  std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
-  std::vector<DecisionRequest> decided_;   // scratch of the at-once path
-  std::vector<NodeId> sampled_;            // tracked only for the pending requests: forgotten after dispatch
+  ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
+  std::vector<NodeId> neighbours_;             // its candidates, whose reports it receives
+  std::vector<NodeId> report_to_;              // the nodes it is a neighbour of: its reports go there
+  std::vector<TaskMessage> parked_;            // nowhere to place them yet
+  std::vector<DecisionRequest> requests_;      // raised, not yet decided
+  std::vector<TaskMessage> requested_;         // their tasks (parallel)
+  std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
+  std::vector<DecisionRequest> decided_;       // scratch of the at-once path
+  std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
@@ -158,10 +172,19 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   self_.believed_self(ctx.now());
-  assume_typical_load(sampled);
   if (s.sharing == Sharing::None) {
-    // No report will ever say a node is back: a node that bounced a task is believed down
-    // for one mean repair time, then tried again.
+    // Local only: its neighbours are as unknown as the sampled nodes (a learned policy sees
+    // their report age: never); what it believes of their up state stays.
+    std::vector<NodeId> unknown = sampled;
+    unknown.insert(unknown.end(), neighbours_.begin(), neighbours_.end());
+    assume_typical_load(unknown);
+  } else {
+    assume_typical_load(sampled);
+  }
+  if (s.sharing == Sharing::None || (s.report_period_s <= 0 && setup_.observation_loss > 0)) {
+    // No report will ever say a node is back (or the one that said so on its repair may
+    // have been lost): a node believed down is believed so for one mean repair time, then
+    // tried again.
     const SimTime repair = from_seconds(setup_.failures.mttr_s);
     for (NodeId c : pool) {
       NodeView& v = self_.knowledge.state(c);
@@ -213,6 +236,7 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
     TaskMessage m = tasks[i];
     const NodeId chosen = decided[i].chosen;
     ++node_.decision_stats().decisions;
+    inbox_.saw(decided[i], node_.id(), node_.decision_stats(), node_.staleness_samples());
     if (!node_.up()) {  // it failed while the decision waited for the window end
       bounce(m, ctx);
     } else if (chosen == node_.id()) {
@@ -221,6 +245,7 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
       node_.decision_stats().sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
       m.from = node_.id();
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
+      count_sent(node_.decision_stats(), kAssign);
       if (s.sharing != Sharing::None)  // reports will reconcile it; without them nothing would
         self_.keeper.dispatched(chosen, ctx.now() + setup_.decision_latency, *decided[i].task);
     }
@@ -254,8 +279,9 @@ void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown)
     ++known;
   };
   add(node_.id());
-  for (NodeId nb : neighbours_)
-    if (self_.knowledge.state(nb).as_of >= 0) add(nb);
+  if (setup_.scheduler.sharing != Sharing::None)
+    for (NodeId nb : neighbours_)
+      if (self_.knowledge.state(nb).as_of >= 0) add(nb);
   // A node never heard from is believed as loaded as a typical known one, scaled to its
   // size: believing it idle would send every load-aware decision to the unknown.
   for (NodeId c : unknown) {
@@ -268,8 +294,8 @@ void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown)
     v.queued_work_core_s = sp.cores * sp.speed * queued_s / known;
     v.running_work_core_s = sp.cores * sp.speed * running_s / known;
     v.queue_length = static_cast<std::uint32_t>(std::lround(queue / known));
-    v.up = true;
-    v.as_of = -1;
+    // up and as_of stay: a sampled node is freshly tracked (up, never heard from); a
+    // neighbour without sharing keeps what bounces taught it.
   }
 }
 
@@ -288,6 +314,7 @@ void DecentralizedAgent::bounce(TaskMessage m, LpContext& ctx) {
   const bool to_sender = sender < setup_.nodes() && sender != node_.id();
   const LpId target = to_sender ? sender : static_cast<LpId>((node_.id() + 1) % setup_.nodes());
   ctx.send(target, setup_.network_latency, kSubmit, m);
+  if (target != node_.id()) count_sent(node_.decision_stats(), kSubmit);
 }
 
 void DecentralizedAgent::retry_parked(LpContext& ctx) {
@@ -303,8 +330,10 @@ void DecentralizedAgent::send_reports(LpContext& ctx) {
   if (s.sharing == Sharing::Global) {
     for (NodeId n = 0; n < setup_.nodes(); ++n)
       if (n != node_.id()) ctx.send(n, setup_.network_latency, kNodeReport, report);
+    count_sent(node_.decision_stats(), kNodeReport, setup_.nodes() - 1);
   } else {
-    for (NodeId nb : neighbours_) ctx.send(nb, setup_.network_latency, kNodeReport, report);
+    for (NodeId to : report_to_) ctx.send(to, setup_.network_latency, kNodeReport, report);
+    count_sent(node_.decision_stats(), kNodeReport, report_to_.size());
   }
 }
 

@@ -61,6 +61,7 @@ ModelSetup make_setup(const EpisodeInput& in) {
   s.episode = in.episode;
   s.network_latency = from_seconds(in.settings->cluster.network_latency_s);
   s.decision_latency = from_seconds(in.settings->scheduler.decision_latency_s);
+  s.observation_loss = in.settings->agents.observation_loss;
   const auto& tasks = *in.tasks;
   s.children.resize(tasks.size());
   for (const TaskSpec& t : tasks) {
@@ -98,7 +99,8 @@ Utilization utilization(const ClusterSpec& cluster, const std::vector<NodeRecord
   return {100.0 * busy / (cores * duration_s), 100.0 * speed_busy / (speed_cores * duration_s)};
 }
 
-EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const std::vector<DecisionStats>& deciders) {
+EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const std::vector<DecisionStats>& deciders,
+                         std::vector<double> staleness_s) {
   const auto& tasks = *in.tasks;
   EpisodeMetrics m;
   m.tasks = tasks.size();
@@ -156,12 +158,28 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
   m.arrival_window_utilization_pct = w.plain_pct;
   m.arrival_window_speed_weighted_utilization_pct = w.speed_weighted_pct;
   double sim_latency = 0, wall = 0;
+  std::uint64_t messages = 0, bytes = 0, candidates = 0, unreported = 0;
   for (const DecisionStats& d : deciders) {
     m.decisions += d.decisions;
     m.spills += d.spills;
     sim_latency += d.sim_latency_s;
     wall += d.wall_s;
+    messages += d.messages;
+    bytes += d.message_bytes;
+    m.reports_lost += d.reports_lost;
+    candidates += d.candidates_seen;
+    unreported += d.candidates_unreported;
   }
+  const auto agents = static_cast<double>(in.cluster->nodes.size());
+  m.messages_per_agent = static_cast<double>(messages) / agents;
+  m.bytes_per_agent = static_cast<double>(bytes) / agents;
+  m.unreported_candidates_pct = candidates > 0
+                                    ? 100.0 * static_cast<double>(unreported) / static_cast<double>(candidates)
+                                    : std::nan("");
+  // Sorted first: the same sum whichever rank held which decision.
+  std::sort(staleness_s.begin(), staleness_s.end());
+  m.mean_staleness_s = staleness_s.empty() ? std::nan("") : mean_of(staleness_s);
+  m.p95_staleness_s = staleness_s.empty() ? std::nan("") : percentile_of(staleness_s, 0.95);
   if (m.decisions > 0) {
     m.decision_latency_sim_s = sim_latency / static_cast<double>(m.decisions);
     m.decision_latency_wall_us = 1e6 * wall / static_cast<double>(m.decisions);
@@ -238,6 +256,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   std::vector<TaskRecord> tasks;
   std::vector<DecisionStats> deciders;
   std::vector<LpId> decider_ids;  // parallel to deciders
+  std::vector<double> staleness;  // per decision
   std::vector<std::uint64_t> unschedulable, blocked;
   SimTime local_makespan = 0;
   for (LpId id : sim.local_lps()) {
@@ -246,14 +265,17 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
       tasks.insert(tasks.end(), node.records().begin(), node.records().end());
       deciders.push_back(node.decisions());
       decider_ids.push_back(id);
+      staleness.insert(staleness.end(), node.staleness().begin(), node.staleness().end());
       for (const TaskRecord& t : node.records()) local_makespan = std::max(local_makespan, t.end);
     } else if (id == setup.source_lp()) {
       const auto& source = static_cast<const SourceLp&>(sim.lp(id));
       unschedulable = source.unschedulable();
       blocked = source.blocked();
     } else {
-      deciders.push_back(static_cast<const SchedulerLp&>(sim.lp(id)).decisions());
+      const auto& scheduler = static_cast<const SchedulerLp&>(sim.lp(id));
+      deciders.push_back(scheduler.decisions());
       decider_ids.push_back(id);
+      staleness.insert(staleness.end(), scheduler.staleness().begin(), scheduler.staleness().end());
     }
   }
   const SimTime makespan = comm.allreduce_max(local_makespan);
@@ -270,6 +292,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   result.blocked = comm.gather_to_root(blocked);
   const auto gathered_deciders = comm.gather_to_root(deciders);
   const auto gathered_ids = comm.gather_to_root(decider_ids);
+  std::vector<double> all_staleness = comm.gather_to_root(staleness);
   std::vector<std::size_t> by_id(gathered_ids.size());
   for (std::size_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
   std::sort(by_id.begin(), by_id.end(),
@@ -297,7 +320,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
 
   const RunStats global = stats.reduced(comm);
   if (comm.is_root()) {
-    result.metrics = summarize(in, result, all_deciders);
+    result.metrics = summarize(in, result, all_deciders, std::move(all_staleness));
     result.metrics.unschedulable = result.unschedulable.size();
     result.metrics.blocked = result.blocked.size();
     result.metrics.incomplete = result.metrics.tasks - result.metrics.completed - result.metrics.unschedulable -

@@ -50,6 +50,17 @@ struct EpisodeMetrics {
   // each rank decides its own requests of a window together, so these depend on the partition.
   std::uint64_t decision_batches = 0;
   double mean_decision_batch = 0;
+  // Coordination. Agents are the nodes (in every topology, so that modes compare per node);
+  // messages are what nodes and the central scheduler send each other (load reports,
+  // dispatches to another node, forwards, spills, bounces), bytes by the wire-size model of
+  // engine/cluster/messages.hpp.
+  double messages_per_agent = 0, bytes_per_agent = 0;
+  // Staleness: per decision, the mean information age of its candidates' load (other than
+  // the decider's own; engine/cluster/report_inbox.hpp), then the mean and 95th percentile
+  // over the decisions; NaN when no decision had a candidate it hears reports from.
+  double mean_staleness_s = 0, p95_staleness_s = 0;
+  double unreported_candidates_pct = 0;  // candidates (but the decider) it hears no reports from
+  std::uint64_t reports_lost = 0;        // agents.observation_loss
   std::uint64_t events = 0, remote_events = 0, windows = 0;
   double wall_s = 0;  // this episode, slowest rank
 };

@@ -49,4 +49,22 @@ struct TaskDoneMessage {
   std::uint64_t task = 0;
 };
 
+// The wire-size model behind the bytes_per_agent metric: what a coordination message would
+// weigh on a real network, not sizeof() of the simulator's structs (which carry task ids
+// because every rank holds the task table). Every message has a 24-byte header (sender and
+// receiver id, 4 B each; kind and payload length, 4 B each; send time, 8 B).
+// - A load report (kNodeReport): six float64 load figures (free cores and memory, queued work,
+//   cores and memory, running work) 48 B, queue length and running count 2 x 4 B, the up flag
+//   padded to 8 B, the time it describes 8 B: 72 B, 96 B with the header.
+// - A task (kAssign, kSubmit: a dispatch, forward, spill or bounce) carries its routing
+//   (task id, ready and raised times 3 x 8 B; reschedules, origin and flags 3 x 4 B, padded
+//   to 40 B) and its description (cores, memory, work, arrival, deadline, priority as
+//   6 x 8 B): 88 B, 112 B with the header.
+inline constexpr std::uint64_t kMessageHeaderBytes = 24;
+inline constexpr std::uint64_t kReportMessageBytes = kMessageHeaderBytes + 72;
+inline constexpr std::uint64_t kTaskMessageBytes = kMessageHeaderBytes + 88;
+inline constexpr std::uint64_t wire_bytes(ClusterEvent kind) {
+  return kind == kNodeReport ? kReportMessageBytes : kTaskMessageBytes;
+}
+
 }  // namespace marlsim

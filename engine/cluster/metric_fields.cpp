@@ -38,6 +38,18 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(decision_latency_wall_us, "us", "wall time inside the policy per decision, mean"),
       MARLSIM_FIELD(decision_batches, "count", "decide() calls on the policy, all ranks (depends on the partition)"),
       MARLSIM_FIELD(mean_decision_batch, "count", "requests per decide() call (depends on the partition)"),
+      MARLSIM_FIELD(messages_per_agent, "count",
+                    "coordination messages (load reports, dispatches, forwards, spills, bounces) sent between "
+                    "nodes and the central scheduler, per node"),
+      MARLSIM_FIELD(bytes_per_agent, "B",
+                    "those messages' bytes per node (wire-size model: engine/cluster/messages.hpp)"),
+      MARLSIM_FIELD(mean_staleness_s, "s",
+                    "information age of the reported candidates' load a decision saw, mean per decision, mean "
+                    "over decisions (NaN if none had a reported candidate)"),
+      MARLSIM_FIELD(p95_staleness_s, "s", "the same, 95th percentile over decisions"),
+      MARLSIM_FIELD(unreported_candidates_pct, "%",
+                    "decisions' candidates (other than the decider) it hears no load reports from"),
+      MARLSIM_FIELD(reports_lost, "count", "load reports the receiving agent never saw (agents.observation_loss)"),
       MARLSIM_FIELD(tasks, "count", "tasks in the episode"),
       MARLSIM_FIELD(completed, "count", "tasks completed"),
       MARLSIM_FIELD(measured_tasks, "count", "completed tasks that arrived at or after run.warmup_s"),

@@ -31,6 +31,7 @@ struct ModelSetup {
   std::uint64_t episode = 0;
   SimTime network_latency = 1'000'000;   // ns
   SimTime decision_latency = 1'000'000;  // ns
+  double observation_loss = 0;           // agents.observation_loss: share of reports an agent never sees
   // DAG between instance groups, indexed by a group's first task id (other entries empty):
   // group -> the groups that wait for all of its instances. See TaskSpec::instance.
   std::vector<std::vector<std::uint64_t>> children;
@@ -44,7 +45,13 @@ struct ModelSetup {
 };
 
 // Streams of one LP's RNG (keyed with seed, episode and LP id).
-enum RngPurpose : std::uint64_t { kRngDecisions = 1, kRngFailures = 2, kRngEntry = 3, kRngReports = 4 };
+enum RngPurpose : std::uint64_t {
+  kRngDecisions = 1,
+  kRngFailures = 2,
+  kRngEntry = 3,
+  kRngReports = 4,
+  kRngObservationLoss = 5,  // which reports a decentralized agent loses (engine/cluster/report_inbox.hpp)
+};
 inline std::uint64_t rng_stream(std::uint64_t episode, RngPurpose purpose) { return (episode << 8) | purpose; }
 
 }  // namespace marlsim

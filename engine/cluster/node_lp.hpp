@@ -28,6 +28,8 @@ class NodeLp final : public LogicalProcess {
 
   const std::vector<TaskRecord>& records() const { return records_; }
   const DecisionStats& decisions() const { return decisions_; }
+  // Per decision with a reported candidate: the mean age of what it saw (report_inbox.hpp), s.
+  const std::vector<double>& staleness() const { return staleness_s_; }
   // Energy and busy core-seconds integrated up to the makespan, and busy core-seconds inside
   // the metrics' arrival window [window_begin, window_end].
   NodeRecord node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const;
@@ -39,6 +41,7 @@ class NodeLp final : public LogicalProcess {
   NodeView own_view(SimTime now) const;  // its load as a report states it
   RngStream& decision_rng() { return decision_rng_; }
   DecisionStats& decision_stats() { return decisions_; }
+  std::vector<double>& staleness_samples() { return staleness_s_; }
 
  private:
   struct Running {
@@ -86,6 +89,7 @@ class NodeLp final : public LogicalProcess {
 
   std::vector<TaskRecord> records_;
   DecisionStats decisions_;
+  std::vector<double> staleness_s_;
   std::vector<std::size_t> start_scratch_;
   std::vector<RunningTask> running_scratch_;
   std::unique_ptr<NodePlacement> placement_;  // last: it refers to the node

@@ -11,7 +11,10 @@ SchedulerLp::SchedulerLp(const ModelSetup& setup)
     : setup_(setup),
       policy_state_(setup.deciding_policy->make_state()),
       rng_(setup.seed, setup.scheduler_lp(), rng_stream(setup.episode, kRngDecisions)),
-      view_(*setup.cluster) {}
+      view_(*setup.cluster),
+      inbox_(setup, setup.scheduler_lp(), 0.0, true) {
+  inbox_.hear_from_all();
+}
 
 void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
   switch (ev.kind) {
@@ -122,10 +125,12 @@ void SchedulerLp::dispatch_decisions(std::span<DecisionRequest> decided, double 
     const NodeId node = decided[i].chosen;
     if (node >= setup_.nodes()) throw std::logic_error("policy " + setup_.policy + " chose no node");
     ++decisions_.decisions;
+    inbox_.saw(decided[i], kNoNode, decisions_, staleness_s_);
     decisions_.sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
     m.from = ctx.self();
     m.rejected = 0;
     ctx.send(node, setup_.decision_latency, kAssign, m);
+    count_sent(decisions_, kAssign);
     keeper_.dispatched(node, ctx.now() + setup_.decision_latency, *decided[i].task);
     ++dispatched_;
   }

@@ -10,6 +10,7 @@
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
+#include "engine/cluster/report_inbox.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/cluster/view_keeper.hpp"
 #include "engine/kernel/logical_process.hpp"
@@ -24,6 +25,7 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
   std::uint64_t state_hash() const override;
 
   const DecisionStats& decisions() const { return decisions_; }
+  const std::vector<double>& staleness() const { return staleness_s_; }  // per decision, s (report_inbox.hpp)
   std::uint64_t parked() const { return parked_.size(); }
 
   void collect_requests(std::vector<DecisionRequest>& out) override;
@@ -46,6 +48,8 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
   bool tick_pending_ = false;
   std::vector<TaskMessage> parked_;  // no node believed up can take them
   DecisionStats decisions_;
+  ReportInbox inbox_;  // every node reports each change to it; none is lost (fully observed)
+  std::vector<double> staleness_s_;
   std::uint64_t dispatched_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "agents/cluster_view.hpp"
+#include "engine/cluster/messages.hpp"
 #include "engine/support/sim_time.hpp"
 #include "workloads/task_spec.hpp"
 
@@ -49,13 +50,25 @@ struct NodeRecord {
   std::uint64_t tasks_run = 0;
 };
 
-// Decision bookkeeping of one deciding LP.
+// Decision bookkeeping of one deciding LP, and what its coordination costs and sees.
 struct DecisionStats {
   std::uint64_t decisions = 0;
   double sim_latency_s = 0;                         // summed: from request raised to dispatch arriving
   double wall_s = 0;                                // summed wall time inside policy calls
   std::uint64_t spills = 0;                         // two-level nodes: submissions passed on to the global scheduler
   std::uint64_t batches = 0, batched_requests = 0;  // scheduler.decide = "at-once": its decide() calls
+  // Coordination messages it sent to other LPs (count_sent) and their bytes (wire_bytes).
+  std::uint64_t messages = 0, message_bytes = 0;
+  // Reports it never saw (agents.observation_loss); the candidates of its decisions other
+  // than itself, and those of them it hears no reports from (engine/cluster/report_inbox.hpp).
+  std::uint64_t reports_lost = 0, candidates_seen = 0, candidates_unreported = 0;
 };
+
+// One coordination message (a load report, a dispatch, forward, spill or bounce) sent to
+// another LP; messages to itself (keeping a task, ticks) are not on the network.
+inline void count_sent(DecisionStats& stats, ClusterEvent kind, std::uint64_t copies = 1) {
+  stats.messages += copies;
+  stats.message_bytes += copies * wire_bytes(kind);
+}
 
 }  // namespace marlsim

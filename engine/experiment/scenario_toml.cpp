@@ -574,6 +574,9 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
 // [agents]: decision cycles, and the actor-critic policy's network.
 void read_agents(TableReader a, AgentSettings& settings) {
   a.duration_or_zero("decision_period_s", settings.decision_period_s);
+  a.number(
+      "observation_loss", settings.observation_loss, [](double v) { return v >= 0 && v <= 1; },
+      "a share of reports in [0, 1]");
   ActorCriticPolicySettings& agents = settings.actor_critic;
   if (const toml::node* n = a.node("hidden_widths")) {
     const auto* arr = n->as_array();
@@ -761,6 +764,13 @@ void check_scenario(const Context& ctx, Scenario& s) {
     ctx.fail("run.warmup_s", node_at(ctx, "run.warmup_s"),
              "expected a warm-up shorter than run.max_time_s (" + format_number(s.run.max_time_s) + " s), got " +
                  format_number(s.run.warmup_s) + " s");
+  // Partial observability is the decentralized agents'; a central scheduler is the fully
+  // observed (centralized) coordination mode.
+  if (s.agents.observation_loss > 0 && s.scheduler.topology != Topology::Decentralized)
+    ctx.fail("agents.observation_loss", node_at(ctx, "agents.observation_loss"),
+             "expected 0 in topology \"" + std::string(topology_name(s.scheduler.topology)) +
+                 "\" (reports lost applies to decentralized agents; the central scheduler sees every report), got " +
+                 format_number(s.agents.observation_loss));
   if (s.cluster.source == "seed-study") revalidate(ctx, [&] { s.cluster.generated.validate(); });
   if (trace) {
     TraceOptions& t = s.workload.trace;

@@ -83,6 +83,13 @@ void require_same_metrics(const EpisodeMetrics& a, const EpisodeMetrics& b) {
   REQUIRE(a.decisions == b.decisions);
   REQUIRE(a.decision_latency_sim_s == b.decision_latency_sim_s);
   REQUIRE(a.events == b.events);
+  // Coordination: messages, what decisions saw, the reports agents lost.
+  REQUIRE(a.messages_per_agent == b.messages_per_agent);
+  REQUIRE(a.bytes_per_agent == b.bytes_per_agent);
+  REQUIRE(same(a.mean_staleness_s, b.mean_staleness_s));
+  REQUIRE(same(a.p95_staleness_s, b.p95_staleness_s));
+  REQUIRE(same(a.unreported_candidates_pct, b.unreported_candidates_pct));
+  REQUIRE(a.reports_lost == b.reports_lost);
 }
 
 // Rank 0 only holds records: CHECK (not REQUIRE) so that a mismatch never makes rank 0 skip
@@ -195,6 +202,13 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
       {"decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
       {"decentralized global",
        {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=best-fit"}},
+      // Partial observability: each agent draws its losses from its own stream.
+      {"decentralized limited, 3 neighbours, observation loss 0.5",
+       {"scheduler.topology=decentralized", "scheduler.neighbours=3", "agents.observation_loss=0.5"}},
+      {"decentralized limited, reports on change, observation loss 0.8",
+       {"scheduler.topology=decentralized", "scheduler.report_period_s=0", "agents.observation_loss=0.8"}},
+      {"decentralized global, observation loss 0.2",
+       {"scheduler.topology=decentralized", "scheduler.sharing=global", "agents.observation_loss=0.2"}},
   };
   const std::size_t plain = cases.size();
   for (std::size_t i = 0; i < plain; ++i) {
@@ -217,6 +231,9 @@ TEST_CASE("cluster: the decentralized-ac policy gives the same episode at any ra
       {"actor-critic, centralized, K = 8", {"scheduler.topology=centralized", "scheduler.candidates=8"}},
       {"actor-critic, centralized, batched, K = 4", {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4"}},
       {"actor-critic, decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
+      {"actor-critic, decentralized, local only", {"scheduler.topology=decentralized", "scheduler.sharing=none"}},
+      {"actor-critic, decentralized limited, observation loss 0.5",
+       {"scheduler.topology=decentralized", "agents.observation_loss=0.5"}},
   };
   const int threads_before = omp_get_max_threads();
   for (const Case& c : cases) {
