@@ -80,9 +80,11 @@ class TrainCommand final : public Command {
     outputs.publish();
     if (!root) return 0;
     print_profile(curve, wall);
-    if (!curve.empty() && !curve.back().checkpoint.empty())
-      fmt::print("policy: {} (evaluate: marlsim run {} --policy {} --set agents.checkpoint={})\n",
-                 curve.back().checkpoint, scenario.path, settings_.policy, curve.back().checkpoint);
+    if (!settings_.checkpoint_dir.empty()) {
+      const std::string policy = policy_path(settings_.checkpoint_dir);
+      fmt::print("policy: {} (evaluate on unseen episodes: marlsim run {} --policy {} --set agents.checkpoint={})\n",
+                 policy, scenario.path, settings_.policy, policy);
+    }
     if (!summary_json_.empty()) fmt::print("summary: {}\n", summary_json_);
     return 0;
   }

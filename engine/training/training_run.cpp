@@ -83,6 +83,8 @@ std::string checkpoint_path(const std::string& dir, int iteration) {
   return (std::filesystem::path(dir) / name).string();
 }
 
+std::string policy_path(const std::string& dir) { return (std::filesystem::path(dir) / "policy.h5").string(); }
+
 std::string trajectory_path(const std::string& dir, int iteration) {
   char name[40];
   std::snprintf(name, sizeof name, "trajectories-%06d.h5", iteration);
@@ -236,6 +238,11 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     if (progress) progress(rec);
     records.push_back(rec);
   }
+  // The trained policy alone (no trainer state): small enough to ship, and what `marlsim run
+  // --set agents.checkpoint=...` evaluates.
+  if (!settings.checkpoint_dir.empty() && comm.is_root())
+    nn::save_checkpoint(policy_path(settings.checkpoint_dir), {{"agent", actor.get()}}, layout);
+  comm.barrier();
   return records;
 }
 

@@ -62,5 +62,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
 // `marlsim run` evaluates, plus the trainer's state) and the decisions it was trained on.
 std::string checkpoint_path(const std::string& dir, int iteration);
 std::string trajectory_path(const std::string& dir, int iteration);
+// The final policy alone (the last iteration's actor, without the trainer's state).
+std::string policy_path(const std::string& dir);
 
 }  // namespace marlsim
