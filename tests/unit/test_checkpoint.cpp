@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <string>
 
+#include "agents/actor_critic_policy.hpp"
 #include "agents/nn/checkpoint.hpp"
+#include "engine/experiment/scenario.hpp"
 #include "engine/support/input_error.hpp"
 
 using namespace marlsim;
@@ -75,4 +77,17 @@ TEST_CASE("a mismatching checkpoint is refused naming both sides, leaving the ne
   CHECK_THROWS_WITH(load_checkpoint(temp_path("missing"), {{"node", &other}}, decentralized_ac_observation_layout()),
                     Catch::Contains("cannot open the checkpoint"));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("the shipped trained checkpoints load into their scenario's network", "[checkpoint]") {
+  // configs/checkpoints/README.md: a change of the observation layout or the network shapes
+  // must come with retrained checkpoints (this fails first).
+  const Scenario s = load_scenario(
+      MARLSIM_SOURCE_DIR "/configs/seed-study-u80-ac.toml",
+      {"agents.checkpoint=" MARLSIM_SOURCE_DIR "/configs/checkpoints/seed-study-u80-ac.h5"});
+  const auto network = make_actor_critic_network(s.agents.actor_critic, s.run.seed);
+  ActorCriticPolicySettings fresh = s.agents.actor_critic;
+  fresh.checkpoint.clear();
+  const auto untrained = make_actor_critic_network(fresh, s.run.seed);
+  CHECK_FALSE(network->actor_layers()[0].weights.isApprox(untrained->actor_layers()[0].weights));
 }
