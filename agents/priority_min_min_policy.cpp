@@ -13,7 +13,16 @@
 // grows, and a task's minimum can change only if its best node was the one committed to.
 // Those tasks are rescanned; the others keep their minimum. A batch of B tasks over K
 // candidates costs O(B K) plus O(K) per rescan instead of O(B^2 K).
+//
+// Indexed path (a request for every node): the view keeps the up nodes ordered by
+// (backlog_s, id). ECT = backlog + run time, and no node runs the task faster than the
+// fastest node, so the walk in backlog order stops once backlog + that shortest run time
+// exceeds the best ECT found: no later node can reach it, not even by rounding (floating-point
+// sums and quotients are monotone). Nodes whose ECT rounds to the best one are all visited,
+// so the tie goes to the lowest id as in the scan. The cost is the number of nodes whose
+// backlog lies within (slowest - fastest run time) of the best, not the cluster size.
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "agents/policy_registry.hpp"
@@ -35,6 +44,24 @@ Best min_ect(const TaskSpec& task, std::span<const NodeId> candidates, const Clu
   return best;
 }
 
+Best min_ect_indexed(const TaskSpec& task, const ClusterView& view) {
+  const ViewIndexes& index = *view.indexes();
+  const double shortest_runtime_s = task.work_core_s / (task.cores * index.max_speed());  // as runtime_s computes it
+  Best best;
+  for (const ViewIndexes::BacklogKey& key : index.by_backlog()) {
+    if (best.node != kNoNode && key.backlog_s + shortest_runtime_s > best.ect) break;
+    if (!view.fits_statically(task, key.id)) continue;
+    const double e = view.expected_completion_s(task, key.id);
+    if (best.node == kNoNode || e < best.ect || (e == best.ect && key.id < best.node)) best = {key.id, e};
+  }
+  if (best.node == kNoNode) throw std::logic_error("priority-minmin policy: no up node fits the task");
+  return best;
+}
+
+Best min_ect(const DecisionRequest& r) {
+  return r.every_node ? min_ect_indexed(*r.task, *r.view) : min_ect(*r.task, r.candidates, *r.view);
+}
+
 class PriorityMinMinPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "priority-minmin"; }
@@ -42,6 +69,12 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext&) const override {
     return min_ect(task, candidates, view).node;
+  }
+
+  IndexNeeds index_needs() const override { return {.by_backlog = true}; }
+
+  NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
+    return min_ect_indexed(task, view).node;
   }
 
   // Each LP's requests are one Min-Min batch over its view.
@@ -63,7 +96,7 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
       for (std::size_t i = 0; i < requests.size(); ++i) {
         if (static_cast<int>(requests[i].task->priority) != cls) continue;
         pending_.push_back(i);
-        best_.push_back(min_ect(*requests[i].task, requests[i].candidates, view));
+        best_.push_back(min_ect(requests[i]));
       }
       while (!pending_.empty()) {
         std::size_t pick = 0;  // position in pending_; ties keep the earliest (batch order)
@@ -78,7 +111,7 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
         best_.erase(best_.begin() + static_cast<std::ptrdiff_t>(pick));
         for (std::size_t p = 0; p < pending_.size(); ++p)
           if (best_[p].node == node)
-            best_[p] = min_ect(*requests[pending_[p]].task, requests[pending_[p]].candidates, view);
+            best_[p] = min_ect(requests[pending_[p]]);
       }
     }
   }

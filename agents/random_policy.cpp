@@ -1,8 +1,14 @@
 // Random: a node drawn uniformly from the candidates (source study 1's "Random" baseline).
 // The draw comes from the deciding LP's own stream, so a decision never depends on the
 // partition or on what other LPs drew; the policy itself holds no state.
+//
+// Indexed path: the scan draws once, below(candidate count), and takes that position of the
+// id-ordered list. The view counts up nodes by id (a Fenwick tree), so the count is the up
+// nodes less those the task does not fit, and the drawn position is found as the k-th up
+// node moved on past every unfit up node at or before it.
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "agents/policy_registry.hpp"
 
@@ -18,6 +24,27 @@ class RandomPolicy final : public SchedulingPolicy {
     if (ctx.rng == nullptr) throw std::logic_error("random policy: DispatchContext::rng is not set");
     return candidates[ctx.rng->below(candidates.size())];
   }
+
+  IndexNeeds index_needs() const override { return {.by_id = true}; }
+
+  NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext& ctx) const override {
+    if (ctx.rng == nullptr) throw std::logic_error("random policy: DispatchContext::rng is not set");
+    const ViewIndexes& index = *view.indexes();
+    unfit_.clear();
+    if (!index.fits_every_node(task)) index.unfit_up_nodes(task, unfit_);  // ascending ids
+    if (unfit_.size() >= index.up_count()) throw std::logic_error("random policy: no up node fits the task");
+    std::size_t k = ctx.rng->below(index.up_count() - unfit_.size());  // the scan's draw
+    NodeId node = index.kth_up(k);
+    for (const NodeId u : unfit_) {
+      if (u > node) break;
+      node = index.kth_up(++k);  // an unfit node came before: the k-th fitting one is one further
+    }
+    return node;
+  }
+
+ private:
+  // Scratch reused between decisions, not state: a rank takes its decisions one at a time.
+  mutable std::vector<NodeId> unfit_;
 };
 }  // namespace
 

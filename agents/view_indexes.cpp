@@ -1,0 +1,94 @@
+#include "agents/view_indexes.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace marlsim {
+
+ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
+    : cluster_(&cluster), needs_(needs), up_(cluster.nodes.size(), 0) {
+  const auto& nodes = cluster.nodes;
+  if (nodes.empty()) return;
+  min_cores_ = nodes[0].cores;
+  min_memory_gb_ = nodes[0].memory_gb;
+  for (const NodeSpec& s : nodes) {
+    min_cores_ = std::min(min_cores_, s.cores);
+    min_memory_gb_ = std::min(min_memory_gb_, s.memory_gb);
+    max_speed_ = std::max(max_speed_, s.speed);
+  }
+  by_cores_.resize(nodes.size());
+  std::iota(by_cores_.begin(), by_cores_.end(), NodeId{0});
+  by_memory_ = by_cores_;
+  std::stable_sort(by_cores_.begin(), by_cores_.end(),
+                   [&](NodeId a, NodeId b) { return nodes[a].cores < nodes[b].cores; });
+  std::stable_sort(by_memory_.begin(), by_memory_.end(),
+                   [&](NodeId a, NodeId b) { return nodes[a].memory_gb < nodes[b].memory_gb; });
+  if (needs_.by_id) fenwick_.assign(nodes.size() + 1, 0);
+  if (needs_.by_load) load_key_.resize(nodes.size());
+  if (needs_.by_backlog) backlog_key_.resize(nodes.size());
+}
+
+void ViewIndexes::update(NodeId n, bool up, double load, double backlog_s) {
+  const bool was_up = up_[n] != 0;
+  if (was_up) {
+    if (needs_.by_load) by_load_.erase(load_key_[n]);
+    if (needs_.by_backlog) by_backlog_.erase({backlog_key_[n], n});
+  }
+  if (up) {
+    if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n});
+    if (needs_.by_backlog) by_backlog_.insert({backlog_key_[n] = backlog_s, n});
+  }
+  if (up != was_up) {
+    up_[n] = up ? 1 : 0;
+    up_count_ = up ? up_count_ + 1 : up_count_ - 1;
+    if (needs_.by_id) add_up(n, up ? 1 : -1);
+  }
+}
+
+void ViewIndexes::add_up(NodeId n, int delta) {
+  for (std::size_t i = std::size_t{n} + 1; i < fenwick_.size(); i += i & (~i + 1))
+    fenwick_[i] = static_cast<std::uint32_t>(static_cast<int>(fenwick_[i]) + delta);
+}
+
+NodeId ViewIndexes::kth_up(std::size_t k) const {
+  if (!needs_.by_id || k >= up_count_) throw std::logic_error("ViewIndexes::kth_up: no such up node");
+  const std::size_t size = fenwick_.size() - 1;
+  std::size_t step = 1;
+  while (step * 2 <= size) step *= 2;
+  std::size_t pos = 0, remaining = k + 1;  // the last 1-based position whose prefix count is < k + 1
+  for (; step > 0; step /= 2) {
+    if (pos + step <= size && fenwick_[pos + step] < remaining) {
+      pos += step;
+      remaining -= fenwick_[pos];
+    }
+  }
+  return static_cast<NodeId>(pos);  // 1-based pos + 1, as a 0-based id
+}
+
+bool ViewIndexes::any_fits(const TaskSpec& task) const {
+  if (up_count_ == 0) return false;
+  if (fits_every_node(task)) return true;
+  // From the largest memory down, while the task's memory fits.
+  for (auto it = by_memory_.rbegin(); it != by_memory_.rend() && task.memory_gb <= cluster_->nodes[*it].memory_gb; ++it)
+    if (up_[*it] != 0 && task.cores <= cluster_->nodes[*it].cores) return true;
+  return false;
+}
+
+void ViewIndexes::unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const {
+  out.clear();
+  const auto& nodes = cluster_->nodes;
+  // Too few cores: a prefix of the cores order. Too little memory (and enough cores, so no
+  // node is listed twice): a prefix of the memory order.
+  for (const NodeId n : by_cores_) {
+    if (task.cores <= nodes[n].cores) break;
+    if (up_[n] != 0) out.push_back(n);
+  }
+  for (const NodeId n : by_memory_) {
+    if (task.memory_gb <= nodes[n].memory_gb) break;
+    if (up_[n] != 0 && task.cores <= nodes[n].cores) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end());
+}
+
+}  // namespace marlsim
