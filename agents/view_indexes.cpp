@@ -26,18 +26,47 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
                    [&](NodeId a, NodeId b) { return nodes[a].memory_gb < nodes[b].memory_gb; });
   if (needs_.by_id) fenwick_.assign(nodes.size() + 1, 0);
   if (needs_.by_load) load_key_.resize(nodes.size());
-  if (needs_.by_backlog) backlog_key_.resize(nodes.size());
+  if (needs_.by_backlog) {
+    backlog_key_.resize(nodes.size());
+    // Consecutive speeds, about N / kSpeedClasses nodes per class; a speed that many nodes
+    // share (a tier of one speed) is a class of its own, where backlog order is ECT order.
+    std::vector<double> speeds;
+    for (const NodeSpec& n : nodes) speeds.push_back(n.speed);
+    std::sort(speeds.begin(), speeds.end());
+    const std::size_t target = (nodes.size() + kSpeedClasses - 1) / kSpeedClasses;  // two classes hold >= target
+    std::size_t in_class = 0;
+    for (std::size_t i = 0; i < speeds.size();) {
+      std::size_t j = i;
+      while (j < speeds.size() && speeds[j] == speeds[i]) ++j;  // [i, j): one speed
+      const std::size_t same = j - i;
+      if (speed_classes_.empty() || (in_class > 0 && (in_class + same > target || same >= target))) {
+        speed_classes_.emplace_back();
+        in_class = 0;
+      }
+      speed_classes_.back().max_speed = speeds[i];
+      in_class += same;
+      i = j;
+    }
+    if (speed_classes_.size() > kMaxSpeedClasses) throw std::logic_error("ViewIndexes: too many speed classes");
+    speed_class_.resize(nodes.size());
+    for (NodeId n = 0; n < nodes.size(); ++n)  // the first class whose fastest speed is not below n's
+      speed_class_[n] = static_cast<std::uint32_t>(
+          std::partition_point(speed_classes_.begin(), speed_classes_.end(),
+                               [&](const SpeedClass& c) { return c.max_speed < nodes[n].speed; }) -
+          speed_classes_.begin());
+  }
 }
 
 void ViewIndexes::update(NodeId n, bool up, double load, double backlog_s) {
   const bool was_up = up_[n] != 0;
   if (was_up) {
     if (needs_.by_load) by_load_.erase(load_key_[n]);
-    if (needs_.by_backlog) by_backlog_.erase({backlog_key_[n], n});
+    if (needs_.by_backlog) speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], cluster_->nodes[n].speed, n});
   }
   if (up) {
     if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n});
-    if (needs_.by_backlog) by_backlog_.insert({backlog_key_[n] = backlog_s, n});
+    if (needs_.by_backlog)
+      speed_classes_[speed_class_[n]].by_backlog.insert({backlog_key_[n] = backlog_s, cluster_->nodes[n].speed, n});
   }
   if (up != was_up) {
     up_[n] = up ? 1 : 0;

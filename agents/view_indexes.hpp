@@ -25,7 +25,7 @@ using NodeId = std::uint32_t;
 struct IndexNeeds {
   bool by_id = false;       // up nodes by id, with counts (k-th up node in id order)
   bool by_load = false;     // up nodes ordered by (load, backlog_s, id)
-  bool by_backlog = false;  // up nodes ordered by (backlog_s, id)
+  bool by_backlog = false;  // up nodes per speed class, ordered by (backlog_s, speed descending, id)
   bool any() const { return by_id || by_load || by_backlog; }
 };
 
@@ -40,10 +40,16 @@ class ViewIndexes {
       return id < o.id;
     }
   };
+  // Within one backlog the faster node first: there a task's completion time only grows
+  // along the order (priority-minmin stops walking a backlog at the first worse node).
   struct BacklogKey {
-    double backlog_s;
+    double backlog_s, speed;
     NodeId id;
-    bool operator<(const BacklogKey& o) const { return backlog_s != o.backlog_s ? backlog_s < o.backlog_s : id < o.id; }
+    bool operator<(const BacklogKey& o) const {
+      if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
+      if (speed != o.speed) return speed > o.speed;
+      return id < o.id;
+    }
   };
 
   // Every node starts down (in no index); ClusterView then update()s each one.
@@ -63,8 +69,18 @@ class ViewIndexes {
   // The fastest node's speed (a lower bound on any node's run time for a task).
   double max_speed() const { return max_speed_; }
 
+  // Nodes of close speeds (classes of consecutive speeds, about N / kSpeedClasses nodes each,
+  // at most kMaxSpeedClasses): a task's run time differs little within a class, so backlog
+  // order is nearly ECT order.
+  static constexpr std::size_t kSpeedClasses = 64;
+  static constexpr std::size_t kMaxSpeedClasses = 2 * kSpeedClasses + 1;
+  struct SpeedClass {
+    double max_speed = 0;
+    std::set<BacklogKey> by_backlog;
+  };
+
   const std::set<LoadKey>& by_load() const { return by_load_; }
-  const std::set<BacklogKey>& by_backlog() const { return by_backlog_; }
+  const std::vector<SpeedClass>& speed_classes() const { return speed_classes_; }
 
   // by_id: the up nodes the task does not fit statically, ascending ids (cleared first).
   void unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const;
@@ -83,8 +99,9 @@ class ViewIndexes {
   std::vector<std::uint32_t> fenwick_;        // by_id: 1-based Fenwick tree of up flags over ids
   std::set<LoadKey> by_load_;
   std::vector<LoadKey> load_key_;  // each up node's key in by_load_
-  std::set<BacklogKey> by_backlog_;
-  std::vector<double> backlog_key_;  // each up node's key in by_backlog_
+  std::vector<SpeedClass> speed_classes_;
+  std::vector<std::uint32_t> speed_class_;  // per node
+  std::vector<double> backlog_key_;         // each up node's backlog_s in its class
 };
 
 }  // namespace marlsim
