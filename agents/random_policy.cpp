@@ -4,8 +4,10 @@
 //
 // Indexed path: the scan draws once, below(candidate count), and takes that position of the
 // id-ordered list. The view counts up nodes by id (a Fenwick tree), so the count is the up
-// nodes less those the task does not fit, and the drawn position is found as the k-th up
-// node moved on past every unfit up node at or before it.
+// nodes less those the task does not fit (listed from the view's static orders by cores and
+// by memory), and the drawn position is the (k + j)-th up node, j the unfit nodes before it
+// (a binary search over the sorted unfit list). The cost is that list: nothing for a task
+// that fits every node, else the statically unfit nodes (grows with the cluster).
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -33,13 +35,19 @@ class RandomPolicy final : public SchedulingPolicy {
     unfit_.clear();
     if (!index.fits_every_node(task)) index.unfit_up_nodes(task, unfit_);  // ascending ids
     if (unfit_.size() >= index.up_count()) throw std::logic_error("random policy: no up node fits the task");
-    std::size_t k = ctx.rng->below(index.up_count() - unfit_.size());  // the scan's draw
-    NodeId node = index.kth_up(k);
-    for (const NodeId u : unfit_) {
-      if (u > node) break;
-      node = index.kth_up(++k);  // an unfit node came before: the k-th fitting one is one further
+    const std::size_t k = ctx.rng->below(index.up_count() - unfit_.size());  // the scan's draw
+    // The unfit nodes before the k-th fitting one: those with at most k fitting nodes before
+    // them (up nodes before unfit_[j], less the j unfit ones), a prefix of unfit_.
+    std::size_t lo = 0, hi = unfit_.size();
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (index.up_before(unfit_[mid]) - mid <= k) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
-    return node;
+    return index.kth_up(k + lo);
   }
 
  private:

@@ -17,13 +17,11 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     min_memory_gb_ = std::min(min_memory_gb_, s.memory_gb);
     max_speed_ = std::max(max_speed_, s.speed);
   }
-  by_cores_.resize(nodes.size());
-  std::iota(by_cores_.begin(), by_cores_.end(), NodeId{0});
+  for (NodeId n = 0; n < nodes.size(); ++n) by_cores_.push_back({nodes[n].cores, nodes[n].memory_gb, n});
   by_memory_ = by_cores_;
-  std::stable_sort(by_cores_.begin(), by_cores_.end(),
-                   [&](NodeId a, NodeId b) { return nodes[a].cores < nodes[b].cores; });
+  std::stable_sort(by_cores_.begin(), by_cores_.end(), [](const Machine& a, const Machine& b) { return a.cores < b.cores; });
   std::stable_sort(by_memory_.begin(), by_memory_.end(),
-                   [&](NodeId a, NodeId b) { return nodes[a].memory_gb < nodes[b].memory_gb; });
+                   [](const Machine& a, const Machine& b) { return a.memory_gb < b.memory_gb; });
   if (needs_.by_id) fenwick_.assign(nodes.size() + 1, 0);
   if (needs_.by_load) load_key_.resize(nodes.size());
   if (needs_.by_backlog) {
@@ -95,27 +93,32 @@ NodeId ViewIndexes::kth_up(std::size_t k) const {
   return static_cast<NodeId>(pos);  // 1-based pos + 1, as a 0-based id
 }
 
+std::size_t ViewIndexes::up_before(NodeId n) const {
+  std::size_t count = 0;
+  for (std::size_t i = n; i > 0; i -= i & (~i + 1)) count += fenwick_[i];
+  return count;
+}
+
 bool ViewIndexes::any_fits(const TaskSpec& task) const {
   if (up_count_ == 0) return false;
   if (fits_every_node(task)) return true;
   // From the largest memory down, while the task's memory fits.
-  for (auto it = by_memory_.rbegin(); it != by_memory_.rend() && task.memory_gb <= cluster_->nodes[*it].memory_gb; ++it)
-    if (up_[*it] != 0 && task.cores <= cluster_->nodes[*it].cores) return true;
+  for (auto it = by_memory_.rbegin(); it != by_memory_.rend() && task.memory_gb <= it->memory_gb; ++it)
+    if (up_[it->id] != 0 && task.cores <= it->cores) return true;
   return false;
 }
 
 void ViewIndexes::unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const {
   out.clear();
-  const auto& nodes = cluster_->nodes;
   // Too few cores: a prefix of the cores order. Too little memory (and enough cores, so no
   // node is listed twice): a prefix of the memory order.
-  for (const NodeId n : by_cores_) {
-    if (task.cores <= nodes[n].cores) break;
-    if (up_[n] != 0) out.push_back(n);
+  for (const Machine& m : by_cores_) {
+    if (task.cores <= m.cores) break;
+    if (up_[m.id] != 0) out.push_back(m.id);
   }
-  for (const NodeId n : by_memory_) {
-    if (task.memory_gb <= nodes[n].memory_gb) break;
-    if (up_[n] != 0 && task.cores <= nodes[n].cores) out.push_back(n);
+  for (const Machine& m : by_memory_) {
+    if (task.memory_gb <= m.memory_gb) break;
+    if (up_[m.id] != 0 && task.cores <= m.cores) out.push_back(m.id);
   }
   std::sort(out.begin(), out.end());
 }

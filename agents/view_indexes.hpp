@@ -86,6 +86,8 @@ class ViewIndexes {
   void unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const;
   // by_id: the k-th (0-based) up node in id order; k < up_count().
   NodeId kth_up(std::size_t k) const;
+  // by_id: how many up nodes have an id below n.
+  std::size_t up_before(NodeId n) const;
 
  private:
   void add_up(NodeId n, int delta);  // the Fenwick tree
@@ -95,7 +97,11 @@ class ViewIndexes {
   std::vector<char> up_;
   std::size_t up_count_ = 0;
   double min_cores_ = 0, min_memory_gb_ = 0, max_speed_ = 0;
-  std::vector<NodeId> by_cores_, by_memory_;  // static: ids by ascending cores, by ascending memory
+  struct Machine {  // a node's static capacity, stored in the orders below for a sequential walk
+    double cores, memory_gb;
+    NodeId id;
+  };
+  std::vector<Machine> by_cores_, by_memory_;  // static: ascending cores, ascending memory
   std::vector<std::uint32_t> fenwick_;        // by_id: 1-based Fenwick tree of up flags over ids
   std::set<LoadKey> by_load_;
   std::vector<LoadKey> load_key_;  // each up node's key in by_load_
