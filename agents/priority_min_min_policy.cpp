@@ -148,8 +148,7 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
         pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(pick));
         best_.erase(best_.begin() + static_cast<std::ptrdiff_t>(pick));
         for (std::size_t p = 0; p < pending_.size(); ++p)
-          if (best_[p].node == node)
-            best_[p] = min_ect(requests[pending_[p]]);
+          if (best_[p].node == node) best_[p] = min_ect(requests[pending_[p]]);
       }
     }
   }

@@ -19,7 +19,8 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
   }
   for (NodeId n = 0; n < nodes.size(); ++n) by_cores_.push_back({nodes[n].cores, nodes[n].memory_gb, n});
   by_memory_ = by_cores_;
-  std::stable_sort(by_cores_.begin(), by_cores_.end(), [](const Machine& a, const Machine& b) { return a.cores < b.cores; });
+  std::stable_sort(by_cores_.begin(), by_cores_.end(),
+                   [](const Machine& a, const Machine& b) { return a.cores < b.cores; });
   std::stable_sort(by_memory_.begin(), by_memory_.end(),
                    [](const Machine& a, const Machine& b) { return a.memory_gb < b.memory_gb; });
   if (needs_.by_id) fenwick_.assign(nodes.size() + 1, 0);
@@ -59,7 +60,8 @@ void ViewIndexes::update(NodeId n, bool up, double load, double backlog_s) {
   const bool was_up = up_[n] != 0;
   if (was_up) {
     if (needs_.by_load) by_load_.erase(load_key_[n]);
-    if (needs_.by_backlog) speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], cluster_->nodes[n].speed, n});
+    if (needs_.by_backlog)
+      speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], cluster_->nodes[n].speed, n});
   }
   if (up) {
     if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n});

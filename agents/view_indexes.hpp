@@ -102,7 +102,7 @@ class ViewIndexes {
     NodeId id;
   };
   std::vector<Machine> by_cores_, by_memory_;  // static: ascending cores, ascending memory
-  std::vector<std::uint32_t> fenwick_;        // by_id: 1-based Fenwick tree of up flags over ids
+  std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
   std::set<LoadKey> by_load_;
   std::vector<LoadKey> load_key_;  // each up node's key in by_load_
   std::vector<SpeedClass> speed_classes_;
