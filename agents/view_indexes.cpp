@@ -95,12 +95,6 @@ NodeId ViewIndexes::kth_up(std::size_t k) const {
   return static_cast<NodeId>(pos);  // 1-based pos + 1, as a 0-based id
 }
 
-std::size_t ViewIndexes::up_before(NodeId n) const {
-  std::size_t count = 0;
-  for (std::size_t i = n; i > 0; i -= i & (~i + 1)) count += fenwick_[i];
-  return count;
-}
-
 bool ViewIndexes::any_fits(const TaskSpec& task) const {
   if (up_count_ == 0) return false;
   if (fits_every_node(task)) return true;
@@ -122,7 +116,6 @@ void ViewIndexes::unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out)
     if (task.memory_gb <= m.memory_gb) break;
     if (up_[m.id] != 0 && task.cores <= m.cores) out.push_back(m.id);
   }
-  std::sort(out.begin(), out.end());
 }
 
 }  // namespace marlsim

@@ -82,12 +82,10 @@ class ViewIndexes {
   const std::set<LoadKey>& by_load() const { return by_load_; }
   const std::vector<SpeedClass>& speed_classes() const { return speed_classes_; }
 
-  // by_id: the up nodes the task does not fit statically, ascending ids (cleared first).
+  // The up nodes the task does not fit statically, in no particular order (cleared first).
   void unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const;
   // by_id: the k-th (0-based) up node in id order; k < up_count().
   NodeId kth_up(std::size_t k) const;
-  // by_id: how many up nodes have an id below n.
-  std::size_t up_before(NodeId n) const;
 
  private:
   void add_up(NodeId n, int delta);  // the Fenwick tree
