@@ -50,8 +50,13 @@ void ClusterView::untrack(NodeId n) {
   states_.erase(states_.begin() + at);
 }
 
+void ClusterView::set_state(NodeId n, const NodeView& s) {
+  states_[index(n)] = s;
+  reindex(n);
+}
+
 void ClusterView::commit(const TaskSpec& task, NodeId n) {
-  NodeView& s = state(n);
+  NodeView& s = states_[index(n)];
   if (fits_now(task, n)) {
     s.free_cores -= task.cores;
     s.free_memory_gb -= task.memory_gb;
@@ -63,6 +68,21 @@ void ClusterView::commit(const TaskSpec& task, NodeId n) {
     s.queued_memory_gb += task.memory_gb;
     ++s.queue_length;
   }
+  reindex(n);
+}
+
+void ClusterView::keep_indexes(IndexNeeds needs) {
+  if (sparse_) throw std::logic_error("ClusterView: a sparse view keeps no indexes");
+  indexes_.emplace(*cluster_, needs);
+  for (NodeId n = 0; n < states_.size(); ++n) reindex(n);
+}
+
+void ClusterView::reindex(NodeId n) {
+  if (indexes_) indexes_->update(n, states_[n].up, load(n), backlog_s(n));
+}
+
+void ClusterView::throw_indexed_write() {
+  throw std::logic_error("ClusterView: an indexed view is written through set_state or commit");
 }
 
 }  // namespace marlsim

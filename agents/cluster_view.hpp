@@ -3,18 +3,23 @@
 // latest state each node reported, plus the scheduler's own dispatches that the node has
 // not reported back yet. A centralized scheduler's view is fresh up to one message latency;
 // a decentralized agent's view of other nodes is as stale as its gossip.
+//
+// A dense view can keep incremental indexes of its up nodes (keep_indexes) for the policies
+// that decide without scanning; it is then written only through set_state and commit, which
+// move the node's keys.
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "agents/view_indexes.hpp"
 #include "engine/support/sim_time.hpp"
 #include "workloads/cluster_spec.hpp"
 #include "workloads/task_spec.hpp"
 
 namespace marlsim {
 
-using NodeId = std::uint32_t;
 inline constexpr NodeId kNoNode = 0xFFFFFFFFu;
 
 struct NodeView {
@@ -42,7 +47,11 @@ class ClusterView {
   std::size_t size() const { return cluster_->nodes.size(); }
   const NodeSpec& spec(NodeId n) const { return cluster_->nodes[n]; }
   const NodeView& state(NodeId n) const { return states_[index(n)]; }
-  NodeView& state(NodeId n) { return states_[index(n)]; }
+  NodeView& state(NodeId n) {  // not on an indexed view (its keys would go stale): set_state
+    if (indexes_) throw_indexed_write();
+    return states_[index(n)];
+  }
+  void set_state(NodeId n, const NodeView& s);
   bool tracks(NodeId n) const;
   void track(NodeId n);    // sparse: n gets a state (idle, up, as of never) if it has none
   void untrack(NodeId n);  // sparse: forget n
@@ -86,14 +95,23 @@ class ClusterView {
   // grows, and the node is no longer free for the tasks after it).
   void commit(const TaskSpec& task, NodeId n);
 
+  // Dense views only: keeps the indexes `needs` asks for from now on (built from the current
+  // states, O(N log N) once; then O(log N) per set_state and commit).
+  void keep_indexes(IndexNeeds needs);
+  // nullptr unless keep_indexes was called.
+  const ViewIndexes* indexes() const { return indexes_ ? &*indexes_ : nullptr; }
+
  private:
   std::size_t index(NodeId n) const;
   NodeView fresh(NodeId n) const;
+  void reindex(NodeId n);
+  [[noreturn]] static void throw_indexed_write();
 
   const ClusterSpec* cluster_;
   bool sparse_ = false;
   std::vector<NodeId> ids_;  // sparse: tracked ids, sorted; states_ is parallel
   std::vector<NodeView> states_;
+  std::optional<ViewIndexes> indexes_;
 };
 
 }  // namespace marlsim

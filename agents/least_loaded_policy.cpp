@@ -4,7 +4,11 @@
 // queues are long but whose cores look no busier than a big node's. Ties: the shorter
 // backlog (ClusterView::backlog_s), then the lowest node id, so the answer never depends
 // on candidate order.
+//
+// Indexed path: the view keeps the up nodes ordered by exactly that key, (load, backlog_s,
+// id), so the choice is the first node in that order that the task fits statically.
 #include <memory>
+#include <stdexcept>
 
 #include "agents/policy_registry.hpp"
 
@@ -31,6 +35,14 @@ class LeastLoadedPolicy final : public SchedulingPolicy {
       }
     }
     return best;
+  }
+
+  IndexNeeds index_needs() const override { return {.by_load = true}; }
+
+  NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
+    for (const ViewIndexes::LoadKey& key : view.indexes()->by_load())
+      if (view.fits_statically(task, key.id)) return key.id;
+    throw std::logic_error("least-loaded policy: no up node fits the task");
   }
 };
 }  // namespace

@@ -13,7 +13,24 @@
 // grows, and a task's minimum can change only if its best node was the one committed to.
 // Those tasks are rescanned; the others keep their minimum. A batch of B tasks over K
 // candidates costs O(B K) plus O(K) per rescan instead of O(B^2 K).
+//
+// Indexed path (a request for every node): the view keeps the up nodes in classes of close
+// speeds, each ordered by backlog, then speed descending, then id. ECT = backlog + run time,
+// and no node of a class runs the task faster than the class's fastest speed, so a class's
+// walk stops once backlog + that shortest run time exceeds the best ECT found; classes are
+// visited in order of that bound for their least backlog, and the visit ends at the first
+// class whose bound exceeds the best. Within one backlog the ECT only grows along the order
+// (a slower node runs the task longer), so the walk leaves a backlog at its first node worse
+// than the best. Every cut-off holds after rounding too (floating-point sums, products and
+// quotients are monotone), and nodes whose ECT rounds to the best are all visited, so the tie
+// goes to the lowest id as in the scan. The cost is the speed classes plus, in each, the nodes
+// whose backlog lies within the class's spread of run times of the best, not the cluster size.
+#include <algorithm>
+#include <array>
+#include <limits>
 #include <memory>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "agents/policy_registry.hpp"
@@ -35,6 +52,54 @@ Best min_ect(const TaskSpec& task, std::span<const NodeId> candidates, const Clu
   return best;
 }
 
+// The task's run time at `speed`, as ClusterView::runtime_s computes it.
+double runtime_at(const TaskSpec& task, double speed) { return task.work_core_s / (task.cores * speed); }
+
+// Walks one speed class (see the file comment), improving `best`.
+void walk_class(const TaskSpec& task, const ClusterView& view, const ViewIndexes::SpeedClass& cls, Best& best) {
+  const auto& order = cls.by_backlog;
+  const double shortest_runtime_s = runtime_at(task, cls.max_speed);
+  constexpr double kSlowest = -std::numeric_limits<double>::infinity();  // sorts after every speed
+  for (auto it = order.begin(); it != order.end();) {
+    const double backlog_s = it->backlog_s;
+    if (best.node != kNoNode && backlog_s + shortest_runtime_s > best.ect) return;
+    // One backlog, speeds descending: the ECT only grows; per speed, only the lowest fitting id.
+    while (it != order.end() && it->backlog_s == backlog_s) {
+      if (!view.fits_statically(task, it->id)) {
+        ++it;
+        continue;
+      }
+      const double e = view.expected_completion_s(task, it->id);
+      if (best.node != kNoNode && e > best.ect) {  // so is every slower node of this backlog
+        it = order.upper_bound({backlog_s, kSlowest, kNoNode});
+        break;
+      }
+      if (best.node == kNoNode || e < best.ect || (e == best.ect && it->id < best.node)) best = {it->id, e};
+      it = order.upper_bound({backlog_s, it->speed, kNoNode});  // same speed: same ECT, higher ids
+    }
+  }
+}
+
+Best min_ect_indexed(const TaskSpec& task, const ClusterView& view) {
+  const auto& classes = view.indexes()->speed_classes();
+  // Each class's lowest possible ECT: its least backlog, at its fastest speed.
+  std::array<std::pair<double, std::size_t>, ViewIndexes::kMaxSpeedClasses> bounds;
+  std::size_t count = 0;
+  for (std::size_t c = 0; c < classes.size(); ++c)
+    if (!classes[c].by_backlog.empty())
+      bounds[count++] = {classes[c].by_backlog.begin()->backlog_s + runtime_at(task, classes[c].max_speed), c};
+  std::sort(bounds.begin(), bounds.begin() + static_cast<std::ptrdiff_t>(count));
+  Best best;
+  for (std::size_t i = 0; i < count && (best.node == kNoNode || bounds[i].first <= best.ect); ++i)
+    walk_class(task, view, classes[bounds[i].second], best);
+  if (best.node == kNoNode) throw std::logic_error("priority-minmin policy: no up node fits the task");
+  return best;
+}
+
+Best min_ect(const DecisionRequest& r) {
+  return r.every_node ? min_ect_indexed(*r.task, *r.view) : min_ect(*r.task, r.candidates, *r.view);
+}
+
 class PriorityMinMinPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "priority-minmin"; }
@@ -42,6 +107,12 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext&) const override {
     return min_ect(task, candidates, view).node;
+  }
+
+  IndexNeeds index_needs() const override { return {.by_backlog = true}; }
+
+  NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
+    return min_ect_indexed(task, view).node;
   }
 
   // Each LP's requests are one Min-Min batch over its view.
@@ -63,7 +134,7 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
       for (std::size_t i = 0; i < requests.size(); ++i) {
         if (static_cast<int>(requests[i].task->priority) != cls) continue;
         pending_.push_back(i);
-        best_.push_back(min_ect(*requests[i].task, requests[i].candidates, view));
+        best_.push_back(min_ect(requests[i]));
       }
       while (!pending_.empty()) {
         std::size_t pick = 0;  // position in pending_; ties keep the earliest (batch order)
@@ -77,8 +148,7 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
         pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(pick));
         best_.erase(best_.begin() + static_cast<std::ptrdiff_t>(pick));
         for (std::size_t p = 0; p < pending_.size(); ++p)
-          if (best_[p].node == node)
-            best_[p] = min_ect(*requests[pending_[p]].task, requests[pending_[p]].candidates, view);
+          if (best_[p].node == node) best_[p] = min_ect(requests[pending_[p]]);
       }
     }
   }

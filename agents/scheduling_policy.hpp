@@ -9,6 +9,11 @@
 // after another in LP id order. The default takes them one by one (choose) and commits each
 // choice to its LP's view; a batch policy (Priority Min-Min) orders an LP's requests itself;
 // a learned policy evaluates the whole batch as one matrix product per layer.
+//
+// A request lists its candidates, or (every_node) stands for every node that fits the task
+// statically and is believed up: a policy with an indexed path (index_needs) then finds the
+// node its scan of that list would pick through the view's incremental indexes, in time that
+// does not grow with the cluster (docs/sub-linear-decisions.md).
 #include <memory>
 #include <span>
 #include <string_view>
@@ -40,10 +45,11 @@ struct DispatchContext {
 // One decision: a task, the nodes it may go to, and who decides.
 struct DecisionRequest {
   const TaskSpec* task = nullptr;
-  std::vector<NodeId> candidates;  // fit the task statically and believed up; never empty
+  std::vector<NodeId> candidates;  // fit the task statically and believed up; never empty unless every_node
   ClusterView* view = nullptr;     // the deciding LP's view; decide() commits its choices to it
   DispatchContext ctx;
   NodeId chosen = kNoNode;  // set by decide()
+  bool every_node = false;  // candidates not listed: every such node (choose_indexed decides)
 };
 
 class SchedulingPolicy {
@@ -56,6 +62,13 @@ class SchedulingPolicy {
   // Picks one of `candidates` (never empty). Must be deterministic given ctx.rng and ctx.state.
   virtual NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                         DispatchContext& ctx) const = 0;
+
+  // The view indexes choose_indexed reads; none (the default): the policy only scans lists.
+  virtual IndexNeeds index_needs() const { return {}; }
+  // choose() over every node that fits `task` statically and is believed up, in id order (at
+  // least one), found through view.indexes() (kept as index_needs() asks): the same node and
+  // the same RNG draws as choose() over that list. The scan stays the reference.
+  virtual NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext& ctx) const;
 
   // Decides every request (sets chosen and commits it to the request's view). Requests of
   // one LP are consecutive and share its view; the default chooses them one by one.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace marlsim {
 
@@ -21,8 +22,10 @@ void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
     case kSubmit: {
       auto m = ev.as<TaskMessage>();
       if (m.rejected && m.from < setup_.nodes()) {  // that node is down
-        view_.state(m.from).up = false;
-        view_.state(m.from).as_of = ctx.now();
+        NodeView down = std::as_const(view_).state(m.from);
+        down.up = false;
+        down.as_of = ctx.now();
+        view_.set_state(m.from, down);
       }
       // Batching is a centralized-scheduler option; the two-level global scheduler answers
       // each spill at once so the spilling node's context stays with its task.
@@ -80,13 +83,29 @@ void SchedulerLp::candidates_for(const TaskSpec& task, std::vector<NodeId>& out)
   }
 }
 
+bool SchedulerLp::decides_from_indexes() {
+  if (view_.indexes() != nullptr) return true;
+  const IndexNeeds needs = setup_.deciding_policy->index_needs();
+  const std::uint32_t k = setup_.scheduler.candidates;
+  // A window-end decision sees the view as of the window's end, whose up nodes may differ
+  // from those when the request was raised: it keeps the list, as built then.
+  if (!needs.any() || (k != 0 && k < setup_.nodes()) || setup_.batcher != nullptr) return false;
+  view_.keep_indexes(needs);  // from the first decision on (the batcher is known by then)
+  return true;
+}
+
 void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
   const auto& tasks = *setup_.tasks;
   const bool first = requests_.empty();
+  const bool indexed = decides_from_indexes();
   for (const TaskMessage& m : batch) {
     DecisionRequest r;
-    candidates_for(tasks[m.task], r.candidates);
-    if (r.candidates.empty()) {
+    if (indexed) {
+      r.every_node = view_.indexes()->any_fits(tasks[m.task]);
+    } else {
+      candidates_for(tasks[m.task], r.candidates);
+    }
+    if (r.candidates.empty() && !r.every_node) {  // no node believed up can take it
       parked_.push_back(m);
       continue;
     }

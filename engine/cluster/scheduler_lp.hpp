@@ -33,7 +33,9 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
 
  private:
   void place(std::vector<TaskMessage> batch, LpContext& ctx);  // raises a request per task
-  void candidates_for(const TaskSpec& task, std::vector<NodeId>& out);
+  // Every node a candidate and decided at once: the policy's indexed path, if it has one.
+  bool decides_from_indexes();
+  void candidates_for(const TaskSpec& task, std::vector<NodeId>& out);  // the list otherwise
 
   const ModelSetup& setup_;
   std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this LP's decisions

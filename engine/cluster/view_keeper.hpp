@@ -17,7 +17,7 @@ class ViewKeeper {
 
   // A report from `node`, produced at report.as_of.
   void reported(ClusterView& view, NodeId node, const NodeView& report) {
-    view.state(node) = report;
+    view.set_state(node, report);
     std::size_t kept = 0;
     for (const Outstanding& o : outstanding_) {
       if (o.node == node && o.arrival <= report.as_of) continue;  // the report includes it

@@ -1,0 +1,111 @@
+#pragma once
+// Incremental indexes over a dense ClusterView's believed-up nodes, so that a heuristic finds
+// the node its scan would pick without visiting every node (docs/sub-linear-decisions.md).
+// ClusterView owns them and moves a node's keys on every write to its NodeView (a report, a
+// commit); the keys are the values the scans compute (ClusterView::load, backlog_s), so an
+// indexed choice is the scan's choice, bit for bit.
+//
+// Static feasibility (fits_statically) is not part of any key: the seed-study cluster draws
+// memory and speed per node, so there are as many machine shapes as nodes and no per-shape
+// index. A walk in key order skips the nodes the task does not fit; for `random`, the nodes
+// it does not fit are listed from two static orders (by cores, by memory). Both cost what the
+// statically infeasible nodes cost, nothing for a task that fits every node.
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "workloads/cluster_spec.hpp"
+#include "workloads/task_spec.hpp"
+
+namespace marlsim {
+
+using NodeId = std::uint32_t;
+
+// What a policy's indexed path reads (SchedulingPolicy::index_needs).
+struct IndexNeeds {
+  bool by_id = false;       // up nodes by id, with counts (k-th up node in id order)
+  bool by_load = false;     // up nodes ordered by (load, backlog_s, id)
+  bool by_backlog = false;  // up nodes per speed class, ordered by (backlog_s, speed descending, id)
+  bool any() const { return by_id || by_load || by_backlog; }
+};
+
+class ViewIndexes {
+ public:
+  struct LoadKey {
+    double load, backlog_s;
+    NodeId id;
+    bool operator<(const LoadKey& o) const {
+      if (load != o.load) return load < o.load;
+      if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
+      return id < o.id;
+    }
+  };
+  // Within one backlog the faster node first: there a task's completion time only grows
+  // along the order (priority-minmin stops walking a backlog at the first worse node).
+  struct BacklogKey {
+    double backlog_s, speed;
+    NodeId id;
+    bool operator<(const BacklogKey& o) const {
+      if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
+      if (speed != o.speed) return speed > o.speed;
+      return id < o.id;
+    }
+  };
+
+  // Every node starts down (in no index); ClusterView then update()s each one.
+  ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs);
+
+  // Node n's new state: up or not, and its keys (ignored when down).
+  void update(NodeId n, bool up, double load, double backlog_s);
+
+  const IndexNeeds& needs() const { return needs_; }
+  std::size_t up_count() const { return up_count_; }
+  // The task fits every node of the cluster (then the up nodes are exactly the candidates).
+  bool fits_every_node(const TaskSpec& task) const {
+    return task.cores <= min_cores_ && task.memory_gb <= min_memory_gb_;
+  }
+  // Some up node fits the task statically.
+  bool any_fits(const TaskSpec& task) const;
+  // The fastest node's speed (a lower bound on any node's run time for a task).
+  double max_speed() const { return max_speed_; }
+
+  // Nodes of close speeds (classes of consecutive speeds, about N / kSpeedClasses nodes each,
+  // at most kMaxSpeedClasses): a task's run time differs little within a class, so backlog
+  // order is nearly ECT order.
+  static constexpr std::size_t kSpeedClasses = 64;
+  static constexpr std::size_t kMaxSpeedClasses = 2 * kSpeedClasses + 1;
+  struct SpeedClass {
+    double max_speed = 0;
+    std::set<BacklogKey> by_backlog;
+  };
+
+  const std::set<LoadKey>& by_load() const { return by_load_; }
+  const std::vector<SpeedClass>& speed_classes() const { return speed_classes_; }
+
+  // The up nodes the task does not fit statically, in no particular order (cleared first).
+  void unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const;
+  // by_id: the k-th (0-based) up node in id order; k < up_count().
+  NodeId kth_up(std::size_t k) const;
+
+ private:
+  void add_up(NodeId n, int delta);  // the Fenwick tree
+
+  const ClusterSpec* cluster_;
+  IndexNeeds needs_;
+  std::vector<char> up_;
+  std::size_t up_count_ = 0;
+  double min_cores_ = 0, min_memory_gb_ = 0, max_speed_ = 0;
+  struct Machine {  // a node's static capacity, stored in the orders below for a sequential walk
+    double cores, memory_gb;
+    NodeId id;
+  };
+  std::vector<Machine> by_cores_, by_memory_;  // static: ascending cores, ascending memory
+  std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
+  std::set<LoadKey> by_load_;
+  std::vector<LoadKey> load_key_;  // each up node's key in by_load_
+  std::vector<SpeedClass> speed_classes_;
+  std::vector<std::uint32_t> speed_class_;  // per node
+  std::vector<double> backlog_key_;         // each up node's backlog_s in its class
+};
+
+}  // namespace marlsim

@@ -1,0 +1,204 @@
+// The indexed decisions (SchedulingPolicy::choose_indexed over ClusterView's incremental
+// indexes) against the reference scans (choose over the id-ordered list of every statically
+// fitting, up node): the same node and the same RNG draws, over randomized clusters and
+// histories of reports, commits and failures. Values come from small sets so that loads,
+// backlogs and completion times tie often; some tasks fit few or no nodes.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agents/policy_registry.hpp"
+#include "engine/support/rng.hpp"
+
+using namespace marlsim;
+
+namespace {
+ClusterSpec random_cluster(RngStream& rng) {
+  ClusterSpec c;
+  const std::size_t n = 1 + rng.below(rng.below(4) == 0 ? 8 : 120);
+  const double cores[] = {2, 4, 8, 16, 32};
+  const double memory[] = {8, 16, 24.5, 64, 128};
+  const double speed[] = {0.6, 0.75, 1.0, 1.0, 1.5};
+  for (std::size_t i = 0; i < n; ++i) {
+    NodeSpec s{};
+    s.cores = cores[rng.below(5)];
+    s.memory_gb = rng.below(3) == 0 ? rng.uniform(8, 128) : memory[rng.below(5)];  // shapes repeat, or not
+    s.speed = rng.below(3) == 0 ? rng.uniform(0.6, 1.5) : speed[rng.below(5)];
+    c.nodes.push_back(s);
+  }
+  c.tier_names = {"test"};
+  return c;
+}
+
+TaskSpec random_task(RngStream& rng) {
+  TaskSpec t;
+  const double cores[] = {1, 1, 2, 4, 8, 24, 40};  // 40: fits no node
+  const double memory[] = {1, 2, 8, 12, 20, 100, 200};
+  t.cores = cores[rng.below(7)];
+  t.memory_gb = memory[rng.below(7)];
+  t.work_core_s = t.cores * static_cast<double>(1 + rng.below(4)) * 7.5;
+  t.priority = static_cast<PriorityClass>(rng.below(kPriorityClasses));
+  return t;
+}
+
+// A report: values from small sets (ties), sometimes down.
+NodeView random_report(RngStream& rng, const NodeSpec& s) {
+  NodeView v;
+  const double busy = static_cast<double>(rng.below(5)) / 4;
+  v.free_cores = s.cores * (1 - busy);
+  v.free_memory_gb = s.memory_gb * (1 - busy);
+  v.running_work_core_s = static_cast<double>(rng.below(4)) * 30;
+  v.queue_length = static_cast<std::uint32_t>(rng.below(3));
+  v.queued_cores = v.queue_length * 2.0;
+  v.queued_memory_gb = v.queue_length * 4.0;
+  v.queued_work_core_s = v.queue_length * 15.0;
+  v.running = static_cast<std::uint32_t>(rng.below(3));
+  v.up = rng.below(6) != 0;
+  v.as_of = 1;
+  return v;
+}
+
+std::vector<NodeId> candidates(const ClusterView& view, const TaskSpec& task) {
+  std::vector<NodeId> out;  // as SchedulerLp::candidates_for lists every node
+  for (NodeId n = 0; n < view.size(); ++n)
+    if (view.fits_statically(task, n) && view.state(n).up) out.push_back(n);
+  return out;
+}
+
+// Runs `steps` random reports and decisions on a plain view (scans) and an indexed one;
+// every decision must agree, and so must the RNG streams after it. Returns the decisions.
+std::size_t compare(const std::string& policy_name, std::uint64_t seed, int steps) {
+  RngStream rng(seed, 0);
+  const ClusterSpec cluster = random_cluster(rng);
+  const auto policy = make_scheduling_policy(policy_name);
+  ClusterView plain(cluster), indexed(cluster);
+  for (NodeId n = 0; n < cluster.nodes.size(); ++n)
+    if (rng.below(2) == 0) {
+      const NodeView v = random_report(rng, cluster.nodes[n]);
+      plain.set_state(n, v);
+      indexed.set_state(n, v);
+    }
+  indexed.keep_indexes(policy->index_needs());
+  const auto state_scan = policy->make_state(), state_indexed = policy->make_state();
+  RngStream draws_scan(seed, 1), draws_indexed(seed, 1);
+  std::size_t decided = 0;
+  for (int step = 0; step < steps; ++step) {
+    if (rng.below(3) == 0) {  // a report, maybe a failure or a recovery
+      const auto n = static_cast<NodeId>(rng.below(cluster.nodes.size()));
+      const NodeView v = random_report(rng, cluster.nodes[n]);
+      plain.set_state(n, v);
+      indexed.set_state(n, v);
+      continue;
+    }
+    const TaskSpec task = random_task(rng);
+    const std::vector<NodeId> list = candidates(plain, task);
+    CHECK(indexed.indexes()->any_fits(task) == !list.empty());
+    if (list.empty()) continue;
+    DispatchContext scan_ctx{0, kNoNode, &draws_scan, state_scan.get()};
+    DispatchContext indexed_ctx{0, kNoNode, &draws_indexed, state_indexed.get()};
+    const NodeId expected = policy->choose(task, list, plain, scan_ctx);
+    const NodeId got = policy->choose_indexed(task, indexed, indexed_ctx);
+    INFO(policy_name << " seed " << seed << " step " << step << " of " << list.size() << " candidates");
+    REQUIRE(got == expected);
+    REQUIRE(draws_indexed.next_u64() == draws_scan.next_u64());
+    plain.commit(task, expected);
+    indexed.commit(task, got);
+    ++decided;
+  }
+  return decided;
+}
+}  // namespace
+
+TEST_CASE("indexed decisions equal the scans over randomized views", "[policy][index]") {
+  for (const char* name : {"least-loaded", "random", "priority-minmin"}) {
+    std::size_t decided = 0;
+    for (std::uint64_t seed = 1; seed <= 300; ++seed) decided += compare(name, seed, 200);
+    INFO(name);
+    CHECK(decided > 20000);  // the comparisons happened (not all tasks unplaceable)
+  }
+}
+
+TEST_CASE("priority-minmin: a batch of every-node requests is the batch of listed ones", "[policy][index]") {
+  const auto policy = make_scheduling_policy("priority-minmin");
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    RngStream rng(seed, 0);
+    const ClusterSpec cluster = random_cluster(rng);
+    ClusterView plain(cluster), indexed(cluster);
+    for (NodeId n = 0; n < cluster.nodes.size(); ++n) {
+      const NodeView v = random_report(rng, cluster.nodes[n]);
+      plain.set_state(n, v);
+      indexed.set_state(n, v);
+    }
+    indexed.keep_indexes(policy->index_needs());
+    std::vector<TaskSpec> tasks;
+    for (int i = 0; i < 12; ++i) {
+      const TaskSpec t = random_task(rng);
+      if (!candidates(plain, t).empty()) tasks.push_back(t);
+    }
+    std::vector<DecisionRequest> listed(tasks.size()), every(tasks.size());
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      listed[i] = {&tasks[i], candidates(plain, tasks[i]), &plain, {}, kNoNode};
+      every[i] = {&tasks[i], {}, &indexed, {}, kNoNode, true};
+    }
+    policy->decide(listed);
+    policy->decide(every);
+    for (std::size_t i = 0; i < tasks.size(); ++i) REQUIRE(every[i].chosen == listed[i].chosen);
+    for (NodeId n = 0; n < cluster.nodes.size(); ++n)
+      REQUIRE(std::as_const(indexed).state(n).queue_length == plain.state(n).queue_length);
+  }
+}
+
+TEST_CASE("an indexed view is written only through set_state and commit", "[policy][index]") {
+  RngStream rng(5, 0);
+  const ClusterSpec cluster = random_cluster(rng);
+  ClusterView view(cluster);
+  view.keep_indexes({.by_load = true});
+  CHECK_THROWS_AS(view.state(0), std::logic_error);  // a reference would let the keys go stale
+  NodeView v = std::as_const(view).state(0);
+  v.free_cores = 0;
+  view.set_state(0, v);
+  bool found = false;
+  for (const ViewIndexes::LoadKey& key : view.indexes()->by_load())
+    if (key.id == 0) found = key.load == view.load(0) && key.load == 1.0;  // fully busy now
+  CHECK(found);
+  ClusterView sparse(cluster, ClusterView::Sparse{});
+  CHECK_THROWS_AS(sparse.keep_indexes({.by_id = true}), std::logic_error);
+}
+
+TEST_CASE("random's indexed path finds the k-th fitting up node past unfit and down ones", "[policy][index]") {
+  // Nodes 0-5; 1 and 4 are too small for the task, 2 is down: candidates {0, 3, 5}.
+  ClusterSpec cluster;
+  for (const double cores : {8.0, 2.0, 8.0, 8.0, 2.0, 8.0}) cluster.nodes.push_back(NodeSpec{cores, 32, 1, 0, 0, 0});
+  cluster.tier_names = {"test"};
+  ClusterView view(cluster);
+  view.keep_indexes({.by_id = true});
+  NodeView down = std::as_const(view).state(2);
+  down.up = false;
+  view.set_state(2, down);
+  TaskSpec task;
+  task.cores = 4;
+  task.memory_gb = 1;
+  task.work_core_s = 40;
+  std::vector<NodeId> unfit;
+  view.indexes()->unfit_up_nodes(task, unfit);
+  std::sort(unfit.begin(), unfit.end());
+  CHECK(unfit == std::vector<NodeId>{1, 4});
+  CHECK(view.indexes()->up_count() == 5);
+  const auto policy = make_scheduling_policy("random");
+  std::vector<int> hits(6, 0);
+  RngStream draws(3, 0);
+  for (int i = 0; i < 300; ++i) {
+    DispatchContext ctx{0, kNoNode, &draws, nullptr};
+    ++hits[policy->choose_indexed(task, view, ctx)];
+  }
+  CHECK(hits[1] == 0);
+  CHECK(hits[2] == 0);
+  CHECK(hits[4] == 0);
+  CHECK(hits[0] > 50);
+  CHECK(hits[3] > 50);
+  CHECK(hits[5] > 50);
+}
