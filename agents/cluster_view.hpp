@@ -47,7 +47,10 @@ class ClusterView {
   std::size_t size() const { return cluster_->nodes.size(); }
   const NodeSpec& spec(NodeId n) const { return cluster_->nodes[n]; }
   const NodeView& state(NodeId n) const { return states_[index(n)]; }
-  NodeView& state(NodeId n) {  // not on an indexed view (its keys would go stale): set_state
+  // In-place writes, for views without indexes (a decentralized agent's sparse view); an
+  // indexed view's keys would go stale, so it throws there: use set_state. A separate name, so
+  // that reads through a non-const view never take this path.
+  NodeView& edit_state(NodeId n) {
     if (indexes_) throw_indexed_write();
     return states_[index(n)];
   }

@@ -42,7 +42,7 @@ struct Setup {
     for (NodeId n = 0; n < cluster.nodes.size(); ++n) {
       RngStream rng(99, n);
       const NodeSpec& s = cluster.nodes[n];
-      NodeView& v = view.state(n);
+      NodeView& v = view.edit_state(n);
       const double busy = rng.uniform();
       v.free_cores = s.cores * (1 - busy);
       v.free_memory_gb = s.memory_gb * (1 - rng.uniform() * busy);

@@ -67,8 +67,8 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
   void submitted(TaskMessage m, LpContext& ctx) override {
     if (m.rejected && m.from != node_.id() && m.from < setup_.nodes() && self_.knowledge.tracks(m.from)) {
-      self_.knowledge.state(m.from).up = false;  // it sent the task back because it is down
-      self_.knowledge.state(m.from).as_of = ctx.now();
+      self_.knowledge.edit_state(m.from).up = false;  // it sent the task back because it is down
+      self_.knowledge.edit_state(m.from).as_of = ctx.now();
     }
     if (node_.up()) place_decentralized(m, ctx);
     else bounce(m, ctx);
@@ -187,7 +187,7 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     // tried again.
     const SimTime repair = from_seconds(setup_.failures.mttr_s);
     for (NodeId c : pool) {
-      NodeView& v = self_.knowledge.state(c);
+      NodeView& v = self_.knowledge.edit_state(c);
       if (!v.up && ctx.now() - v.as_of >= repair) v.up = true;
     }
   }
@@ -286,7 +286,7 @@ void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown)
   // size: believing it idle would send every load-aware decision to the unknown.
   for (NodeId c : unknown) {
     const NodeSpec& sp = self_.knowledge.spec(c);
-    NodeView& v = self_.knowledge.state(c);
+    NodeView& v = self_.knowledge.edit_state(c);
     v.free_cores = sp.cores * (1.0 - busy / known);
     v.free_memory_gb = sp.memory_gb * (1.0 - memory_busy / known);
     v.queued_cores = sp.cores * queued_per_core / known;

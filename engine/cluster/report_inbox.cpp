@@ -55,7 +55,11 @@ void ReportInbox::saw(const DecisionRequest& decided, NodeId self, DecisionStats
   const SimTime now = decided.ctx.now;
   double age_sum = 0;
   std::uint64_t reported = 0;
-  for (NodeId c : decided.candidates) {
+  // A decision over every node (an indexed policy, no candidate list) counts the entry it acted
+  // on: scanning every node's age would cost the O(N) per decision the index avoids.
+  const std::span<const NodeId> seen = decided.every_node ? std::span<const NodeId>(&decided.chosen, 1)
+                                                          : std::span<const NodeId>(decided.candidates);
+  for (NodeId c : seen) {
     if (c == self) continue;
     ++stats.candidates_seen;
     if (!hears(c)) {

@@ -15,6 +15,8 @@
 // - A node that never reported is in its initial state (idle, up) until it does: described at 0.
 // The decider's own node (first hand) and candidates it hears no reports from (sampled, or
 // with sharing = "none") have no report age: they count as unreported candidates instead.
+// A decision over every node (an indexed policy deciding without a candidate list) counts
+// only the node it chose: the age of the entry it acted on.
 #include <span>
 #include <utility>
 #include <vector>

@@ -69,7 +69,7 @@ void SchedulerLp::candidates_for(const TaskSpec& task, std::vector<NodeId>& out)
   const auto n = static_cast<NodeId>(setup_.nodes());
   const std::uint32_t k = setup_.scheduler.candidates;
   auto consider = [&](NodeId c) {
-    if (view_.fits_statically(task, c) && view_.state(c).up) out.push_back(c);
+    if (view_.fits_statically(task, c) && std::as_const(view_).state(c).up) out.push_back(c);
   };
   if (k == 0 || k >= n) {
     for (NodeId c = 0; c < n; ++c) consider(c);

@@ -37,10 +37,10 @@ TaskSpec task(double work_core_s, double cores, double memory_gb, PriorityClass 
 // Marks cores and memory busy with running work, as a node's report would.
 void load(ClusterView& v, NodeId n, double busy_cores, double busy_memory_gb, double running_work = 0,
           double queued_work = 0) {
-  v.state(n).free_cores = v.spec(n).cores - busy_cores;
-  v.state(n).free_memory_gb = v.spec(n).memory_gb - busy_memory_gb;
-  v.state(n).running_work_core_s = running_work;
-  v.state(n).queued_work_core_s = queued_work;
+  v.edit_state(n).free_cores = v.spec(n).cores - busy_cores;
+  v.edit_state(n).free_memory_gb = v.spec(n).memory_gb - busy_memory_gb;
+  v.edit_state(n).running_work_core_s = running_work;
+  v.edit_state(n).queued_work_core_s = queued_work;
 }
 
 std::vector<NodeId> all_nodes(const ClusterView& v) {
@@ -406,9 +406,9 @@ TEST_CASE("best-fit, least-loaded, priority-minmin: no herding onto a node whose
   const ClusterSpec c = cluster_of({{6, 24, 1}, {32, 128, 1}});
   ClusterView blocked(c);
   load(blocked, 0, 4, 8, 400, 400);  // running 4 cores for 100 s; a 4-core, 100 s head queued
-  blocked.state(0).queue_length = 1;
-  blocked.state(0).queued_cores = 4;
-  blocked.state(0).queued_memory_gb = 4;
+  blocked.edit_state(0).queue_length = 1;
+  blocked.edit_state(0).queued_cores = 4;
+  blocked.edit_state(0).queued_memory_gb = 4;
   const std::vector<TaskSpec> tasks(100, task(10, 1, 1));
   for (const std::string name : {"best-fit", "least-loaded", "priority-minmin"}) {
     INFO(name);
@@ -443,9 +443,9 @@ TEST_CASE("ray-hybrid: no herding onto a node whose queue head is blocked (10 no
   ClusterView v(c);
   for (NodeId n = 0; n < 9; ++n) load(v, n, 5, 8, 500);
   load(v, 9, 4, 8, 400, 400);
-  v.state(9).queue_length = 1;
-  v.state(9).queued_cores = 4;
-  v.state(9).queued_memory_gb = 4;
+  v.edit_state(9).queue_length = 1;
+  v.edit_state(9).queued_cores = 4;
+  v.edit_state(9).queued_memory_gb = 4;
   auto p = make_scheduling_policy("ray-hybrid");
   RngStream rng(11, 3);
   DispatchContext ctx{0, kNoNode, &rng};
