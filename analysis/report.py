@@ -77,6 +77,60 @@ def load_sweep(d):
     return Rows(rows, axes, manifest.get("zip", []), f"Study {manifest.get('study')}", d)
 
 
+def load_training(d):
+    """`marlsim train --summary-json` files in d (command "train"), by name."""
+    curves = {}
+    if not os.path.isdir(d) or os.path.exists(os.path.join(d, "study.json")):
+        return curves
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".json"):
+            s = json.load(open(os.path.join(d, name)))
+            if s.get("command") == "train" and s.get("curve"):
+                curves[name[:-5]] = s
+    return curves
+
+
+def learning_curves(rep, curves):
+    """Per training run: mean completion time and SLA per iteration, and where the time went."""
+    if not curves:
+        return
+    rep.lines += ["## Training", ""]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    points = 0
+    for name, s in curves.items():
+        it = [r["iteration"] + 1 for r in s["curve"]]
+        ax1.plot(it, [r["mean_completion_s"] for r in s["curve"]], marker=".", label=f"{name} ({s['policy']})")
+        ax2.plot(it, [r["sla_pct"] for r in s["curve"]], marker=".", label=name)
+        points += len(it)
+        last = s["curve"][-1]
+        rep.lines += [f"`{name}`: {s['policy']} on {s['scenario']}, {len(it)} iteration(s) x "
+                      f"{s['episodes_per_iteration']} episode(s), {s['wall_s']:.1f} s wall. Last iteration: mean "
+                      f"completion {last['mean_completion_s']:.2f} s, SLA {last['sla_pct']:.1f} %, entropy "
+                      f"{last['entropy']:.3f}; per iteration collection {last['collect_s']:.2f} s, update "
+                      f"{last['update_s']:.2f} s (forward {last['forward_s']:.2f}, backward {last['backward_s']:.2f}, "
+                      f"optimizer {last['optimizer_s']:.3f}).", ""]
+    ax1.set_xlabel("iteration")
+    ax1.set_ylabel("mean completion time, s")
+    ax2.set_xlabel("iteration")
+    ax2.set_ylabel("SLA met, %")
+    ax1.legend(fontsize=8)
+    rep.figure("learning_curve", fig, len(curves), points,
+               "Learning curves: the training episodes' mean completion time and SLA per iteration")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    parts = [("collect_s", "collection"), ("forward_s", "update: forward"), ("backward_s", "update: backward"),
+             ("optimizer_s", "update: optimizer")]
+    names = list(curves)
+    bottom = np.zeros(len(names))
+    for key, lab in parts:
+        v = np.array([np.mean([r[key] for r in curves[n]["curve"]]) for n in names])
+        ax.bar(names, v, bottom=bottom, label=lab)
+        bottom += v
+    ax.set_ylabel("seconds per iteration")
+    ax.legend(fontsize=8)
+    rep.figure("training_time", fig, len(parts), len(parts) * len(names),
+               "Where a training iteration's time goes (mean over iterations, slowest rank)")
+
+
 def load_runs(d):
     rows = []
     for name in sorted(os.listdir(d)):
@@ -323,6 +377,7 @@ def main():
     completion_cdfs(rep, data, keys)
     axis_plots(rep, data, keys)
     scaling(rep, data)
+    learning_curves(rep, load_training(args.dir))
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(rep.lines) + "\n")
     with open(os.path.join(out, "figures.json"), "w") as f:
