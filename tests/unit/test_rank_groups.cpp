@@ -34,7 +34,8 @@ EpisodeTables sample_tables(std::int64_t episode, double value) {
 
 }  // namespace
 
-TEST_CASE("rank groups: automatic is one group per rank, at most one per pair; asked for is kept", "[groups]") {
+TEST_CASE("rank groups: automatic is one group per rank (at most one per pair), and an asked-for count is kept",
+          "[groups]") {
   const Scenario automatic = scenario({});  // 2 policies x 3 episodes = 6 pairs
   CHECK(rank_group_count(automatic, 1) == 1);
   CHECK(rank_group_count(automatic, 4) == 4);
