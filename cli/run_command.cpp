@@ -15,6 +15,7 @@
 #include "cli/output_set.hpp"
 #include "engine/cluster/metric_fields.hpp"
 #include "engine/experiment/comparison.hpp"
+#include "engine/experiment/rank_groups.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/support/statistics.hpp"
 #include "mpi/hdf5/results_file.hpp"
@@ -84,6 +85,20 @@ const PolicyEpisodes* find_policy(const ComparisonResult& r, const std::string& 
   return nullptr;
 }
 
+// --rank-groups: 0 (automatic) or a number of groups; "-1" is refused here, not wrapped.
+const CLI::Validator& rank_groups_validator() {
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        const std::string expected =
+            "expected 0 (automatic) or a number of rank groups from 1 to the rank count, got " + text;
+        if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+          return expected;
+        return "";
+      },
+      "GROUPS");
+  return validator;
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string s;
   for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
@@ -101,6 +116,10 @@ class RunCommand final : public Command {
         ->check(CLI::PositiveNumber);
     app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--out", out_, "HDF5 results file (overrides output.results)");
+    app_->add_option("--rank-groups", rank_groups_,
+                     "Groups of ranks that run whole episodes side by side, each on its own share of the ranks "
+                     "(overrides run.rank_groups; 0: automatic, one group per rank)")
+        ->check(rank_groups_validator());
     app_->add_option("--summary-json", summary_json_, "Write per-policy means and 95 % CIs as JSON");
     app_->add_option("--baseline", baseline_,
                      "Reference policy: also report every other policy's paired per-episode difference from it "
@@ -120,7 +139,14 @@ class RunCommand final : public Command {
     }
     if (episodes_ > 0) overrides.push_back("run.episodes=" + std::to_string(episodes_));
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
+    if (app_->count("--rank-groups") > 0) {
+      if (rank_groups_ > static_cast<std::uint32_t>(comm.size()))
+        throw InputError::at("--rank-groups", fmt::format("{} groups need at least {} ranks; the run has {}",
+                                                          rank_groups_, rank_groups_, comm.size()));
+      overrides.push_back("run.rank_groups=" + std::to_string(rank_groups_));
+    }
     Scenario scenario = load_scenario(scenario_path_, overrides);
+    const int groups = rank_group_count(scenario, comm.size());
     const std::string out = out_.empty() ? scenario.output.results : out_;
     const auto& policies = scenario.scheduler.policies;
     if (!baseline_.empty() && std::find(policies.begin(), policies.end(), baseline_) == policies.end())
@@ -137,9 +163,10 @@ class RunCommand final : public Command {
 
     const bool root = comm.is_root();
     if (root)
-      fmt::print("scenario {} ({}): {} topology, queue {}, policies {}, {} episode(s), seed {}, {} rank(s)\n",
-                 scenario.name, scenario.path, topology_name(scenario.scheduler.topology), scenario.scheduler.queue,
-                 join(scenario.scheduler.policies), scenario.run.episodes, scenario.run.seed, comm.size());
+      fmt::print(
+          "scenario {} ({}): {} topology, queue {}, policies {}, {} episode(s), seed {}, {} rank(s) in {} group(s)\n",
+          scenario.name, scenario.path, topology_name(scenario.scheduler.topology), scenario.scheduler.queue,
+          join(scenario.scheduler.policies), scenario.run.episodes, scenario.run.seed, comm.size(), groups);
     std::fflush(stdout);
 
     const auto t0 = Clock::now();
@@ -163,7 +190,8 @@ class RunCommand final : public Command {
     if (results) results->close();
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     if (!summary_json_.empty() && root)
-      outputs.write_text("--summary-json", summary_json(scenario, result, baseline_, comm.size(), wall).dump(2) + "\n");
+      outputs.write_text("--summary-json",
+                         summary_json(scenario, result, baseline_, comm.size(), groups, wall).dump(2) + "\n");
     outputs.publish();
     if (!root) return 0;
 
@@ -251,7 +279,7 @@ class RunCommand final : public Command {
   }
 
   static nlohmann::json summary_json(const Scenario& scenario, const ComparisonResult& r, const std::string& baseline,
-                                     int ranks, double wall) {
+                                     int ranks, int groups, double wall) {
     const PolicyEpisodes* base = baseline.empty() ? nullptr : find_policy(r, baseline);
     nlohmann::json policies = nlohmann::json::array();
     for (const PolicyEpisodes& p : r.policies) {
@@ -291,6 +319,7 @@ class RunCommand final : public Command {
             {"offered_utilization", r.offered_utilization},
             {"offered_memory_utilization", r.offered_memory_utilization},
             {"ranks", ranks},
+            {"rank_groups", groups},
             {"wall_s", wall},
             {"baseline", baseline.empty() ? nlohmann::json(nullptr) : nlohmann::json(baseline)},
             {"units", units},
@@ -303,6 +332,7 @@ class RunCommand final : public Command {
   std::string scenario_path_;
   std::vector<std::string> policies_;
   std::uint32_t episodes_ = 0;
+  std::uint32_t rank_groups_ = 0;
   std::uint64_t seed_ = 1;
   std::string out_;
   std::string summary_json_;

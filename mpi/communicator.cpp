@@ -132,8 +132,27 @@ void Communicator::broadcast(std::string& value) const {
   MPI_Bcast(value.data(), static_cast<int>(length), MPI_CHAR, 0, comm_);
 }
 
+void Communicator::broadcast_from(int root, std::string& value) const {
+  if (size_ == 1) return;
+  std::uint64_t length = value.size();
+  broadcast_from(root, length);
+  value.resize(length);
+  MPI_Bcast(value.data(), static_cast<int>(length), MPI_CHAR, root, comm_);
+}
+
 void Communicator::barrier() const {
   if (size_ > 1) MPI_Barrier(comm_);
 }
+
+MPI_Comm SplitCommunicator::split(const Communicator& parent, int color, int key) {
+  MPI_Comm out = MPI_COMM_NULL;
+  check(MPI_Comm_split(parent.raw(), color, key, &out), "MPI_Comm_split");
+  return out;
+}
+
+SplitCommunicator::SplitCommunicator(const Communicator& parent, int color, int key)
+    : raw_(split(parent, color, key)), comm_(raw_) {}
+
+SplitCommunicator::~SplitCommunicator() { MPI_Comm_free(&raw_); }
 
 }  // namespace marlsim

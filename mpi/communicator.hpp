@@ -101,11 +101,44 @@ class Communicator {
     static_assert(std::is_trivially_copyable_v<T>);
     if (size_ > 1) MPI_Bcast(&value, static_cast<int>(sizeof(T)), MPI_BYTE, 0, comm_);
   }
+  // Every rank gets rank 0's items (the other ranks' vectors take rank 0's length).
+  template <class T>
+  void broadcast(std::vector<T>& items) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (size_ == 1) return;
+    std::uint64_t count = items.size();
+    broadcast(count);
+    items.resize(count);
+    MPI_Bcast(items.data(), static_cast<int>(count * sizeof(T)), MPI_BYTE, 0, comm_);
+  }
+  // Every rank gets rank `root`'s value.
+  void broadcast_from(int root, std::string& value) const;
+  template <class T>
+  void broadcast_from(int root, T& value) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (size_ > 1) MPI_Bcast(&value, static_cast<int>(sizeof(T)), MPI_BYTE, root, comm_);
+  }
 
  private:
   MPI_Comm comm_;
   int rank_ = 0;
   int size_ = 1;
+};
+
+// A communicator of a subset of the ranks (MPI_Comm_split), freed with this object: the ranks
+// passing the same color form one, ranked by key. Collective over the parent.
+class SplitCommunicator {
+ public:
+  SplitCommunicator(const Communicator& parent, int color, int key);
+  ~SplitCommunicator();
+  SplitCommunicator(const SplitCommunicator&) = delete;
+  SplitCommunicator& operator=(const SplitCommunicator&) = delete;
+  const Communicator& comm() const { return comm_; }
+
+ private:
+  static MPI_Comm split(const Communicator& parent, int color, int key);
+  MPI_Comm raw_;
+  Communicator comm_;
 };
 
 }  // namespace marlsim

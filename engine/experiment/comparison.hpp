@@ -3,6 +3,10 @@
 // policy sees the same cluster and the same task stream (common random numbers, from
 // episode_inputs.hpp), so the differences between policies are the policies'. The results
 // layout is results_layout.hpp.
+//
+// Parallel episodes: the ranks form run.rank_groups groups (rank_groups.hpp), each running
+// whole (policy, episode) pairs on its own communicator; rank 0 writes every pair's rows in
+// pair order, so the results are bit-identical under any grouping and rank count.
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,7 +36,8 @@ struct ComparisonResult {
   std::vector<std::string> notes;         // trace report lines and other facts worth printing
 };
 
-// Progress: (policy index, episode index) after each episode, on every rank.
+// Progress: (policy index, episode index) after each episode, on every rank, in pair order
+// (with several rank groups, a block of episodes at a time).
 using ProgressFn = std::function<void(std::size_t policy, std::uint64_t episode, const EpisodeMetrics&)>;
 
 // Collective. Writes per-task, per-node and per-episode rows to `results` when given.

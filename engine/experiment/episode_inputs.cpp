@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/cluster/memory_estimate.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/support/rng.hpp"
 #include "workloads/seed_study_cluster.hpp"
@@ -68,6 +69,29 @@ std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& c
                                      "task would be measured; shorten it or add tasks",
                                      warmup_s, episode, tasks.empty() ? 0.0 : tasks.back().arrival_s));
   return tasks;
+}
+
+EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), trace_(read_scenario_trace(scenario, 0)) {
+  // Before anything of the cluster's size is built (cluster.nodes = 1e9 would end in std::bad_alloc).
+  require_episode_memory(
+      scenario.path, scenario.scheduler,
+      trace_ && scenario.cluster.source == "trace" ? trace_->machines.nodes.size() : scenario.cluster.generated.nodes,
+      trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks);
+  resample_ = trace_ && scenario.workload.trace.sample_jobs < 1.0;
+  cluster_ = build_cluster(scenario, trace_.get(), 0);
+}
+
+EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
+  if (resample_ && e != trace_episode_) {
+    trace_ = read_scenario_trace(scenario_, e);
+    trace_episode_ = e;
+  }
+  const ClusterSpec* cluster = &cluster_;
+  if (scenario_.cluster.new_per_episode) {
+    fresh_ = build_cluster(scenario_, trace_.get(), e);
+    cluster = &fresh_;
+  }
+  return {cluster, build_tasks(scenario_, *cluster, trace_.get(), e)};
 }
 
 }  // namespace marlsim

@@ -20,4 +20,32 @@ ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::
 std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
                                   std::uint64_t episode);
 
+// Episode after episode in any order (a rank group runs every G-th pair): reads the trace
+// again only when its job sample changes and builds a cluster only when
+// cluster.new_per_episode asks for one per episode.
+class EpisodeInputs {
+ public:
+  // Refuses (InputError naming the key) an episode that would not fit in memory, then reads
+  // the trace and builds episode 0's cluster.
+  explicit EpisodeInputs(const Scenario& scenario);
+
+  // The trace as last read: episode 0's sample until episode() reads another (nullptr: synthetic).
+  const Workload* trace() const { return trace_.get(); }
+  const ClusterSpec& first_cluster() const { return cluster_; }
+
+  struct Episode {
+    const ClusterSpec* cluster;  // valid until the next call
+    std::vector<TaskSpec> tasks;
+  };
+  Episode episode(std::uint64_t e);
+
+ private:
+  const Scenario& scenario_;
+  std::unique_ptr<Workload> trace_;
+  std::uint64_t trace_episode_ = 0;  // the episode whose job sample trace_ holds
+  bool resample_ = false;
+  ClusterSpec cluster_;  // episode 0's, and every episode's unless cluster.new_per_episode
+  ClusterSpec fresh_;    // with cluster.new_per_episode, the last episode's own
+};
+
 }  // namespace marlsim

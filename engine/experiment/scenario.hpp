@@ -25,6 +25,11 @@ struct Scenario : ClusterModelSettings {
   std::string path;         // the file it came from (not a TOML key)
   WorkloadConfig workload;
   OutputConfig output;
+  // run.rank_groups: groups of ranks running whole episodes side by side (0: automatic,
+  // engine/experiment/rank_groups.hpp). A [run] key, kept here because it is about how a
+  // comparison uses its ranks, not about the cluster model, which runs one episode on
+  // whatever communicator it is given.
+  std::uint32_t rank_groups = 0;
 };
 
 // Reads a scenario file and applies overrides ("cluster.nodes=10000", "scheduler.policy=least-loaded").

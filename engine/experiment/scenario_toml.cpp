@@ -619,13 +619,14 @@ void read_agents(TableReader a, AgentSettings& settings) {
   a.finish();
 }
 
-void read_run(TableReader r, RunConfig& run) {
+void read_run(TableReader r, RunConfig& run, std::uint32_t& rank_groups) {
   static const std::vector<std::string> kPartitions{"block", "round-robin"};
   r.integer("seed", run.seed);
   r.integer("episodes", run.episodes, 1);
   r.duration_or_zero("max_time_s", run.max_time_s);
   r.duration_or_zero("warmup_s", run.warmup_s);
   run.partition = kPartitions[r.choice("partition", kPartitions, run.partition == "round-robin" ? 1 : 0)];
+  r.integer("rank_groups", rank_groups);
   r.finish();
 }
 
@@ -829,7 +830,7 @@ Scenario parse(Context& ctx, const std::string& text, const std::vector<std::str
   read_cluster(top.sub("cluster"), s.cluster);
   const bool trace_seed_set = read_workload(top.sub("workload"), s.workload);
   read_scheduler(top.sub("scheduler"), s.scheduler);
-  read_run(top.sub("run"), s.run);
+  read_run(top.sub("run"), s.run, s.rank_groups);
   read_agents(top.sub("agents"), s.agents);
   read_output(top.sub("output"), s.output);
   top.finish();

@@ -28,6 +28,22 @@ expect_error '^marlsim: error: --seed: expected a seed .* got 922337203685477580
 "$MARLSIM" run "$SCENARIO" --episodes 1 --quiet --set workload.tasks=20 --seed 9223372036854775807 >/dev/null ||
   fail "the largest seed (2^63 - 1) was refused"
 
+# Rank groups (parallel episodes): negative counts, and more groups than ranks.
+expect_error '^marlsim: error: --rank-groups: expected 0 \(automatic\) or a number of rank groups from 1 to the rank count, got -1' \
+  "${run[@]}" --rank-groups -1
+expect_error 'run.rank_groups: expected an integer >= 0, got -1' "${run[@]}" --set run.rank_groups=-1
+expect_error '^marlsim: error: --rank-groups: 2 groups need at least 2 ranks; the run has 1$' "${run[@]}" --rank-groups 2
+expect_error "^marlsim: error: $SCENARIO: run.rank_groups: 2 groups need at least 2 ranks; the run has 1 \\(0: automatic\\)$" \
+  "${run[@]}" --set run.rank_groups=2
+expect_error '^marlsim: error: --rank-groups: 3 groups need at least 3 ranks; the run has 2$' \
+  "${MPIRUN[@]}" -np 2 "${run[@]}" --rank-groups 3
+# Bad input that only one rank group meets: with seed 1 and 20 tasks, episode 0's last task
+# arrives at ~46.9 s and episode 1's at ~29.7 s, so a 40 s warm-up fails episode 1 alone,
+# which rank 1 runs (two groups). Every rank stops; rank 0 prints rank 1's line; exit 2.
+expect_error "^marlsim: error: $SCENARIO: run.warmup_s: the warm-up \\(40 s\\) outlasts the arrivals of episode 1 \\(last at 29.7335 s\\)" \
+  "${MPIRUN[@]}" -np 2 "$MARLSIM" run "$SCENARIO" --episodes 2 --quiet --out "$tmp/out/r.h5" --summary-json \
+  "$tmp/out/s.json" --policy random --set workload.tasks=20 --seed 1 --set run.warmup_s=40 --rank-groups 2
+
 # 8. Trace paths that are not trace files, and the Alibaba 2017 machine list blamed on its own file.
 mkdir -p "$tmp/traces/folder.swf"
 mkfifo "$tmp/traces/fifo.swf"

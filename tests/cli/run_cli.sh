@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # marlsim run from the command line: the same JSON summary metrics and the same HDF5 rows at
-# 1, 2 and 4 ranks, the JSON keys a user reads, paired differences against --baseline
+# 1, 2 and 4 ranks in any number of rank groups, the JSON keys a user reads, paired differences against --baseline
 # recomputed from the HDF5 episode rows, an undefined interval for one episode, and one-line
 # errors with exit code 2 and no output files for bad input.
 set -uo pipefail
@@ -15,33 +15,47 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 [ -f "$SCENARIO" ] || fail "no scenario $SCENARIO"
 
-for np in 1 2 4; do
-  "$MPIEXEC" -np $np --oversubscribe --bind-to none "$MARLSIM" run "$SCENARIO" --episodes 2 \
-      --set workload.tasks=300 --set run.warmup_s=2 --baseline random --quiet --out "$tmp/run-$np.h5" \
-      --summary-json "$tmp/run-$np.json" \
-      >"$tmp/stdout-$np.txt" 2>"$tmp/stderr-$np.txt" || fail "run at $np ranks exited $?: $(cat "$tmp/stderr-$np.txt")"
-  [ -s "$tmp/run-$np.json" ] || fail "no summary JSON at $np ranks"
-  [ -s "$tmp/run-$np.h5" ] || fail "no HDF5 results at $np ranks"
-  [ ! -e "$tmp/run-$np.h5.partial" ] || fail "the .partial results file was left at $np ranks"
+# Rank groups (parallel episodes): NP:G, G 0 = automatic (one group per rank here: 10 pairs).
+# 2:1 and 4:1 spread every episode over all ranks; 4:2 runs two episodes at a time on two
+# ranks each; the automatic runs give every rank its own episodes. Results are the same.
+RUNS="1:0 2:1 2:0 4:1 4:2 4:0"
+for run in $RUNS; do
+  np=${run%:*} groups=${run#*:}
+  option=(); [ "$groups" -gt 0 ] && option=(--rank-groups "$groups")
+  "$MPIEXEC" -np $np --oversubscribe --bind-to none "$MARLSIM" run "$SCENARIO" --episodes 2 "${option[@]}" \
+      --set workload.tasks=300 --set run.warmup_s=2 --baseline random --quiet --out "$tmp/run-$np-$groups.h5" \
+      --summary-json "$tmp/run-$np-$groups.json" \
+      >"$tmp/stdout-$np-$groups.txt" 2>"$tmp/stderr-$np-$groups.txt" ||
+    fail "run at $np ranks, $groups groups exited $?: $(cat "$tmp/stderr-$np-$groups.txt")"
+  [ -s "$tmp/run-$np-$groups.json" ] || fail "no summary JSON at $np ranks, $groups groups"
+  [ -s "$tmp/run-$np-$groups.h5" ] || fail "no HDF5 results at $np ranks, $groups groups"
+  [ ! -e "$tmp/run-$np-$groups.h5.partial" ] || fail "the .partial results file was left at $np ranks"
+  expected=$groups; [ "$groups" -eq 0 ] && expected=$np
+  grep -q "$np rank(s) in $expected group(s)" "$tmp/stdout-$np-$groups.txt" ||
+    fail "run at $np ranks, $groups groups: expected \"$np rank(s) in $expected group(s)\" in: $(head -1 "$tmp/stdout-$np-$groups.txt")"
 done
 
 # JSON: the keys a user reads, and every metric equal across rank counts. Not compared:
 # wall-clock keys (wall_s*, decision_latency_wall_us*), "ranks", remote_events (events that
 # crossed ranks: none on one rank), and windows (one rank runs
 # each chunk of an episode as a single window; several ranks agree on many).
-$PY - "$tmp" <<'EOF' || fail "JSON summaries differ or lack keys"
+$PY - "$tmp" $RUNS <<'EOF' || fail "JSON summaries differ or lack keys"
 import json, sys
 tmp = sys.argv[1]
-runs = {np: json.load(open(f"{tmp}/run-{np}.json")) for np in (1, 2, 4)}
+names = [r.replace(":", "-") for r in sys.argv[2:]]
+runs = {name: json.load(open(f"{tmp}/run-{name}.json")) for name in names}
 def skipped(key):
     return (key.startswith("wall_s") or key.startswith("decision_latency_wall_us") or key.startswith("windows")
             or key.startswith("remote_events"))
 def comparable(d):
     return {k: comparable(v) if isinstance(v, dict) else v for k, v in d.items() if not skipped(k)}
 ok = True
-for np, run in runs.items():
+for name, run in runs.items():
+    np, groups = (int(x) for x in name.split("-"))
     if run.get("ranks") != np:
         print(f"ranks is {run.get('ranks')} at {np} ranks"); ok = False
+    if run.get("rank_groups") != (groups or np):
+        print(f"rank_groups is {run.get('rank_groups')} at {np} ranks, --rank-groups {groups}"); ok = False
     if run.get("episodes") != 2:
         print(f"episodes is {run.get('episodes')}"); ok = False
     if len(run["policies"]) != 5:
@@ -61,8 +75,8 @@ for np, run in runs.items():
             print(f"policy {p.get('policy')}: difference_from_baseline present iff not the baseline"); ok = False
     if run.get("baseline") != "random" or run.get("warmup_s") != 2:
         print(f"baseline {run.get('baseline')!r}, warmup_s {run.get('warmup_s')!r}"); ok = False
-ref = runs[1]
-for np in (2, 4):
+ref = runs["1-0"]
+for np in names[1:]:
     for a, b in zip(ref["policies"], runs[np]["policies"]):
         for key in sorted(set(a) | set(b)):
             if skipped(key):
@@ -81,22 +95,23 @@ EOF
 # HDF5: every per-task and per-node dataset identical, and the per-episode rows too (except
 # the wall-clock and window counts).
 if $PY -c "import h5py, numpy" 2>/dev/null; then
-  $PY - "$tmp" <<'EOF' || fail "HDF5 results differ across rank counts"
+  $PY - "$tmp" $RUNS <<'EOF' || fail "HDF5 results differ across rank counts"
 import h5py, numpy, sys
 tmp = sys.argv[1]
+names = [r.replace(":", "-") for r in sys.argv[2:]]
 def datasets(path):
     out = {}
     with h5py.File(path, "r") as f:
         f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
     return out
-ref = datasets(f"{tmp}/run-1.h5")
+ref = datasets(f"{tmp}/run-1-0.h5")
 tasks = [k for k in ref if "/tasks/" in k]
 if not tasks or not any(k.endswith("/tasks/end_s") for k in tasks):
     print("no per-task datasets in", sorted(ref)[:10]); sys.exit(1)
 if len(ref["random/tasks/task"]) != 600:
     print("random/tasks/task has", len(ref["random/tasks/task"]), "rows, expected 2 x 300"); sys.exit(1)
 ok = True
-for np in (2, 4):
+for np in names[1:]:
     other = datasets(f"{tmp}/run-{np}.h5")
     if set(other) != set(ref):
         print(f"datasets differ at {np} ranks:", sorted(set(other) ^ set(ref))); ok = False
@@ -126,8 +141,8 @@ EOF2
   $PY - "$tmp" <<'EOF3' || fail "paired differences against --baseline are wrong"
 import h5py, json, math, sys
 tmp = sys.argv[1]
-summary = json.load(open(f"{tmp}/run-1.json"))
-f = h5py.File(f"{tmp}/run-1.h5", "r")
+summary = json.load(open(f"{tmp}/run-1-0.json"))
+f = h5py.File(f"{tmp}/run-1-0.h5", "r")
 ok = True
 for p in summary["policies"]:
     if p["policy"] == "random":
@@ -147,8 +162,8 @@ else
 fi
 
 # The table prints the paired differences too.
-grep -q "^paired difference from random: policy minus random per episode" "$tmp/stdout-1.txt" ||
-  fail "no paired-difference table in: $(cat "$tmp/stdout-1.txt")"
+grep -q "^paired difference from random: policy minus random per episode" "$tmp/stdout-1-0.txt" ||
+  fail "no paired-difference table in: $(cat "$tmp/stdout-1-0.txt")"
 
 # One episode: the interval is undefined, printed "n/a" and written null, never "± 0".
 "$MARLSIM" run "$SCENARIO" --episodes 1 --policy random,least-loaded --baseline least-loaded --set workload.tasks=50 \

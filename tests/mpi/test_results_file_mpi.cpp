@@ -1,11 +1,8 @@
 // ResultsFile at 1, 2 and 4 ranks: every rank takes part in every collective call; rank 0
 // reads the file back and compares with values computed without reference to the rank count.
-#include <unistd.h>
 #include <catch2/catch.hpp>
 
-#include <array>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,6 +10,7 @@
 #include "mpi/communicator.hpp"
 #include "mpi/hdf5/results_file.hpp"
 #include "mpi/hdf5/results_reader.hpp"
+#include "tests/mpi/shared_temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
@@ -20,34 +18,9 @@ using marlsim::Communicator;
 using marlsim::ResultsFile;
 using marlsim::ResultsFileSettings;
 using marlsim::ResultsReader;
+using marlsim::test::SharedTempDir;
 
 namespace {
-
-// One directory for all ranks: rank 0 names and creates it, the others receive the name.
-struct SharedTempDir {
-  Communicator comm;
-  fs::path dir;
-  SharedTempDir() {
-    static int counter = 0;
-    std::array<char, 256> name{};
-    if (comm.is_root()) {
-      const std::string n = (fs::temp_directory_path() /
-                             ("marlsim-test-" + std::to_string(::getpid()) + "-mpi-" + std::to_string(counter)))
-                                .string();
-      fs::create_directories(n);
-      std::strncpy(name.data(), n.c_str(), name.size() - 1);
-    }
-    ++counter;
-    MPI_Bcast(name.data(), static_cast<int>(name.size()), MPI_CHAR, 0, comm.raw());
-    dir = name.data();
-  }
-  ~SharedTempDir() {
-    comm.barrier();
-    std::error_code ec;
-    if (comm.is_root()) fs::remove_all(dir, ec);
-  }
-  std::string file(const std::string& n) const { return (dir / n).string(); }
-};
 
 // Contiguous, deliberately uneven slice [first, last) of n global rows for this rank; rank 1
 // gets nothing whenever there is more than one rank.
