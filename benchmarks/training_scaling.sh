@@ -24,8 +24,8 @@
 set -euo pipefail
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ] || [ $# -gt 1 ]; then
-  echo "usage: $0 [path/to/marlsim]   (env: MARLSIM, PARTS, TRAIN_NODES, RUN_NODES, TASKS_PER_NODE, TASK_CAP, FIXED_TASKS," \
-    "RUN_EPISODES, TRAIN_THREADS, RUN_THREADS, PYTHON)" >&2
+  echo "usage: $0 [path/to/marlsim]   (env: MARLSIM, PARTS, TRAIN_NODES, RUN_NODES, TASKS_PER_NODE," \
+    "TASK_CAP, FIXED_TASKS, RUN_EPISODES, TRAIN_THREADS, RUN_THREADS, PYTHON)" >&2
   exit 2
 fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +43,12 @@ TRAIN_THREADS=${TRAIN_THREADS:-"1 2"}
 RUN_THREADS=${RUN_THREADS:-"1"}
 SCENARIO=configs/seed-study-u80-ac.toml
 
+for part in $PARTS; do
+  case $part in
+    train | train-fixed | run) ;;
+    *) echo "training_scaling: unknown part '$part' in PARTS (expected train, train-fixed, run)" >&2; exit 2 ;;
+  esac
+done
 [ -x "$MARLSIM" ] || { echo "training_scaling: no marlsim program at $MARLSIM (build it first)" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,7 +61,8 @@ run_or_die() {
   fi
 }
 
-echo "# marlsim training_scaling: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(date -u '+%F %H:%M UTC')," \
+echo "# marlsim training_scaling: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores," \
+  "$(date -u '+%F %H:%M UTC')," \
   "$SCENARIO, decentralized-ac, 1 rank, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -75,11 +82,13 @@ for part in train train-fixed; do
     tasks=$((n * TASKS_PER_NODE))
     [ "$tasks" -gt "$TASK_CAP" ] && tasks=$TASK_CAP
     [ "$part" = train-fixed ] && tasks=$FIXED_TASKS
-    run_or_die env OMP_NUM_THREADS="$threads" "$MARLSIM" train "$SCENARIO" --iterations 2 --episodes-per-iteration 2 --quiet \
+    run_or_die env OMP_NUM_THREADS="$threads" "$MARLSIM" train "$SCENARIO" --quiet \
+      --iterations 2 --episodes-per-iteration 2 \
       --set cluster.nodes="$n" --set workload.tasks="$tasks" --summary-json "$tmp/train-$n.json"
     "$PYTHON" - "$tmp" "$n" "$tasks" "${TRAIN_NODES%% *}" "$(cut -d' ' -f1 /proc/loadavg)" "$threads" <<'EOF'
 import json, sys
-tmp, n, tasks, first, load, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+tmp, first, load, threads = sys.argv[1], sys.argv[4], sys.argv[5], sys.argv[6]
+n, tasks = int(sys.argv[2]), int(sys.argv[3])
 curve = json.load(open(f"{tmp}/train-{n}.json"))["curve"]
 mean = lambda k: sum(r[k] for r in curve) / len(curve)
 row = {k: mean(k) for k in ("decisions", "collect_s", "update_s", "forward_s", "backward_s", "optimizer_s")}
@@ -97,10 +106,11 @@ done
 
 if [[ " $PARTS " == *" run "* ]]; then
   echo
-  echo "## end-to-end decisions/s (marlsim run --policy decentralized-ac; tasks = $TASKS_PER_NODE per node;" \
+  echo "## end-to-end decisions/s (marlsim run, decentralized-ac and least-loaded; tasks = $TASKS_PER_NODE per node;" \
     "$RUN_EPISODES episode(s) below 10,000 nodes, 1 at 10,000)"
   echo
-  echo "| threads | policy | nodes | tasks / episode | decision_period_s | episodes | decisions / episode | wall s / episode |" \
+  echo "| threads | policy | nodes | tasks / episode | decision_period_s | episodes | decisions / episode |" \
+    "wall s / episode |" \
     "decisions/s | mean decision batch | decide us / decision | policy share of wall % | load avg |"
   echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   for threads in $RUN_THREADS; do
@@ -109,7 +119,8 @@ if [[ " $PARTS " == *" run "* ]]; then
     [ "$n" -ge 10000 ] && episodes=1
     for run in decentralized-ac:0 decentralized-ac:1 least-loaded:0; do
       policy=${run%:*} period=${run#*:}
-      run_or_die env OMP_NUM_THREADS="$threads" "$MARLSIM" run "$SCENARIO" --policy "$policy" --episodes "$episodes" --quiet \
+      run_or_die env OMP_NUM_THREADS="$threads" "$MARLSIM" run "$SCENARIO" --quiet \
+        --policy "$policy" --episodes "$episodes" \
         --set cluster.nodes="$n" --set workload.tasks=$((n * TASKS_PER_NODE)) \
         --set agents.decision_period_s="$period" --summary-json "$tmp/run-$n-$policy-$period.json"
       "$PYTHON" - "$tmp/run-$n-$policy-$period.json" "$period" "$(cut -d' ' -f1 /proc/loadavg)" "$threads" <<'EOF'
@@ -118,7 +129,8 @@ path, period, load, threads = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 s = json.load(open(path))
 p = s["policies"][0]
 wall = p["wall_s_per_episode"]
-print(f"| {threads} | {p['policy']} | {s['nodes']:,} | {p['tasks']:,.0f} | {period} | {p['episodes']} | {p['decisions']:,.0f} | {wall:.4f} | "
+print(f"| {threads} | {p['policy']} | {s['nodes']:,} | {p['tasks']:,.0f} | {period} | {p['episodes']} | "
+      f"{p['decisions']:,.0f} | {wall:.4f} | "
       f"{p['decisions'] / wall:,.0f} | {p['mean_decision_batch']:.1f} | {p['decision_latency_wall_us']:.2f} | "
       f"{100 * p['decisions'] * p['decision_latency_wall_us'] * 1e-6 / wall:.0f} | {load} |", flush=True)
 EOF
