@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -297,4 +298,19 @@ TEST_CASE("hrac: checkpoints hold every role by name and refuse other roles", "[
   nn::save_checkpoint(path, {{"agent", &ac}}, nn::decentralized_ac_observation_layout());
   CHECK_THROWS_AS(make_hrac_networks(agents, roles, 4), InputError);
   std::remove(path.c_str());
+}
+
+TEST_CASE("hrac: a non-finite input is reported with the role, the deciding agent and time", "[hrac]") {
+  const ClusterSpec c = tiered_cluster();
+  ClusterView v(c);
+  load_view(v);
+  v.state(3).free_cores = std::numeric_limits<double>::quiet_NaN();
+  const auto policy = make_scheduling_policy("hrac", {.role = "node-agent", .cluster = &c});
+  RngStream rng(1, 1);
+  DispatchContext ctx{from_seconds(2.5), 4, &rng};
+  const TaskSpec t = task_of(1);
+  const std::vector<NodeId> cands{1, 3, 5};
+  CHECK_THROWS_WITH(policy->choose(t, cands, v, ctx), Catch::Contains("hrac role medium") &&
+                                                          Catch::Contains("node 4, t = 2.5") &&
+                                                          Catch::Contains("NaN or Inf"));
 }
