@@ -65,6 +65,7 @@ void record(DecisionLog& log, std::span<const DecisionRequest> requests, const n
     log.agents.push_back(requests[i].ctx.local_node);
     log.time_s.push_back(to_seconds(requests[i].ctx.now));
     log.global_state.push_back(cycle);
+    log.roles.push_back(0);  // one role, "agent"
   }
 }
 

@@ -2,6 +2,7 @@
 // The agents' settings ([agents] in a scenario): how deciding agents batch their decisions,
 // and the learned policies' networks.
 #include "agents/actor_critic_settings.hpp"
+#include "agents/hrac_settings.hpp"
 
 namespace marlsim {
 
@@ -15,6 +16,7 @@ struct AgentSettings {  // [agents]
   // own stream); 0: it sees every report.
   double observation_loss = 0;
   ActorCriticPolicySettings actor_critic;  // hidden_widths, activations, checkpoint
+  HracSettings hrac;                       // roles
 };
 
 }  // namespace marlsim

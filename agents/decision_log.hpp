@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agents/cluster_view.hpp"
@@ -34,9 +35,16 @@ struct DecisionLog {
   std::vector<NodeId> agents;               // the deciding node, or kNoNode for a scheduler
   std::vector<double> time_s;               // simulated time of the decision
   std::vector<std::uint32_t> global_state;  // row of global_states this decision's cycle wrote
+  std::vector<std::uint8_t> roles;          // the deciding role, an index into role_names (decentralized-ac: 0)
 
   // Per decide() call.
   std::vector<float> global_states;  // cycles x global_width
+  // hrac: the role attention of each decide() call, role_names.size()^2 floats per call: row a
+  // holds the mean attention weights of role a's decisions in that call over the attended roles
+  // (zeros if role a did not decide). Empty for policies without role attention.
+  std::vector<float> role_attention;
+
+  std::vector<std::string> role_names;  // set by the policy when it starts recording ({"agent"}: one role)
 
   // Writes global_width floats describing the whole system at `now`; empty: no global state
   // (global_width must then be 0).
@@ -47,7 +55,7 @@ struct DecisionLog {
   // Forgets the rows; keeps the widths and the source.
   void clear() {
     own.clear(), candidates.clear(), actions.clear(), log_probs.clear(), tasks.clear(), agents.clear();
-    time_s.clear(), global_state.clear(), global_states.clear();
+    time_s.clear(), global_state.clear(), roles.clear(), global_states.clear(), role_attention.clear();
     candidate_begin.assign(1, 0);
   }
 };

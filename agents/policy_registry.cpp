@@ -19,6 +19,7 @@ std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&)
 std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);      // agents/best_fit_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);    // agents/ray_hybrid_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext&);  // agents/actor_critic_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_hrac_policy(const PolicyContext&);          // agents/hrac_policy.cpp
 
 const std::vector<PolicyInfo>& scheduling_policies() {
   static const std::vector<PolicyInfo> kPolicies = {
@@ -53,6 +54,11 @@ const std::vector<PolicyInfo>& scheduling_policies() {
        "softmax, sample; nodes or the scheduler decide",
        {false, false},  // without load sharing it sees its own state and the candidates' report age (never)
        &make_actor_critic_policy},
+      {"hrac",
+       "role-based actor-critic (untrained unless agents.checkpoint): one network per role (agents.roles: tiers, "
+       "scheduler) with attention over the other roles' states; nodes or the scheduler decide",
+       {false, false},
+       &make_hrac_policy},
   };
   return kPolicies;
 }

@@ -19,11 +19,14 @@ class ActorCriticNetwork;
 
 namespace marlsim {
 
+struct HracNetworks;  // agents/hrac_policy.hpp
+
 // Training (engine/training): the learner's current weights, used instead of the seed's or the
 // checkpoint's, and where a learned policy records its decisions (nullptr: nowhere).
 struct LearnerLink {
   std::shared_ptr<const nn::ActorCriticNetwork> actor_critic;
   DecisionLog* log = nullptr;
+  std::shared_ptr<const HracNetworks> hrac = nullptr;  // hrac: every role's network and attention
 };
 
 // Who a policy is built for, and with what.
@@ -32,6 +35,7 @@ struct PolicyContext {
   std::uint64_t seed = 0;                 // the run's seed (initial weights of a learned policy)
   const AgentSettings* agents = nullptr;  // [agents] (networks, checkpoints); nullptr: the defaults
   const LearnerLink* learner = nullptr;   // training only
+  const ClusterSpec* cluster = nullptr;   // the machines (hrac: the tiers name its roles); nullptr: unknown
 };
 
 struct PolicyInfo {

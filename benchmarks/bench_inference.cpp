@@ -9,6 +9,11 @@
 //     plain `Y.noalias() = X * W`, no bias, activation, softmax or sampling) and vs_eigen
 //     (their ratio; the target is >= 0.7 at >= 1,024 requests; batch 1 target is
 //     >= 480,000 decisions/s).
+//   BM_policy_decide/<policy>/<requests>: a whole decide() call of a learned policy on one
+//     thread (features from the views, hrac's role attention, the forward passes (hrac: one per
+//     role), sampling, commits) for requests by nodes of three tiers, K = 9 candidates each, on
+//     [agents]' default shapes. Counter: decisions_per_s (hrac next to decentralized-ac: what
+//     roles and attention cost).
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -17,9 +22,14 @@
 #include <vector>
 
 #include "agents/nn/actor_critic_network.hpp"
+#include "agents/policy_registry.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
+using marlsim::ClusterSpec;
+using marlsim::ClusterView;
+using marlsim::DecisionRequest;
+using marlsim::NodeId;
 
 namespace {
 
@@ -99,8 +109,58 @@ void Args(benchmark::internal::Benchmark* b) {
       for (int requests : {1, 4, 16, 64, 256, 1024, 4096}) b->Args({requests, threads, sample});
 }
 
+// 100 nodes, node i in tier i % 3, loads and report ages varied.
+ClusterSpec three_tier_cluster() {
+  ClusterSpec c;
+  for (int i = 0; i < 100; ++i)
+    c.nodes.push_back({static_cast<double>(4 + i % 5 * 6), 16.0 + i % 4 * 24, 0.8 + 0.1 * (i % 5), 0, 0,
+                       static_cast<std::uint8_t>(i % 3)});
+  c.tier_names = {"high", "medium", "low"};
+  return c;
+}
+
+void BM_policy_decide(benchmark::State& state, const char* policy_name) {
+  const auto requests = static_cast<std::size_t>(state.range(0));
+  const int saved_threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const ClusterSpec cluster = three_tier_cluster();
+  ClusterView view(cluster);
+  for (NodeId n = 0; n < view.size(); ++n) {
+    view.state(n).free_cores = view.spec(n).cores * (n % 4) / 4.0;
+    view.state(n).queue_length = n % 3;
+    view.state(n).as_of = marlsim::from_seconds(0.1 * n);
+  }
+  const auto policy = marlsim::make_scheduling_policy(policy_name, {.role = "node-agent", .cluster = &cluster});
+  std::vector<marlsim::TaskSpec> tasks(requests);
+  std::vector<marlsim::RngStream> streams;
+  std::vector<DecisionRequest> batch(requests);
+  for (std::size_t i = 0; i < requests; ++i) {
+    tasks[i].id = i;
+    tasks[i].work_core_s = 30.0 + static_cast<double>(i % 17);
+    tasks[i].cores = 1.0 + static_cast<double>(i % 3);
+    tasks[i].memory_gb = 2.0;
+    streams.emplace_back(1, i);
+  }
+  for (std::size_t i = 0; i < requests; ++i) {
+    const auto self = static_cast<NodeId>(i % 100);
+    batch[i].task = &tasks[i];
+    for (NodeId k = 0; k < 9; ++k) batch[i].candidates.push_back((self + k * 11) % 100);
+    batch[i].view = &view;
+    batch[i].ctx = {marlsim::from_seconds(20.0), self, &streams[i], nullptr};
+  }
+  for (auto _ : state) {
+    policy->decide(batch);
+    benchmark::DoNotOptimize(batch.front().chosen);
+  }
+  state.counters["decisions_per_s"] = benchmark::Counter(
+      static_cast<double>(requests) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  omp_set_num_threads(saved_threads);
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(BM_policy_decide, decentralized_ac, "decentralized-ac")->Arg(1)->Arg(64)->Arg(1024);
+BENCHMARK_CAPTURE(BM_policy_decide, hrac, "hrac")->Arg(1)->Arg(64)->Arg(1024);
 BENCHMARK(BM_actor_critic)->Apply(Args)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

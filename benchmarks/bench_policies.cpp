@@ -83,7 +83,7 @@ const Setup& setup(std::uint64_t nodes) {
 
 void BM_choose(benchmark::State& state, std::string policy) {
   const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
-  auto p = make_scheduling_policy(policy);
+  auto p = make_scheduling_policy(policy, {.cluster = &s.cluster});
   auto policy_state = p->make_state();
   RngStream rng(7, 0);
   std::size_t i = 0;
@@ -140,7 +140,7 @@ void BM_report_indexed(benchmark::State& state, std::string policy) {
 
 void BM_assign32(benchmark::State& state, std::string policy) {
   const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
-  auto p = make_scheduling_policy(policy);
+  auto p = make_scheduling_policy(policy, {.cluster = &s.cluster});
   auto policy_state = p->make_state();
   RngStream rng(7, 0);
   constexpr std::size_t kBatch = 32;

@@ -132,6 +132,7 @@ void save_checkpoint(const std::string& path, const std::vector<CheckpointRole>&
         Hdf5Handle g(H5Gcreate2(file.get(), role.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
         write_layers(file.get(), role.name + "/actor", role.network->actor_layers());
         write_layers(file.get(), role.name + "/value", role.network->value_layers());
+        if (role.attention != nullptr) write_layers(file.get(), role.name + "/attention", *role.attention);
       }
       if (!trainer_state.empty()) {
         Hdf5Handle g(H5Gcreate2(file.get(), "trainer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
@@ -192,14 +193,18 @@ void load_checkpoint(const std::string& path, const std::vector<CheckpointRole>&
     fail(path, "observation layout differs: '" + first_line_diff(stored_layout, layout.to_text()) +
                    "' in the checkpoint, '" + first_line_diff(layout.to_text(), stored_layout) + "' in the scenario");
   }
-  std::vector<std::vector<DenseLayer>> actors, values;
-  for (const CheckpointRole& role : roles) {
+  std::vector<std::vector<DenseLayer>> actors, values, attention(roles.size());
+  for (std::size_t r = 0; r < roles.size(); ++r) {
+    const CheckpointRole& role = roles[r];
     actors.push_back(read_layers(file.get(), role.name + "/actor", role.network->actor_layers(), path));
     values.push_back(read_layers(file.get(), role.name + "/value", role.network->value_layers(), path));
+    if (role.attention != nullptr)
+      attention[r] = read_layers(file.get(), role.name + "/attention", *role.attention, path);
   }
   for (std::size_t r = 0; r < roles.size(); ++r) {
     roles[r].network->actor_layers() = std::move(actors[r]);
     roles[r].network->value_layers() = std::move(values[r]);
+    if (roles[r].attention != nullptr) *roles[r].attention = std::move(attention[r]);
   }
 }
 

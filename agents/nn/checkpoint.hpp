@@ -16,6 +16,9 @@ inline constexpr int kCheckpointFormatVersion = 1;
 struct CheckpointRole {
   std::string name;             // e.g. "node" or an HRAC role name
   ActorCriticNetwork* network;  // saved from / loaded into
+  // The role's attention layers (hrac: query and key), stored as "<name>/attention" beside
+  // "<name>/actor" and "<name>/value"; nullptr: the role has none.
+  std::vector<DenseLayer>* attention = nullptr;
 };
 
 // Training state kept beside the weights so that a resumed run continues exactly (the

@@ -60,4 +60,23 @@ const ObservationLayout& decentralized_ac_observation_layout() {
   return layout;
 }
 
+const ObservationLayout& hrac_observation_layout() {
+  static const ObservationLayout layout = [] {
+    ObservationLayout l = decentralized_ac_observation_layout();
+    l.policy = "hrac";
+    const std::size_t own = l.own.size();
+    for (std::size_t i = 0; i < own; ++i) {
+      const ObservationFeature& f = l.own[i];
+      // own.cpu_free -> attended.cpu_free, task.cpu_demand -> attended.task.cpu_demand
+      const std::string tail = f.name.rfind("own.", 0) == 0 ? f.name.substr(4) : f.name;
+      l.own.push_back({"attended." + tail, f.unit,
+                       "role attention: softmax-weighted mean over the other roles present among the candidates of "
+                       "that role's mean (" +
+                           f.name + " of each candidate of the role); 0 with no other role"});
+    }
+    return l;
+  }();
+  return layout;
+}
+
 }  // namespace marlsim::nn

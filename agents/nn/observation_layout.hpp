@@ -31,4 +31,10 @@ struct ObservationLayout {
 // statistics, and per candidate the candidate's last report with its age.
 const ObservationLayout& decentralized_ac_observation_layout();
 
+// The hrac policy (source study 2): decentralized-ac's layout with the own section doubled:
+// own.* ... task.* as there, then attended.<same names>, the role attention's weighted mean of
+// the other roles' summaries in the same units (agents/hrac_attention.hpp). Candidate and
+// global sections as decentralized-ac's.
+const ObservationLayout& hrac_observation_layout();
+
 }  // namespace marlsim::nn

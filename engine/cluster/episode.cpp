@@ -218,7 +218,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
         "from the rank's own nodes)");
   const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
       in.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed,
-                  &in.settings->agents, learner});
+                  &in.settings->agents, learner, in.cluster});
   const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
       sc.admission, {.spill_queue_length = sc.spill_queue_length});
   ModelSetup setup = make_setup(in);

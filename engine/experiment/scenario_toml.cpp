@@ -616,6 +616,11 @@ void read_agents(TableReader a, AgentSettings& settings) {
            fmt::format("expected one activation or one per hidden layer ({}), got {}", agents.hidden_widths.size(),
                        agents.hidden_activations.size()));
   a.string("checkpoint", agents.checkpoint);
+  {
+    static const std::vector<std::string> kRoles{"tier", "single"};
+    settings.hrac.roles = static_cast<RoleMapKind>(
+        a.choice("roles", kRoles, static_cast<std::size_t>(settings.hrac.roles)));
+  }
   a.finish();
 }
 

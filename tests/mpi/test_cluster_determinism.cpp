@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <omp.h>
@@ -220,10 +221,11 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
   for (const Case& c : cases) run_case(c);
 }
 
-// The learned policy samples from each deciding LP's own stream and evaluates every decision's
-// rows bit-identically whatever shares its batch: the same episode at any rank count, and with
-// 1 or 2 OpenMP threads (the one-rank reference runs on one thread).
-TEST_CASE("cluster: the decentralized-ac policy gives the same episode at any rank and thread count",
+// The learned policies sample from each deciding LP's own stream and evaluate every decision's
+// rows bit-identically whatever shares its batch (hrac: per role network, its attention over the
+// decision's own candidates): the same episode at any rank count, and with 1 or 2 OpenMP threads
+// (the one-rank reference runs on one thread).
+TEST_CASE("cluster: the learned policies give the same episode at any rank and thread count",
           "[cluster][determinism]") {
   const Communicator world;
   const Communicator self(MPI_COMM_SELF);
@@ -236,19 +238,25 @@ TEST_CASE("cluster: the decentralized-ac policy gives the same episode at any ra
        {"scheduler.topology=decentralized", "agents.observation_loss=0.5"}},
   };
   const int threads_before = omp_get_max_threads();
-  for (const Case& c : cases) {
+  std::vector<std::pair<std::string, Case>> runs;
+  for (const Case& c : cases)
+    for (const std::string policy : {"decentralized-ac", "hrac"}) runs.emplace_back(policy, c);
+  runs.emplace_back("hrac", Case{"two-level", {"scheduler.topology=two-level"}});
+  runs.emplace_back("hrac",
+                    Case{"decentralized, one role", {"scheduler.topology=decentralized", "agents.roles=single"}});
+  for (const auto& [policy, c] : runs) {
     std::vector<std::string> overrides = c.overrides;
-    overrides.push_back("scheduler.policy=decentralized-ac");
+    overrides.push_back("scheduler.policy=" + policy);
     overrides.push_back("agents.hidden_widths=[48, 144]");
     const Scenario s = scenario_with(overrides);
     const ClusterSpec cluster = build_cluster(s, nullptr);
     const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
     omp_set_num_threads(1);
-    const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, "decentralized-ac", 0});
+    const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, policy, 0});
     for (const int threads : {1, 2}) {
       omp_set_num_threads(threads);
-      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, "decentralized-ac", 0});
-      INFO(c.name << " at " << world.size() << " rank(s), " << threads << " thread(s)");
+      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
+      INFO(policy << ", " << c.name << " at " << world.size() << " rank(s), " << threads << " thread(s)");
       REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
       REQUIRE(parallel.checksum == reference.checksum);
       require_same_metrics(parallel.metrics, reference.metrics);
@@ -327,7 +335,7 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
   }
   // Decision cycles: every request of a rank's cycle in one batch.
   for (const std::string topology : {"centralized", "decentralized", "two-level"})
-    for (const std::string policy : {"random", "weighted-rr", "least-loaded", "decentralized-ac"})
+    for (const std::string policy : {"random", "weighted-rr", "least-loaded", "decentralized-ac", "hrac"})
       run_case({"cycles of 0.5 s, " + topology + ", " + policy,
                 {"agents.decision_period_s=0.5", "scheduler.topology=" + topology, "scheduler.policy=" + policy}});
 }

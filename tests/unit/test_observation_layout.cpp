@@ -34,3 +34,21 @@ TEST_CASE("a layout prints one line per feature and compares by content", "[netw
   other.candidate[0].unit = "GiB";
   CHECK_FALSE(other == layout);
 }
+
+TEST_CASE("the hrac layout is decentralized-ac's with the own section followed by its attended counterparts",
+          "[network]") {
+  const ObservationLayout& ac = decentralized_ac_observation_layout();
+  const ObservationLayout& hrac = hrac_observation_layout();
+  CHECK(hrac.policy == "hrac");
+  REQUIRE(hrac.own.size() == 2 * ac.own.size());
+  for (std::size_t i = 0; i < ac.own.size(); ++i) {
+    CHECK(hrac.own[i] == ac.own[i]);
+    CHECK(hrac.own[ac.own.size() + i].name.rfind("attended.", 0) == 0);
+    CHECK(hrac.own[ac.own.size() + i].unit == ac.own[i].unit);
+  }
+  CHECK(hrac.own[ac.own.size()].name == "attended.cpu_free");
+  CHECK(hrac.own.back().name == "attended.task.wait_so_far");
+  CHECK(hrac.candidate == ac.candidate);
+  CHECK(hrac.global == ac.global);
+  CHECK(hrac.to_text() != ac.to_text());  // a checkpoint of one is never loaded as the other
+}

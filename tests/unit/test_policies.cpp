@@ -73,17 +73,17 @@ std::vector<NodeId> batch(const SchedulingPolicy& p, const std::vector<TaskSpec>
 }  // namespace
 
 TEST_CASE("Policy registry: every name constructs, unknown names list the valid ones", "[policies]") {
-  const std::vector<std::string> expected = {"random",   "weighted-rr", "priority-minmin", "least-loaded",
-                                             "best-fit", "ray-hybrid",  "decentralized-ac"};
+  const std::vector<std::string> expected = {"random",   "weighted-rr", "priority-minmin",  "least-loaded",
+                                             "best-fit", "ray-hybrid",  "decentralized-ac", "hrac"};
   std::vector<std::string> names;
   for (const PolicyInfo& info : scheduling_policies()) {
     names.emplace_back(info.name);
     CHECK_FALSE(info.description.empty());
-    const auto p = make_scheduling_policy(info.name);
+    const ClusterSpec c = cluster_of({{4, 16, 1}, {8, 32, 1}});
+    const auto p = make_scheduling_policy(info.name, {.cluster = &c});
     REQUIRE(p != nullptr);
     CHECK(p->name() == info.name);
     // Every policy gives an answer among the candidates on a trivial view.
-    const ClusterSpec c = cluster_of({{4, 16, 1}, {8, 32, 1}});
     ClusterView v(c);
     RngStream rng(1, 2);
     const auto state = p->make_state();
