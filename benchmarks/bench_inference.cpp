@@ -126,9 +126,9 @@ void BM_policy_decide(benchmark::State& state, const char* policy_name) {
   const ClusterSpec cluster = three_tier_cluster();
   ClusterView view(cluster);
   for (NodeId n = 0; n < view.size(); ++n) {
-    view.state(n).free_cores = view.spec(n).cores * (n % 4) / 4.0;
-    view.state(n).queue_length = n % 3;
-    view.state(n).as_of = marlsim::from_seconds(0.1 * n);
+    view.edit_state(n).free_cores = view.spec(n).cores * (n % 4) / 4.0;
+    view.edit_state(n).queue_length = n % 3;
+    view.edit_state(n).as_of = marlsim::from_seconds(0.1 * n);
   }
   const auto policy = marlsim::make_scheduling_policy(policy_name, {.role = "node-agent", .cluster = &cluster});
   std::vector<marlsim::TaskSpec> tasks(requests);

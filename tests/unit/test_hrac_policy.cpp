@@ -38,7 +38,7 @@ ClusterSpec tiered_cluster() {
 
 void load_view(ClusterView& v) {
   for (NodeId n = 0; n < v.size(); ++n) {
-    NodeView& s = v.state(n);
+    NodeView& s = v.edit_state(n);
     s.free_cores = v.spec(n).cores * ((n * 7) % 10) / 10.0;
     s.free_memory_gb = v.spec(n).memory_gb * ((n * 3) % 10) / 10.0;
     s.queue_length = n % 4;
@@ -304,7 +304,7 @@ TEST_CASE("hrac: a non-finite input is reported with the role, the deciding agen
   const ClusterSpec c = tiered_cluster();
   ClusterView v(c);
   load_view(v);
-  v.state(3).free_cores = std::numeric_limits<double>::quiet_NaN();
+  v.edit_state(3).free_cores = std::numeric_limits<double>::quiet_NaN();
   const auto policy = make_scheduling_policy("hrac", {.role = "node-agent", .cluster = &c});
   RngStream rng(1, 1);
   DispatchContext ctx{from_seconds(2.5), 4, &rng};
