@@ -18,10 +18,13 @@
 #include "agents/nn/observation_layout.hpp"
 #include "agents/policy_registry.hpp"
 #include "engine/support/input_error.hpp"
+#include "loaded_view.hpp"
 
 using namespace marlsim;
 
 namespace {
+
+using marlsim::test::load_view;
 
 // 40 nodes of varied size, some busy, some with a queue, reported at different times.
 ClusterSpec varied_cluster() {
@@ -30,20 +33,6 @@ ClusterSpec varied_cluster() {
     c.nodes.push_back(NodeSpec{static_cast<double>(2 + i % 7 * 4), 8.0 + i % 5 * 16, 0.6 + 0.1 * (i % 8), 0, 0, 0});
   c.tier_names = {"test"};
   return c;
-}
-
-void load_view(ClusterView& v) {
-  for (NodeId n = 0; n < v.size(); ++n) {
-    NodeView& s = v.edit_state(n);
-    s.free_cores = v.spec(n).cores * ((n * 7) % 10) / 10.0;
-    s.free_memory_gb = v.spec(n).memory_gb * ((n * 3) % 10) / 10.0;
-    s.queue_length = n % 4;
-    s.queued_cores = 2.0 * s.queue_length;
-    s.queued_work_core_s = 50.0 * s.queue_length;
-    s.running_work_core_s = 30.0 * (n % 3);
-    s.running = n % 3;
-    s.as_of = n % 5 == 0 ? -1 : from_seconds(0.5 * n);
-  }
 }
 
 TaskSpec task_of(std::uint64_t id) {

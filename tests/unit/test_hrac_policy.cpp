@@ -21,10 +21,13 @@
 #include "agents/nn/observation_layout.hpp"
 #include "agents/policy_registry.hpp"
 #include "engine/support/input_error.hpp"
+#include "loaded_view.hpp"
 
 using namespace marlsim;
 
 namespace {
+
+using marlsim::test::load_view;
 
 // 30 nodes in three tiers (node i in tier i % 3), varied sizes and loads.
 ClusterSpec tiered_cluster() {
@@ -34,20 +37,6 @@ ClusterSpec tiered_cluster() {
                                static_cast<std::uint8_t>(i % 3)});
   c.tier_names = {"high", "medium", "low"};
   return c;
-}
-
-void load_view(ClusterView& v) {
-  for (NodeId n = 0; n < v.size(); ++n) {
-    NodeView& s = v.edit_state(n);
-    s.free_cores = v.spec(n).cores * ((n * 7) % 10) / 10.0;
-    s.free_memory_gb = v.spec(n).memory_gb * ((n * 3) % 10) / 10.0;
-    s.queue_length = n % 4;
-    s.queued_cores = 2.0 * s.queue_length;
-    s.queued_work_core_s = 50.0 * s.queue_length;
-    s.running_work_core_s = 30.0 * (n % 3);
-    s.running = n % 3;
-    s.as_of = n % 5 == 0 ? -1 : from_seconds(0.5 * n);
-  }
 }
 
 TaskSpec task_of(std::uint64_t id) {

@@ -14,10 +14,14 @@
 #include "agents/nn/actor_critic_network.hpp"
 #include "agents/nn/dense_backward.hpp"
 #include "agents/nn/mlp.hpp"
+#include "double_mlp_reference.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
-using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using marlsim::test::forward_double;
+using marlsim::test::LayerD;
+using marlsim::test::RowMatrixD;
+using marlsim::test::to_double;
 
 namespace {
 
@@ -36,36 +40,6 @@ std::vector<DenseLayer> random_mlp(Index in, std::vector<Index> hidden, std::vec
   for (DenseLayer& l : layers) l.bias = random_matrix(1, l.bias.size(), gen, 0.3f);
   layers.back().activation = output_activation;
   return layers;
-}
-
-double activate(Activation act, double z) {
-  switch (act) {
-    case Activation::Identity: return z;
-    case Activation::Relu: return z > 0 ? z : 0;
-    case Activation::Tanh: return std::tanh(z);
-  }
-  return z;
-}
-
-struct LayerD {
-  RowMatrixD w, b;
-  Activation act;
-};
-
-std::vector<LayerD> to_double(const std::vector<DenseLayer>& layers) {
-  std::vector<LayerD> d;
-  for (const DenseLayer& l : layers) d.push_back({l.weights.cast<double>(), l.bias.cast<double>(), l.activation});
-  return d;
-}
-
-RowMatrixD forward_double(const std::vector<LayerD>& layers, RowMatrixD x) {
-  for (const LayerD& l : layers) {
-    RowMatrixD z = x * l.w;
-    for (Index r = 0; r < z.rows(); ++r)
-      for (Index j = 0; j < z.cols(); ++j) z(r, j) = activate(l.act, z(r, j) + l.b(0, j));
-    x = std::move(z);
-  }
-  return x;
 }
 
 bool same_bits(const RowMatrixF& a, const RowMatrixF& b) {

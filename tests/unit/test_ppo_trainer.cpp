@@ -15,10 +15,14 @@
 #include <vector>
 
 #include "agents/nn/ppo_trainer.hpp"
+#include "double_mlp_reference.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
-using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using marlsim::test::forward_double;
+using marlsim::test::LayerD;
+using marlsim::test::RowMatrixD;
+using marlsim::test::to_double;
 
 namespace {
 
@@ -67,30 +71,6 @@ PpoRollout random_rollout(Index n, const ActorCriticNetwork& net, const CentralC
 }
 
 // ---- the loss in double: an independent reimplementation to differentiate numerically ----
-
-struct LayerD {
-  RowMatrixD w, b;
-  Activation act;
-};
-
-std::vector<LayerD> to_double(const std::vector<DenseLayer>& layers) {
-  std::vector<LayerD> d;
-  for (const DenseLayer& l : layers) d.push_back({l.weights.cast<double>(), l.bias.cast<double>(), l.activation});
-  return d;
-}
-
-RowMatrixD forward_double(const std::vector<LayerD>& layers, RowMatrixD x) {
-  for (const LayerD& l : layers) {
-    RowMatrixD z = x * l.w;
-    for (Index r = 0; r < z.rows(); ++r)
-      for (Index j = 0; j < z.cols(); ++j) {
-        const double v = z(r, j) + l.b(0, j);
-        z(r, j) = l.act == Activation::Relu ? std::max(v, 0.0) : l.act == Activation::Tanh ? std::tanh(v) : v;
-      }
-    x = std::move(z);
-  }
-  return x;
-}
 
 // PPO clip - entropy_coef * mean entropy + clipped value loss over the whole rollout (one minibatch).
 double total_loss_double(const std::vector<LayerD>& actor, const std::vector<LayerD>& critic, const PpoRollout& r,
