@@ -30,6 +30,11 @@ const std::vector<std::string>& study_axis_names() {
   return names;
 }
 
+const std::vector<std::string>& study_path_keys() {
+  static const std::vector<std::string> keys{"agents.checkpoint", "workload.trace.path", "workload.trace.second_path"};
+  return keys;
+}
+
 namespace {
 
 // none / limited / global: decentralized agents with that load sharing; centralized: one
@@ -78,6 +83,26 @@ std::string shown(const toml::node& n) {
 std::string unquoted(const toml::node& n) {
   if (const auto* s = n.as_string()) return s->get();
   return literal(n);
+}
+
+// "KEY=VALUE" with a relative file path for a key of study_path_keys(): the path made absolute
+// against `base` (the study file's folder), so the run's working directory does not matter.
+// The value is TOML or bare text, as `--set` takes it. Anything else is returned as it is.
+std::string resolve_path_override(const std::string& key_text, const std::string& value, const fs::path& base) {
+  const auto& keys = study_path_keys();
+  const auto b = key_text.find_first_not_of(" \t"), e = key_text.find_last_not_of(" \t");
+  const std::string key = b == std::string::npos ? "" : key_text.substr(b, e - b + 1);
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) return key_text + "=" + value;
+  std::string path = value.substr(std::min(value.size(), value.find_first_not_of(" \t")));
+  while (!path.empty() && (path.back() == ' ' || path.back() == '\t')) path.pop_back();
+  try {
+    const toml::table parsed = toml::parse("v = " + value);
+    if (const auto* s = parsed.get("v") ? parsed.get("v")->as_string() : nullptr) path = s->get();
+  } catch (const toml::parse_error&) {
+    // bare text: the path itself
+  }
+  if (path.empty() || fs::path(path).is_absolute()) return key + "=" + value;
+  return key + "=" + literal(toml::value<std::string>(fs::weakly_canonical(fs::absolute(base / path)).string()));
 }
 
 class StudyReader {
@@ -200,8 +225,12 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
     s.episodes = static_cast<std::uint32_t>(n->as_integer()->get());
   }
   s.sets = r.strings(root, "set");
-  for (const auto& set : s.sets)
-    if (set.find('=') == std::string::npos) r.fail("set", root.get("set"), "expected KEY=VALUE, got \"" + set + "\"");
+  const fs::path base = fs::absolute(fs::path(origin).parent_path());
+  for (auto& set : s.sets) {
+    const auto eq = set.find('=');
+    if (eq == std::string::npos) r.fail("set", root.get("set"), "expected KEY=VALUE, got \"" + set + "\"");
+    set = resolve_path_override(set.substr(0, eq), set.substr(eq + 1), base);
+  }
 
   std::vector<std::string> metric_names;
   for (const MetricField& f : episode_metric_fields()) metric_names.emplace_back(f.name);
@@ -350,7 +379,7 @@ std::vector<StudyRun> expand_study(const Study& study) {
           overrides.push_back("scheduler.topology=\"decentralized\"");
           overrides.push_back("scheduler.sharing=" + v);
         } else {
-          overrides.push_back(a->name + "=" + v);
+          overrides.push_back(resolve_path_override(a->name, v, fs::absolute(fs::path(study.path).parent_path())));
         }
       }
     const bool excluded = std::any_of(study.exclude.begin(), study.exclude.end(), [&](const auto& match) {

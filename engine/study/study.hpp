@@ -42,6 +42,12 @@ struct StudyRun {
 // The axis names a study knows besides scenario keys, in expansion order.
 const std::vector<std::string>& study_axis_names();
 
+// Scenario keys whose values name input files (a checkpoint, trace files). In a study's `set`
+// and `[axes.set]` a relative path is relative to the study file (as `scenario` is); runs get it
+// absolute, since each works in its own folder and `--set` paths are relative to the working
+// directory. tests/unit/test_study.cpp checks the list against the scenario reader's path keys.
+const std::vector<std::string>& study_path_keys();
+
 // Reads and checks a study file. Throws InputError naming file:line and key.
 Study load_study(const std::string& path);
 // The same from text (tests); `origin` names it in errors and anchors a relative scenario path.

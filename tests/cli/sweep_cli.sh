@@ -61,6 +61,15 @@ study excluded $'exclude = [{ coordination = "none", policy = "best-fit" }]\n[ax
 "$MARLSIM" sweep --study "$tmp/excluded.toml" --out "$tmp/excl" --local --dry-run >"$tmp/out.txt" 2>&1 || fail "exclude: $(cat "$tmp/out.txt")"
 [ "$(grep -c '^run-000[0-2]: ' "$tmp/out.txt")" -eq 3 ] && ! grep -q "^run-0003" "$tmp/out.txt" || fail "exclude: $(cat "$tmp/out.txt")"
 grep -q "^run-0002: .*--policy best-fit.*sharing=\"limited\"" "$tmp/out.txt" || fail "exclude: run-0002 should be limited/best-fit: $(cat "$tmp/out.txt")"
+# A checkpoint path in a study is relative to the study file, whatever the working directory
+# (each run works in its own folder): the trained policy runs in every coordination mode.
+mkdir "$tmp/ckstudy" && cp "$SRC/configs/checkpoints/seed-study-u80-ac.h5" "$tmp/ckstudy/policy.h5"
+printf 'scenario = "%s"\nepisodes = 1\nset = ["workload.tasks=100", "agents.checkpoint=\\"policy.h5\\""]\n[axes]\npolicy = ["decentralized-ac"]\ncoordination = ["none", "limited", "centralized"]\n' \
+  "$SRC/configs/seed-study-u80-ac.toml" >"$tmp/ckstudy/study.toml"
+(cd / && "$MARLSIM" sweep --study "$tmp/ckstudy/study.toml" --out "$tmp/ckstudy/out" --local >"$tmp/out.txt" 2>&1) \
+  || fail "a study with a relative checkpoint: $(cat "$tmp/out.txt") $(cat "$tmp"/ckstudy/out/run-0000/stderr.txt)"
+grep -q -- "--set 'agents.checkpoint=\"$tmp/ckstudy/policy.h5\"'" "$tmp/ckstudy/out/run-0000/command.txt" \
+  || fail "the run did not get the checkpoint's absolute path: $(cat "$tmp/ckstudy/out/run-0000/command.txt")"
 study wide $'[axes]\nranks = [1, 4]'
 expect_error "more ranks than cores" 'run-0001 (ranks=4) asks for 4 rank(s) x 1 thread(s), this machine has 2 core(s)' \
   sweep --study "$tmp/wide.toml" --out "$tmp/never" --local --cores 2

@@ -1,6 +1,10 @@
 // Study files: parsing, expansion order, zip, exclude, and the overrides each run gets.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
 #include <string>
 
 #include "engine/study/study.hpp"
@@ -119,4 +123,46 @@ TEST_CASE("bad studies name the file, line and key", "[study]") {
              Catch::Contains("test.toml:1: scenario: no such scenario file"));
   CHECK_THAT(error_of("[axes]\nranks = [1]\n"), Catch::Contains("scenario: missing"));
   CHECK_THAT(error_of(s + "metrics = [\"sla\"]\n"), Catch::Contains("unknown metric \"sla\""));
+}
+
+TEST_CASE("file paths in set and [axes.set] are relative to the study file and reach runs absolute", "[study]") {
+  const auto study = parse_study(R"(scenario = "../seed-study-u80-ac.toml"
+set = ["agents.checkpoint=\"../checkpoints/seed-study-u80-ac.h5\""]
+[axes]
+policy = ["decentralized-ac"]
+[axes.set]
+"workload.tasks" = [100]
+)",
+                                 kOrigin);
+  const auto runs = marlsim::expand_study(study);
+  REQUIRE(runs.size() == 1);
+  const std::string absolute = std::string(MARLSIM_SOURCE_DIR) + "/configs/checkpoints/seed-study-u80-ac.h5";
+  CHECK(has_args(runs[0], "--set", "agents.checkpoint=\"" + absolute + "\""));
+  CHECK(has_args(runs[0], "--set", "workload.tasks=100"));  // other keys pass as they are
+
+  const auto axis = parse_study(R"(scenario = "../seed-study-u80-ac.toml"
+[axes.set]
+"agents.checkpoint" = ["../checkpoints/seed-study-u80-ac.h5", ""]
+)",
+                                kOrigin);
+  const auto axis_runs = marlsim::expand_study(axis);
+  REQUIRE(axis_runs.size() == 2);
+  CHECK(param(axis_runs[0], "agents.checkpoint") == "../checkpoints/seed-study-u80-ac.h5");  // as written
+  CHECK(has_args(axis_runs[0], "--set", "agents.checkpoint=\"" + absolute + "\""));
+  CHECK(has_args(axis_runs[1], "--set", "agents.checkpoint=\"\""));  // "": untrained, not a path
+  CHECK_THAT(error_of("scenario = \"../seed-study-u80-ac.toml\"\nset = [\"agents.checkpoint=nope.h5\"]\n"),
+             Catch::Contains("configs/studies/nope.h5\" is not a file"));
+}
+
+TEST_CASE("the study's path keys are the scenario reader's", "[study]") {
+  // Every key the scenario resolves as an input path (resolve_input_path(ctx, "KEY", ...)).
+  std::ifstream in(std::string(MARLSIM_SOURCE_DIR) + "/engine/experiment/scenario_toml.cpp");
+  REQUIRE(in);
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::set<std::string> reader;
+  const std::regex call(R"re(resolve_input_path\(ctx, "([^"]+)")re");
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), call); it != std::sregex_iterator(); ++it)
+    reader.insert((*it)[1].str());
+  const auto& keys = marlsim::study_path_keys();
+  CHECK(reader == std::set<std::string>(keys.begin(), keys.end()));
 }
