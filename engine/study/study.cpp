@@ -154,9 +154,6 @@ class StudyReader {
     } else {
       add(n);
     }
-    std::set<std::string> seen;
-    for (const auto& v : axis.values)
-      if (!seen.insert(v).second) fail(key, &n, "the value " + v + " appears twice");
     return axis;
   }
 
@@ -241,6 +238,7 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
              "unknown metric \"" + m + "\"" + did_you_mean(m, metric_names) +
                  " (marlsim's metrics: " + fmt::format("{}", fmt::join(metric_names, ", ")) + ")");
 
+  std::map<std::string, const toml::node*> axis_nodes;  // where each axis is, for errors found later
   const toml::node* axes_node = root.get("axes");
   if (axes_node != nullptr && !axes_node->is_table()) r.fail("axes", axes_node, "expected a table");
   if (axes_node != nullptr) {
@@ -256,12 +254,16 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
                    "seed, or a scenario key under [axes.set]");
     }
     for (const auto& name : study_axis_names())
-      if (const toml::node* n = axes.get(name))
+      if (const toml::node* n = axes.get(name)) {
         s.axes.push_back(r.axis(name, *n, [&](const toml::node& e) { return check_axis_value(name, e); }));
+        axis_nodes[name] = n;
+      }
     if (const toml::node* set = axes.get("set")) {
       if (!set->is_table()) r.fail("axes.set", set, "expected a table of scenario keys, each with an array of values");
-      for (const auto& [k, v] : *set->as_table())
+      for (const auto& [k, v] : *set->as_table()) {
         s.axes.push_back(r.axis("set." + std::string(k.str()), v, [](const toml::node&) { return std::string(); }));
+        axis_nodes[std::string(k.str())] = &v;
+      }
       for (auto& a : s.axes)
         if (a.name.starts_with("set.")) a.name = a.name.substr(4);
     }
@@ -289,6 +291,25 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
     zip_len = it->values.size();
   }
   if (s.zip.size() == 1) r.fail("zip", root.get("zip"), "expected at least two axes to advance together");
+
+  // A value twice would run the same runs twice; zipped axes may repeat a value (episodes 4, 4, 2)
+  // as long as no two positions repeat every zipped value.
+  std::set<std::vector<std::string>> zipped_seen;
+  for (std::size_t i = 0; i < zip_len; ++i) {
+    std::vector<std::string> position;
+    for (const auto& z : s.zip)
+      position.push_back(std::find_if(s.axes.begin(), s.axes.end(), [&](const StudyAxis& a) { return a.name == z; })
+                             ->values[i]);
+    if (!zipped_seen.insert(position).second)
+      r.fail("zip", root.get("zip"),
+             fmt::format("the zipped values ({}) appear twice", fmt::join(position, ", ")));
+  }
+  for (const auto& a : s.axes) {
+    if (std::find(s.zip.begin(), s.zip.end(), a.name) != s.zip.end()) continue;
+    std::set<std::string> seen;
+    for (const auto& v : a.values)
+      if (!seen.insert(v).second) r.fail("axes." + a.name, axis_nodes[a.name], "the value " + v + " appears twice");
+  }
 
   if (const toml::node* ex = root.get("exclude")) {
     const auto* list = ex->as_array();

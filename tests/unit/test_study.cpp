@@ -89,6 +89,20 @@ coordination = ["limited", "centralized"]
   CHECK(has_args(runs[2], "--set", "workload.tasks=1000"));
 }
 
+TEST_CASE("a zipped axis may repeat a value when the zipped positions differ", "[study]") {
+  const auto study = parse_study(R"(scenario = "../seed-study-u80.toml"
+zip = ["nodes", "episodes"]
+[axes]
+nodes = [10, 20, 30]
+episodes = [2, 2, 1]
+)",
+                                 kOrigin);
+  const auto runs = marlsim::expand_study(study);
+  REQUIRE(runs.size() == 3);
+  CHECK(has_args(runs[1], "--episodes", "2"));
+  CHECK(has_args(runs[2], "--episodes", "1"));
+}
+
 TEST_CASE("exclude drops matching combinations and numbers the rest without gaps", "[study]") {
   const auto study = parse_study(R"(scenario = "../seed-study-u80.toml"
 exclude = [{ coordination = "none", policy = "best-fit" }]
@@ -113,7 +127,9 @@ TEST_CASE("bad studies name the file, line and key", "[study]") {
   CHECK_THAT(error_of(s + "[axes]\nranks = [0]\n"), Catch::Contains("axes.ranks: expected an integer >= 1, got 0"));
   CHECK_THAT(error_of(s + "[axes]\nload = [1.5]\n"),
              Catch::Contains("expected a target utilization in (0, 1], got 1.5"));
-  CHECK_THAT(error_of(s + "[axes]\nseed = [1, 1]\n"), Catch::Contains("the value 1 appears twice"));
+  CHECK_THAT(error_of(s + "[axes]\nseed = [1, 1]\n"), Catch::Contains("test.toml:3: axes.seed: the value 1 appears twice"));
+  CHECK_THAT(error_of(s + "zip = [\"nodes\", \"episodes\"]\n[axes]\nnodes = [10, 10]\nepisodes = [1, 1]\n"),
+             Catch::Contains("zip: the zipped values (10, 1) appear twice"));
   CHECK_THAT(error_of(s + "[axes]\nranks = []\n"), Catch::Contains("expected at least one value"));
   CHECK_THAT(error_of(s + "zip = [\"ranks\"]\n[axes]\nranks = [1]\n"), Catch::Contains("at least two axes"));
   CHECK_THAT(error_of(s + "[axes]\nnodes = [10]\n[axes.set]\n\"cluster.nodes\" = [20]\n"),
