@@ -1,19 +1,25 @@
 #!/usr/bin/python3
-"""A Markdown report with PNG figures from a sweep directory or from `marlsim run` outputs.
+"""A Markdown and/or HTML report with PNG figures from a sweep directory or `marlsim run` outputs.
 
-usage: /usr/bin/python3 analysis/report.py DIR [--out REPORT_DIR]
+usage: /usr/bin/python3 analysis/report.py DIR [--out REPORT_DIR] [--format md|html|both]
 
 DIR is either
   - a sweep directory (`marlsim sweep --out DIR`, then `marlsim collect DIR`): read from
     DIR/table.h5 and each run's results.h5, or
   - a folder of `marlsim run` outputs: NAME.json (--summary-json) with NAME.h5 (--out) beside it.
 
-Writes REPORT_DIR (default DIR/report): report.md, the figures (PNG), and figures.json, which
-records how many series and points each figure plots (tests check that no figure is empty).
+Writes REPORT_DIR (default DIR/report): report.md and/or report.html (--format, default both;
+the same text), the figures (PNG), and figures.json, which records how many series and points
+each figure plots (tests check that no figure is empty).
 Figures: policy comparison (mean completion time with 95 % CIs), completion-time CDFs,
 every numeric axis against the main metrics, and, when the runs differ in ranks, wall time,
 speedup and parallel efficiency (strong scaling; weak scaling when ranks are zipped with
-the problem size). Needs Debian's numpy, h5py and matplotlib (/usr/bin/python3).
+the problem size). An agent-scaling sweep (axes `nodes` and `coordination`, `sharing` or
+`topology`) adds quality and cost against the number of agents (completion, SLA, events/s,
+decisions/s, decision batch, messages and bytes per agent, staleness, wall time), quality against
+the observation loss (axis "agents.observation_loss"), and the learned policy's update time
+against agents from `marlsim train --summary-json` files DIR/update-time/agents-N.json (N agents).
+Needs Debian's numpy, h5py and matplotlib (/usr/bin/python3).
 """
 import argparse
 import json
@@ -27,6 +33,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_html import to_html  # noqa: E402
 
 # Two-sided 95 % Student t quantiles by degrees of freedom (1.96 beyond 30).
 T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -347,10 +356,173 @@ def scaling(rep, data):
     rep.figure("scaling", fig, series, points, ("Weak" if weak else "Strong") + " scaling over MPI ranks")
 
 
+LOSS = "agents.observation_loss"
+# (column, heading, format) of the agent-scaling table; events/s and decisions/s are per episode's wall time.
+AGENT_COLUMNS = [("mean_completion_s", "completion s", "{:.4g}"), ("sla_pct", "SLA %", "{:.1f}"),
+                 ("events_per_s", "events/s", "{:,.0f}"), ("decisions_per_s", "decisions/s", "{:,.0f}"),
+                 ("mean_decision_batch", "batch", "{:.3g}"), ("messages_per_agent", "msgs/agent", "{:,.0f}"),
+                 ("bytes_per_agent", "bytes/agent", "{:,.0f}"), ("mean_staleness_s", "staleness s", "{:.3g}"),
+                 ("wall_s", "wall s/episode", "{:.3g}")]
+AGENT_PANELS = [("mean_completion_s", "mean completion (s)"), ("sla_pct", "SLA (%)"),
+                ("wall_s", "wall s per episode"), ("events_per_s", "events / s"), ("decisions_per_s", "decisions / s"),
+                ("messages_per_agent", "messages per agent"), ("bytes_per_agent", "bytes per agent"),
+                ("mean_staleness_s", "mean staleness (s)")]
+
+
+def is_agent_scaling(data):
+    return "nodes" in data.axes and any(a in data.axes for a in ("coordination", "sharing", "topology"))
+
+
+def with_rates(r):
+    """A row with events/s and decisions/s of its episodes (the metrics are per episode)."""
+    wall = r.get("wall_s", float("nan"))
+    ok = np.isfinite(wall) and wall > 0
+    return dict(r, events_per_s=r.get("events", float("nan")) / wall if ok else float("nan"),
+                decisions_per_s=r.get("decisions", float("nan")) / wall if ok else float("nan"))
+
+
+def agent_scaling(rep, data):
+    """Quality and cost against the number of agents, per coordination mode and policy (seeds pooled)."""
+    mode = next(a for a in ("coordination", "sharing", "topology") if a in data.axes)
+    rows = [with_rates(r) for r in data.ok()]
+    keys = ["nodes", mode, "policy"] + ([LOSS] if LOSS in data.axes else [])
+    cols = [c for c in AGENT_COLUMNS if any(np.isfinite(r.get(c[0], float("nan"))) for r in rows)]
+    rep.lines += ["## Agent scaling", "",
+                  f"One agent per node. Per number of agents (nodes), {mode} and policy"
+                  + (" and observation loss" if LOSS in data.axes else "") + ": means over seeds and episodes "
+                  "(completion time ± 95 % CI over seeds); events/s and decisions/s are an episode's events or "
+                  "decisions over its wall time; messages and bytes are per agent per episode; staleness is the "
+                  "information age of the load a decision saw (empty: nothing reported).", "",
+                  "| " + " | ".join(["agents", mode, "policy"] + (["loss"] if LOSS in data.axes else [])
+                                    + [h for _, h, _ in cols]) + " |",
+                  "|" + "---|" * (len(keys) + len(cols))]
+    for k, g in sorted(group(rows, keys).items(), key=order):
+        cells = [fmt_value(v) for v in k]
+        for m, _, f in cols:
+            mu, ci = mean_ci([r.get(m, float("nan")) for r in g])
+            text_ = f.format(mu) if np.isfinite(mu) else ""
+            cells.append(text_ + (f" ± {ci:.2g}" if m == "mean_completion_s" and np.isfinite(ci) else ""))
+        rep.lines.append("| " + " | ".join(cells) + " |")
+    rep.lines.append("")
+
+    # Against agents: the fully observed rows (no loss) per mode and policy.
+    base = [r for r in rows if r.get(LOSS, 0.0) == 0.0]
+    panels = [p for p in AGENT_PANELS if any(np.isfinite(r.get(p[0], float("nan"))) for r in base)]
+    fig, axs = plt.subplots(2, (len(panels) + 1) // 2, figsize=(4.2 * ((len(panels) + 1) // 2), 7.5), squeeze=False)
+    flat = [ax for row in axs for ax in row]
+    series = points = 0
+    for k, g in sorted(group(base, [mode, "policy"]).items(), key=order)[:MAX_LINES]:
+        xs = sorted({r["nodes"] for r in g})
+        for (m, h), ax in zip(panels, flat):
+            ys = [mean_ci([r.get(m, float("nan")) for r in g if r["nodes"] == x])[0] for x in xs]
+            if not any(np.isfinite(ys)):
+                continue
+            ax.plot(xs, ys, marker="o", label=f"{k[0]}, {k[1]}")
+            points += int(np.isfinite(ys).sum())
+        series += 1
+    for (m, h), ax in zip(panels, flat):
+        ax.set_xscale("log")
+        ax.set_xlabel("agents (nodes)")
+        ax.set_ylabel(h)
+        ax.grid(alpha=0.3)
+        if m not in ("mean_completion_s", "sla_pct"):
+            ax.set_yscale("log")
+    for ax in flat[len(panels):]:
+        ax.set_visible(False)
+    fig.legend(*flat[0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, -0.01),
+               ncol=min(4, max(1, series)), fontsize=8)
+    fig.tight_layout()
+    rep.lines += ["### Quality and cost against agents", ""]
+    rep.figure("agent_scaling", fig, series, points,
+               f"Quality and cost against the number of agents per {mode} and policy"
+               + (" (observation loss 0)" if LOSS in data.axes else "") + ", seeds pooled; cost axes log scale")
+
+    losses = sorted({r[LOSS] for r in rows if isinstance(r.get(LOSS), float)})
+    if len(losses) < 2:
+        return
+    varied = [r for r in rows if any(o[LOSS] != r[LOSS] and o[mode] == r[mode] and o["nodes"] == r["nodes"]
+                                     and o["policy"] == r["policy"] for o in rows)]
+    fig, axs = plt.subplots(1, 2, figsize=(10, 3.8))
+    series = points = 0
+    for k, g in sorted(group(varied, ["nodes", mode, "policy"]).items(), key=order)[:MAX_LINES]:
+        xs = sorted({r[LOSS] for r in g})
+        for m, ax in zip(("mean_completion_s", "sla_pct"), axs):
+            ax.plot(xs, [mean_ci([r.get(m, float("nan")) for r in g if r[LOSS] == x])[0] for x in xs], marker="o",
+                    label=f"{fmt_value(k[0])} agents, {k[1]}, {k[2]}")
+            points += len(xs)
+        series += 1
+    if series == 0:
+        plt.close(fig)
+        return
+    for ax, h in zip(axs, ("mean completion (s)", "SLA (%)")):
+        ax.set_xlabel("observation loss (fraction of load reports lost)")
+        ax.set_ylabel(h)
+        ax.grid(alpha=0.3)
+    fig.legend(*axs[0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3,
+               fontsize=7)
+    rep.lines += ["### Partial observability", ""]
+    rep.figure("observation_loss", fig, series, points, "Quality against the observation loss, seeds pooled")
+
+
+# Source study 2 (HRAC + LGRS): 7.3 s per policy update at 25 agents, its largest size.
+SOURCE_UPDATE_S_AT_25 = 7.3
+
+
+def load_update_times(d):
+    """`marlsim train --summary-json` files d/agents-N.json: per agent count, means over iterations."""
+    out = {}
+    if not os.path.isdir(d):
+        return out
+    for name in os.listdir(d):
+        if name.startswith("agents-") and name.endswith(".json") and name[7:-5].isdigit():
+            curve = json.load(open(os.path.join(d, name)))["curve"]
+            out[int(name[7:-5])] = {k: float(np.mean([r[k] for r in curve]))
+                                    for k in ("update_s", "forward_s", "backward_s", "optimizer_s", "decisions",
+                                              "collect_s")}
+    return out
+
+
+def update_time(rep, times):
+    """The learned policy's update time against agents (parameter sharing: one network at every size)."""
+    if not times:
+        return
+    agents = sorted(times)
+    first = times[agents[0]]
+    rep.lines += ["### Per-policy update time against agents", "",
+                  "`marlsim train` of the learned policy at each size (DIR/update-time/agents-N.json; means over "
+                  "iterations; all agents share one network, so there is one policy to update at every size). "
+                  f"Source study 2 reports {SOURCE_UPDATE_S_AT_25} s per update at 25 agents, growing non-linearly.",
+                  "", "| agents | decisions / update | update s | forward / backward / optimizer s | us / decision "
+                  "| update vs " + str(agents[0]) + " agents | collection s |", "|---:|---:|---:|---|---:|---:|---:|"]
+    for n in agents:
+        t = times[n]
+        rep.lines.append(f"| {n:,} | {t['decisions']:,.0f} | {t['update_s']:.3g} | {t['forward_s']:.3g} / "
+                         f"{t['backward_s']:.3g} / {t['optimizer_s']:.2g} | {1e6 * t['update_s'] / t['decisions']:.1f} "
+                         f"| {t['update_s'] / first['update_s']:.1f}x | {t['collect_s']:.3g} |")
+    rep.lines.append("")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    ax1.plot(agents, [times[n]["update_s"] for n in agents], marker="o", label="marlsim: update s")
+    ax1.plot([25], [SOURCE_UPDATE_S_AT_25], marker="*", ms=12, ls="", color="#c03030", label="source study 2 at 25")
+    ax1.set_ylabel("seconds per update")
+    ax2.plot(agents, [1e6 * times[n]["update_s"] / times[n]["decisions"] for n in agents], marker="o")
+    ax2.set_ylabel("update us per decision")
+    for ax in (ax1, ax2):
+        ax.set_xscale("log")
+        ax.set_xlabel("agents (nodes)")
+        ax.grid(alpha=0.3)
+    ax1.set_yscale("log")
+    ax1.legend(fontsize=8)
+    rep.figure("update_time", fig, 2, 2 * len(agents) + 1,
+               "Per-policy update time against agents (left, log-log, with source study 2's 7.3 s at 25 agents) "
+               "and per decision (right)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--out")
+    ap.add_argument("--format", choices=["md", "html", "both"], default="both",
+                    help="report.md, report.html (same text, same PNG figures) or both (default)")
     args = ap.parse_args()
     if not os.path.isdir(args.dir):
         sys.exit(f"report: {args.dir}: no such directory")
@@ -377,13 +549,22 @@ def main():
     completion_cdfs(rep, data, keys)
     axis_plots(rep, data, keys)
     scaling(rep, data)
+    if is_agent_scaling(data):
+        agent_scaling(rep, data)
+        update_time(rep, load_update_times(os.path.join(args.dir, "update-time")))
     learning_curves(rep, load_training(args.dir))
-    with open(os.path.join(out, "report.md"), "w") as f:
-        f.write("\n".join(rep.lines) + "\n")
+    written = []
+    if args.format in ("md", "both"):
+        written.append(os.path.join(out, "report.md"))
+        with open(written[-1], "w") as f:
+            f.write("\n".join(rep.lines) + "\n")
+    if args.format in ("html", "both"):
+        written.append(os.path.join(out, "report.html"))
+        with open(written[-1], "w") as f:
+            f.write(to_html(rep.lines, data.title))
     with open(os.path.join(out, "figures.json"), "w") as f:
         json.dump(rep.figures, f, indent=2)
-    print(f"report: {os.path.join(out, 'report.md')} with {len(rep.figures)} figure(s): "
-          + ", ".join(rep.figures))
+    print(f"report: {' and '.join(written)} with {len(rep.figures)} figure(s): " + ", ".join(rep.figures))
 
 
 if __name__ == "__main__":

@@ -162,6 +162,7 @@ import matplotlib.image as mpimg
 d, want = sys.argv[1], sys.argv[2:]
 figs = json.load(open(os.path.join(d, "figures.json")))
 md = open(os.path.join(d, "report.md")).read()
+page = open(os.path.join(d, "report.html")).read()  # the same report as HTML, with the same PNGs
 for name in want:
     f = figs.get(name)
     assert f, f"no figure {name} (have {sorted(figs)})"
@@ -169,6 +170,8 @@ for name in want:
     img = mpimg.imread(os.path.join(d, f["file"]))
     assert img.std() > 0.01, f"{name} is blank"
     assert f"]({f['file']})" in md, f"{name} not in report.md"
+    assert f'<img src="{f["file"]}"' in page, f"{name} not in report.html"
+assert "<table>" in page and "<script" not in page, "report.html has no table"
 PYEOF
 }
 check_figures "$tmp/sw/report" comparison completion_cdf scaling
@@ -186,6 +189,23 @@ grep -q "run-0002: missing" "$tmp/collect.txt" || fail "missing run not listed: 
 [ "$(grep -c ',missing,' "$tmp/sw/table.csv")" -eq 1 ] || fail "the missing run's row is not in the CSV"
 $PY "$SRC/analysis/report.py" "$tmp/sw" >/dev/null 2>&1 || fail "report with failed runs"
 grep -q "run-0001: failed (exit status 3)" "$tmp/sw/report/report.md" || fail "the report does not list the failed run"
+
+# An agent-scaling sweep (nodes x coordination x observation loss) and the learned policy's update
+# time at each size (marlsim train summaries in update-time/): the report's agent-scaling figures.
+study agents $'exclude = [{ coordination = "centralized", "agents.observation_loss" = 0.5 }]\n[axes]\nnodes = [10, 20]\ncoordination = ["limited", "centralized"]\npolicy = ["least-loaded"]\n[axes.set]\n"agents.observation_loss" = [0.0, 0.5]'
+"$MARLSIM" sweep --study "$tmp/agents.toml" --out "$tmp/ag" --local >"$tmp/out.txt" 2>&1 || fail "agent sweep: $(cat "$tmp/out.txt")"
+"$MARLSIM" collect "$tmp/ag" >/dev/null || fail "agent sweep: collect"
+mkdir "$tmp/ag/update-time"
+for n in 10 20; do
+  "$MARLSIM" train "$SRC/configs/seed-study-u80-ac.toml" --iterations 1 --episodes-per-iteration 1 --quiet \
+    --set cluster.nodes=$n --set workload.tasks=50 --checkpoint-dir "$tmp/ag/ck$n" \
+    --summary-json "$tmp/ag/update-time/agents-$n.json" >/dev/null || fail "train at $n nodes"
+done
+$PY "$SRC/analysis/report.py" "$tmp/ag" >"$tmp/report.txt" 2>&1 || fail "agent report: $(cat "$tmp/report.txt")"
+check_figures "$tmp/ag/report" agent_scaling observation_loss update_time
+grep -q "| 20 | limited | least-loaded | 0.5 |" "$tmp/ag/report/report.md" || fail "no agent-scaling table row"
+$PY "$SRC/analysis/report.py" "$tmp/ag" --out "$tmp/ag/md-only" --format md >/dev/null 2>&1 || fail "--format md"
+[ -e "$tmp/ag/md-only/report.md" ] && [ ! -e "$tmp/ag/md-only/report.html" ] || fail "--format md wrote HTML"
 
 # A report from plain `marlsim run` outputs.
 mkdir "$tmp/runs"
