@@ -86,6 +86,17 @@ PATH=$tmp/bin "$MARLSIM" sweep --study "$tmp/small.toml" --out "$tmp/nosbatch" -
 rc=$?
 [ $rc -eq 2 ] && grep -q "sbatch: not found on PATH" "$tmp/err.txt" || fail "sbatch missing: exit $rc: $(cat "$tmp/err.txt")"
 
+# sbatch refusing: its own message with sbatch's, exit 1, no job id recorded (a stand-in sbatch here;
+# slurm/test-local-cluster.sh has the real one refuse an unknown partition).
+printf '#!/bin/sh\necho "sbatch: error: invalid partition specified: nope" >&2\nexit 1\n' >"$tmp/bin/sbatch"
+chmod +x "$tmp/bin/sbatch"
+PATH=$tmp/bin "$MARLSIM" sweep --study "$tmp/small.toml" --out "$tmp/refused" --slurm >"$tmp/out.txt" 2>"$tmp/err.txt"
+rc=$?
+[ $rc -eq 1 ] && grep -q "sbatch refused .*sweep.sbatch (exit status 1): sbatch: error: invalid partition" "$tmp/err.txt" \
+  || fail "sbatch refusing: exit $rc: $(cat "$tmp/err.txt")"
+[ ! -e "$tmp/refused/slurm_job_id" ] || fail "a refused submission recorded a job id"
+rm "$tmp/bin/sbatch"
+
 # --slurm --dry-run: the job array, ranks from the axes, runs packed 3 to a task, nothing submitted.
 "$MARLSIM" sweep --study "$tmp/small.toml" --out "$tmp/dry" --slurm --dry-run --runs-per-task 3 --max-parallel 5 \
   --partition short --account proj1 --time 00:10:00 >"$tmp/out.txt" 2>&1 || fail "dry run: $(cat "$tmp/out.txt")"
