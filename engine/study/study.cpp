@@ -298,11 +298,10 @@ Study parse_study(const std::string& toml_text, const std::string& origin) {
   for (std::size_t i = 0; i < zip_len; ++i) {
     std::vector<std::string> position;
     for (const auto& z : s.zip)
-      position.push_back(std::find_if(s.axes.begin(), s.axes.end(), [&](const StudyAxis& a) { return a.name == z; })
-                             ->values[i]);
+      position.push_back(
+          std::find_if(s.axes.begin(), s.axes.end(), [&](const StudyAxis& a) { return a.name == z; })->values[i]);
     if (!zipped_seen.insert(position).second)
-      r.fail("zip", root.get("zip"),
-             fmt::format("the zipped values ({}) appear twice", fmt::join(position, ", ")));
+      r.fail("zip", root.get("zip"), fmt::format("the zipped values ({}) appear twice", fmt::join(position, ", ")));
   }
   for (const auto& a : s.axes) {
     if (std::find(s.zip.begin(), s.zip.end(), a.name) != s.zip.end()) continue;

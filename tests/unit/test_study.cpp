@@ -127,7 +127,8 @@ TEST_CASE("bad studies name the file, line and key", "[study]") {
   CHECK_THAT(error_of(s + "[axes]\nranks = [0]\n"), Catch::Contains("axes.ranks: expected an integer >= 1, got 0"));
   CHECK_THAT(error_of(s + "[axes]\nload = [1.5]\n"),
              Catch::Contains("expected a target utilization in (0, 1], got 1.5"));
-  CHECK_THAT(error_of(s + "[axes]\nseed = [1, 1]\n"), Catch::Contains("test.toml:3: axes.seed: the value 1 appears twice"));
+  CHECK_THAT(error_of(s + "[axes]\nseed = [1, 1]\n"),
+             Catch::Contains("test.toml:3: axes.seed: the value 1 appears twice"));
   CHECK_THAT(error_of(s + "zip = [\"nodes\", \"episodes\"]\n[axes]\nnodes = [10, 10]\nepisodes = [1, 1]\n"),
              Catch::Contains("zip: the zipped values (10, 1) appear twice"));
   CHECK_THAT(error_of(s + "[axes]\nranks = []\n"), Catch::Contains("expected at least one value"));
