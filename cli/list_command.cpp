@@ -96,11 +96,13 @@ class ListCommand final : public Command {
                                 layout->policy, layout->policy == "hrac" ? "; the same inputs for every role" : ""),
                     features);
     }
-    print_section("Roles of hrac (agents.roles; one network and one attention query/key per role, each fed the hrac "
-                  "layout above):",
-                  {{"tier", "one role per cluster tier, named as in [cluster.tiers] (a node decides in its tier's "
-                            "role), then \"scheduler\" where a central scheduler decides (the default)"},
-                   {"single", "one role, \"agent\", for every decider"}});
+    print_section(
+        "Roles of hrac (agents.roles; one network and one attention query/key per role, each fed the hrac "
+        "layout above):",
+        {{"tier",
+          "one role per cluster tier, named as in [cluster.tiers] (a node decides in its tier's "
+          "role), then \"scheduler\" where a central scheduler decides (the default)"},
+         {"single", "one role, \"agent\", for every decider"}});
 
     Rows queues;
     for (const auto& q : queue_disciplines()) queues.emplace_back(q.name, q.description);

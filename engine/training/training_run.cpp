@@ -221,7 +221,8 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
   if (settings.resume && settings.checkpoint_dir.empty())
     throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
   if (!(settings.reward_lambda >= 0.0 && settings.reward_lambda <= 1.0))
-    throw InputError::at("--reward-lambda", "expected a number in [0, 1], got " + std::to_string(settings.reward_lambda));
+    throw InputError::at("--reward-lambda",
+                         "expected a number in [0, 1], got " + std::to_string(settings.reward_lambda));
   check_policy_fits_topology(settings.policy, scenario.scheduler);
 
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
@@ -376,10 +377,14 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
                                    std::to_string(s.value_loss) + ", gradient norm " + std::to_string(s.grad_norm) +
                                    "); the last good checkpoint is kept");
         ++updated;
-        for (auto [sum, v] : {std::pair{&rec.update.policy_loss, s.policy_loss}, {&rec.update.value_loss, s.value_loss},
-                              {&rec.update.entropy, s.entropy}, {&rec.update.approx_kl, s.approx_kl},
-                              {&rec.update.clip_fraction, s.clip_fraction}, {&rec.update.grad_norm, s.grad_norm},
-                              {&rec.update.forward_s, s.forward_s}, {&rec.update.backward_s, s.backward_s},
+        for (auto [sum, v] : {std::pair{&rec.update.policy_loss, s.policy_loss},
+                              {&rec.update.value_loss, s.value_loss},
+                              {&rec.update.entropy, s.entropy},
+                              {&rec.update.approx_kl, s.approx_kl},
+                              {&rec.update.clip_fraction, s.clip_fraction},
+                              {&rec.update.grad_norm, s.grad_norm},
+                              {&rec.update.forward_s, s.forward_s},
+                              {&rec.update.backward_s, s.backward_s},
                               {&rec.update.optimizer_s, s.optimizer_s}})
           *sum += v;
         rec.update.minibatches += s.minibatches;
@@ -394,7 +399,8 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
 
     rec.episodes = static_cast<std::uint64_t>(settings.episodes_per_iteration);
     rec.decisions = comm.allreduce_sum(static_cast<std::uint64_t>(local_decisions));
-    rec.mean_return = comm.allreduce_sum(local_reward_sum) / static_cast<double>(comm.allreduce_sum(local_trajectories));
+    rec.mean_return = comm.allreduce_sum(local_reward_sum) /
+                      static_cast<double>(comm.allreduce_sum(local_trajectories));
     rec.mean_completion_s = comm.allreduce_sum(completion_sum) / static_cast<double>(settings.episodes_per_iteration);
     rec.sla_pct = comm.allreduce_sum(sla_sum) / static_cast<double>(settings.episodes_per_iteration);
     if (learner.hrac) {

@@ -1,8 +1,8 @@
 // Training hrac (engine/training/training_run): each role updated from its own decisions, the
 // trajectory file's role column, the role attention in the curve, and a run resumed from its
 // last checkpoint (what a SIGKILL during the next iteration leaves) reaching the same bits.
-#include <catch2/catch.hpp>
 #include <hdf5.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <string>
@@ -87,8 +87,8 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   }
 
   // The trajectory file's role column: each decision's role, named in the attribute.
-  const std::vector<std::uint8_t> role_column =
-      test::read_dataset<std::uint8_t>(trajectory_path(full, 0), "role", H5T_NATIVE_UINT8);
+  const std::vector<std::uint8_t> role_column = test::read_dataset<std::uint8_t>(trajectory_path(full, 0), "role",
+                                                                                 H5T_NATIVE_UINT8);
   REQUIRE(role_column.size() == curve[0].decisions);
   std::vector<std::uint64_t> per_role(roles.size(), 0);
   for (std::uint8_t r : role_column) {
