@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "agents/nn/dense_layer.hpp"
+#include "agents/nn/mlp.hpp"
 
 namespace marlsim {
 
@@ -39,5 +40,19 @@ std::vector<nn::DenseLayer> make_role_attention(Eigen::Index own_width, std::uin
 void attend_roles(std::span<const std::vector<nn::DenseLayer>> attention, std::size_t own_role,
                   std::span<const float> own, std::span<const float> summaries, std::span<const std::uint8_t> present,
                   std::span<float> weights, std::span<float> attended);
+
+// The gradient of attend_roles with respect to the attention parameters, for one decision:
+// given dL/d(attended) (own_width floats), ADDS dL/dW and dL/db of role own_role's query and of
+// every present other role's key into `grads` (per role [query, key], shaped as `attention`;
+// see nn::zero_gradients). With w = softmax(s), s_r = c q . k_r (c = 1 / sqrt(d)):
+//   dw_r = d_attended . summary_r     ds_r = w_r (dw_r - sum_p w_p dw_p)
+//   dq = c sum_r ds_r k_r             dk_r = c ds_r q
+// then dW += input^T d(out), db += d(out) for q = own Q + b_q and k_r = summary_r K_r + b_k.
+// Checked against finite differences in tests/unit/test_hrac_policy.cpp. Training does not
+// call it yet (docs/training.md: the attention parameters are not trained yet).
+void attend_roles_backward(std::span<const std::vector<nn::DenseLayer>> attention, std::size_t own_role,
+                           std::span<const float> own, std::span<const float> summaries,
+                           std::span<const std::uint8_t> present, std::span<const float> d_attended,
+                           std::span<std::vector<nn::LayerGradients>> grads);
 
 }  // namespace marlsim

@@ -243,8 +243,9 @@ std::vector<nn::CheckpointRole> checkpoint_roles(HracNetworks& networks) {
 }
 }  // namespace
 
-void save_hrac_checkpoint(const std::string& path, HracNetworks& networks) {
-  nn::save_checkpoint(path, checkpoint_roles(networks), nn::hrac_observation_layout());
+void save_hrac_checkpoint(const std::string& path, HracNetworks& networks,
+                          const std::vector<nn::CheckpointArray>& trainer_state) {
+  nn::save_checkpoint(path, checkpoint_roles(networks), nn::hrac_observation_layout(), trainer_state);
 }
 
 void load_hrac_checkpoint(const std::string& path, HracNetworks& networks) {

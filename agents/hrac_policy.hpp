@@ -22,6 +22,7 @@
 #include "agents/agent_settings.hpp"
 #include "agents/hrac_roles.hpp"
 #include "agents/nn/actor_critic_network.hpp"
+#include "agents/nn/checkpoint.hpp"
 
 namespace marlsim {
 
@@ -39,8 +40,10 @@ struct HracNetworks {
 // shapes or layout differ).
 std::shared_ptr<HracNetworks> make_hrac_networks(const AgentSettings& settings, const std::vector<std::string>& roles,
                                                  std::uint64_t seed);
-// Every role by name, with the hrac observation layout (nn/checkpoint.hpp).
-void save_hrac_checkpoint(const std::string& path, HracNetworks& networks);
+// Every role by name, with the hrac observation layout (nn/checkpoint.hpp); `trainer_state`:
+// marlsim train's (the critics, optimizers, value normalisations), empty for a policy alone.
+void save_hrac_checkpoint(const std::string& path, HracNetworks& networks,
+                          const std::vector<nn::CheckpointArray>& trainer_state = {});
 void load_hrac_checkpoint(const std::string& path, HracNetworks& networks);
 
 // The role map of a run: settings.hrac.roles over the cluster's tiers; a scheduler role when

@@ -80,20 +80,29 @@ class ListCommand final : public Command {
     for (const auto& p : scheduling_policies()) policies.emplace_back(p.name, p.description);
     print_section("Scheduling policies (scheduler.policy: one name or a list, each run in turn):", policies);
 
-    // The learned policy's inputs, in network order, with unit and normalisation (as every
+    // The learned policies' inputs, in network order, with unit and normalisation (as every
     // checkpoint stores them).
-    const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
-    Rows features;
-    for (const auto* section : {&layout.own, &layout.candidate})
-      for (std::size_t i = 0; i < section->size(); ++i) {
-        const nn::ObservationFeature& f = (*section)[i];
-        features.emplace_back(fmt::format("{} {}", section == &layout.own ? "own" : "candidate", i),
-                              fmt::format("{} [{}] {}", f.name, f.unit, f.normalisation));
-      }
-    print_section(fmt::format("Observation layout of {} (own: once per decision; candidate: one row per candidate; "
-                              "[agents] sets the network):",
-                              layout.policy),
-                  features);
+    for (const nn::ObservationLayout* layout :
+         {&nn::decentralized_ac_observation_layout(), &nn::hrac_observation_layout()}) {
+      Rows features;
+      for (const auto* section : {&layout->own, &layout->candidate})
+        for (std::size_t i = 0; i < section->size(); ++i) {
+          const nn::ObservationFeature& f = (*section)[i];
+          features.emplace_back(fmt::format("{} {}", section == &layout->own ? "own" : "candidate", i),
+                                fmt::format("{} [{}] {}", f.name, f.unit, f.normalisation));
+        }
+      print_section(fmt::format("Observation layout of {} (own: once per decision; candidate: one row per "
+                                "candidate; [agents] sets the network{}):",
+                                layout->policy, layout->policy == "hrac" ? "; the same inputs for every role" : ""),
+                    features);
+    }
+    print_section(
+        "Roles of hrac (agents.roles; one network and one attention query/key per role, each fed the hrac "
+        "layout above):",
+        {{"tier",
+          "one role per cluster tier, named as in [cluster.tiers] (a node decides in its tier's "
+          "role), then \"scheduler\" where a central scheduler decides (the default)"},
+         {"single", "one role, \"agent\", for every decider"}});
 
     Rows queues;
     for (const auto& q : queue_disciplines()) queues.emplace_back(q.name, q.description);

@@ -41,6 +41,10 @@ class TrainCommand final : public Command {
     app_->add_option("--epochs", settings_.ppo.epochs, "PPO epochs over each iteration's decisions")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app_->add_option("--reward-lambda", settings_.reward_lambda,
+                     "Local-global reward shaping: r = lambda r_local + (1 - lambda) (V(S') - V(S)); 1 = none")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
     app_->add_option("--summary-json", summary_json_, "Write the learning curve and the update profile as JSON");
     app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--set", overrides_, "Override a scenario field: KEY=VALUE (repeatable)");
@@ -90,30 +94,63 @@ class TrainCommand final : public Command {
   }
 
  private:
-  // Where the time went: collection (simulation with inference) vs the update, and the
-  // update split into forward, backward and optimizer step (actor and critic together).
+  // Where the time went: collection (simulation with inference) vs the update, and each role's
+  // update split into forward, backward and optimizer step (its actor and critic together).
   void print_profile(const std::vector<IterationRecord>& curve, double wall) const {
-    double collect = 0, update = 0, forward = 0, backward = 0, optimizer = 0;
+    double collect = 0, update = 0;
+    std::vector<std::string> roles;
+    std::vector<nn::PpoStats> per_role;
     for (const IterationRecord& r : curve) {
       collect += r.collect_s;
       update += r.update_s;
-      forward += r.update.forward_s;
-      backward += r.update.backward_s;
-      optimizer += r.update.optimizer_s;
+      if (per_role.size() < r.roles.size()) per_role.resize(r.roles.size()), roles.resize(r.roles.size());
+      for (std::size_t k = 0; k < r.roles.size(); ++k) {
+        roles[k] = r.roles[k].role;
+        per_role[k].forward_s += r.roles[k].stats.forward_s;
+        per_role[k].backward_s += r.roles[k].stats.backward_s;
+        per_role[k].optimizer_s += r.roles[k].stats.optimizer_s;
+      }
     }
     const double n = std::max<double>(1.0, static_cast<double>(curve.size()));
     fmt::print("\nprofile over {} iteration(s), seconds per iteration (slowest rank):\n", curve.size());
-    fmt::print("  {:<32} {:>10.4f}\n", "collection (episodes)", collect / n);
-    fmt::print("  {:<32} {:>10.4f}\n", "update " + settings_.policy, update / n);
-    fmt::print("  {:<32} {:>10.4f}\n", "  forward (actor + critic)", forward / n);
-    fmt::print("  {:<32} {:>10.4f}\n", "  backward (actor + critic)", backward / n);
-    fmt::print("  {:<32} {:>10.4f}\n", "  optimizer (clip + Adam)", optimizer / n);
+    fmt::print("  {:<44} {:>10.4f}\n", "collection (episodes)", collect / n);
+    fmt::print("  {:<44} {:>10.4f}\n", "update " + settings_.policy, update / n);
+    for (std::size_t k = 0; k < per_role.size(); ++k) {
+      const nn::PpoStats& s = per_role[k];
+      const std::string who = per_role.size() > 1 ? "  role " + roles[k] + ": " : "  ";
+      fmt::print("  {:<44} {:>10.4f}\n", who + "forward (actor + critic)", s.forward_s / n);
+      fmt::print("  {:<44} {:>10.4f}\n", who + "backward (actor + critic)", s.backward_s / n);
+      fmt::print("  {:<44} {:>10.4f}\n", who + "optimizer (clip + Adam)", s.optimizer_s / n);
+    }
     fmt::print("wall time {:.2f} s\n", wall);
+    // hrac: the last iteration's role attention (row: the attending role's mean weights).
+    if (!curve.empty() && !curve.back().role_attention.empty()) {
+      fmt::print("role attention (last iteration; row attends to column):\n  {:<10}", "");
+      for (const std::string& r : roles) fmt::print(" {:>10}", r);
+      for (std::size_t a = 0; a < roles.size(); ++a) {
+        fmt::print("\n  {:<10}", roles[a]);
+        for (std::size_t b = 0; b < roles.size(); ++b)
+          fmt::print(" {:>10.3f}", curve.back().role_attention[a * roles.size() + b]);
+      }
+      fmt::print("\n");
+    }
   }
 
   nlohmann::json summary(const Scenario& scenario, const std::vector<IterationRecord>& curve, double wall) const {
     nlohmann::json rows = nlohmann::json::array();
-    for (const IterationRecord& r : curve)
+    for (const IterationRecord& r : curve) {
+      nlohmann::json roles = nlohmann::json::array();
+      for (const RoleUpdate& u : r.roles)
+        roles.push_back({{"role", u.role},
+                         {"decisions", u.decisions},
+                         {"updated", u.updated},
+                         {"policy_loss", u.stats.policy_loss},
+                         {"value_loss", u.stats.value_loss},
+                         {"entropy", u.stats.entropy},
+                         {"approx_kl", u.stats.approx_kl},
+                         {"forward_s", u.stats.forward_s},
+                         {"backward_s", u.stats.backward_s},
+                         {"optimizer_s", u.stats.optimizer_s}});
       rows.push_back({{"iteration", r.iteration},
                       {"episodes", r.episodes},
                       {"decisions", r.decisions},
@@ -131,7 +168,10 @@ class TrainCommand final : public Command {
                       {"forward_s", r.update.forward_s},
                       {"backward_s", r.update.backward_s},
                       {"optimizer_s", r.update.optimizer_s},
+                      {"roles", roles},
+                      {"role_attention", r.role_attention},
                       {"checkpoint", r.checkpoint}});
+    }
     return {{"command", "train"},
             {"scenario", scenario.name},
             {"scenario_file", scenario.path},
@@ -139,6 +179,7 @@ class TrainCommand final : public Command {
             {"seed", scenario.run.seed},
             {"iterations", settings_.iterations},
             {"episodes_per_iteration", settings_.episodes_per_iteration},
+            {"reward_lambda", settings_.reward_lambda},
             {"first_training_episode", kFirstTrainingEpisode},
             {"wall_s", wall},
             {"version", MARLSIM_VERSION},

@@ -1,5 +1,7 @@
 #include "engine/training/rollout.hpp"
 
+#include "engine/training/reward_shaping.hpp"
+
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
@@ -52,7 +54,8 @@ nn::RowMatrixF critic_inputs(const DecisionLog& log) {
 
 nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
                              const std::function<Eigen::VectorXf(const nn::RowMatrixF&)>& critic_values,
-                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats) {
+                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats,
+                             double reward_lambda) {
   std::size_t n = 0, rows = 0;
   for (const ScoredEpisode& e : episodes) {
     n += e.log.decisions();
@@ -117,6 +120,7 @@ nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
     tout[i] = timeouts[d];
   }
   for (std::size_t i = 0; i < n; ++i) next[i] = term[i] != 0 || i + 1 == n ? 0.0f : tout[i] != 0 ? val[i] : val[i + 1];
+  shape_rewards(r, val, next, reward_lambda);  // stats.reward_sum stays the unshaped return
   const nn::GaeResult g = nn::compute_gae(r, val, next, term, tout, gae);
 
   out.advantages.resize(static_cast<Eigen::Index>(n));

@@ -51,9 +51,11 @@ struct RolloutStats {
 // Concatenates the episodes, evaluates `critic_values` (critic outputs in normalised units),
 // denormalises them with `norm` and runs GAE per trajectory. The rollout's old values are in
 // normalised units, its advantages and returns in return units: the caller updates the value
-// normalisation with the returns (of every rank) and then normalises them.
+// normalisation with the returns (of every rank) and then normalises them. `reward_lambda` < 1
+// shapes the rewards before GAE (reward_shaping.hpp); stats.reward_sum is always unshaped.
 nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
                              const std::function<Eigen::VectorXf(const nn::RowMatrixF&)>& critic_values,
-                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats);
+                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats,
+                             double reward_lambda = 1.0);
 
 }  // namespace marlsim

@@ -8,11 +8,13 @@
 #include <memory>
 
 #include "agents/actor_critic_policy.hpp"
+#include "agents/hrac_policy.hpp"
 #include "agents/nn/central_critic.hpp"
 #include "agents/nn/checkpoint.hpp"
 #include "agents/nn/observation_layout.hpp"
 #include "engine/experiment/episode_inputs.hpp"
 #include "engine/support/input_error.hpp"
+#include "engine/support/rng.hpp"
 #include "engine/training/rollout.hpp"
 #include "engine/training/trajectory_export.hpp"
 
@@ -48,12 +50,13 @@ std::vector<double> flatten(const std::vector<nn::DenseLayer>& layers) {
   }
   return v;
 }
-void unflatten(const std::vector<double>& v, std::vector<nn::DenseLayer>& layers, const std::string& path) {
+void unflatten(const std::vector<double>& v, std::vector<nn::DenseLayer>& layers, const std::string& path,
+               const std::string& name) {
   std::size_t i = 0, want = 0;
   for (const nn::DenseLayer& l : layers) want += static_cast<std::size_t>(l.weights.size() + l.bias.size());
   if (v.size() != want)
-    throw InputError::at(path, "trainer/critic holds " + std::to_string(v.size()) + " values, the scenario's critic " +
-                                   std::to_string(want));
+    throw InputError::at(path, "trainer/" + name + " holds " + std::to_string(v.size()) +
+                                   " values, the scenario's critic " + std::to_string(want));
   for (nn::DenseLayer& l : layers) {
     for (Eigen::Index k = 0; k < l.weights.size(); ++k) l.weights.data()[k] = static_cast<float>(v[i++]);
     for (Eigen::Index k = 0; k < l.bias.size(); ++k) l.bias.data()[k] = static_cast<float>(v[i++]);
@@ -75,6 +78,122 @@ int last_checkpointed_iteration(const std::string& dir, int iterations) {
   return -1;
 }
 
+// The policy being trained: its networks, one actor per role, as the episodes see them
+// (`link`) and as checkpoints hold them.
+struct Learner {
+  const nn::ObservationLayout* layout = nullptr;
+  std::vector<std::string> roles;
+  std::vector<nn::ActorCriticNetwork*> actors;  // per role, inside ac or hrac
+  std::shared_ptr<nn::ActorCriticNetwork> ac;   // decentralized-ac
+  std::shared_ptr<HracNetworks> hrac;           // hrac
+
+  LearnerLink link(DecisionLog* log) const { return {ac, log, hrac}; }
+  void save(const std::string& path, const std::vector<nn::CheckpointArray>& trainer_state = {}) const {
+    if (hrac) save_hrac_checkpoint(path, *hrac, trainer_state);
+    else nn::save_checkpoint(path, {{"agent", ac.get()}}, *layout, trainer_state);
+  }
+  void load(const std::string& path) const {
+    if (hrac) load_hrac_checkpoint(path, *hrac);
+    else nn::load_checkpoint(path, {{"agent", ac.get()}}, *layout);
+  }
+};
+
+// The scenario's networks (its agents.checkpoint, if any, or run.seed) for a trainable policy.
+Learner make_learner(const std::string& policy, const Scenario& scenario, const ClusterSpec& cluster) {
+  Learner l;
+  const std::uint64_t seed = scenario.run.seed;
+  if (policy == "decentralized-ac") {
+    l.layout = &nn::decentralized_ac_observation_layout();
+    l.roles = {"agent"};
+    l.ac = std::make_shared<nn::ActorCriticNetwork>(*make_actor_critic_network(scenario.agents.actor_critic, seed));
+    l.actors = {l.ac.get()};
+  } else if (policy == "hrac") {
+    l.layout = &nn::hrac_observation_layout();
+    l.roles = hrac_role_map(scenario.agents, cluster, scenario.scheduler.topology != Topology::Decentralized).names();
+    l.hrac = make_hrac_networks(scenario.agents, l.roles, seed);
+    for (nn::ActorCriticNetwork& n : l.hrac->networks) l.actors.push_back(&n);
+  } else {
+    throw InputError::at("--policy", "only decentralized-ac and hrac can be trained yet, got " + policy);
+  }
+  return l;
+}
+
+// One role's learner: its centralized critic, PPO trainer and value normalisation.
+//
+// A critic PER ROLE (as the issue asks) rather than one shared critic with a role input: each
+// role's update is then a self-contained PPO step on that role's decisions (own minibatches,
+// own Adam state, own update time in the profile), the roles' returns keep separate value
+// normalisations (a high tier's decisions and a low tier's see different return scales), and
+// decentralized-ac is the one-role case of the same code. The cost is less data per critic;
+// every critic still sees the global state (CTDE).
+struct RoleTrainer {
+  RoleTrainer(nn::ActorCriticNetwork& actor, Eigen::Index inputs, const TrainingSettings& s, std::uint64_t seed)
+      : critic(inputs, s.critic_hidden, std::vector<nn::Activation>(s.critic_hidden.size(), nn::Activation::Relu),
+               seed),
+        trainer(actor, critic, s.ppo) {}
+  nn::CentralCritic critic;
+  nn::PpoTrainer trainer;
+  nn::ValueNorm norm;
+};
+
+// Role r's seeds: role 0 keeps the base seed (so decentralized-ac's runs are what they were).
+std::uint64_t role_seed(std::uint64_t base, std::size_t r) { return r == 0 ? base : hash_combine(base, r); }
+
+// The checkpoint's trainer arrays: bare names with one role, "<name>.<role>" with several.
+std::string trainer_key(const std::string& name, const Learner& l, std::size_t r) {
+  return l.roles.size() == 1 ? name : name + "." + l.roles[r];
+}
+
+std::uint8_t role_of(const DecisionLog& log, std::size_t d) { return log.roles.empty() ? 0 : log.roles[d]; }
+
+// The decisions of one role of an episode (its agents' trajectories are whole: an agent decides
+// in one role). Global states are kept whole, so the decisions' indexes into them stay valid.
+ScoredEpisode role_rows(const ScoredEpisode& e, std::uint8_t role) {
+  const DecisionLog& in = e.log;
+  ScoredEpisode out;
+  out.episode = e.episode;
+  DecisionLog& log = out.log;
+  log.own_width = in.own_width, log.candidate_width = in.candidate_width, log.global_width = in.global_width;
+  log.global_states = in.global_states;
+  log.role_names = in.role_names;
+  for (std::size_t d = 0; d < in.decisions(); ++d) {
+    if (role_of(in, d) != role) continue;
+    log.own.insert(log.own.end(), in.own.begin() + static_cast<std::ptrdiff_t>(d * in.own_width),
+                   in.own.begin() + static_cast<std::ptrdiff_t>((d + 1) * in.own_width));
+    const std::uint64_t first = in.candidate_begin[d], last = in.candidate_begin[d + 1];
+    log.candidates.insert(log.candidates.end(),
+                          in.candidates.begin() + static_cast<std::ptrdiff_t>(first * in.candidate_width),
+                          in.candidates.begin() + static_cast<std::ptrdiff_t>(last * in.candidate_width));
+    log.candidate_begin.push_back(log.candidate_begin.back() + (last - first));
+    log.actions.push_back(in.actions[d]);
+    log.log_probs.push_back(in.log_probs[d]);
+    log.tasks.push_back(in.tasks[d]);
+    log.agents.push_back(in.agents[d]);
+    log.time_s.push_back(in.time_s[d]);
+    log.global_state.push_back(in.global_state[d]);
+    log.roles.push_back(role);
+    out.rewards.push_back(e.rewards[d]);
+    out.terminals.push_back(e.terminals[d]);
+    out.timeouts.push_back(e.timeouts[d]);
+  }
+  return out;
+}
+
+// Adds an episode's role attention (DecisionLog::role_attention) to per-pair sums and per-role
+// counts of the cycles where the role attended.
+void add_role_attention(const DecisionLog& log, std::size_t roles, std::vector<double>& sum,
+                        std::vector<double>& cycles) {
+  for (std::size_t c = 0; c * roles * roles < log.role_attention.size(); ++c)
+    for (std::size_t a = 0; a < roles; ++a) {
+      const float* row = log.role_attention.data() + (c * roles + a) * roles;
+      double total = 0;
+      for (std::size_t b = 0; b < roles; ++b) total += row[b];
+      if (total <= 0) continue;  // role a did not decide, or saw no other role
+      for (std::size_t b = 0; b < roles; ++b) sum[a * roles + b] += row[b];
+      cycles[a] += 1;
+    }
+}
+
 }  // namespace
 
 std::string checkpoint_path(const std::string& dir, int iteration) {
@@ -94,8 +213,6 @@ std::string trajectory_path(const std::string& dir, int iteration) {
 std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenario& scenario,
                                           const TrainingSettings& settings,
                                           const std::function<void(const IterationRecord&)>& progress) {
-  if (settings.policy != "decentralized-ac")
-    throw InputError::at("--policy", "only decentralized-ac can be trained yet, got " + settings.policy);
   if (settings.iterations < 1) throw InputError::at("--iterations", "expected at least 1");
   if (settings.episodes_per_iteration < comm.size())
     throw InputError::at("--episodes-per-iteration", "expected at least one episode per rank (" +
@@ -103,38 +220,46 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
                                                          std::to_string(settings.episodes_per_iteration));
   if (settings.resume && settings.checkpoint_dir.empty())
     throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
+  if (!(settings.reward_lambda >= 0.0 && settings.reward_lambda <= 1.0))
+    throw InputError::at("--reward-lambda",
+                         "expected a number in [0, 1], got " + std::to_string(settings.reward_lambda));
   check_policy_fits_topology(settings.policy, scenario.scheduler);
 
-  const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+  std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
+  const ClusterSpec cluster = build_cluster(scenario, trace.get(), 0);
+  const Learner learner = make_learner(settings.policy, scenario, cluster);
+  const nn::ObservationLayout& layout = *learner.layout;
   const std::uint64_t seed = scenario.run.seed;
-  // The actor starts from the scenario's network (its checkpoint, if any, or run.seed).
-  auto actor = std::make_shared<nn::ActorCriticNetwork>(*make_actor_critic_network(scenario.agents.actor_critic, seed));
-  std::vector<nn::Activation> critic_acts(settings.critic_hidden.size(), nn::Activation::Relu);
-  nn::CentralCritic critic(static_cast<Eigen::Index>(layout.global.size() + layout.own.size()), settings.critic_hidden,
-                           critic_acts, seed);
-  nn::PpoTrainer trainer(*actor, critic, settings.ppo);
-  nn::ValueNorm norm;
+  const std::size_t roles = learner.roles.size();
+  // Each role's critic reads [global state of the decision's cycle, own observation].
+  const auto critic_inputs = static_cast<Eigen::Index>(layout.global.size() + layout.own.size());
+  std::vector<std::unique_ptr<RoleTrainer>> trainers;
+  for (std::size_t r = 0; r < roles; ++r)
+    trainers.push_back(std::make_unique<RoleTrainer>(*learner.actors[r], critic_inputs, settings, role_seed(seed, r)));
 
   int first = 0;
   if (settings.resume) {
     const int last = last_checkpointed_iteration(settings.checkpoint_dir, settings.iterations);
     if (last >= 0) {
       const std::string path = checkpoint_path(settings.checkpoint_dir, last);
-      nn::load_checkpoint(path, {{"agent", actor.get()}}, layout);
+      learner.load(path);
       const auto state = nn::read_trainer_state(path);
-      unflatten(array(state, "critic", path), critic.layers(), path);
-      const auto& opt = array(state, "optimizer", path);
-      trainer.set_optimizer_state(std::vector<float>(opt.begin(), opt.end()));
-      const auto& vn = array(state, "value_norm", path);
-      if (vn.size() != 3) throw InputError::at(path, "trainer/value_norm: expected 3 values");
-      norm.running_mean = vn[0], norm.running_mean_sq = vn[1], norm.debiasing_term = vn[2];
+      for (std::size_t r = 0; r < roles; ++r) {
+        RoleTrainer& t = *trainers[r];
+        const std::string critic = trainer_key("critic", learner, r);
+        unflatten(array(state, critic, path), t.critic.layers(), path, critic);
+        const auto& opt = array(state, trainer_key("optimizer", learner, r), path);
+        t.trainer.set_optimizer_state(std::vector<float>(opt.begin(), opt.end()));
+        const std::string vn_key = trainer_key("value_norm", learner, r);
+        const auto& vn = array(state, vn_key, path);
+        if (vn.size() != 3) throw InputError::at(path, "trainer/" + vn_key + ": expected 3 values");
+        t.norm.running_mean = vn[0], t.norm.running_mean_sq = vn[1], t.norm.debiasing_term = vn[2];
+      }
       first = last + 1;
     }
   }
   if (!settings.checkpoint_dir.empty() && comm.is_root()) std::filesystem::create_directories(settings.checkpoint_dir);
 
-  std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
-  const ClusterSpec cluster = build_cluster(scenario, trace.get(), 0);
   const bool resample = trace && scenario.workload.trace.sample_jobs < 1.0;
   const Communicator self(MPI_COMM_SELF);
   const auto average = [&](std::span<float> g) {
@@ -152,6 +277,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     // Collect: this rank's episodes of the iteration, each alone on the rank.
     std::vector<ScoredEpisode> scored;
     double completion_sum = 0, sla_sum = 0;
+    std::vector<double> attention_sum(roles * roles, 0.0), attention_cycles(roles, 0.0);
     // Contiguous blocks of episodes per rank: the trajectory file's rows are then in episode
     // order for any rank count.
     const int E = settings.episodes_per_iteration, R = comm.size(), me = comm.rank();
@@ -166,7 +292,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       DecisionLog log;
       log.own_width = layout.own.size();
       log.candidate_width = layout.candidate.size();
-      const LearnerLink link{actor, &log};
+      const LearnerLink link = learner.link(&log);
       EpisodeInput input;
       input.settings = &scenario;
       input.cluster = &cluster;
@@ -176,16 +302,43 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       const EpisodeResult result = run_episode(self, input, &link);
       completion_sum += result.metrics.mean_completion_s;
       sla_sum += result.metrics.sla_pct;
+      add_role_attention(log, roles, attention_sum, attention_cycles);
       if (log.decisions() > 0)
         scored.push_back(score_episode(episode, std::move(log), result, tasks.size(), settings.reward_scale_s));
     }
-    RolloutStats rollout_stats;
-    nn::PpoRollout rollout = build_rollout(
-        scored, [&](const nn::RowMatrixF& x) { return critic.values(x); }, norm, settings.gae, rollout_stats);
-    // The value normalisation sees every rank's returns, in rank order: the same on every rank.
-    const std::vector<float> local_returns(rollout.returns.data(), rollout.returns.data() + rollout.returns.size());
-    norm.update(all_gather(comm, local_returns));
-    norm.normalize({rollout.returns.data(), static_cast<std::size_t>(rollout.returns.size())});
+    // Per role: its decisions' rollout with its critic (and shaping), the value normalisation
+    // over every rank's returns of the role, in rank order (collective: every rank takes part
+    // in every role, with or without decisions of it).
+    std::size_t local_decisions = 0;
+    for (const ScoredEpisode& e : scored) local_decisions += e.log.decisions();
+    std::vector<float> values(local_decisions);  // the critics' values, per decision in `scored` order
+    std::vector<nn::PpoRollout> rollouts(roles);
+    std::uint64_t local_trajectories = 0;
+    double local_reward_sum = 0;
+    for (std::size_t r = 0; r < roles; ++r) {
+      RoleTrainer& t = *trainers[r];
+      std::vector<ScoredEpisode> mine;
+      for (const ScoredEpisode& e : scored) mine.push_back(roles == 1 ? e : role_rows(e, static_cast<std::uint8_t>(r)));
+      std::size_t n = 0;
+      for (const ScoredEpisode& e : mine) n += e.log.decisions();
+      if (n > 0) {
+        RolloutStats stats;
+        rollouts[r] = build_rollout(
+            mine, [&](const nn::RowMatrixF& x) { return t.critic.values(x); }, t.norm, settings.gae, stats,
+            settings.reward_lambda);
+        local_trajectories += stats.trajectories;
+        local_reward_sum += stats.reward_sum;
+        // Back to the decisions' places in `scored`, for the trajectory file.
+        std::size_t at = 0, k = 0;
+        for (const ScoredEpisode& e : scored)
+          for (std::size_t d = 0; d < e.log.decisions(); ++d, ++at)
+            if (role_of(e.log, d) == r || roles == 1) values[at] = stats.values[k++];
+      }
+      nn::PpoRollout& rollout = rollouts[r];
+      const std::vector<float> local_returns(rollout.returns.data(), rollout.returns.data() + rollout.returns.size());
+      t.norm.update(all_gather(comm, local_returns));
+      t.norm.normalize({rollout.returns.data(), static_cast<std::size_t>(rollout.returns.size())});
+    }
     if (!settings.checkpoint_dir.empty()) {
       TrajectorySettings provenance;
       provenance.scenario = scenario.name;
@@ -193,45 +346,87 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       provenance.policy = settings.policy;
       provenance.policy_version = static_cast<std::uint32_t>(it);
       provenance.observation_layout = layout.to_text();
-      provenance.reward_assignment = reward_assignment_text(settings.reward_scale_s);
-      write_trajectories(trajectory_path(settings.checkpoint_dir, it), comm, provenance, scored, rollout_stats.values);
+      provenance.reward_assignment = reward_assignment_text(settings.reward_scale_s, settings.reward_lambda);
+      provenance.role_names = learner.roles;
+      write_trajectories(trajectory_path(settings.checkpoint_dir, it), comm, provenance, scored, values);
     }
     rec.collect_s = comm.allreduce_max(seconds_since(t0));
 
+    // Update each role from its own decisions. Every rank takes the same number of averaged
+    // steps per role: as many minibatches as the rank with the most decisions needs, but never
+    // more than the rank with the fewest can fill (none if a rank has none of the role's).
     const auto t1 = Clock::now();
-    // Every rank takes the same number of averaged steps: as many minibatches as the rank with
-    // the most decisions needs, but never more than the rank with the fewest can fill.
-    const auto local_n = static_cast<SimTime>(rollout.decisions.own.rows());
-    const SimTime most = comm.allreduce_max(local_n), fewest = comm.allreduce_min(local_n);
-    const auto minibatches = static_cast<Eigen::Index>(
-        std::min<SimTime>(fewest, (most + settings.ppo.minibatch - 1) / settings.ppo.minibatch));
-    rec.update = trainer.update(rollout, seed ^ (0x7472'6169'6e00ull + static_cast<std::uint64_t>(it)), average,
-                                minibatches);
+    const std::uint64_t base = seed ^ (0x7472'6169'6e00ull + static_cast<std::uint64_t>(it));
+    int updated = 0;
+    for (std::size_t r = 0; r < roles; ++r) {
+      RoleUpdate ru;
+      ru.role = learner.roles[r];
+      const auto local_n = static_cast<SimTime>(rollouts[r].decisions.own.rows());
+      const SimTime most = comm.allreduce_max(local_n), fewest = comm.allreduce_min(local_n);
+      ru.decisions = comm.allreduce_sum(static_cast<std::uint64_t>(local_n));
+      if (fewest > 0) {
+        const auto minibatches = static_cast<Eigen::Index>(
+            std::min<SimTime>(fewest, (most + settings.ppo.minibatch - 1) / settings.ppo.minibatch));
+        ru.stats = trainers[r]->trainer.update(rollouts[r], role_seed(base, r), average, minibatches);
+        ru.updated = true;
+        const nn::PpoStats& s = ru.stats;
+        if (!std::isfinite(s.policy_loss) || !std::isfinite(s.value_loss) || !std::isfinite(s.grad_norm))
+          throw InputError::at("iteration " + std::to_string(it),
+                               "the " + settings.policy + " update" + (roles > 1 ? " of role " + ru.role : "") +
+                                   " diverged (policy loss " + std::to_string(s.policy_loss) + ", value loss " +
+                                   std::to_string(s.value_loss) + ", gradient norm " + std::to_string(s.grad_norm) +
+                                   "); the last good checkpoint is kept");
+        ++updated;
+        for (auto [sum, v] : {std::pair{&rec.update.policy_loss, s.policy_loss},
+                              {&rec.update.value_loss, s.value_loss},
+                              {&rec.update.entropy, s.entropy},
+                              {&rec.update.approx_kl, s.approx_kl},
+                              {&rec.update.clip_fraction, s.clip_fraction},
+                              {&rec.update.grad_norm, s.grad_norm},
+                              {&rec.update.forward_s, s.forward_s},
+                              {&rec.update.backward_s, s.backward_s},
+                              {&rec.update.optimizer_s, s.optimizer_s}})
+          *sum += v;
+        rec.update.minibatches += s.minibatches;
+      }
+      rec.roles.push_back(std::move(ru));
+    }
+    if (updated > 0)
+      for (double* v : {&rec.update.policy_loss, &rec.update.value_loss, &rec.update.entropy, &rec.update.approx_kl,
+                        &rec.update.clip_fraction, &rec.update.grad_norm})
+        *v /= updated;
     rec.update_s = comm.allreduce_max(seconds_since(t1));
-    if (!std::isfinite(rec.update.policy_loss) || !std::isfinite(rec.update.value_loss) ||
-        !std::isfinite(rec.update.grad_norm))
-      throw InputError::at("iteration " + std::to_string(it),
-                           "the " + settings.policy + " update diverged (policy loss " +
-                               std::to_string(rec.update.policy_loss) + ", value loss " +
-                               std::to_string(rec.update.value_loss) + ", gradient norm " +
-                               std::to_string(rec.update.grad_norm) + "); the last good checkpoint is kept");
 
     rec.episodes = static_cast<std::uint64_t>(settings.episodes_per_iteration);
-    rec.decisions = comm.allreduce_sum(static_cast<std::uint64_t>(rollout_stats.decisions));
-    rec.mean_return = comm.allreduce_sum(rollout_stats.reward_sum) /
-                      static_cast<double>(comm.allreduce_sum(rollout_stats.trajectories));
+    rec.decisions = comm.allreduce_sum(static_cast<std::uint64_t>(local_decisions));
+    rec.mean_return = comm.allreduce_sum(local_reward_sum) /
+                      static_cast<double>(comm.allreduce_sum(local_trajectories));
     rec.mean_completion_s = comm.allreduce_sum(completion_sum) / static_cast<double>(settings.episodes_per_iteration);
     rec.sla_pct = comm.allreduce_sum(sla_sum) / static_cast<double>(settings.episodes_per_iteration);
+    if (learner.hrac) {
+      rec.role_attention.assign(roles * roles, 0.0);
+      for (std::size_t a = 0; a < roles; ++a) {
+        const double cycles = comm.allreduce_sum(attention_cycles[a]);
+        for (std::size_t b = 0; b < roles; ++b) {
+          const double sum = comm.allreduce_sum(attention_sum[a * roles + b]);
+          rec.role_attention[a * roles + b] = cycles > 0 ? sum / cycles : 0.0;
+        }
+      }
+    }
 
     if (!settings.checkpoint_dir.empty()) {
       rec.checkpoint = checkpoint_path(settings.checkpoint_dir, it);
       if (comm.is_root()) {
-        const std::vector<float> opt = trainer.optimizer_state();
-        nn::save_checkpoint(rec.checkpoint, {{"agent", actor.get()}}, layout,
-                            {{"critic", flatten(critic.layers())},
-                             {"iteration", {static_cast<double>(it)}},
-                             {"optimizer", std::vector<double>(opt.begin(), opt.end())},
-                             {"value_norm", {norm.running_mean, norm.running_mean_sq, norm.debiasing_term}}});
+        std::vector<nn::CheckpointArray> state{{"iteration", {static_cast<double>(it)}}};
+        for (std::size_t r = 0; r < roles; ++r) {
+          const RoleTrainer& t = *trainers[r];
+          const std::vector<float> opt = t.trainer.optimizer_state();
+          state.push_back({trainer_key("critic", learner, r), flatten(t.critic.layers())});
+          state.push_back({trainer_key("optimizer", learner, r), std::vector<double>(opt.begin(), opt.end())});
+          state.push_back({trainer_key("value_norm", learner, r),
+                           {t.norm.running_mean, t.norm.running_mean_sq, t.norm.debiasing_term}});
+        }
+        learner.save(rec.checkpoint, state);
       }
       comm.barrier();
     }
@@ -240,8 +435,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
   }
   // The trained policy alone (no trainer state): small enough to ship, and what `marlsim run
   // --set agents.checkpoint=...` evaluates.
-  if (!settings.checkpoint_dir.empty() && comm.is_root())
-    nn::save_checkpoint(policy_path(settings.checkpoint_dir), {{"agent", actor.get()}}, layout);
+  if (!settings.checkpoint_dir.empty() && comm.is_root()) learner.save(policy_path(settings.checkpoint_dir));
   comm.barrier();
   return records;
 }

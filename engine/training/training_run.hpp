@@ -1,6 +1,12 @@
 #pragma once
 // `marlsim train`'s loop (issue 12): collect episodes with the current policy, score them,
-// update the actor and the centralized critic with PPO, checkpoint, repeat.
+// update each role's actor and its centralized critic with PPO, checkpoint, repeat.
+//
+// Roles. decentralized-ac has one ("agent"); hrac one per role of its role map (tiers, plus
+// "scheduler" where a central scheduler decides). Each role's network is updated from its own
+// decisions only, by its own PPO trainer with its own centralized critic and value
+// normalisation (see RoleTrainer in training_run.cpp for why per role). hrac's role-attention
+// parameters are not trained: they stay as initialised (or as agents.checkpoint holds them).
 //
 // Ranks simulate whole episodes in parallel (each rank a contiguous block of the iteration's
 // episodes, each episode alone on a one-rank communicator) and average their gradients with one MPI_Allreduce per
@@ -35,9 +41,19 @@ struct TrainingSettings {
   // value normalisation makes the choice matter little.
   double reward_scale_s = 60.0;
   nn::GaeSettings gae;  // MAPPO's gamma 0.99, lambda 0.95
+  // Local-global reward shaping (reward_shaping.hpp): 1 = none (the local rewards alone).
+  double reward_lambda = 1.0;
   nn::PpoSettings ppo;
   // The centralized critic's hidden layers (ReLU): input [global state, own observation].
   std::vector<Eigen::Index> critic_hidden{128, 128};
+};
+
+// One role's update in an iteration.
+struct RoleUpdate {
+  std::string role;
+  std::uint64_t decisions = 0;  // over all ranks
+  bool updated = false;         // false: some rank had none of the role's decisions (no step taken)
+  nn::PpoStats stats;           // losses averaged across ranks; times this rank's
 };
 
 struct IterationRecord {
@@ -46,7 +62,12 @@ struct IterationRecord {
   double mean_return = 0;        // undiscounted, per trajectory (an agent's decisions in one episode), reward units
   double mean_completion_s = 0;  // over the iteration's episodes
   double sla_pct = 0;
-  nn::PpoStats update;
+  nn::PpoStats update;            // over the roles: losses averaged over the updated roles, times summed
+  std::vector<RoleUpdate> roles;  // per role, in role order
+  // hrac: the role attention, roles x roles, row a the mean attention weights of role a's
+  // decisions over the other roles (mean over the decision cycles where role a decided with
+  // another role among its candidates; zeros if never). Empty without role attention.
+  std::vector<double> role_attention;
   double collect_s = 0, update_s = 0;  // wall time, slowest rank
   std::string checkpoint;              // written this iteration ("" without a directory)
 };

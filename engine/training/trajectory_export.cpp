@@ -5,12 +5,18 @@
 
 namespace marlsim {
 
-std::string reward_assignment_text(double reward_scale_s) {
-  return fmt::format(
+std::string reward_assignment_text(double reward_scale_s, double reward_lambda) {
+  std::string text = fmt::format(
       "r = -(task end - decision time) / {:g} s, credited to the decision when its task completes (a task "
       "unfinished at the episode's stop counts up to the stop); each agent's last decision of an episode is "
       "terminal, or a timeout when the episode hit run.max_time_s",
       reward_scale_s);
+  if (reward_lambda != 1.0)
+    text += fmt::format(
+        "; these are the unshaped rewards: training shaped them with lambda = {:g} as lambda * r + (1 - lambda) * "
+        "(V(next) - V) before GAE, V the role critic's `value` (return units)",
+        reward_lambda);
+  return text;
 }
 
 void write_trajectories(const std::string& path, const Communicator& comm, TrajectorySettings settings,
@@ -50,6 +56,7 @@ void write_trajectories(const std::string& path, const Communicator& comm, Traje
       row.episode = e.episode;
       row.time_s = log.time_s[d];
       row.agent = log.agents[d];
+      row.role = log.roles.empty() ? 0 : log.roles[d];
       row.observation = std::span(log.own).subspan(d * log.own_width, log.own_width);
       const std::uint64_t first = log.candidate_begin[d], count = log.candidate_begin[d + 1] - first;
       row.candidate_features =

@@ -12,12 +12,14 @@
 namespace marlsim {
 
 // Collective. `provenance`: scenario, seed, policy, policy_version and observation_layout
-// (shapes and the reward rule are filled here). `values`: per decision of `episodes` in
+// (shapes and the reward rule are filled here), role_names (default {"agent"}); each row's
+// `role` is its decision's (DecisionLog::roles). `values`: per decision of `episodes` in
 // order, return units (RolloutStats::values).
 void write_trajectories(const std::string& path, const Communicator& comm, TrajectorySettings provenance,
                         const std::vector<ScoredEpisode>& episodes, std::span<const float> values);
 
-// The reward rule the file states (rollout.hpp), for a reward scale in seconds.
-std::string reward_assignment_text(double reward_scale_s);
+// The reward rule the file states (rollout.hpp), for a reward scale in seconds; with
+// reward_lambda < 1 it also says how training shaped the rewards (reward_shaping.hpp).
+std::string reward_assignment_text(double reward_scale_s, double reward_lambda = 1.0);
 
 }  // namespace marlsim

@@ -148,6 +148,61 @@ TEST_CASE("hrac: attention weights over the other present roles sum to 1", "[hra
   for (float a : attended) CHECK(a == 0.0f);
 }
 
+TEST_CASE("hrac: the attention's parameter gradients match finite differences", "[hrac]") {
+  constexpr std::size_t kWidth = 6, kRoles = 4;
+  std::vector<std::vector<nn::DenseLayer>> attention;
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    attention.push_back(make_role_attention(kWidth, 200 + r));
+    for (nn::DenseLayer& l : attention.back()) {
+      l.weights *= 1.5f;  // scores away from 0: a softmax that is not nearly uniform
+      for (Eigen::Index j = 0; j < l.bias.size(); ++j) l.bias[j] = 0.1f * static_cast<float>(j) - 0.3f;
+    }
+  }
+  std::vector<float> own(kWidth), summaries(kRoles * kWidth), c(kWidth);
+  for (std::size_t f = 0; f < kWidth; ++f) own[f] = std::cos(1.3f * static_cast<float>(f));
+  for (std::size_t i = 0; i < summaries.size(); ++i) summaries[i] = std::sin(0.7f * static_cast<float>(i) + 0.2f);
+  for (std::size_t f = 0; f < kWidth; ++f) c[f] = 0.5f - 0.3f * static_cast<float>(f);
+  const std::vector<std::uint8_t> present{1, 1, 1, 0};  // role 1 decides over roles 0 and 2
+  // L = c . attended
+  const auto loss = [&] {
+    std::vector<float> weights(kRoles), attended(kWidth);
+    attend_roles(attention, 1, own, summaries, present, weights, attended);
+    double l = 0;
+    for (std::size_t f = 0; f < kWidth; ++f) l += static_cast<double>(c[f]) * attended[f];
+    return l;
+  };
+  std::vector<std::vector<nn::LayerGradients>> grads;
+  for (const auto& layers : attention) grads.push_back(nn::zero_gradients(layers));
+  attend_roles_backward(attention, 1, own, summaries, present, c, grads);
+
+  constexpr float kStep = 1e-3f;
+  double largest = 0;
+  for (std::size_t r = 0; r < kRoles; ++r)
+    for (std::size_t l = 0; l < 2; ++l) {
+      nn::DenseLayer& layer = attention[r][l];
+      const nn::LayerGradients& g = grads[r][l];
+      const auto check = [&](float& parameter, float analytic) {
+        const float saved = parameter;
+        parameter = saved + kStep;
+        const double up = loss();
+        parameter = saved - kStep;
+        const double down = loss();
+        parameter = saved;
+        const double numeric = (up - down) / (2.0 * kStep);
+        largest = std::max(largest, std::abs(numeric));
+        CHECK(analytic == Approx(numeric).margin(2e-3).epsilon(2e-2));
+      };
+      for (Eigen::Index i = 0; i < layer.weights.rows(); ++i)
+        for (Eigen::Index j = 0; j < layer.weights.cols(); ++j) check(layer.weights(i, j), g.weights(i, j));
+      for (Eigen::Index j = 0; j < layer.bias.size(); ++j) check(layer.bias[j], g.bias[j]);
+      // Only the decider's query and the attended roles' keys get a gradient.
+      const bool used = (l == 0 && r == 1) || (l == 1 && (r == 0 || r == 2));
+      if (!used) CHECK(g.weights.isZero(0.0f));
+    }
+  INFO("largest gradient " << largest);
+  CHECK(largest > 1e-2);  // the check compared real gradients, not zeros
+}
+
 TEST_CASE("hrac: a batch decides bitwise as each decision alone, at 1, 2 and 4 threads, and is recorded", "[hrac]") {
   const ClusterSpec c = tiered_cluster();
   AgentSettings agents;
