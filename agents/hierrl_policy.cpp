@@ -94,7 +94,7 @@ class HierRlQueue final : public QueueDiscipline {
   explicit HierRlQueue(const HierRlLearner& learner) : learner_(learner) {}
   std::string_view name() const override { return "hierrl"; }
 
-  // Without the node (tests, benchmarks of disciplines): node 0's stream is not available, so greedy only.
+  // Called without a node (tests and benchmarks of disciplines): no node stream to explore with, so greedy.
   void select(std::span<const QueuedTask> queue, std::span<const RunningTask> running, double free_cores,
               double free_memory_gb, SimTime now, std::vector<std::size_t>& start) const override {
     static const NodeSpec kUnknown{};
