@@ -125,7 +125,7 @@ TEST_CASE("dqn: the target network follows every target_period steps", "[dqn]") 
   REQUIRE(trainer.target()[0].weights == online[0].weights);
 }
 
-TEST_CASE("dqn: replay and trainer state round-trip; a restored trainer continues bit for bit", "[dqn]") {
+TEST_CASE("dqn: replay and trainer state round-trip, and a restored trainer continues bit for bit", "[dqn]") {
   ReplayData replay = random_replay(7);
   ReplayData twice = replay;
   twice.append(replay);
