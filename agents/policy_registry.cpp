@@ -20,6 +20,7 @@ std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);   
 std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);    // agents/ray_hybrid_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext&);  // agents/actor_critic_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_hrac_policy(const PolicyContext&);          // agents/hrac_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_hierrl_policy(const PolicyContext&);        // agents/hierrl_policy.cpp
 
 const std::vector<PolicyInfo>& scheduling_policies() {
   static const std::vector<PolicyInfo> kPolicies = {
@@ -59,6 +60,11 @@ const std::vector<PolicyInfo>& scheduling_policies() {
        "scheduler) with attention over the other roles' states; nodes or the scheduler decide",
        {false, false},
        &make_hrac_policy},
+      {"hierrl",
+       "hierarchical Q-learning (untrained unless agents.checkpoint): a global agent scores each candidate node, a "
+       "node agent each queued task (it replaces scheduler.queue); greedy; two-level or centralized",
+       {true, false},
+       &make_hierrl_policy},
   };
   return kPolicies;
 }

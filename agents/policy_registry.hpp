@@ -19,7 +19,8 @@ class ActorCriticNetwork;
 
 namespace marlsim {
 
-struct HracNetworks;  // agents/hrac_policy.hpp
+struct HracNetworks;   // agents/hrac_policy.hpp
+struct HierRlLearner;  // agents/hierrl_policy.hpp
 
 // Training (engine/training): the learner's current weights, used instead of the seed's or the
 // checkpoint's, and where a learned policy records its decisions (nullptr: nowhere).
@@ -27,6 +28,7 @@ struct LearnerLink {
   std::shared_ptr<const nn::ActorCriticNetwork> actor_critic;
   DecisionLog* log = nullptr;
   std::shared_ptr<const HracNetworks> hrac = nullptr;  // hrac: every role's network and attention
+  const HierRlLearner* hierrl = nullptr;               // hierrl: both levels' Q networks, exploration, logs
 };
 
 // Who a policy is built for, and with what.

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/support/rng.hpp"
 #include "engine/support/sim_time.hpp"
+#include "workloads/cluster_spec.hpp"
 #include "workloads/task_spec.hpp"
 
 namespace marlsim {
@@ -35,6 +37,16 @@ class QueueDiscipline {
   // to start now; together they must fit in free_cores and free_memory_gb.
   virtual void select(std::span<const QueuedTask> queue, std::span<const RunningTask> running, double free_cores,
                       double free_memory_gb, SimTime now, std::vector<std::size_t>& start) const = 0;
+
+  // What the node calls: the same, knowing which node asks and with its own decision stream,
+  // for a discipline that draws random numbers or records its decisions (hierrl's low level,
+  // agents/hierrl_policy.hpp). The default ignores both.
+  virtual void select_on(std::uint32_t node, const NodeSpec& spec, RngStream& rng, std::span<const QueuedTask> queue,
+                         std::span<const RunningTask> running, double free_cores, double free_memory_gb, SimTime now,
+                         std::vector<std::size_t>& start) const {
+    (void)node, (void)spec, (void)rng;
+    select(queue, running, free_cores, free_memory_gb, now, start);
+  }
 };
 
 struct QueueDisciplineInfo {

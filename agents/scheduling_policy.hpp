@@ -24,6 +24,8 @@
 
 namespace marlsim {
 
+class QueueDiscipline;
+
 // What a policy must be able to see; a topology that cannot provide it refuses the policy.
 struct PolicyRequirements {
   bool load_information = false;  // other nodes' current load (not just their static specs)
@@ -73,6 +75,11 @@ class SchedulingPolicy {
   // Decides every request (sets chosen and commits it to the request's view). Requests of
   // one LP are consecutive and share its view; the default chooses them one by one.
   virtual void decide(std::span<DecisionRequest> batch) const;
+
+  // The local queue discipline the policy brings for the nodes, replacing scheduler.queue
+  // (hierrl's low-level agent); nullptr (the default): the scenario's. Shared by the rank's
+  // nodes like the policy; lives as long as the policy.
+  virtual const QueueDiscipline* local_queue() const { return nullptr; }
 
  protected:
   // The requests of batch that share batch[first]'s view: [first, end).

@@ -13,16 +13,22 @@
 //     thread (features from the views, hrac's role attention, the forward passes (hrac: one per
 //     role), sampling, commits) for requests by nodes of three tiers, K = 9 candidates each, on
 //     [agents]' default shapes. Counter: decisions_per_s (hrac next to decentralized-ac: what
-//     roles and attention cost).
+//     roles and attention cost). hierrl: its high level (the global scheduler's Q over the
+//     candidates; built for the scheduler, which hierrl needs).
+//   BM_hierrl_low_select/<queued>: hierrl's low level, one queue selection on a 4-core node
+//     with `queued` tasks of 0.5-1 core waiting: picks tasks one at a time (one forward over
+//     the fitting tasks per pick) until none fits. Counter: picks_per_s.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
 #include <chrono>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include "agents/nn/actor_critic_network.hpp"
 #include "agents/policy_registry.hpp"
+#include "agents/queue_discipline.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
@@ -130,7 +136,8 @@ void BM_policy_decide(benchmark::State& state, const char* policy_name) {
     view.edit_state(n).queue_length = n % 3;
     view.edit_state(n).as_of = marlsim::from_seconds(0.1 * n);
   }
-  const auto policy = marlsim::make_scheduling_policy(policy_name, {.role = "node-agent", .cluster = &cluster});
+  const std::string_view role = std::string_view(policy_name) == "hierrl" ? "central" : "node-agent";
+  const auto policy = marlsim::make_scheduling_policy(policy_name, {.role = role, .cluster = &cluster});
   std::vector<marlsim::TaskSpec> tasks(requests);
   std::vector<marlsim::RngStream> streams;
   std::vector<DecisionRequest> batch(requests);
@@ -157,10 +164,37 @@ void BM_policy_decide(benchmark::State& state, const char* policy_name) {
   omp_set_num_threads(saved_threads);
 }
 
+void BM_hierrl_low_select(benchmark::State& state) {
+  const auto queued = static_cast<std::size_t>(state.range(0));
+  const int saved_threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const ClusterSpec cluster = three_tier_cluster();
+  const auto policy = marlsim::make_scheduling_policy("hierrl", {.role = "central", .cluster = &cluster});
+  const marlsim::QueueDiscipline& low = *policy->local_queue();
+  const marlsim::NodeSpec node{4, 16, 1, 0, 0, 0};
+  std::vector<marlsim::QueuedTask> queue;
+  for (std::size_t i = 0; i < queued; ++i)
+    queue.push_back({i, 0.5 + 0.5 * static_cast<double>(i % 2), 1.0, 10.0 + 7.0 * static_cast<double>(i % 13),
+                     marlsim::PriorityClass::Batch, marlsim::from_seconds(static_cast<double>(i))});
+  marlsim::RngStream rng(1, 2, 3);
+  std::vector<std::size_t> start;
+  std::size_t picks = 0;
+  for (auto _ : state) {
+    start.clear();
+    low.select_on(0, node, rng, queue, {}, node.cores, node.memory_gb, marlsim::from_seconds(100.0), start);
+    picks += start.size();
+    benchmark::DoNotOptimize(start.data());
+  }
+  state.counters["picks_per_s"] = benchmark::Counter(static_cast<double>(picks), benchmark::Counter::kIsRate);
+  omp_set_num_threads(saved_threads);
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_policy_decide, decentralized_ac, "decentralized-ac")->Arg(1)->Arg(64)->Arg(1024);
 BENCHMARK_CAPTURE(BM_policy_decide, hrac, "hrac")->Arg(1)->Arg(64)->Arg(1024);
+BENCHMARK_CAPTURE(BM_policy_decide, hierrl, "hierrl")->Arg(1)->Arg(64)->Arg(1024);
+BENCHMARK(BM_hierrl_low_select)->Arg(4)->Arg(32)->Arg(256);
 BENCHMARK(BM_actor_critic)->Apply(Args)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

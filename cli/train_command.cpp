@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output_set.hpp"
+#include "cli/train_hierrl.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/training/training_run.hpp"
@@ -49,6 +50,14 @@ class TrainCommand final : public Command {
     app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--set", overrides_, "Override a scenario field: KEY=VALUE (repeatable)");
     app_->add_flag("--quiet", quiet_, "No per-iteration lines");
+    // hierrl (DQN) only: the grid its training episodes cycle through (q_learning_run.hpp).
+    app_->add_option("--train-nodes", hierrl_.settings.train_nodes, "hierrl: cluster sizes of the training episodes");
+    app_->add_option("--train-tasks", hierrl_.settings.train_tasks, "hierrl: task counts of the training episodes");
+    app_->add_option("--train-window-offsets-s", hierrl_.settings.train_window_offsets_s,
+                     "hierrl: trace window offsets (s) of the training episodes");
+    app_->add_option("--steps-per-iteration", hierrl_.settings.steps_per_iteration, "hierrl: DQN steps per level")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
   }
 
   const CLI::App& app() const override { return *app_; }
@@ -57,6 +66,7 @@ class TrainCommand final : public Command {
     std::vector<std::string> overrides = overrides_;
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
     const Scenario scenario = load_scenario(scenario_path_, overrides);
+    if (settings_.policy == "hierrl") return run_hierrl(comm, scenario);
     OutputSet outputs(comm);
     outputs.add_input(scenario.path);
     outputs.add("--summary-json", summary_json_);
@@ -94,6 +104,19 @@ class TrainCommand final : public Command {
   }
 
  private:
+  int run_hierrl(const Communicator& comm, const Scenario& scenario) {
+    HierRlTrainOptions o = hierrl_;
+    o.settings.iterations = settings_.iterations;
+    o.settings.episodes_per_iteration = settings_.episodes_per_iteration;
+    o.settings.checkpoint_dir = settings_.checkpoint_dir;
+    o.settings.resume = settings_.resume;
+    if (app_->count("--learning-rate") > 0)
+      o.settings.high.adam.learning_rate = o.settings.low.adam.learning_rate = settings_.ppo.adam.learning_rate;
+    o.summary_json = summary_json_;
+    o.quiet = quiet_;
+    return run_hierrl_training(comm, scenario, o);
+  }
+
   // Where the time went: collection (simulation with inference) vs the update, and each role's
   // update split into forward, backward and optimizer step (its actor and critic together).
   void print_profile(const std::vector<IterationRecord>& curve, double wall) const {
@@ -193,6 +216,7 @@ class TrainCommand final : public Command {
   std::uint64_t seed_ = 1;
   std::vector<std::string> overrides_;
   bool quiet_ = false;
+  HierRlTrainOptions hierrl_;
 };
 
 }  // namespace

@@ -224,6 +224,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   ModelSetup setup = make_setup(in);
   setup.deciding_policy = policy.get();
   setup.admission = admission.get();
+  setup.local_queue = policy->local_queue();
   Simulator sim(comm, setup.lp_count(), setup.lookahead(), parse_partition_kind(in.settings->run.partition),
                 [&](LpId id) -> std::unique_ptr<LogicalProcess> {
                   if (id < setup.nodes()) return std::make_unique<NodeLp>(static_cast<NodeId>(id), setup);

@@ -16,6 +16,7 @@ namespace marlsim {
 class SchedulingPolicy;
 class AdmissionPolicy;
 class DecisionBatcher;
+class QueueDiscipline;
 
 struct ModelSetup {
   const std::vector<TaskSpec>* tasks = nullptr;
@@ -26,6 +27,7 @@ struct ModelSetup {
   // Built once per rank (engine/cluster/episode.cpp) and shared by its LPs.
   const SchedulingPolicy* deciding_policy = nullptr;  // the scheduler's, or the node agents' (decentralized)
   const AdmissionPolicy* admission = nullptr;         // two-level nodes
+  const QueueDiscipline* local_queue = nullptr;       // the policy's own (hierrl's low level); null: scheduler.queue
   DecisionBatcher* batcher = nullptr;                 // scheduler.decide = "window-end"; else null
   std::uint64_t seed = 1;
   std::uint64_t episode = 0;

@@ -30,7 +30,8 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
     : id_(id),
       setup_(setup),
       spec_(setup.cluster->nodes[id]),
-      discipline_(make_queue_discipline(setup.scheduler.queue)),
+      own_discipline_(setup.local_queue != nullptr ? nullptr : make_queue_discipline(setup.scheduler.queue)),
+      discipline_(setup.local_queue != nullptr ? setup.local_queue : own_discipline_.get()),
       decision_rng_(setup.seed, id, rng_stream(setup.episode, kRngDecisions)),
       failure_rng_(setup.seed, id, rng_stream(setup.episode, kRngFailures)),
       free_cores_(spec_.cores),
@@ -93,7 +94,8 @@ void NodeLp::try_start(LpContext& ctx) {
   running_scratch_.clear();
   for (const Running& r : running_) running_scratch_.push_back({r.end, r.cores, r.memory_gb});
   start_scratch_.clear();
-  discipline_->select(queue_, running_scratch_, free_cores_, free_memory_gb_, ctx.now(), start_scratch_);
+  discipline_->select_on(id_, spec_, decision_rng_, queue_, running_scratch_, free_cores_, free_memory_gb_, ctx.now(),
+                         start_scratch_);
   if (start_scratch_.empty()) return;
   for (std::size_t i : start_scratch_) {
     const QueuedTask& q = queue_[i];

@@ -73,7 +73,8 @@ class NodeLp final : public LogicalProcess {
   NodeId id_;
   const ModelSetup& setup_;
   const NodeSpec& spec_;
-  std::unique_ptr<QueueDiscipline> discipline_;
+  std::unique_ptr<QueueDiscipline> own_discipline_;  // scheduler.queue, unless the policy brings one
+  const QueueDiscipline* discipline_;                // the one in use
   RngStream decision_rng_, failure_rng_;
 
   bool up_ = true;

@@ -244,6 +244,12 @@ TEST_CASE("cluster: the learned policies give the same episode at any rank and t
   runs.emplace_back("hrac", Case{"two-level", {"scheduler.topology=two-level"}});
   runs.emplace_back("hrac",
                     Case{"decentralized, one role", {"scheduler.topology=decentralized", "agents.roles=single"}});
+  // hierrl: the high level at the scheduler, the low level as every node's queue discipline.
+  runs.emplace_back("hierrl", Case{"two-level", {"scheduler.topology=two-level"}});
+  runs.emplace_back("hierrl", Case{"centralized, K = 4, failures",
+                                   {"scheduler.topology=centralized", "scheduler.candidates=4",
+                                    "cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150",
+                                    "cluster.failures.mttr_s=20"}});
   for (const auto& [policy, c] : runs) {
     std::vector<std::string> overrides = c.overrides;
     overrides.push_back("scheduler.policy=" + policy);
@@ -335,7 +341,9 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
   }
   // Decision cycles: every request of a rank's cycle in one batch.
   for (const std::string topology : {"centralized", "decentralized", "two-level"})
-    for (const std::string policy : {"random", "weighted-rr", "least-loaded", "decentralized-ac", "hrac"})
+    for (const std::string policy : {"random", "weighted-rr", "least-loaded", "decentralized-ac", "hrac", "hierrl"}) {
+      if (policy == "hierrl" && topology == "decentralized") continue;  // refused there (no global scheduler)
       run_case({"cycles of 0.5 s, " + topology + ", " + policy,
                 {"agents.decision_period_s=0.5", "scheduler.topology=" + topology, "scheduler.policy=" + policy}});
+    }
 }

@@ -73,8 +73,9 @@ std::vector<NodeId> batch(const SchedulingPolicy& p, const std::vector<TaskSpec>
 }  // namespace
 
 TEST_CASE("Policy registry: every name constructs, unknown names list the valid ones", "[policies]") {
-  const std::vector<std::string> expected = {"random",   "weighted-rr", "priority-minmin",  "least-loaded",
-                                             "best-fit", "ray-hybrid",  "decentralized-ac", "hrac"};
+  const std::vector<std::string> expected = {"random",           "weighted-rr", "priority-minmin",
+                                             "least-loaded",     "best-fit",    "ray-hybrid",
+                                             "decentralized-ac", "hrac",        "hierrl"};
   std::vector<std::string> names;
   for (const PolicyInfo& info : scheduling_policies()) {
     names.emplace_back(info.name);
