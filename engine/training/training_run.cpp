@@ -177,8 +177,8 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       completion_sum += result.metrics.mean_completion_s;
       sla_sum += result.metrics.sla_pct;
       if (log.decisions() > 0)
-        scored.push_back(score_episode(episode, std::move(log), result, tasks, settings.reward_scale_s,
-                                      scenario.run.warmup_s));
+        scored.push_back(
+            score_episode(episode, std::move(log), result, tasks, settings.reward_scale_s, scenario.run.warmup_s));
     }
     RolloutStats rollout_stats;
     nn::PpoRollout rollout = build_rollout(

@@ -169,8 +169,8 @@ TEST_CASE("decentralized-ac: agents.greedy takes the most probable candidate, sa
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const TaskSpec t = task_of(i);
     DispatchContext cs{from_seconds(40.0), kNoNode, &rng_s, nullptr}, cg{from_seconds(40.0), kNoNode, &rng_g, nullptr};
-    std::vector<DecisionRequest> one{{&t, sets[i], &v, DispatchContext{from_seconds(40.0), kNoNode, &rng_r, nullptr},
-                                      kNoNode}};
+    std::vector<DecisionRequest> one{
+        {&t, sets[i], &v, DispatchContext{from_seconds(40.0), kNoNode, &rng_r, nullptr}, kNoNode}};
     const nn::DecisionOutputs out = network->forward(actor_critic_batch(one));
     Eigen::Index best = 0;
     for (Eigen::Index k = 1; k < out.probabilities.size(); ++k)
@@ -179,7 +179,7 @@ TEST_CASE("decentralized-ac: agents.greedy takes the most probable candidate, sa
     CHECK(greedy->choose(t, sets[i], v, cg) == sets[i][static_cast<std::size_t>(best)]);
     differ += sampling->choose(t, sets[i], v, cs) != sets[i][static_cast<std::size_t>(best)];
   }
-  CHECK(differ > 0);                        // sampling does not always take the most probable
+  CHECK(differ > 0);                          // sampling does not always take the most probable
   CHECK(rng_g.uniform() == rng_s.uniform());  // both drew one uniform per decision
 }
 
