@@ -6,6 +6,7 @@
 // to the view after the batch, as requests raised together are decided together).
 #include "agents/actor_critic_policy.hpp"
 
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -69,10 +70,22 @@ void record(DecisionLog& log, std::span<const DecisionRequest> requests, const n
   }
 }
 
+// Greedy evaluation: each request's most probable candidate (ties: the first row). The uniform
+// was still drawn, so the deciding LP's stream advances as when sampling.
+void take_most_probable(const nn::DecisionBatch& batch, nn::DecisionOutputs& decided) {
+  for (std::size_t r = 0; r + 1 < batch.offsets.size(); ++r) {
+    Eigen::Index best = batch.offsets[r];
+    for (Eigen::Index i = best + 1; i < batch.offsets[r + 1]; ++i)
+      if (decided.probabilities[i] > decided.probabilities[best]) best = i;
+    decided.actions[r] = best - batch.offsets[r];
+    decided.log_probs[static_cast<Eigen::Index>(r)] = std::log(decided.probabilities[best]);
+  }
+}
+
 class ActorCriticPolicy final : public SchedulingPolicy {
  public:
-  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, DecisionLog* log)
-      : network_(std::move(network)), log_(log) {}
+  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, DecisionLog* log, bool greedy)
+      : network_(std::move(network)), log_(log), greedy_(greedy) {}
 
   std::string_view name() const override { return "decentralized-ac"; }
 
@@ -102,7 +115,9 @@ class ActorCriticPolicy final : public SchedulingPolicy {
  private:
   nn::DecisionOutputs forward(const nn::DecisionBatch& batch, const DispatchContext& ctx) const {
     try {
-      return network_->forward(batch);
+      nn::DecisionOutputs decided = network_->forward(batch);
+      if (greedy_) take_most_probable(batch, decided);
+      return decided;
     } catch (const nn::NonFiniteError& e) {
       const std::string who = ctx.local_node == kNoNode ? "the scheduler" : "node " + std::to_string(ctx.local_node);
       throw nn::NonFiniteError("decentralized-ac deciding at " + who + ", t = " + std::to_string(to_seconds(ctx.now)) +
@@ -112,6 +127,7 @@ class ActorCriticPolicy final : public SchedulingPolicy {
 
   std::shared_ptr<const nn::ActorCriticNetwork> network_;  // shared by every LP of the rank; never written
   DecisionLog* log_;                                       // training: where decisions go (nullptr: nowhere)
+  bool greedy_;                                            // the most probable candidate instead of a sample
 };
 
 }  // namespace
@@ -158,7 +174,7 @@ std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext& 
   }
   return std::make_unique<ActorCriticPolicy>(
       learner.actor_critic ? learner.actor_critic : make_actor_critic_network(agents.actor_critic, context.seed),
-      learner.log);
+      learner.log, agents.actor_critic.greedy && learner.log == nullptr);
 }
 
 }  // namespace marlsim

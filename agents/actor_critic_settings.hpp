@@ -14,6 +14,10 @@ struct ActorCriticPolicySettings {                // [agents]
   // activations: one per hidden layer ("relu" | "tanh" | "identity"); one name applies to every layer
   std::vector<nn::Activation> hidden_activations{nn::Activation::Relu};
   std::string checkpoint;  // checkpoint: HDF5 weights ("": initialised from run.seed)
+  // greedy: evaluate with the highest-probability candidate (ties: the first) instead of a
+  // sample. Off by default: the policy is a stochastic one and study 1 samples. `marlsim
+  // train` always samples (PPO needs the sampled actions' probabilities), whatever this says.
+  bool greedy = false;
 };
 
 }  // namespace marlsim

@@ -17,13 +17,6 @@
 namespace marlsim {
 
 namespace {
-double alignment(const TaskSpec& task, NodeId n, const ClusterView& view) {
-  const NodeSpec& s = view.spec(n);
-  const NodeView& v = view.state(n);
-  return (task.cores / s.cores) * (v.free_cores / s.cores) +
-         (task.memory_gb / s.memory_gb) * (v.free_memory_gb / s.memory_gb);
-}
-
 class BestFitPolicy final : public SchedulingPolicy {
  public:
   std::string_view name() const override { return "best-fit"; }
@@ -37,7 +30,7 @@ class BestFitPolicy final : public SchedulingPolicy {
     for (const NodeId n : candidates) {
       const double ect = view.expected_completion_s(task, n);
       if (view.fits_now(task, n)) {
-        const double score = alignment(task, n, view);
+        const double score = view.alignment(task, n);
         if (fit == kNoNode || score > fit_score ||
             (score == fit_score && (ect < fit_ect || (ect == fit_ect && n < fit)))) {
           fit = n;

@@ -92,6 +92,14 @@ class ClusterView {
   double runtime_s(const TaskSpec& task, NodeId n) const { return task.work_core_s / (task.cores * spec(n).speed); }
   // Expected completion, seconds from now: backlog then the task's own run time.
   double expected_completion_s(const TaskSpec& task, NodeId n) const { return backlog_s(n) + runtime_s(task, n); }
+  // Tetris's alignment score (Grandl et al., SIGCOMM'14, 3.1): the dot product of the task's
+  // demand and the node's free resources, both over the node's capacity, over (cores, memory).
+  double alignment(const TaskSpec& task, NodeId n) const {
+    const NodeSpec& c = spec(n);
+    const NodeView& s = state(n);
+    return task.cores / c.cores * (s.free_cores / c.cores) +
+           task.memory_gb / c.memory_gb * (s.free_memory_gb / c.memory_gb);
+  }
 
   // The believed effect of sending `task` to n, until n's next report says otherwise: it
   // starts (free resources shrink) if it fits now, else it joins the queue (queued demand

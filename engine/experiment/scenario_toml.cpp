@@ -616,6 +616,7 @@ void read_agents(TableReader a, AgentSettings& settings) {
            fmt::format("expected one activation or one per hidden layer ({}), got {}", agents.hidden_widths.size(),
                        agents.hidden_activations.size()));
   a.string("checkpoint", agents.checkpoint);
+  a.boolean("greedy", agents.greedy);
   {
     static const std::vector<std::string> kRoles{"tier", "single"};
     settings.hrac.roles = static_cast<RoleMapKind>(

@@ -10,8 +10,47 @@
 
 namespace marlsim {
 
-ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result, std::size_t task_count,
-                            double reward_scale_s) {
+void keep_decisions(DecisionLog& log, const std::vector<std::uint8_t>& keep) {
+  const std::size_t n = log.decisions();
+  if (keep.size() != n) throw std::logic_error("keep_decisions: one flag per decision expected");
+  std::size_t kept = 0;
+  std::uint64_t rows = 0;
+  for (std::size_t d = 0; d < n; ++d) {
+    if (keep[d] == 0) continue;
+    const std::uint64_t begin = log.candidate_begin[d], end = log.candidate_begin[d + 1];
+    std::copy(log.candidates.begin() + static_cast<std::ptrdiff_t>(begin * log.candidate_width),
+              log.candidates.begin() + static_cast<std::ptrdiff_t>(end * log.candidate_width),
+              log.candidates.begin() + static_cast<std::ptrdiff_t>(rows * log.candidate_width));
+    std::copy(log.own.begin() + static_cast<std::ptrdiff_t>(d * log.own_width),
+              log.own.begin() + static_cast<std::ptrdiff_t>((d + 1) * log.own_width),
+              log.own.begin() + static_cast<std::ptrdiff_t>(kept * log.own_width));
+    rows += end - begin;
+    log.candidate_begin[kept + 1] = rows;
+    log.actions[kept] = log.actions[d];
+    log.log_probs[kept] = log.log_probs[d];
+    log.tasks[kept] = log.tasks[d];
+    log.agents[kept] = log.agents[d];
+    log.time_s[kept] = log.time_s[d];
+    log.global_state[kept] = log.global_state[d];
+    if (!log.roles.empty()) log.roles[kept] = log.roles[d];
+    ++kept;
+  }
+  log.candidates.resize(rows * log.candidate_width);
+  log.candidate_begin.resize(kept + 1);
+  log.own.resize(kept * log.own_width);
+  log.actions.resize(kept), log.log_probs.resize(kept), log.tasks.resize(kept), log.agents.resize(kept);
+  log.time_s.resize(kept), log.global_state.resize(kept);
+  if (!log.roles.empty()) log.roles.resize(kept);
+}
+
+ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result,
+                            std::span<const TaskSpec> tasks, double reward_scale_s, double train_from_s) {
+  const std::size_t task_count = tasks.size();
+  if (train_from_s > 0) {
+    std::vector<std::uint8_t> keep(log.decisions());
+    for (std::size_t d = 0; d < keep.size(); ++d) keep[d] = tasks[log.tasks.at(d)].arrival_s >= train_from_s;
+    keep_decisions(log, keep);
+  }
   const std::size_t n = log.decisions();
   // When each task ended; unfinished ones count up to the episode's stop.
   constexpr SimTime kUnfinished = -1;

@@ -6,7 +6,8 @@
 // time the decision still shaped (the time from the decision to the task's end). Summed over
 // every decision of an episode this is minus the episode's total completion time (less the
 // time tasks waited before their first decision), the quantity the studies rank policies by.
-// A task still unfinished when the episode stopped counts up to the stop.
+// A task still unfinished when the episode stopped counts up to the stop. With a warm-up
+// (run.warmup_s), only the decisions after it are scored and trained on.
 //
 // Trajectories. Each deciding agent (a node, or the central scheduler) is one trajectory per
 // episode: its decisions in the order it took them. Its last decision is terminal (the
@@ -16,6 +17,7 @@
 // observation; the actors see only their observations).
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "agents/decision_log.hpp"
@@ -23,6 +25,7 @@
 #include "agents/nn/ppo_trainer.hpp"
 #include "agents/nn/value_norm.hpp"
 #include "engine/cluster/episode.hpp"
+#include "workloads/task_spec.hpp"
 
 namespace marlsim {
 
@@ -35,9 +38,15 @@ struct ScoredEpisode {
 };
 
 // `log` as recorded by the episode that gave `result` (one rank: result.tasks holds every
-// completed task); `task_count` the episode's tasks.
-ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result, std::size_t task_count,
-                            double reward_scale_s);
+// completed measured task); `tasks` the episode's tasks. Decisions for tasks that arrived before
+// `train_from_s` (the scenario's run.warmup_s: a steady-state window) were simulated, and
+// shaped the queues the later ones meet, but are not scored nor trained on.
+ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result,
+                            std::span<const TaskSpec> tasks, double reward_scale_s, double train_from_s = 0);
+
+// Keeps the decisions d with keep[d] != 0, in order; the global states table stays whole (the
+// kept decisions still index it).
+void keep_decisions(DecisionLog& log, const std::vector<std::uint8_t>& keep);
 
 // [global state of the decision's cycle, own observation] per decision: the critic's input.
 nn::RowMatrixF critic_inputs(const DecisionLog& log);

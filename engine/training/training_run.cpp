@@ -304,7 +304,8 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       sla_sum += result.metrics.sla_pct;
       add_role_attention(log, roles, attention_sum, attention_cycles);
       if (log.decisions() > 0)
-        scored.push_back(score_episode(episode, std::move(log), result, tasks.size(), settings.reward_scale_s));
+        scored.push_back(
+            score_episode(episode, std::move(log), result, tasks, settings.reward_scale_s, scenario.run.warmup_s));
     }
     // Per role: its decisions' rollout with its critic (and shaping), the value normalisation
     // over every rank's returns of the role, in rank order (collective: every rank takes part

@@ -154,6 +154,35 @@ TEST_CASE("decentralized-ac: a batch decides bitwise as each task alone, at 1, 2
         v.state(batched[0]).queued_cores + v.state(batched[0]).free_cores);
 }
 
+TEST_CASE("decentralized-ac: agents.greedy takes the most probable candidate, sampling otherwise", "[actor-critic]") {
+  const ClusterSpec c = varied_cluster();
+  ClusterView v(c);
+  load_view(v);
+  AgentSettings agents;
+  const auto sampling = make_scheduling_policy("decentralized-ac", {"central", 11, &agents, nullptr});
+  agents.actor_critic.greedy = true;
+  const auto greedy = make_scheduling_policy("decentralized-ac", {"central", 11, &agents, nullptr});
+  const auto network = make_actor_critic_network(agents.actor_critic, 11);
+  const auto sets = candidate_sets(40);
+  std::size_t differ = 0;
+  RngStream rng_s(2, 1), rng_g(2, 1), rng_r(2, 1);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const TaskSpec t = task_of(i);
+    DispatchContext cs{from_seconds(40.0), kNoNode, &rng_s, nullptr}, cg{from_seconds(40.0), kNoNode, &rng_g, nullptr};
+    std::vector<DecisionRequest> one{
+        {&t, sets[i], &v, DispatchContext{from_seconds(40.0), kNoNode, &rng_r, nullptr}, kNoNode}};
+    const nn::DecisionOutputs out = network->forward(actor_critic_batch(one));
+    Eigen::Index best = 0;
+    for (Eigen::Index k = 1; k < out.probabilities.size(); ++k)
+      if (out.probabilities[k] > out.probabilities[best]) best = k;
+    INFO("task " << i);
+    CHECK(greedy->choose(t, sets[i], v, cg) == sets[i][static_cast<std::size_t>(best)]);
+    differ += sampling->choose(t, sets[i], v, cs) != sets[i][static_cast<std::size_t>(best)];
+  }
+  CHECK(differ > 0);                          // sampling does not always take the most probable
+  CHECK(rng_g.uniform() == rng_s.uniform());  // both drew one uniform per decision
+}
+
 TEST_CASE("decentralized-ac: weights from the seed, or from a checkpoint that must match", "[actor-critic]") {
   ActorCriticPolicySettings settings;
   const auto a = make_actor_critic_network(settings, 4);

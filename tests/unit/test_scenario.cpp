@@ -538,6 +538,9 @@ TEST_CASE("agents table: network widths, activations and checkpoint, each checke
         std::vector<marlsim::nn::Activation>{marlsim::nn::Activation::Tanh, marlsim::nn::Activation::Relu});
   const Scenario o = parse("", {"agents.hidden_widths=[8, 8, 8]", "agents.activations=tanh"});
   CHECK(o.agents.actor_critic.hidden_activations.size() == 1);
+  CHECK_FALSE(d.agents.actor_critic.greedy);
+  CHECK(parse("[agents]\ngreedy = true\n").agents.actor_critic.greedy);
+  CHECK_THAT(error_of("[agents]\ngreedy = 1\n"), Contains("agents.greedy"));
   CHECK_THAT(error_of("[agents]\nhidden_widths = [0]\n"),
              Contains("dir/test.toml:2") && Contains("agents.hidden_widths"));
   CHECK_THAT(error_of("[agents]\nhidden_widths = 128\n"), Contains("expected a non-empty array"));

@@ -34,6 +34,13 @@ DecisionLog hand_log() {
   return log;
 }
 
+// The hand log's three tasks, arriving at 0.5, 1.5 and 2.5 s.
+std::vector<TaskSpec> hand_tasks() {
+  std::vector<TaskSpec> t(3);
+  for (std::size_t i = 0; i < 3; ++i) t[i].id = i, t[i].arrival_s = 0.5 + static_cast<double>(i);
+  return t;
+}
+
 EpisodeResult hand_result(std::uint64_t incomplete) {
   EpisodeResult r;
   r.metrics.makespan_s = 20;
@@ -51,7 +58,7 @@ TEST_CASE(
     "rewards are minus the time from each decision to its task's end; each agent's last decision ends its "
     "trajectory",
     "[training]") {
-  const ScoredEpisode e = score_episode(0, hand_log(), hand_result(0), 3, 10.0);
+  const ScoredEpisode e = score_episode(0, hand_log(), hand_result(0), hand_tasks(), 10.0);
   REQUIRE(e.rewards.size() == 3);
   CHECK(e.rewards[0] == Approx(-1.0));  // (11 - 1) / 10
   CHECK(e.rewards[1] == Approx(-0.3));  // (5 - 2) / 10
@@ -60,9 +67,30 @@ TEST_CASE(
   CHECK(e.timeouts == std::vector<std::uint8_t>{0, 0, 0});
 
   // Cut by the time limit: the trajectories end in timeouts (bootstrapped), not terminals.
-  const ScoredEpisode cut = score_episode(0, hand_log(), hand_result(1), 3, 10.0);
+  const ScoredEpisode cut = score_episode(0, hand_log(), hand_result(1), hand_tasks(), 10.0);
   CHECK(cut.terminals == std::vector<std::uint8_t>{0, 0, 0});
   CHECK(cut.timeouts == std::vector<std::uint8_t>{0, 1, 1});
+}
+
+TEST_CASE("with a warm-up, decisions for tasks that arrived before it are simulated but not trained on", "[training]") {
+  // Task 0 arrived at 0.5 s, before a 1 s warm-up: its decision goes; the others keep their
+  // inputs, candidates and rewards, and agent 0's trajectory is its one decision left.
+  const ScoredEpisode e = score_episode(0, hand_log(), hand_result(0), hand_tasks(), 10.0, 1.0);
+  REQUIRE(e.log.decisions() == 2);
+  CHECK(e.log.own == std::vector<float>{20, 30});
+  CHECK(e.log.candidate_begin == std::vector<std::uint64_t>{0, 2, 4});
+  CHECK(e.log.candidates == std::vector<float>{3, 4, 5, 6});
+  CHECK(e.log.actions == std::vector<std::int32_t>{0, 1});
+  CHECK(e.log.tasks == std::vector<std::uint64_t>{1, 2});
+  CHECK(e.log.time_s == std::vector<double>{2, 3});
+  CHECK(e.log.global_state == std::vector<std::uint32_t>{1, 1});
+  CHECK(e.log.global_states == std::vector<float>{-1, -2});  // the table stays whole
+  REQUIRE(e.rewards.size() == 2);
+  CHECK(e.rewards[0] == Approx(-0.3));
+  CHECK(e.rewards[1] == Approx(-1.7));
+  CHECK(e.terminals == std::vector<std::uint8_t>{1, 1});
+  // Up to the warm-up's own start nothing changes.
+  CHECK(score_episode(0, hand_log(), hand_result(0), hand_tasks(), 10.0, 0.5).log.decisions() == 3);
 }
 
 TEST_CASE(
@@ -70,8 +98,8 @@ TEST_CASE(
     "critic",
     "[training]") {
   std::vector<ScoredEpisode> episodes;
-  episodes.push_back(score_episode(0, hand_log(), hand_result(0), 3, 10.0));
-  episodes.push_back(score_episode(0, hand_log(), hand_result(0), 3, 10.0));
+  episodes.push_back(score_episode(0, hand_log(), hand_result(0), hand_tasks(), 10.0));
+  episodes.push_back(score_episode(0, hand_log(), hand_result(0), hand_tasks(), 10.0));
   nn::RowMatrixF seen;
   const auto zero_critic = [&](const nn::RowMatrixF& x) {
     seen = x;
@@ -147,6 +175,6 @@ TEST_CASE("a learned policy records every decision of an episode without changin
   for (std::size_t d = 1; d < log.decisions(); ++d) CHECK(log.time_s[d] >= log.time_s[d - 1]);
 
   // Every deciding agent's trajectory ends once.
-  const ScoredEpisode scored = score_episode(3, std::move(log), logged, tasks.size(), 60.0);
+  const ScoredEpisode scored = score_episode(3, std::move(log), logged, tasks, 60.0);
   CHECK(std::count(scored.terminals.begin(), scored.terminals.end(), 1) > 1);
 }
