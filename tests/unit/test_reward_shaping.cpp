@@ -52,7 +52,8 @@ TEST_CASE("the rollout shapes rewards with denormalised values before GAE, and r
   t0.task = 0, t0.end = from_seconds(11);
   t1.task = 1, t1.end = from_seconds(5);
   result.tasks = {t0, t1};
-  const std::vector<ScoredEpisode> episodes{score_episode(0, log, result, 3, 10.0)};
+  const std::vector<TaskSpec> tasks(3);  // arrival times matter only with a warm-up
+  const std::vector<ScoredEpisode> episodes{score_episode(0, log, result, tasks, 10.0)};
 
   // The critic outputs the own feature (normalised units); the value normalisation has mean 1
   // and variance 4 (mean_sq 5), so the values in return units are 2 y + 1: 3, 5, 7.
