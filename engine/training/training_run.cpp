@@ -113,7 +113,7 @@ Learner make_learner(const std::string& policy, const Scenario& scenario, const 
     l.hrac = make_hrac_networks(scenario.agents, l.roles, seed);
     for (nn::ActorCriticNetwork& n : l.hrac->networks) l.actors.push_back(&n);
   } else {
-    throw InputError::at("--policy", "only decentralized-ac and hrac (PPO) and hierrl (Q-learning) can be trained, got " + policy);
+    throw InputError::at("--policy", "only decentralized-ac, hrac and hierrl can be trained, got " + policy);
   }
   return l;
 }

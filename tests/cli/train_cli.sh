@@ -72,7 +72,7 @@ same_h5 "$tmp/a/trajectories-000000.h5" "$tmp/d/trajectories-000000.h5"
   --set agents.checkpoint="$tmp/a/policy.h5" >/dev/null || fail "run with the trained policy"
 
 # Bad input.
-expect_error '^marlsim: error: --policy: only decentralized-ac and hrac (PPO) and hierrl (Q-learning) can be trained, got random' \
+expect_error '^marlsim: error: --policy: only decentralized-ac, hrac and hierrl can be trained, got random' \
   "${train[@]}" --policy random --checkpoint-dir "$tmp/out/x"
 expect_error '^marlsim: error: --resume: needs --checkpoint-dir' "${train[@]}" --resume
 expect_error '^marlsim: error: --episodes-per-iteration: expected at least one episode per rank \(2\), got 1' \
