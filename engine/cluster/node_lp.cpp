@@ -51,6 +51,7 @@ void NodeLp::schedule_failure(LpContext& ctx) {
 }
 
 void NodeLp::handle(const Event& ev, LpContext& ctx) {
+  placement_->before_event(ev);
   switch (ev.kind) {
     case kSubmit: placement_->submitted(ev.as<TaskMessage>(), ctx); break;
     case kAssign:
