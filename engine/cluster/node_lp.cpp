@@ -75,8 +75,20 @@ void NodeLp::enqueue(const TaskMessage& m, LpContext& ctx) {
   const TaskSpec& t = (*setup_.tasks)[m.task];
   queue_.push_back({m.task, t.cores, t.memory_gb, t.work_core_s / (t.cores * spec_.speed), t.priority, ctx.now()});
   queue_msgs_.push_back(m);
+  add_to_totals(queue_.back());
   dirty_ = true;
   try_start(ctx);
+}
+
+void NodeLp::add_to_totals(const QueuedTask& q) {
+  queued_.work_core_s += q.runtime_s * q.cores * spec_.speed;
+  queued_.cores += q.cores;
+  queued_.memory_gb += q.memory_gb;
+}
+
+void NodeLp::recount_queue() {
+  queued_ = {};
+  for (const QueuedTask& q : queue_) add_to_totals(q);
 }
 
 void NodeLp::recount_free() {
@@ -112,6 +124,7 @@ void NodeLp::try_start(LpContext& ctx) {
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(*it));
     queue_msgs_.erase(queue_msgs_.begin() + static_cast<std::ptrdiff_t>(*it));
   }
+  recount_queue();
   recount_free();
   note_power(ctx.now());
   dirty_ = true;
@@ -141,6 +154,7 @@ void NodeLp::fail(LpContext& ctx) {
   running_.clear();
   queue_.clear();
   queue_msgs_.clear();
+  recount_queue();
   recount_free();
   note_power(ctx.now());
   dirty_ = true;
@@ -201,11 +215,9 @@ NodeView NodeLp::own_view(SimTime now) const {
   NodeView v;
   v.free_cores = free_cores_;
   v.free_memory_gb = free_memory_gb_;
-  for (const QueuedTask& q : queue_) {
-    v.queued_work_core_s += q.runtime_s * q.cores * spec_.speed;
-    v.queued_cores += q.cores;
-    v.queued_memory_gb += q.memory_gb;
-  }
+  v.queued_work_core_s = queued_.work_core_s;
+  v.queued_cores = queued_.cores;
+  v.queued_memory_gb = queued_.memory_gb;
   for (const Running& r : running_) v.running_work_core_s += to_seconds(r.end - now) * r.cores * spec_.speed;
   v.queue_length = static_cast<std::uint32_t>(queue_.size());
   v.running = static_cast<std::uint32_t>(running_.size());

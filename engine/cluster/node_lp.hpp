@@ -80,6 +80,13 @@ class NodeLp final : public LogicalProcess {
   double free_cores_, free_memory_gb_;
   std::vector<QueuedTask> queue_;
   std::vector<TaskMessage> queue_msgs_;  // parallel to queue_
+  // What the queue asks for, summed in queue order as a report states it: added to on an
+  // enqueue (the same sum as a rescan), summed again only when tasks leave the queue.
+  struct QueueTotals {
+    double work_core_s = 0, cores = 0, memory_gb = 0;
+  } queued_;
+  void add_to_totals(const QueuedTask& q);
+  void recount_queue();
   std::vector<Running> running_;
   std::uint32_t attempts_ = 0;
   bool dirty_ = false;  // state changed during this event: the placement reports it
