@@ -138,6 +138,7 @@ void NodeLp::task_ends(const TaskEndsMessage& m, LpContext& ctx) {
   running_.erase(it);
   recount_free();
   note_power(ctx.now());
+  power_.erase(power_.begin(), power_.end() - 1);  // the makespan is at or after this end
   ctx.send(setup_.source_lp(), setup_.network_latency, kTaskDone, TaskDoneMessage{m.task});
   dirty_ = true;
   try_start(ctx);
@@ -181,14 +182,30 @@ void NodeLp::note_power(SimTime now) {
   const double dt = to_seconds(now - last.t);
   PowerPoint next{now, last.energy_j + last.power_w * dt, last.busy_core_s + last.busy_cores * dt, power_w(),
                   spec_.cores - free_cores_};
-  if (next.t == last.t) power_.back() = next;
-  else power_.push_back(next);
+  if (next.t == last.t) {
+    power_.back() = next;
+    return;
+  }
+  // `last` is final now: keep it if it is the last point at or before an end of the window.
+  if (last.t <= setup_.window_begin && setup_.window_begin < next.t) at_window_begin_ = last;
+  if (last.t <= setup_.window_end && setup_.window_end < next.t) at_window_end_ = last;
+  power_.push_back(next);
 }
 
 NodeLp::PowerPoint NodeLp::integrated_to(SimTime t) const {
   // The last point at or before t, then constant power and busy cores up to it.
-  auto it = std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& p) { return x < p.t; });
-  PowerPoint p = *(it == power_.begin() ? it : it - 1);
+  PowerPoint p;
+  if (t == setup_.window_begin && at_window_begin_) {
+    p = *at_window_begin_;
+  } else if (t == setup_.window_end && at_window_end_) {
+    p = *at_window_end_;
+  } else {
+    if (t < power_.front().t && power_.front().t > 0)
+      throw std::logic_error("NodeLp " + std::to_string(id_) + ": power integral asked before the kept history");
+    auto it =
+        std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& q) { return x < q.t; });
+    p = *(it == power_.begin() ? it : it - 1);
+  }
   const double dt = to_seconds(std::max<SimTime>(0, t - p.t));
   p.energy_j += p.power_w * dt;
   p.busy_core_s += p.busy_cores * dt;
@@ -196,7 +213,7 @@ NodeLp::PowerPoint NodeLp::integrated_to(SimTime t) const {
   return p;
 }
 
-NodeRecord NodeLp::node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const {
+NodeRecord NodeLp::node_record(SimTime makespan) const {
   const PowerPoint end = integrated_to(makespan);
   NodeRecord r;
   r.node = id_;
@@ -204,7 +221,8 @@ NodeRecord NodeLp::node_record(SimTime makespan, SimTime window_begin, SimTime w
                                           failure_times_.begin());
   r.energy_j = end.energy_j;
   r.busy_core_s = end.busy_core_s;
-  r.window_busy_core_s = integrated_to(window_end).busy_core_s - integrated_to(window_begin).busy_core_s;
+  r.window_busy_core_s =
+      integrated_to(setup_.window_end).busy_core_s - integrated_to(setup_.window_begin).busy_core_s;
   r.tasks_run = records_.size();
   return r;
 }
