@@ -284,8 +284,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   const SimTime makespan = comm.allreduce_max(local_makespan);
   std::vector<NodeRecord> nodes;
   for (LpId id : sim.local_lps())
-    if (id < setup.nodes())
-      nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan));
+    if (id < setup.nodes()) nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan));
 
   EpisodeResult result;
   result.tasks = comm.gather_to_root(tasks);

@@ -202,8 +202,7 @@ NodeLp::PowerPoint NodeLp::integrated_to(SimTime t) const {
   } else {
     if (t < power_.front().t && power_.front().t > 0)
       throw std::logic_error("NodeLp " + std::to_string(id_) + ": power integral asked before the kept history");
-    auto it =
-        std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& q) { return x < q.t; });
+    auto it = std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& q) { return x < q.t; });
     p = *(it == power_.begin() ? it : it - 1);
   }
   const double dt = to_seconds(std::max<SimTime>(0, t - p.t));
@@ -221,8 +220,7 @@ NodeRecord NodeLp::node_record(SimTime makespan) const {
                                           failure_times_.begin());
   r.energy_j = end.energy_j;
   r.busy_core_s = end.busy_core_s;
-  r.window_busy_core_s =
-      integrated_to(setup_.window_end).busy_core_s - integrated_to(setup_.window_begin).busy_core_s;
+  r.window_busy_core_s = integrated_to(setup_.window_end).busy_core_s - integrated_to(setup_.window_begin).busy_core_s;
   r.tasks_run = records_.size();
   return r;
 }

@@ -70,7 +70,7 @@ class NodeLp final : public LogicalProcess {
   // Energy and busy core-seconds from 0 to t: t at or after the node's last task end, or an end
   // of the arrival window.
   PowerPoint integrated_to(SimTime t) const;
-  void recount_free();                        // from the running set: no drift from repeated +/-
+  void recount_free();  // from the running set: no drift from repeated +/-
   double power_w() const;
 
   NodeId id_;

@@ -108,7 +108,8 @@ class ElidedReports {
   };
   Entry& entry(NodeId n) {
     if (dense_) return entries_[n];
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), n, [](const Entry& e, NodeId x) { return e.node < x; });
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), n,
+                               [](const Entry& e, NodeId x) { return e.node < x; });
     if (it == entries_.end() || it->node != n) it = entries_.insert(it, Entry{n, kNone, {}});
     return *it;
   }

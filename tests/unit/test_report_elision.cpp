@@ -81,7 +81,8 @@ TEST_CASE("report elision: unchanged reports are not events, and every result is
   const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
       {"limited, least-loaded", {}},
       {"limited, 3 neighbours", {"scheduler.neighbours=3"}},
-      {"limited, 0.5 s reports, decentralized-ac", {"scheduler.policy=decentralized-ac", "scheduler.report_period_s=0.5"}},
+      {"limited, 0.5 s reports, decentralized-ac",
+       {"scheduler.policy=decentralized-ac", "scheduler.report_period_s=0.5"}},
       {"global, least-loaded", {"scheduler.sharing=global"}},
       {"latency 3 ms, random", {"cluster.network_latency_s=0.003", "scheduler.policy=random"}},
   }));
@@ -94,8 +95,8 @@ TEST_CASE("report elision: unchanged reports are not events, and every result is
 TEST_CASE("report elision: every report is an event where elision would not be exact", "[cluster][elision]") {
   const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
       {"observation loss", {"agents.observation_loss=0.3"}},
-      {"failures", {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=200",
-                    "cluster.failures.mttr_s=20"}},
+      {"failures",
+       {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=200", "cluster.failures.mttr_s=20"}},
       {"window-end decisions", {"scheduler.decide=window-end"}},
       {"decision cycles", {"agents.decision_period_s=0.5"}},
   }));
