@@ -63,6 +63,9 @@ struct SchedulerConfig {                        // [scheduler]
   std::uint32_t neighbours = 4;  // neighbours: decentralized ring neighbours that are candidates and get reports
   std::uint32_t sampled = 4;     // sampled: extra random candidates per decentralized decision
   double report_period_s = 1.0;  // report_period_s: decentralized load reports; 0: on every change
+  // elide_unchanged_reports: the simulator does not materialize a periodic report that repeats
+  // the last one (engine/cluster/report_elision.hpp); the model and its results are the same.
+  bool elide_unchanged_reports = true;
 };
 
 struct RunConfig {              // [run]

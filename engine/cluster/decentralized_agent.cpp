@@ -9,11 +9,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "agents/scheduling_policy.hpp"
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_placement.hpp"
+#include "engine/cluster/report_elision.hpp"
 #include "engine/cluster/report_inbox.hpp"
 #include "engine/cluster/self_belief.hpp"
 
@@ -35,7 +37,9 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         setup_(setup),
         self_(node, setup, agent_view(setup)),
         policy_state_(setup.deciding_policy->make_state()),
-        inbox_(setup, node.id(), setup.observation_loss, setup.scheduler.report_period_s <= 0) {
+        inbox_(setup, node.id(), setup.observation_loss, setup.scheduler.report_period_s <= 0),
+        elided_(from_seconds(setup.scheduler.report_period_s), setup.network_latency,
+                setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0) {
     // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
     const auto n = static_cast<std::int64_t>(setup.nodes());
     const auto id = static_cast<std::int64_t>(node.id());
@@ -59,10 +63,19 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   }
 
   void init(LpContext& ctx) override {
+    elide_ = report_elision_applies(setup_, setup_.batcher != nullptr);  // the batcher exists by now
     // Ticks send periodic reports and retry parked tasks; a random phase spreads them out.
     const double period = setup_.scheduler.report_period_s > 0 ? setup_.scheduler.report_period_s : 1.0;
     RngStream phase(setup_.seed, node_.id(), rng_stream(setup_.episode, kRngReports));
     ctx.send(node_.id(), from_seconds(phase.uniform() * period), kReportTick);
+  }
+
+  void before_event(const Event& ev) override {
+    if (elide_)
+      elided_.replay_before(ev.time, ev.source(), [this](NodeId from, const NodeView& report) {
+        if (seen(from, report) && !parked_.empty())  // cannot happen without failures
+          throw std::logic_error("an elided report would retry parked tasks (engine/cluster/report_elision.hpp)");
+      });
   }
 
   void submitted(TaskMessage m, LpContext& ctx) override {
@@ -82,10 +95,8 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         const auto r = ev.as<ReportMessage>();
         const auto from = static_cast<NodeId>(ev.source());
         if (!inbox_.receive(from, r.view, node_.decision_stats())) return true;  // lost: never seen
-        if (self_.knowledge.tracks(from) && from != node_.id()) {
-          self_.keeper.reported(self_.knowledge, from, r.view);
-          if (r.view.up && !parked_.empty()) retry_parked(ctx);
-        }
+        if (elide_) elided_.heard(from, r.view);
+        if (seen(from, r.view) && !parked_.empty()) retry_parked(ctx);
         return true;
       }
       case kReportTick: {
@@ -124,6 +135,12 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   void assume_typical_load(const std::vector<NodeId>& unknown);
   void retry_parked(LpContext& ctx);
   void send_reports(LpContext& ctx);
+  // A report it sees from `from`: true if it tells that a node it knows is up.
+  bool seen(NodeId from, const NodeView& report) {
+    if (!self_.knowledge.tracks(from) || from == node_.id()) return false;
+    self_.keeper.reported(self_.knowledge, from, report);
+    return report.up;
+  }
 
   NodeLp& node_;
   const ModelSetup& setup_;
@@ -138,6 +155,9 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<DecisionRequest> decided_;       // scratch of the at-once path
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
+  bool elide_ = false;                         // report_elision.hpp: repeated reports are not sent
+  UnchangedReports unchanged_;                 // what it last sent
+  ElidedReports elided_;                       // what it last heard, and the repeats it did not get
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
@@ -326,14 +346,15 @@ void DecentralizedAgent::retry_parked(LpContext& ctx) {
 
 void DecentralizedAgent::send_reports(LpContext& ctx) {
   const ReportMessage report{node_.own_view(ctx.now())};
-  const SchedulerConfig& s = setup_.scheduler;
-  if (s.sharing == Sharing::Global) {
+  const bool global = setup_.scheduler.sharing == Sharing::Global;
+  // Counted as the modeled protocol sends it, elided or not (report_elision.hpp).
+  count_sent(node_.decision_stats(), kNodeReport, global ? setup_.nodes() - 1 : report_to_.size());
+  if (elide_ && unchanged_.repeats(report.view)) return;
+  if (global) {
     for (NodeId n = 0; n < setup_.nodes(); ++n)
       if (n != node_.id()) ctx.send(n, setup_.network_latency, kNodeReport, report);
-    count_sent(node_.decision_stats(), kNodeReport, setup_.nodes() - 1);
   } else {
     for (NodeId to : report_to_) ctx.send(to, setup_.network_latency, kNodeReport, report);
-    count_sent(node_.decision_stats(), kNodeReport, report_to_.size());
   }
 }
 

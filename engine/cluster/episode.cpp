@@ -62,6 +62,9 @@ ModelSetup make_setup(const EpisodeInput& in) {
   s.network_latency = from_seconds(in.settings->cluster.network_latency_s);
   s.decision_latency = from_seconds(in.settings->scheduler.decision_latency_s);
   s.observation_loss = in.settings->agents.observation_loss;
+  const ArrivalWindow window = arrival_window(in);
+  s.window_begin = window.begin;
+  s.window_end = window.end;
   const auto& tasks = *in.tasks;
   s.children.resize(tasks.size());
   for (const TaskSpec& t : tasks) {
@@ -280,11 +283,9 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
     }
   }
   const SimTime makespan = comm.allreduce_max(local_makespan);
-  const ArrivalWindow window = arrival_window(in);
   std::vector<NodeRecord> nodes;
   for (LpId id : sim.local_lps())
-    if (id < setup.nodes())
-      nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan, window.begin, window.end));
+    if (id < setup.nodes()) nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan));
 
   EpisodeResult result;
   result.tasks = comm.gather_to_root(tasks);

@@ -34,6 +34,8 @@ struct ModelSetup {
   SimTime network_latency = 1'000'000;   // ns
   SimTime decision_latency = 1'000'000;  // ns
   double observation_loss = 0;           // agents.observation_loss: share of reports an agent never sees
+  // The metrics' arrival window (episode.hpp, arrival_window): nodes keep their power integrals there.
+  SimTime window_begin = 0, window_end = 0;
   // DAG between instance groups, indexed by a group's first task id (other entries empty):
   // group -> the groups that wait for all of its instances. See TaskSpec::instance.
   std::vector<std::vector<std::uint64_t>> children;

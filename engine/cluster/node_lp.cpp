@@ -52,6 +52,7 @@ void NodeLp::schedule_failure(LpContext& ctx) {
 }
 
 void NodeLp::handle(const Event& ev, LpContext& ctx) {
+  placement_->before_event(ev);
   switch (ev.kind) {
     case kSubmit: placement_->submitted(ev.as<TaskMessage>(), ctx); break;
     case kAssign:
@@ -75,8 +76,20 @@ void NodeLp::enqueue(const TaskMessage& m, LpContext& ctx) {
   const TaskSpec& t = (*setup_.tasks)[m.task];
   queue_.push_back({m.task, t.cores, t.memory_gb, t.work_core_s / (t.cores * spec_.speed), t.priority, ctx.now()});
   queue_msgs_.push_back(m);
+  add_to_totals(queue_.back());
   dirty_ = true;
   try_start(ctx);
+}
+
+void NodeLp::add_to_totals(const QueuedTask& q) {
+  queued_.work_core_s += q.runtime_s * q.cores * spec_.speed;
+  queued_.cores += q.cores;
+  queued_.memory_gb += q.memory_gb;
+}
+
+void NodeLp::recount_queue() {
+  queued_ = {};
+  for (const QueuedTask& q : queue_) add_to_totals(q);
 }
 
 void NodeLp::recount_free() {
@@ -113,6 +126,7 @@ void NodeLp::try_start(LpContext& ctx) {
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(*it));
     queue_msgs_.erase(queue_msgs_.begin() + static_cast<std::ptrdiff_t>(*it));
   }
+  recount_queue();
   recount_free();
   note_power(ctx.now());
   dirty_ = true;
@@ -126,6 +140,7 @@ void NodeLp::task_ends(const TaskEndsMessage& m, LpContext& ctx) {
   running_.erase(it);
   recount_free();
   note_power(ctx.now());
+  power_.erase(power_.begin(), power_.end() - 1);  // the makespan is at or after this end
   ctx.send(setup_.source_lp(), setup_.network_latency, kTaskDone, TaskDoneMessage{m.task});
   dirty_ = true;
   try_start(ctx);
@@ -142,6 +157,7 @@ void NodeLp::fail(LpContext& ctx) {
   running_.clear();
   queue_.clear();
   queue_msgs_.clear();
+  recount_queue();
   recount_free();
   note_power(ctx.now());
   dirty_ = true;
@@ -168,14 +184,29 @@ void NodeLp::note_power(SimTime now) {
   const double dt = to_seconds(now - last.t);
   PowerPoint next{now, last.energy_j + last.power_w * dt, last.busy_core_s + last.busy_cores * dt, power_w(),
                   spec_.cores - free_cores_};
-  if (next.t == last.t) power_.back() = next;
-  else power_.push_back(next);
+  if (next.t == last.t) {
+    power_.back() = next;
+    return;
+  }
+  // `last` is final now: keep it if it is the last point at or before an end of the window.
+  if (last.t <= setup_.window_begin && setup_.window_begin < next.t) at_window_begin_ = last;
+  if (last.t <= setup_.window_end && setup_.window_end < next.t) at_window_end_ = last;
+  power_.push_back(next);
 }
 
 NodeLp::PowerPoint NodeLp::integrated_to(SimTime t) const {
   // The last point at or before t, then constant power and busy cores up to it.
-  auto it = std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& p) { return x < p.t; });
-  PowerPoint p = *(it == power_.begin() ? it : it - 1);
+  PowerPoint p;
+  if (t == setup_.window_begin && at_window_begin_) {
+    p = *at_window_begin_;
+  } else if (t == setup_.window_end && at_window_end_) {
+    p = *at_window_end_;
+  } else {
+    if (t < power_.front().t && power_.front().t > 0)
+      throw std::logic_error("NodeLp " + std::to_string(id_) + ": power integral asked before the kept history");
+    auto it = std::upper_bound(power_.begin(), power_.end(), t, [](SimTime x, const PowerPoint& q) { return x < q.t; });
+    p = *(it == power_.begin() ? it : it - 1);
+  }
   const double dt = to_seconds(std::max<SimTime>(0, t - p.t));
   p.energy_j += p.power_w * dt;
   p.busy_core_s += p.busy_cores * dt;
@@ -183,7 +214,7 @@ NodeLp::PowerPoint NodeLp::integrated_to(SimTime t) const {
   return p;
 }
 
-NodeRecord NodeLp::node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const {
+NodeRecord NodeLp::node_record(SimTime makespan) const {
   const PowerPoint end = integrated_to(makespan);
   NodeRecord r;
   r.node = id_;
@@ -191,7 +222,7 @@ NodeRecord NodeLp::node_record(SimTime makespan, SimTime window_begin, SimTime w
                                           failure_times_.begin());
   r.energy_j = end.energy_j;
   r.busy_core_s = end.busy_core_s;
-  r.window_busy_core_s = integrated_to(window_end).busy_core_s - integrated_to(window_begin).busy_core_s;
+  r.window_busy_core_s = integrated_to(setup_.window_end).busy_core_s - integrated_to(setup_.window_begin).busy_core_s;
   r.tasks_run = records_.size();
   return r;
 }
@@ -202,11 +233,9 @@ NodeView NodeLp::own_view(SimTime now) const {
   NodeView v;
   v.free_cores = free_cores_;
   v.free_memory_gb = free_memory_gb_;
-  for (const QueuedTask& q : queue_) {
-    v.queued_work_core_s += q.runtime_s * q.cores * spec_.speed;
-    v.queued_cores += q.cores;
-    v.queued_memory_gb += q.memory_gb;
-  }
+  v.queued_work_core_s = queued_.work_core_s;
+  v.queued_cores = queued_.cores;
+  v.queued_memory_gb = queued_.memory_gb;
   for (const Running& r : running_) v.running_work_core_s += to_seconds(r.end - now) * r.cores * spec_.speed;
   v.queue_length = static_cast<std::uint32_t>(queue_.size());
   v.running = static_cast<std::uint32_t>(running_.size());

@@ -5,6 +5,7 @@
 // submitted to it, and whom it reports its load to, is its placement, chosen once per
 // topology (node_placement.hpp).
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "agents/cluster_view.hpp"
@@ -30,9 +31,9 @@ class NodeLp final : public LogicalProcess {
   const DecisionStats& decisions() const { return decisions_; }
   // Per decision with a reported candidate: the mean age of what it saw (report_inbox.hpp), s.
   const std::vector<double>& staleness() const { return staleness_s_; }
-  // Energy and busy core-seconds integrated up to the makespan, and busy core-seconds inside
-  // the metrics' arrival window [window_begin, window_end].
-  NodeRecord node_record(SimTime makespan, SimTime window_begin, SimTime window_end) const;
+  // Energy and busy core-seconds integrated up to the makespan (never before the node's last
+  // task end), and busy core-seconds inside the metrics' arrival window (ModelSetup).
+  NodeRecord node_record(SimTime makespan) const;
 
   // For its placement.
   NodeId id() const { return id_; }
@@ -65,9 +66,11 @@ class NodeLp final : public LogicalProcess {
   void fail(LpContext& ctx);
   void repair(LpContext& ctx);
   void schedule_failure(LpContext& ctx);
-  void note_power(SimTime now);               // call after every change of busy cores or up state
-  PowerPoint integrated_to(SimTime t) const;  // energy and busy core-seconds from 0 to t
-  void recount_free();                        // from the running set: no drift from repeated +/-
+  void note_power(SimTime now);  // call after every change of busy cores or up state
+  // Energy and busy core-seconds from 0 to t: t at or after the node's last task end, or an end
+  // of the arrival window.
+  PowerPoint integrated_to(SimTime t) const;
+  void recount_free();  // from the running set: no drift from repeated +/-
   double power_w() const;
 
   NodeId id_;
@@ -81,11 +84,22 @@ class NodeLp final : public LogicalProcess {
   double free_cores_, free_memory_gb_;
   std::vector<QueuedTask> queue_;
   std::vector<TaskMessage> queue_msgs_;  // parallel to queue_
+  // What the queue asks for, summed in queue order as a report states it: added to on an
+  // enqueue (the same sum as a rescan), summed again only when tasks leave the queue.
+  struct QueueTotals {
+    double work_core_s = 0, cores = 0, memory_gb = 0;
+  } queued_;
+  void add_to_totals(const QueuedTask& q);
+  void recount_queue();
   std::vector<Running> running_;
   std::uint32_t attempts_ = 0;
   bool dirty_ = false;  // state changed during this event: the placement reports it
 
-  std::vector<PowerPoint> power_;       // piecewise-constant history, for exact integrals to any time
+  // Piecewise-constant power since the last task end (the makespan, the last task end anywhere,
+  // is never earlier: older points are dropped, so the history does not grow with the tasks),
+  // and the last point at or before each end of the arrival window, kept when passed.
+  std::vector<PowerPoint> power_;
+  std::optional<PowerPoint> at_window_begin_, at_window_end_;
   std::vector<SimTime> failure_times_;  // a failure after the makespan is not the episode's
 
   std::vector<TaskRecord> records_;

@@ -20,6 +20,8 @@ class NodePlacement {
  public:
   virtual ~NodePlacement() = default;
   virtual void init(LpContext& ctx) {}
+  // Before the node handles `ev` (any kind): what the placement must bring up to date first.
+  virtual void before_event(const Event& ev) {}
   // A task asks to be placed here (from the source, a spill, a bounce, a rejection).
   virtual void submitted(TaskMessage m, LpContext& ctx) = 0;
   // The node is down and cannot take the task: pass it on.

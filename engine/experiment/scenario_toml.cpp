@@ -568,6 +568,7 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   s.integer("neighbours", sc.neighbours);
   s.integer("sampled", sc.sampled);
   s.duration_or_zero("report_period_s", sc.report_period_s);
+  s.boolean("elide_unchanged_reports", sc.elide_unchanged_reports);
   s.finish();
 }
 

@@ -1,0 +1,123 @@
+#pragma once
+// Periodic load reports that repeat the last one are not sent as events (issue 10, "no report
+// when nothing changed"). With a fixed period p and a fixed latency L, a receiver that got no
+// report of a node's tick t by t + L knows that the node's load had not changed since its last
+// report; so it applies that report again, as of t, just before the first event that the
+// report's arrival would have preceded (events at equal times are ordered by source LP,
+// engine/kernel/event.hpp). What every agent sees and decides, and every metric (messages are
+// counted as the modeled protocol sends them), stay bit-identical: only the kernel's events
+// are fewer. A busy node's report always differs (its running work shrinks with time), so
+// what is elided is the reports of idle nodes, which are most of a long episode's tail.
+//
+// Exact only where nothing else hangs on a report's arrival event, so elsewhere every report
+// is sent (report_elision_applies):
+// - no observation loss: a loss is drawn at the receiver per arriving report, and a sender
+//   could not know which content a receiver that lost its last report would be repeating;
+// - no failures: a report from an up node retries the tasks an agent parked;
+// - decisions in the handlers (decide = "at-once", no decision cycles): batched decisions
+//   happen at window ends, and the window boundaries depend on every event.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "agents/cluster_view.hpp"
+#include "engine/cluster/model_setup.hpp"
+#include "engine/kernel/event.hpp"
+
+namespace marlsim {
+
+inline bool report_elision_applies(const ModelSetup& setup, bool decision_cycles) {
+  const SchedulerConfig& s = setup.scheduler;
+  return s.elide_unchanged_reports && s.topology == Topology::Decentralized && s.sharing != Sharing::None &&
+         s.report_period_s > 0 && setup.observation_loss == 0 &&
+         setup.failures.distribution == LifetimeDistribution::None && setup.batcher == nullptr && !decision_cycles;
+}
+
+// The same load (every field but as_of), bit for bit.
+inline bool same_load(const NodeView& a, const NodeView& b) {
+  auto eq = [](double x, double y) { return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y); };
+  return eq(a.free_cores, b.free_cores) && eq(a.free_memory_gb, b.free_memory_gb) &&
+         eq(a.queued_work_core_s, b.queued_work_core_s) && eq(a.queued_cores, b.queued_cores) &&
+         eq(a.queued_memory_gb, b.queued_memory_gb) && eq(a.running_work_core_s, b.running_work_core_s) &&
+         a.queue_length == b.queue_length && a.running == b.running && a.up == b.up;
+}
+
+// Sender side: whether this tick's report repeats the last one sent (then it is not sent).
+class UnchangedReports {
+ public:
+  bool repeats(const NodeView& report) {
+    if (sent_any_ && same_load(last_, report)) return true;
+    last_ = report;
+    sent_any_ = true;
+    return false;
+  }
+
+ private:
+  NodeView last_;
+  bool sent_any_ = false;
+};
+
+// Receiver side: per sender heard from, its last report and the tick of its next report not yet
+// accounted for; replay_before applies the elided reports that precede an event.
+class ElidedReports {
+ public:
+  // `period`, `latency`: of the reports; `nodes` > 0: a slot per node (global sharing, where
+  // every node reports), else slots added per sender as it is first heard from.
+  ElidedReports(SimTime period, SimTime latency, std::size_t nodes) : period_(period), latency_(latency) {
+    entries_.resize(nodes);
+    for (std::size_t i = 0; i < nodes; ++i) entries_[i].node = static_cast<NodeId>(i);
+    dense_ = nodes > 0;
+  }
+
+  // A report from `from` arrived (its as_of is its tick).
+  void heard(NodeId from, const NodeView& report) {
+    Entry& e = entry(from);
+    e.last = report;
+    e.next_tick = report.as_of + period_;
+    earliest_ = earliest_ == kNone ? e.next_tick : std::min(earliest_, e.next_tick);
+  }
+
+  // Calls apply(from, report) with the last elided report of each sender whose arrival comes
+  // before an event at `time` from `source` (the report repeats the last one heard, as of its tick).
+  template <class Apply>
+  void replay_before(SimTime time, LpId source, Apply&& apply) {
+    if (earliest_ == kNone || earliest_ + latency_ > time) return;
+    earliest_ = kNone;
+    for (Entry& e : entries_) {
+      if (e.next_tick == kNone) continue;
+      // The latest arrival that precedes the event: at its time only from a lower source id.
+      const SimTime limit = (e.node < source ? time : time - 1) - latency_;
+      if (e.next_tick <= limit) {
+        const SimTime tick = e.next_tick + (limit - e.next_tick) / period_ * period_;
+        NodeView report = e.last;
+        report.as_of = tick;
+        apply(e.node, report);
+        e.next_tick = tick + period_;
+      }
+      earliest_ = earliest_ == kNone ? e.next_tick : std::min(earliest_, e.next_tick);
+    }
+  }
+
+ private:
+  static constexpr SimTime kNone = -1;
+  struct Entry {
+    NodeId node = kNoNode;
+    SimTime next_tick = kNone;  // kNone: never heard from
+    NodeView last;
+  };
+  Entry& entry(NodeId n) {
+    if (dense_) return entries_[n];
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), n,
+                               [](const Entry& e, NodeId x) { return e.node < x; });
+    if (it == entries_.end() || it->node != n) it = entries_.insert(it, Entry{n, kNone, {}});
+    return *it;
+  }
+
+  SimTime period_, latency_;
+  bool dense_ = false;
+  SimTime earliest_ = kNone;  // the earliest next_tick of any entry heard from (kNone: none)
+  std::vector<Entry> entries_;
+};
+
+}  // namespace marlsim

@@ -1,0 +1,141 @@
+// Periodic reports that repeat the last one are not sent as events, and nothing the model
+// does or records changes (engine/cluster/report_elision.hpp): every episode below is run with
+// scheduler.elide_unchanged_reports on and off, and must agree bit for bit in all but the
+// kernel's event counts and wall times.
+#include <catch2/catch.hpp>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cluster_test_support.hpp"
+#include "engine/cluster/episode.hpp"
+#include "engine/cluster/report_elision.hpp"
+#include "engine/experiment/comparison.hpp"
+#include "engine/experiment/scenario.hpp"
+
+using namespace marlsim;
+using namespace marlsim::test;
+
+namespace {
+
+// Long Pareto tails at 80 % load: most nodes idle for most of the episode.
+const char* const kToml = R"(
+name = "report-elision-test"
+[cluster]
+nodes = 30
+network_latency_s = 0.001
+[workload]
+tasks = 300
+target_utilization = 0.8
+[scheduler]
+topology = "decentralized"
+policy = "least-loaded"
+decision_latency_s = 0.001
+report_period_s = 1
+[run]
+seed = 5
+episodes = 1
+)";
+
+EpisodeResult run_with(std::vector<std::string> overrides, bool elide) {
+  overrides.push_back(std::string("scheduler.elide_unchanged_reports=") + (elide ? "true" : "false"));
+  const Scenario s = parse_scenario(kToml, "report-elision-test.toml", overrides);
+  const ClusterSpec cluster = build_cluster(s, nullptr);
+  const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+  return run(s, cluster, tasks);
+}
+
+bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+void require_same_model(const EpisodeResult& a, const EpisodeResult& b) {
+  REQUIRE(a.checksum == b.checksum);
+  REQUIRE(a.tasks.size() == b.tasks.size());
+  for (std::size_t i = 0; i < a.tasks.size(); ++i) {
+    INFO("task " << a.tasks[i].task);
+    REQUIRE(a.tasks[i].task == b.tasks[i].task);
+    REQUIRE(a.tasks[i].node == b.tasks[i].node);
+    REQUIRE(a.tasks[i].start == b.tasks[i].start);
+    REQUIRE(a.tasks[i].end == b.tasks[i].end);
+  }
+  REQUIRE(a.nodes.size() == b.nodes.size());
+  for (std::size_t i = 0; i < a.nodes.size(); ++i) {
+    REQUIRE(same_bits(a.nodes[i].energy_j, b.nodes[i].energy_j));
+    REQUIRE(same_bits(a.nodes[i].busy_core_s, b.nodes[i].busy_core_s));
+  }
+  const EpisodeMetrics &x = a.metrics, &y = b.metrics;
+  REQUIRE(same_bits(x.mean_completion_s, y.mean_completion_s));
+  REQUIRE(same_bits(x.messages_per_agent, y.messages_per_agent));  // counted as the protocol sends them
+  REQUIRE(same_bits(x.bytes_per_agent, y.bytes_per_agent));
+  REQUIRE(same_bits(x.mean_staleness_s, y.mean_staleness_s));  // the elided reports refresh the views
+  REQUIRE(same_bits(x.p95_staleness_s, y.p95_staleness_s));
+  REQUIRE(x.decisions == y.decisions);
+  REQUIRE(x.reports_lost == y.reports_lost);
+}
+
+}  // namespace
+
+TEST_CASE("report elision: unchanged reports are not events, and every result is the same", "[cluster][elision]") {
+  const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
+      {"limited, least-loaded", {}},
+      {"limited, 3 neighbours", {"scheduler.neighbours=3"}},
+      {"limited, 0.5 s reports, decentralized-ac",
+       {"scheduler.policy=decentralized-ac", "scheduler.report_period_s=0.5"}},
+      {"global, least-loaded", {"scheduler.sharing=global"}},
+      {"latency 3 ms, random", {"cluster.network_latency_s=0.003", "scheduler.policy=random"}},
+  }));
+  INFO(name);
+  const EpisodeResult sent = run_with(overrides, false), elided = run_with(overrides, true);
+  require_same_model(sent, elided);
+  REQUIRE(elided.metrics.events < sent.metrics.events / 2);  // the idle tail's reports were most of them
+}
+
+TEST_CASE("report elision: every report is an event where elision would not be exact", "[cluster][elision]") {
+  const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
+      {"observation loss", {"agents.observation_loss=0.3"}},
+      {"failures",
+       {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=200", "cluster.failures.mttr_s=20"}},
+      {"window-end decisions", {"scheduler.decide=window-end"}},
+      {"decision cycles", {"agents.decision_period_s=0.5"}},
+  }));
+  INFO(name);
+  const EpisodeResult sent = run_with(overrides, false), elided = run_with(overrides, true);
+  require_same_model(sent, elided);
+  REQUIRE(elided.metrics.events == sent.metrics.events);
+}
+
+TEST_CASE("report elision: a receiver replays the repeats before the events they precede", "[cluster][elision]") {
+  // Period 10, latency 1: a report of node 2 heard as of tick 5, the next ticks 15, 25, ...
+  ElidedReports elided(10, 1, 0);
+  NodeView v;
+  v.free_cores = 3;
+  v.as_of = 5;
+  elided.heard(2, v);
+  std::vector<std::pair<NodeId, SimTime>> applied;
+  auto apply = [&](NodeId from, const NodeView& r) {
+    REQUIRE(r.free_cores == 3);
+    applied.emplace_back(from, r.as_of);
+  };
+  elided.replay_before(16, 9, apply);  // tick 15 arrives at 16: from LP 2, before LP 9's event at 16
+  REQUIRE(applied == std::vector<std::pair<NodeId, SimTime>>{{2, 15}});
+  elided.replay_before(26, 1, apply);  // tick 25 arrives at 26 after LP 1's event at 26
+  REQUIRE(applied.size() == 1);
+  elided.replay_before(47, 1, apply);  // ticks 25, 35 and 45 have arrived: the last one counts
+  REQUIRE(applied.back() == std::pair<NodeId, SimTime>{2, 45});
+}
+
+TEST_CASE("report elision: a sender skips exactly the reports that repeat the last one sent", "[cluster][elision]") {
+  UnchangedReports sender;
+  NodeView v;
+  v.as_of = 1;
+  REQUIRE_FALSE(sender.repeats(v));  // the first is always sent
+  v.as_of = 2;
+  REQUIRE(sender.repeats(v));  // only the time differs
+  v.running_work_core_s = -0.0;
+  REQUIRE_FALSE(sender.repeats(v));  // bit for bit: -0 is not +0
+  v.queue_length = 1;
+  REQUIRE_FALSE(sender.repeats(v));
+  REQUIRE(sender.repeats(v));
+}
