@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "agents/nn/detail/dense_rows.hpp"
+
 namespace marlsim::nn {
 namespace {
 
@@ -15,20 +17,6 @@ using Index = Eigen::Index;
 constexpr double kParallelMinFma = 1 << 18;
 
 std::string shape(Index rows, Index cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
-
-// dst (cols x rows) = src^T in 16 x 16 tiles, so that reads and writes both stay in a few
-// cache lines (a plain element-by-element transpose was ~10 % of an update step).
-void transpose_into(Eigen::Ref<const RowMatrixF> src, Eigen::Ref<RowMatrixF> dst) {
-  constexpr Index kTile = 16;
-  for (Index r0 = 0; r0 < src.rows(); r0 += kTile)
-    for (Index c0 = 0; c0 < src.cols(); c0 += kTile) {
-      const Index r1 = std::min(src.rows(), r0 + kTile), c1 = std::min(src.cols(), c0 + kTile);
-      for (Index r = r0; r < r1; ++r) {
-        const float* in = src.data() + r * src.outerStride();
-        for (Index c = c0; c < c1; ++c) dst.data()[c * dst.outerStride() + r] = in[c];
-      }
-    }
-}
 
 }  // namespace
 
@@ -44,7 +32,8 @@ void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowM
 }
 
 void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> dz,
-                                          Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db) {
+                                          Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db,
+                                          SimdLevel simd) {
   const Index batch = x.rows(), in = x.cols(), out = dz.cols();
   if (dz.rows() != batch || dw.rows() != in || dw.cols() != out || db.size() != out)
     throw std::invalid_argument("accumulate_dense_parameter_gradients: shapes do not match: x " + shape(batch, in) +
@@ -63,17 +52,28 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
   }
   if (in == 0) return;
 
-  // dW rows [k0, k1): for each chunk, p = X_c[:, k0:k1]^T * dZ_c is a dense layer over the
-  // transposed chunk with zero bias, i.e. exactly the fma chain of the contract.
+  // dW rows [k0, k1): for each chunk c, in order, the dense row kernel computes
+  // p = X_c[:, k0:k1]^T * dZ_c with zero bias (exactly the contract's fma chain, each p[k][j]
+  // in its own register) reading X_c's rows as the columns of X_c^T in place, and adds p to dW
+  // as it stores it: no transposed copy of X and no partial-sum buffer.
+  const detail::DenseRows kernel = detail::dense_rows_for(simd);
+  const Eigen::RowVectorXf zero = Eigen::RowVectorXf::Zero(out);
   const auto rows_of_dw = [&](Index k0, Index k1) {
-    if (k0 >= k1) return;
-    RowMatrixF xt(k1 - k0, kGradientRowChunk), partial(k1 - k0, out);
-    const Eigen::RowVectorXf zero = Eigen::RowVectorXf::Zero(out);
-    for (Index c = 0; c < chunks; ++c) {
+    for (Index c = 0; c < chunks && k0 < k1; ++c) {
       const Index begin = c * kGradientRowChunk, n = std::min(batch, begin + kGradientRowChunk) - begin;
-      transpose_into(x.block(begin, k0, n, k1 - k0), xt.leftCols(n));
-      dense_forward(xt.leftCols(n), dz.middleRows(begin, n), zero, Activation::Identity, partial);
-      dw.middleRows(k0, k1 - k0) += partial;
+      const detail::DenseArgs args{.x = x.data() + begin * x.outerStride(),
+                                   .ldx = x.outerStride(),
+                                   .w = dz.data() + begin * dz.outerStride(),
+                                   .ldw = dz.outerStride(),
+                                   .b = zero.data(),
+                                   .y = dw.data(),
+                                   .ldy = dw.outerStride(),
+                                   .in = n,
+                                   .out = out,
+                                   .relu = false,
+                                   .x_transposed = true,
+                                   .accumulate = true};
+      kernel(args, k0, k1);
     }
   };
   const double fma = static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out);

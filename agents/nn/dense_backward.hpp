@@ -25,8 +25,10 @@ inline constexpr Eigen::Index kGradientRowChunk = 128;
 // dz: batch x out, w: in x out, dx: batch x in (overwritten; must not overlap dz).
 void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w, Eigen::Ref<RowMatrixF> dx);
 
-// x: batch x in, dz: batch x out; dw: in x out and db: out are added to (zero them to start).
+// x: batch x in, dz: batch x out; dw: in x out and db: out are added to (zero them to start;
+// dw must not overlap x or dz). `simd` as for dense_forward: every level gives the same bits.
 void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> dz,
-                                          Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db);
+                                          Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db,
+                                          SimdLevel simd = best_simd_level());
 
 }  // namespace marlsim::nn

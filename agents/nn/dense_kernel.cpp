@@ -24,6 +24,15 @@ bool overlaps(const float* a, Index a_floats, const float* b, Index b_floats) {
 
 }  // namespace
 
+namespace detail {
+
+DenseRows dense_rows_for(SimdLevel simd) {
+  if (!simd_level_supported(simd)) simd = best_simd_level();
+  return simd == SimdLevel::Avx512 ? dense_rows_avx512 : simd == SimdLevel::Avx2 ? dense_rows_avx2 : dense_rows_portable;
+}
+
+}  // namespace detail
+
 void dense_forward(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> w,
                    Eigen::Ref<const Eigen::RowVectorXf> b, Activation act, Eigen::Ref<RowMatrixF> y, SimdLevel simd) {
   const Index batch = x.rows(), in = w.rows(), out = w.cols();
@@ -35,13 +44,19 @@ void dense_forward(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> 
   if (overlaps(x.data(), (batch - 1) * x.outerStride() + in, y.data(), (batch - 1) * y.outerStride() + out))
     throw std::invalid_argument("dense_forward: y must not overlap x");
 
-  if (!simd_level_supported(simd)) simd = best_simd_level();
-  const auto rows = simd == SimdLevel::Avx512 ? detail::dense_rows_avx512
-                    : simd == SimdLevel::Avx2 ? detail::dense_rows_avx2
-                                              : detail::dense_rows_portable;
-  const detail::DenseArgs args{
-      x.data(), x.outerStride(),        w.data(), w.outerStride(), b.data(), y.data(), y.outerStride(), in,
-      out,      act == Activation::Relu};
+  const detail::DenseRows rows = detail::dense_rows_for(simd);
+  const detail::DenseArgs args{.x = x.data(),
+                               .ldx = x.outerStride(),
+                               .w = w.data(),
+                               .ldw = w.outerStride(),
+                               .b = b.data(),
+                               .y = y.data(),
+                               .ldy = y.outerStride(),
+                               .in = in,
+                               .out = out,
+                               .relu = act == Activation::Relu,
+                               .x_transposed = false,
+                               .accumulate = false};
 
   const auto tile = [&](Index t) {
     const Index begin = t * kDenseRowTile;
