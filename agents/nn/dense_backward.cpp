@@ -5,30 +5,64 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "agents/nn/detail/dense_rows.hpp"
+#include "agents/nn/detail/row_tiles.hpp"
 
 namespace marlsim::nn {
 namespace {
 
 using Index = Eigen::Index;
 
-// Below this many multiply-adds a parallel region costs more than it saves.
-constexpr double kParallelMinFma = 1 << 18;
-
 std::string shape(Index rows, Index cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
+
+// dX = dZ * W^T is a dense layer with weights W^T and no bias: the forward kernel's row
+// contract (each dx[r][k] a fixed fma chain over j) carries over, with the ReLU mask of
+// relu_y (if not null) applied as each row is stored.
+void input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w, const RowMatrixF* relu_y,
+                    Eigen::Ref<RowMatrixF> dx) {
+  if (dz.cols() != w.cols() || dx.rows() != dz.rows() || dx.cols() != w.rows())
+    throw std::invalid_argument("dense_input_gradient: shapes do not match: dz " + shape(dz.rows(), dz.cols()) +
+                                ", w " + shape(w.rows(), w.cols()) + ", dx " + shape(dx.rows(), dx.cols()));
+  if (relu_y && (relu_y->rows() != dx.rows() || relu_y->cols() != dx.cols()))
+    throw std::invalid_argument("dense_input_gradient_through_relu: relu_y is " +
+                                shape(relu_y->rows(), relu_y->cols()) + ", dx " + shape(dx.rows(), dx.cols()));
+  const Index batch = dz.rows(), in = w.rows(), out = w.cols();
+  if (batch == 0 || in == 0) return;
+  if (dz.data() < dx.data() + (batch - 1) * dx.outerStride() + in &&
+      dx.data() < dz.data() + (batch - 1) * dz.outerStride() + out)
+    throw std::invalid_argument("dense_input_gradient: dx must not overlap dz");
+  const RowMatrixF wt = w.transpose();
+  const Eigen::RowVectorXf zero = Eigen::RowVectorXf::Zero(in);
+  const detail::DenseRows rows = detail::dense_rows_for(best_simd_level());
+  const detail::DenseArgs args{.x = dz.data(),
+                               .ldx = dz.outerStride(),
+                               .w = wt.data(),
+                               .ldw = wt.outerStride(),
+                               .b = zero.data(),
+                               .y = dx.data(),
+                               .ldy = dx.outerStride(),
+                               .in = out,
+                               .out = in,
+                               .relu = false,
+                               .x_transposed = false,
+                               .accumulate = false,
+                               .relu_mask = relu_y ? relu_y->data() : nullptr,
+                               .ldm = relu_y ? relu_y->outerStride() : 0};
+  const double fma = static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out);
+  detail::for_each_row_tile(batch, fma, [&](Index begin, Index end) { rows(args, begin, end); });
+}
 
 }  // namespace
 
 void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w, Eigen::Ref<RowMatrixF> dx) {
-  if (dz.cols() != w.cols() || dx.rows() != dz.rows() || dx.cols() != w.rows())
-    throw std::invalid_argument("dense_input_gradient: shapes do not match: dz " + shape(dz.rows(), dz.cols()) +
-                                ", w " + shape(w.rows(), w.cols()) + ", dx " + shape(dx.rows(), dx.cols()));
-  // dX = dZ * W^T is a dense layer with weights W^T and no bias: the forward kernel's row
-  // contract (each dx[r][k] a fixed fma chain over j) carries over.
-  const RowMatrixF wt = w.transpose();
-  const Eigen::RowVectorXf zero = Eigen::RowVectorXf::Zero(w.rows());
-  dense_forward(dz, wt, zero, Activation::Identity, dx);
+  input_gradient(dz, w, nullptr, dx);
+}
+
+void dense_input_gradient_through_relu(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w,
+                                       const RowMatrixF& relu_y, Eigen::Ref<RowMatrixF> dx) {
+  input_gradient(dz, w, &relu_y, dx);
 }
 
 void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> dz,
@@ -42,13 +76,18 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
   if (batch == 0 || out == 0) return;
   const Index chunks = (batch + kGradientRowChunk - 1) / kGradientRowChunk;
 
-  // db: one partial per chunk from zero, rows in order, added in chunk order.
-  Eigen::RowVectorXf partial_b(out);
+  // db: one partial per chunk from zero, rows in order, added in chunk order (plain loops over
+  // raw rows: they vectorize across j, which Eigen's row-by-row += did not).
+  std::vector<float> partial_b(static_cast<std::size_t>(out));
+  float* const p = partial_b.data();
   for (Index c = 0; c < chunks; ++c) {
     const Index begin = c * kGradientRowChunk, end = std::min(batch, begin + kGradientRowChunk);
-    partial_b.setZero();
-    for (Index r = begin; r < end; ++r) partial_b += dz.row(r);
-    db += partial_b;
+    std::fill(partial_b.begin(), partial_b.end(), 0.0f);
+    for (Index r = begin; r < end; ++r) {
+      const float* row = dz.data() + r * dz.outerStride();
+      for (Index j = 0; j < out; ++j) p[j] += row[j];
+    }
+    for (Index j = 0; j < out; ++j) db[j] += p[j];
   }
   if (in == 0) return;
 
@@ -72,12 +111,14 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
                                    .out = out,
                                    .relu = false,
                                    .x_transposed = true,
-                                   .accumulate = true};
+                                   .accumulate = true,
+                                   .relu_mask = nullptr,
+                                   .ldm = 0};
       kernel(args, k0, k1);
     }
   };
   const double fma = static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out);
-  if (in > 1 && fma >= kParallelMinFma && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+  if (in > 1 && fma >= detail::kParallelMinFma && omp_get_max_threads() > 1 && !omp_in_parallel()) {
 #pragma omp parallel
     {
       const Index threads = omp_get_num_threads(), t = omp_get_thread_num();

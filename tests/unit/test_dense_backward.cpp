@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "agents/nn/activation_backward.hpp"
@@ -242,6 +243,28 @@ TEST_CASE("dense backward: dW and db are bitwise the reduction contract's loops 
       accumulate_dense_parameter_gradients(x, dz, dw, db, simd);
       CHECK(same_bits(dw, dw_expected));
       CHECK(same_bits(db, db_expected));
+    }
+  }
+}
+
+TEST_CASE("dense backward: dX through a ReLU in one pass is bitwise dX then activation_backward", "[gradients]") {
+  std::mt19937 gen(11);
+  std::bernoulli_distribution zero(0.2);
+  for (auto [batch, in, out] : {std::tuple<Index, Index, Index>{1, 1, 1}, {37, 5, 19}, {300, 128, 64}, {1000, 256, 256}}) {
+    INFO("batch " << batch << ", " << in << " -> " << out);
+    const RowMatrixF dz = random_matrix(batch, out, gen, 1.0f), w = random_matrix(in, out, gen, 0.1f);
+    RowMatrixF relu_y = random_matrix(batch, in, gen, 1.0f);  // negative entries stand for masked ones
+    for (Index i = 0; i < relu_y.size(); ++i)
+      if (zero(gen)) relu_y.data()[i] = 0.0f;
+    RowMatrixF expected(batch, in);
+    dense_input_gradient(dz, w, expected);
+    activation_backward(Activation::Relu, relu_y, expected, expected);
+    for (int threads : {1, 2}) {
+      ThreadCount tc(threads);
+      RowMatrixF fused(batch, in);
+      dense_input_gradient_through_relu(dz, w, relu_y, fused);
+      INFO(threads << " threads");
+      CHECK(same_bits(fused, expected));
     }
   }
 }

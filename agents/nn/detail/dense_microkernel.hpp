@@ -9,7 +9,7 @@
 // block: kRows rows x kVectors vectors of outputs), kWideVectors (the block's width for at
 // most kRows / 2 rows), kNarrowRows (the block's height when all outputs fit one vector),
 // load/store (plain and masked), broadcast, fmadd(a, b, c) = a * b + c rounded once, add,
-// relu, and tail_mask(n) (the first n lanes).
+// relu, where_positive(m, v) = m > 0 ? v : +0 per lane, and tail_mask(n) (the first n lanes).
 #include <cstddef>
 
 #include "agents/nn/detail/dense_rows.hpp"
@@ -51,11 +51,13 @@ inline void dense_block(const DenseArgs& a, std::ptrdiff_t r, std::ptrdiff_t j, 
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i) {
     float* y = a.y + (r + i) * a.ldy + j;
+    const float* m = a.relu_mask ? a.relu_mask + (r + i) * a.ldm + j : nullptr;
 #pragma GCC unroll 32
     for (int v = 0; v < NV; ++v) {
       const bool masked = Masked && v == NV - 1;
       V out = relu ? Isa::relu(acc[i][v]) : acc[i][v];
       if (accumulate) out = Isa::add(masked ? Isa::load(y + v * L, tail) : Isa::load(y + v * L), out);
+      if (m) out = Isa::where_positive(masked ? Isa::load(m + v * L, tail) : Isa::load(m + v * L), out);
       if (masked) Isa::store(y + v * L, out, tail);
       else Isa::store(y + v * L, out);
     }

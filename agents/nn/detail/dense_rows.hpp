@@ -24,6 +24,10 @@ struct DenseArgs {
   bool relu;
   bool x_transposed;
   bool accumulate;  // y[i][j] = y[i][j] + result (added after the chain, one rounding)
+  // When not null: y[i][j] = relu_mask[i * ldm + j] > 0 ? result : 0, the ReLU backward of the
+  // layer below (activation_backward.hpp) fused into dense_input_gradient's store.
+  const float* relu_mask;
+  std::ptrdiff_t ldm;
 };
 
 using DenseRows = void (*)(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdiff_t row_end);
