@@ -76,29 +76,26 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
   if (batch == 0 || out == 0) return;
   const Index chunks = (batch + kGradientRowChunk - 1) / kGradientRowChunk;
 
-  // db: one partial per chunk from zero, rows in order, added in chunk order (plain loops over
-  // raw rows: they vectorize across j, which Eigen's row-by-row += did not).
-  std::vector<float> partial_b(static_cast<std::size_t>(out));
-  float* const p = partial_b.data();
-  for (Index c = 0; c < chunks; ++c) {
-    const Index begin = c * kGradientRowChunk, end = std::min(batch, begin + kGradientRowChunk);
-    std::fill(partial_b.begin(), partial_b.end(), 0.0f);
-    for (Index r = begin; r < end; ++r) {
+  // db: one partial per chunk from zero, rows in order, added in chunk order; summed right
+  // after the chunk's dW pass (by one thread), while dZ_c is still in cache.
+  const auto db_of_chunk = [&](Index begin, Index n, float* partial) {
+    std::fill(partial, partial + out, 0.0f);
+    for (Index r = begin; r < begin + n; ++r) {
       const float* row = dz.data() + r * dz.outerStride();
-      for (Index j = 0; j < out; ++j) p[j] += row[j];
+      for (Index j = 0; j < out; ++j) partial[j] += row[j];
     }
-    for (Index j = 0; j < out; ++j) db[j] += p[j];
-  }
-  if (in == 0) return;
+    for (Index j = 0; j < out; ++j) db[j] += partial[j];
+  };
 
-  // dW rows [k0, k1): for each chunk c, in order, the dense row kernel computes
+  // dW rows [k0, k1) (and db if with_db): for each chunk c, in order, the dense row kernel computes
   // p = X_c[:, k0:k1]^T * dZ_c with zero bias (exactly the contract's fma chain, each p[k][j]
   // in its own register) reading X_c's rows as the columns of X_c^T in place, and adds p to dW
   // as it stores it: no transposed copy of X and no partial-sum buffer.
   const detail::DenseRows kernel = detail::dense_rows_for(simd);
   const Eigen::RowVectorXf zero = Eigen::RowVectorXf::Zero(out);
-  const auto rows_of_dw = [&](Index k0, Index k1) {
-    for (Index c = 0; c < chunks && k0 < k1; ++c) {
+  const auto rows_of_dw = [&](Index k0, Index k1, bool with_db) {
+    std::vector<float> partial_b(with_db ? static_cast<std::size_t>(out) : 0);
+    for (Index c = 0; c < chunks; ++c) {
       const Index begin = c * kGradientRowChunk, n = std::min(batch, begin + kGradientRowChunk) - begin;
       const detail::DenseArgs args{.x = x.data() + begin * x.outerStride(),
                                    .ldx = x.outerStride(),
@@ -114,7 +111,8 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
                                    .accumulate = true,
                                    .relu_mask = nullptr,
                                    .ldm = 0};
-      kernel(args, k0, k1);
+      if (k0 < k1) kernel(args, k0, k1);
+      if (with_db) db_of_chunk(begin, n, partial_b.data());
     }
   };
   const double fma = static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out);
@@ -122,10 +120,10 @@ void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen:
 #pragma omp parallel
     {
       const Index threads = omp_get_num_threads(), t = omp_get_thread_num();
-      rows_of_dw(in * t / threads, in * (t + 1) / threads);
+      rows_of_dw(in * t / threads, in * (t + 1) / threads, t == 0);
     }
   } else {
-    rows_of_dw(0, in);
+    rows_of_dw(0, in, true);
   }
 }
 

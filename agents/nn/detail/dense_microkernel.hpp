@@ -97,6 +97,37 @@ inline void dense_narrow_group(const DenseArgs& a, std::ptrdiff_t r, int rows, t
   }
 }
 
+// x transposed and 1 .. OUT outputs (a 256 -> 1 head's weight gradient): vectors across
+// outputs would leave most lanes idle, but x_k[i] is contiguous in i, so here the lanes are
+// kLanes rows. Each output's chain is dense_block's fma sequence (fma(x, w, acc) = fma(w, x, acc)
+// exactly); ReLU and the accumulating add are the same single roundings, done per element.
+template <class Isa, int OUT>
+inline void dense_rows_transposed_few_outputs(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdiff_t row_end) {
+  using V = typename Isa::V;
+  constexpr int L = Isa::kLanes;
+  for (std::ptrdiff_t r = row_begin; r < row_end; r += L) {
+    const int rows = static_cast<int>(row_end - r < L ? row_end - r : L);
+    const typename Isa::Mask lanes = Isa::tail_mask(rows);
+    V acc[OUT];
+#pragma GCC unroll 8
+    for (int j = 0; j < OUT; ++j) acc[j] = Isa::broadcast(a.b[j]);
+    const float* x = a.x + r;
+    const float* w = a.w;
+    for (std::ptrdiff_t k = 0; k < a.in; ++k, x += a.ldx, w += a.ldw) {
+      const V xk = rows == L ? Isa::load(x) : Isa::load(x, lanes);
+#pragma GCC unroll 8
+      for (int j = 0; j < OUT; ++j) acc[j] = Isa::fmadd(xk, Isa::broadcast(w[j]), acc[j]);
+    }
+    float result[OUT][L];
+#pragma GCC unroll 8
+    for (int j = 0; j < OUT; ++j) Isa::store(result[j], a.relu ? Isa::relu(acc[j]) : acc[j]);
+    for (int i = 0; i < rows; ++i) {
+      float* y = a.y + (r + i) * a.ldy;
+      for (int j = 0; j < OUT; ++j) y[j] = a.accumulate ? y[j] + result[j][i] : result[j][i];
+    }
+  }
+}
+
 template <class Isa, bool XT>
 inline void dense_rows(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdiff_t row_end) {
   const typename Isa::Mask tail = Isa::tail_mask(static_cast<int>(a.out % Isa::kLanes));
@@ -112,8 +143,15 @@ inline void dense_rows(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdif
 
 template <class Isa>
 inline void dense_rows(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdiff_t row_end) {
-  if (a.x_transposed) dense_rows<Isa, true>(a, row_begin, row_end);
-  else dense_rows<Isa, false>(a, row_begin, row_end);
+  if (!a.x_transposed) return dense_rows<Isa, false>(a, row_begin, row_end);
+  if (!a.relu_mask) switch (a.out) {
+      case 1: return dense_rows_transposed_few_outputs<Isa, 1>(a, row_begin, row_end);
+      case 2: return dense_rows_transposed_few_outputs<Isa, 2>(a, row_begin, row_end);
+      case 3: return dense_rows_transposed_few_outputs<Isa, 3>(a, row_begin, row_end);
+      case 4: return dense_rows_transposed_few_outputs<Isa, 4>(a, row_begin, row_end);
+      default: break;
+    }
+  dense_rows<Isa, true>(a, row_begin, row_end);
 }
 
 }  // namespace marlsim::nn::detail
