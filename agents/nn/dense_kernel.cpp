@@ -24,7 +24,9 @@ namespace detail {
 
 DenseRows dense_rows_for(SimdLevel simd) {
   if (!simd_level_supported(simd)) simd = best_simd_level();
-  return simd == SimdLevel::Avx512 ? dense_rows_avx512 : simd == SimdLevel::Avx2 ? dense_rows_avx2 : dense_rows_portable;
+  return simd == SimdLevel::Avx512 ? dense_rows_avx512
+         : simd == SimdLevel::Avx2 ? dense_rows_avx2
+                                   : dense_rows_portable;
 }
 
 }  // namespace detail

@@ -217,7 +217,8 @@ TEST_CASE("dense backward: dW and db are bitwise the reduction contract's loops 
   // and dZ as blocks of wider matrices (row strides that are not their widths).
   for (auto [in, out] : {std::pair<Index, Index>{1, 1}, {7, 3}, {13, 17}, {50, 128}, {64, 65}, {256, 1}}) {
     const Index batch = 2 * kGradientRowChunk + 37;
-    const RowMatrixF x_wide = random_matrix(batch, in + 5, gen, 1.0f), dz_wide = random_matrix(batch, out + 3, gen, 1.0f);
+    const RowMatrixF x_wide = random_matrix(batch, in + 5, gen, 1.0f),
+                     dz_wide = random_matrix(batch, out + 3, gen, 1.0f);
     const auto x = x_wide.leftCols(in);
     const auto dz = dz_wide.middleCols(1, out);
     const RowMatrixF dw0 = random_matrix(in, out, gen, 1.0f), db0 = random_matrix(1, out, gen, 1.0f);
@@ -250,7 +251,8 @@ TEST_CASE("dense backward: dW and db are bitwise the reduction contract's loops 
 TEST_CASE("dense backward: dX through a ReLU in one pass is bitwise dX then activation_backward", "[gradients]") {
   std::mt19937 gen(11);
   std::bernoulli_distribution zero(0.2);
-  for (auto [batch, in, out] : {std::tuple<Index, Index, Index>{1, 1, 1}, {37, 5, 19}, {300, 128, 64}, {1000, 256, 256}}) {
+  for (auto [batch, in, out] :
+       {std::tuple<Index, Index, Index>{1, 1, 1}, {37, 5, 19}, {300, 128, 64}, {1000, 256, 256}}) {
     INFO("batch " << batch << ", " << in << " -> " << out);
     const RowMatrixF dz = random_matrix(batch, out, gen, 1.0f), w = random_matrix(in, out, gen, 0.1f);
     RowMatrixF relu_y = random_matrix(batch, in, gen, 1.0f);  // negative entries stand for masked ones
