@@ -25,8 +25,16 @@ inline constexpr Eigen::Index kGradientRowChunk = 128;
 // dz: batch x out, w: in x out, dx: batch x in (overwritten; must not overlap dz).
 void dense_input_gradient(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w, Eigen::Ref<RowMatrixF> dx);
 
-// x: batch x in, dz: batch x out; dw: in x out and db: out are added to (zero them to start).
+// dense_input_gradient and the ReLU backward of the layer below in one pass over dx: the
+// bits of activation_backward(Relu, relu_y, dZ * W^T, dx), where relu_y (batch x in) is that
+// layer's ReLU output, i.e. the dL/dZ of the layer below.
+void dense_input_gradient_through_relu(Eigen::Ref<const RowMatrixF> dz, Eigen::Ref<const RowMatrixF> w,
+                                       const RowMatrixF& relu_y, Eigen::Ref<RowMatrixF> dx);
+
+// x: batch x in, dz: batch x out; dw: in x out and db: out are added to (zero them to start;
+// dw must not overlap x or dz). `simd` as for dense_forward: every level gives the same bits.
 void accumulate_dense_parameter_gradients(Eigen::Ref<const RowMatrixF> x, Eigen::Ref<const RowMatrixF> dz,
-                                          Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db);
+                                          Eigen::Ref<RowMatrixF> dw, Eigen::Ref<Eigen::RowVectorXf> db,
+                                          SimdLevel simd = best_simd_level());
 
 }  // namespace marlsim::nn

@@ -113,22 +113,26 @@ void mlp_backward(const std::vector<DenseLayer>& layers, const MlpCache& cache, 
                                   shape(layer.weights.rows(), layer.weights.cols()));
   }
   // work[l] = dL/dZ_l (pre-activation). Walking down: dZ_l from dY_l, then dW_l, db_l and,
-  // below the first layer, dY_{l-1} = dZ_l W_l^T written straight into work[l-1].
+  // below the first layer, dY_{l-1} = dZ_l W_l^T written straight into work[l-1]; when layer
+  // l-1 is a ReLU its mask is applied in the same pass, so work[l-1] is then dZ_{l-1} already.
   std::vector<RowMatrixF>& work = cache.work;
   work.resize(n);
+  bool dz_ready = false;
   for (std::size_t l = n; l-- > 0;) {
     const DenseLayer& layer = layers[l];
     RowMatrixF& dz = work[l];
     if (l + 1 == n) {
       dz.resize(rows, layer.weights.cols());
       activation_backward(layer.activation, cache.activations[l + 1], d_output, dz);
-    } else {
+    } else if (!dz_ready) {
       activation_backward(layer.activation, cache.activations[l + 1], dz, dz);
     }
     accumulate_dense_parameter_gradients(cache.activations[l], dz, accumulate[l].weights, accumulate[l].bias);
     if (l == 0) break;
     work[l - 1].resize(rows, layer.weights.rows());
-    dense_input_gradient(dz, layer.weights, work[l - 1]);
+    dz_ready = layers[l - 1].activation == Activation::Relu;
+    if (dz_ready) dense_input_gradient_through_relu(dz, layer.weights, cache.activations[l], work[l - 1]);
+    else dense_input_gradient(dz, layer.weights, work[l - 1]);
   }
 }
 

@@ -6,9 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "agents/nn/activation_backward.hpp"
@@ -207,6 +209,66 @@ TEST_CASE("dense backward: a minibatch cut into calls at chunk boundaries accumu
   // And the sums are what they should be (the bits test alone would pass on zeros).
   const RowMatrixF expected = x.transpose() * dz;
   CHECK((dw_whole - expected).cwiseAbs().maxCoeff() <= 1e-4f * (1 + expected.cwiseAbs().maxCoeff()));
+}
+
+TEST_CASE("dense backward: dW and db are bitwise the reduction contract's loops at every SIMD level", "[gradients]") {
+  std::mt19937 gen(9);
+  // Widths around the vector and register-block sizes, a batch with a short last chunk, and X
+  // and dZ as blocks of wider matrices (row strides that are not their widths).
+  for (auto [in, out] : {std::pair<Index, Index>{1, 1}, {7, 3}, {13, 17}, {50, 128}, {64, 65}, {256, 1}}) {
+    const Index batch = 2 * kGradientRowChunk + 37;
+    const RowMatrixF x_wide = random_matrix(batch, in + 5, gen, 1.0f),
+                     dz_wide = random_matrix(batch, out + 3, gen, 1.0f);
+    const auto x = x_wide.leftCols(in);
+    const auto dz = dz_wide.middleCols(1, out);
+    const RowMatrixF dw0 = random_matrix(in, out, gen, 1.0f), db0 = random_matrix(1, out, gen, 1.0f);
+    RowMatrixF dw_expected = dw0, db_expected = db0;
+    for (Index begin = 0; begin < batch; begin += kGradientRowChunk) {
+      const Index end = std::min(batch, begin + kGradientRowChunk);
+      for (Index j = 0; j < out; ++j) {
+        float pb = 0.0f;
+        for (Index r = begin; r < end; ++r) pb += dz(r, j);
+        db_expected(0, j) = db_expected(0, j) + pb;
+        for (Index k = 0; k < in; ++k) {
+          float p = 0.0f;
+          for (Index r = begin; r < end; ++r) p = std::fma(x(r, k), dz(r, j), p);
+          dw_expected(k, j) = dw_expected(k, j) + p;
+        }
+      }
+    }
+    for (SimdLevel simd : {SimdLevel::Portable, SimdLevel::Avx2, SimdLevel::Avx512}) {
+      if (!simd_level_supported(simd)) continue;
+      INFO(in << " -> " << out << ", " << simd_level_name(simd));
+      RowMatrixF dw = dw0;
+      Eigen::RowVectorXf db = db0.row(0);
+      accumulate_dense_parameter_gradients(x, dz, dw, db, simd);
+      CHECK(same_bits(dw, dw_expected));
+      CHECK(same_bits(db, db_expected));
+    }
+  }
+}
+
+TEST_CASE("dense backward: dX through a ReLU in one pass is bitwise dX then activation_backward", "[gradients]") {
+  std::mt19937 gen(11);
+  std::bernoulli_distribution zero(0.2);
+  for (auto [batch, in, out] :
+       {std::tuple<Index, Index, Index>{1, 1, 1}, {37, 5, 19}, {300, 128, 64}, {1000, 256, 256}}) {
+    INFO("batch " << batch << ", " << in << " -> " << out);
+    const RowMatrixF dz = random_matrix(batch, out, gen, 1.0f), w = random_matrix(in, out, gen, 0.1f);
+    RowMatrixF relu_y = random_matrix(batch, in, gen, 1.0f);  // negative entries stand for masked ones
+    for (Index i = 0; i < relu_y.size(); ++i)
+      if (zero(gen)) relu_y.data()[i] = 0.0f;
+    RowMatrixF expected(batch, in);
+    dense_input_gradient(dz, w, expected);
+    activation_backward(Activation::Relu, relu_y, expected, expected);
+    for (int threads : {1, 2}) {
+      ThreadCount tc(threads);
+      RowMatrixF fused(batch, in);
+      dense_input_gradient_through_relu(dz, w, relu_y, fused);
+      INFO(threads << " threads");
+      CHECK(same_bits(fused, expected));
+    }
+  }
 }
 
 TEST_CASE("activation backward: ReLU's derivative at 0 is 0, and mismatched shapes are refused", "[gradients]") {

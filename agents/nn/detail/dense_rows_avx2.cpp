@@ -34,6 +34,9 @@ struct Avx2 {
   static void store(float* p, V v, Mask m) { _mm256_maskstore_ps(p, m, v); }
   static V broadcast(float x) { return _mm256_set1_ps(x); }
   static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  // All-ones lanes keep v's bits, zero lanes give +0.
+  static V where_positive(V m, V v) { return _mm256_and_ps(_mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_GT_OQ), v); }
   static V relu(V a) { return _mm256_max_ps(_mm256_setzero_ps(), a); }
   static Mask tail_mask(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));

@@ -39,6 +39,10 @@ struct Avx512 {
   static void store(float* p, V v, Mask m) { _mm512_mask_storeu_ps(p, m, v); }
   static V broadcast(float x) { return _mm512_set1_ps(x); }
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V where_positive(V m, V v) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, _mm512_setzero_ps(), _CMP_GT_OQ), v);
+  }
   // max(0, a) returns a when a is NaN: NaN propagates (as in the other levels).
   static V relu(V a) { return _mm512_max_ps(_mm512_setzero_ps(), a); }
   static Mask tail_mask(int n) { return static_cast<Mask>((1u << n) - 1u); }
@@ -112,8 +116,9 @@ void dense_rows_few_outputs(const DenseArgs& a, std::ptrdiff_t row_begin, std::p
 void dense_rows_avx512(const DenseArgs& a, std::ptrdiff_t row_begin, std::ptrdiff_t row_end) {
   // Up to 4 outputs the transposed kernel is faster (measured: 128 -> 1 3-4x, 128 -> 4 1.5x;
   // from 8 on the output-vector kernel wins). Scatter offsets are 32-bit: 15 rows of y must fit.
+  // (That kernel reads x's rows and overwrites y: not for the backward's calls.)
   const bool few_outputs_fit = a.ldy <= (std::ptrdiff_t{1} << 31) / 16 / static_cast<std::ptrdiff_t>(sizeof(float));
-  if (few_outputs_fit) switch (a.out) {
+  if (few_outputs_fit && !a.x_transposed && !a.accumulate && !a.relu_mask) switch (a.out) {
       case 1: return dense_rows_few_outputs<1>(a, row_begin, row_end);
       case 2: return dense_rows_few_outputs<2>(a, row_begin, row_end);
       case 3: return dense_rows_few_outputs<3>(a, row_begin, row_end);

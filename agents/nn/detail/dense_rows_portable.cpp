@@ -23,6 +23,8 @@ struct Portable {
   static void store(float* p, V v, Mask) { *p = v; }
   static V broadcast(float x) { return x; }
   static V fmadd(V a, V b, V c) { return std::fma(a, b, c); }
+  static V add(V a, V b) { return a + b; }
+  static V where_positive(V m, V v) { return m > 0.0f ? v : 0.0f; }
   static V relu(V a) { return 0.0f > a ? 0.0f : a; }  // as the vector max(0, a): NaN propagates
   static Mask tail_mask(int) { return 0; }
 };
