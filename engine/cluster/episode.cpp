@@ -321,7 +321,7 @@ BatchFigures batch_figures(const Communicator& comm, const DecisionBatcher* batc
     f.p95 = all.empty() ? 0.0 : percentile_of(all, 0.95);
     comm.broadcast(f.p95);
   } else {
-    f.p95 = std::nan("");  // at once: each decider's calls are counted, not their sizes
+    f.p95 = 0;  // at once: each decider's calls are counted, not their sizes (0: not recorded)
   }
   return f;
 }
@@ -410,8 +410,6 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   const BatchFigures batches = batch_figures(comm, batcher.get(), at_once);
   const RunStats global = stats.reduced(comm);
   const std::vector<std::uint64_t> events = comm.allreduce_sum(sim.episode_events());
-  std::uint64_t decisions = 0;
-  for (const EpisodeResult& r : results) decisions += r.metrics.decisions;
   for (std::size_t e = 0; e < results.size(); ++e) {
     EpisodeMetrics& m = results[e].metrics;
     m.events = events[e];
@@ -423,7 +421,6 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
                                 ? static_cast<double>(batches.requests) / static_cast<double>(batches.batches)
                                 : 0.0;
     m.p95_decision_batch = batches.p95;
-    m.decisions_per_s = global.wall_s > 0 ? static_cast<double>(decisions) / global.wall_s : 0.0;
     m.batched_episodes = inputs.size();
   }
   return results;

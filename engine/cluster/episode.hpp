@@ -50,11 +50,10 @@ struct EpisodeMetrics {
   // decide() calls and the requests per call, summed over ranks: with decide = "window-end"
   // each rank decides its own requests of a window together, so these depend on the partition.
   // With batched episodes, those of the whole kernel run (every episode in it: their decisions
-  // share the batches), and so are wall_s and decisions_per_s.
+  // share the batches), and so is wall_s (decisions/s: decisions x batched_episodes / wall_s).
   std::uint64_t decision_batches = 0;
   double mean_decision_batch = 0;
   double p95_decision_batch = 0;
-  double decisions_per_s = 0;          // decisions over wall_s
   std::uint64_t batched_episodes = 1;  // episodes run side by side in its kernel (run.batch_episodes)
   // Coordination. Agents are the nodes (in every topology, so that modes compare per node);
   // messages are what nodes and the central scheduler send each other (load reports,
