@@ -120,6 +120,10 @@ class RunCommand final : public Command {
                      "Groups of ranks that run whole episodes side by side, each on its own share of the ranks "
                      "(overrides run.rank_groups; 0: automatic, one group per rank)")
         ->check(rank_groups_validator());
+    app_->add_option("--batch-episodes", batch_episodes_,
+                     "Episodes of a policy run side by side in one kernel, their decisions sharing the policy's "
+                     "batches (overrides run.batch_episodes; 1 to 64)")
+        ->check(CLI::Range(1, 64));
     app_->add_option("--summary-json", summary_json_, "Write per-policy means and 95 % CIs as JSON");
     app_->add_option("--baseline", baseline_,
                      "Reference policy: also report every other policy's paired per-episode difference from it "
@@ -145,6 +149,8 @@ class RunCommand final : public Command {
                                                           rank_groups_, rank_groups_, comm.size()));
       overrides.push_back("run.rank_groups=" + std::to_string(rank_groups_));
     }
+    if (app_->count("--batch-episodes") > 0)
+      overrides.push_back("run.batch_episodes=" + std::to_string(batch_episodes_));
     Scenario scenario = load_scenario(scenario_path_, overrides);
     const int groups = rank_group_count(scenario, comm.size());
     const std::string out = out_.empty() ? scenario.output.results : out_;
@@ -333,6 +339,7 @@ class RunCommand final : public Command {
   std::vector<std::string> policies_;
   std::uint32_t episodes_ = 0;
   std::uint32_t rank_groups_ = 0;
+  std::uint32_t batch_episodes_ = 1;
   std::uint64_t seed_ = 1;
   std::string out_;
   std::string summary_json_;

@@ -72,6 +72,7 @@ extern "C" void reduce_window_states(void* in, void* inout, int* len, MPI_Dataty
     b[i].next = std::min(a[i].next, b[i].next);
     b[i].flags |= a[i].flags;
     b[i].stop_signal = std::max(a[i].stop_signal, b[i].stop_signal);
+    b[i].done_episodes |= a[i].done_episodes;
   }
 }
 
@@ -113,6 +114,18 @@ T allreduce(MPI_Comm comm, int size, T v, MPI_Datatype type, MPI_Op op) {
 }  // namespace
 
 SimTime Communicator::allreduce_min(SimTime v) const { return allreduce(comm_, size_, v, MPI_INT64_T, MPI_MIN); }
+std::vector<SimTime> Communicator::allreduce_min(std::vector<SimTime> v) const {
+  if (size_ > 1)
+    check(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_MIN, comm_),
+          "MPI_Allreduce (vector min)");
+  return v;
+}
+std::vector<std::uint64_t> Communicator::allreduce_sum(std::vector<std::uint64_t> v) const {
+  if (size_ > 1)
+    check(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_UINT64_T, MPI_SUM, comm_),
+          "MPI_Allreduce (vector sum)");
+  return v;
+}
 SimTime Communicator::allreduce_max(SimTime v) const { return allreduce(comm_, size_, v, MPI_INT64_T, MPI_MAX); }
 std::uint64_t Communicator::allreduce_sum(std::uint64_t v) const {
   return allreduce(comm_, size_, v, MPI_UINT64_T, MPI_SUM);

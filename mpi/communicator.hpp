@@ -22,11 +22,13 @@ enum WindowFlag : std::uint32_t {
 };
 
 // What the ranks agree on at the end of every window: the earliest next event time (MIN),
-// the flags (OR) and the stop signal (MAX, so every rank reports the same one).
+// the flags (OR), the stop signal (MAX, so every rank reports the same one) and which of the
+// kernel's episodes are done (OR, one bit each: engine/kernel/simulator.hpp).
 struct WindowState {
   SimTime next = kTimeInfinity;
   std::uint32_t flags = 0;
   std::int32_t stop_signal = 0;
+  std::uint64_t done_episodes = 0;
 };
 
 // Owns MPI_Init/MPI_Finalize for a program (tests and the CLI create exactly one).
@@ -66,8 +68,10 @@ class Communicator {
   void start_window(const WindowState& local, PendingWindow& pending) const;
 
   SimTime allreduce_min(SimTime v) const;
+  std::vector<SimTime> allreduce_min(std::vector<SimTime> v) const;  // element by element; same length everywhere
   SimTime allreduce_max(SimTime v) const;
-  std::uint64_t allreduce_sum(std::uint64_t v) const;  // wraps modulo 2^64
+  std::uint64_t allreduce_sum(std::uint64_t v) const;                            // wraps modulo 2^64
+  std::vector<std::uint64_t> allreduce_sum(std::vector<std::uint64_t> v) const;  // element by element
   double allreduce_sum(double v) const;
   double allreduce_max(double v) const;
   std::int64_t exclusive_scan_sum(std::int64_t v) const;  // sum over lower ranks; 0 on rank 0

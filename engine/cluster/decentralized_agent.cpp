@@ -106,9 +106,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         ctx.send(node_.id(), from_seconds(s.report_period_s > 0 ? s.report_period_s : 1.0), kReportTick);
         return true;
       }
-      case kDecisionCycle:
-        if (!requests_.empty()) setup_.batcher->raised(node_.id(), *this);
-        return true;
+      case kDecisionCycle: return true;  // a wake-up: the batcher decided at the boundary
       default: return false;
     }
   }
@@ -227,7 +225,7 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   requests_.push_back(std::move(r));
   requested_.push_back(m);
   if (setup_.batcher) {
-    if (first) setup_.batcher->first_request(node_.id(), *this, ctx);
+    if (first) setup_.batcher->first_request(*this, ctx);
     return;
   }
   std::vector<DecisionRequest>& decided = decided_;  // reused: no allocation per decision

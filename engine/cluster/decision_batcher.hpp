@@ -6,15 +6,20 @@
 // the rank's shared policy: one matrix product per layer for a learned one) and hands each
 // LP its decisions to dispatch through its own context. With "at-once" an LP decides its own
 // requests in the handler that raised them, through the same decide() call. With decision
-// cycles (agents.decision_period_s = P) an LP's first request schedules a kDecisionCycle event
-// at the next multiple of P and the LP hands its requests over there: every request of the
-// rank's cycle is decided together, at the end of the window holding the boundary.
+// cycles (agents.decision_period_s = P) the requests an LP raises before a multiple B of P
+// are decided at B, with every event before B run and none at or after it: the kernel ends a
+// window exactly at B (Simulator::set_hook_grid), and the LP's first request sends it a
+// kDecisionCycle wake-up at B so that no window skips over it. Every request of the rank's
+// cycle is decided together, those of every episode the kernel holds (batched episodes) in
+// one batch, ordered by (episode, LP id, request order).
 //
 // Deciding at the window end is causally safe: dispatches leave at the window end and arrive
 // a decision latency (>= the lookahead) later, after the window. The window boundaries
 // depend only on the model's events, not on the partition, so the results are the same for
 // any rank count; they differ from "at-once" by the wait until the window end (at most one
-// lookahead), which counts as decision latency.
+// lookahead), which counts as decision latency. Cycle boundaries depend on nothing but P, so
+// an episode decides the same whichever other episodes share its kernel; "window-end"
+// without cycles depends on the window layout, which other episodes change.
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -36,6 +41,8 @@ class DecidingLp {
 
 struct BatchStats {
   std::uint64_t batches = 0, requests = 0, largest = 0;
+  std::vector<std::uint32_t> sizes;  // per batch, in order
+  double decide_wall_s = 0;          // inside the policy's decide()
 };
 
 class DecisionBatcher {
@@ -46,20 +53,23 @@ class DecisionBatcher {
   DecisionBatcher(const DecisionBatcher&) = delete;
   DecisionBatcher& operator=(const DecisionBatcher&) = delete;
 
-  // `lp` raised its first pending request: with cycles, sends it a kDecisionCycle event at
-  // the next boundary (where it calls raised()); else raised() now.
-  void first_request(LpId lp, DecidingLp& who, LpContext& ctx);
-  // `lp` has requests for this window's end (once per window).
-  void raised(LpId lp, DecidingLp& who) { raised_.emplace_back(lp, &who); }
+  // The LP of `ctx` (`who`) raised its first pending request: its requests are decided at the
+  // next cycle boundary (sending it a kDecisionCycle wake-up there), or at this window's end.
+  void first_request(DecidingLp& who, LpContext& ctx);
   const BatchStats& stats() const { return stats_; }
 
  private:
+  struct Raised {
+    SimTime boundary;  // 0: this window's end
+    LpId lp;           // global id: (episode, LP id) order
+    DecidingLp* who;
+  };
   void decide_window(SimTime window_end);
 
   Simulator& sim_;
   const SchedulingPolicy& policy_;
   SimTime cycle_;
-  std::vector<std::pair<LpId, DecidingLp*>> raised_;
+  std::vector<Raised> raised_;
   std::vector<DecisionRequest> batch_;
   std::vector<std::size_t> ends_;  // per raised LP: the end of its requests in batch_
   BatchStats stats_;

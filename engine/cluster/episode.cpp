@@ -211,48 +211,17 @@ ArrivalWindow arrival_window(const EpisodeInput& in) {
 }
 
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, const LearnerLink* learner) {
-  const SchedulerConfig& sc = in.settings->scheduler;
-  check_policy_fits_topology(in.policy, sc);
-  // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
-  DecisionLog* log = learner != nullptr ? learner->log : nullptr;
-  if (log != nullptr && comm.size() != 1)
-    throw std::invalid_argument(
-        "run_episode: a decision log needs a one-rank communicator (the global state is read "
-        "from the rank's own nodes)");
-  const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
-      in.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", in.settings->run.seed,
-                  &in.settings->agents, learner, in.cluster});
-  const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
-      sc.admission, {.spill_queue_length = sc.spill_queue_length});
-  ModelSetup setup = make_setup(in);
-  setup.deciding_policy = policy.get();
-  setup.admission = admission.get();
-  setup.local_queue = policy->local_queue();
-  Simulator sim(comm, setup.lp_count(), setup.lookahead(), parse_partition_kind(in.settings->run.partition),
-                [&](LpId id) -> std::unique_ptr<LogicalProcess> {
-                  if (id < setup.nodes()) return std::make_unique<NodeLp>(static_cast<NodeId>(id), setup);
-                  if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
-                  return std::make_unique<SchedulerLp>(setup);
-                });
-  if (log != nullptr) record_global_state(sim, setup, *log);
-  std::unique_ptr<DecisionBatcher> batcher;
-  const SimTime cycle = from_seconds(in.settings->agents.decision_period_s);
-  if (sc.decide == DecideWhen::WindowEnd || cycle > 0) {
-    batcher = std::make_unique<DecisionBatcher>(sim, *policy, cycle);
-    setup.batcher = batcher.get();
-  }
+  return std::move(run_episodes(comm, std::span(&in, 1), learner).front());
+}
 
-  // The source raises the done flag when every task is done; the run stops at the next
-  // multiple of the stop grid (a sixteenth of the arrival span, at least 1 s), so the final
-  // state of every LP is the same for any rank count.
-  const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
-  sim.set_stop_grid(std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16)));
-  const SimTime limit = from_seconds(in.settings->run.max_time_s > 0 ? in.settings->run.max_time_s
-                                                                     : default_time_limit_s(in));
-  const RunStats stats = sim.run(limit);
-  const bool done = (sim.window_flags() & kWindowDone) != 0;
+namespace {
+
+// What run_episodes gathers of episode `e` (its LPs among the rank's), summarised on rank 0.
+EpisodeResult gather_episode(const Communicator& comm, Simulator& sim, std::uint64_t e, const EpisodeInput& in,
+                             const ModelSetup& setup) {
+  const bool done = sim.episode_done(e);
   if (!done &&
-      sim.next_time() == kTimeInfinity)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
+      sim.next_time(e) == kTimeInfinity)  // nothing left to happen, yet tasks are neither done nor listed: a model bug
     throw std::logic_error("episode " + std::to_string(in.episode) + " of " + in.policy +
                            " stalled with unfinished tasks and no pending events");
 
@@ -263,20 +232,24 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   std::vector<double> staleness;  // per decision
   std::vector<std::uint64_t> unschedulable, blocked;
   SimTime local_makespan = 0;
-  for (LpId id : sim.local_lps()) {
+  std::vector<LpId> mine;  // the rank's LPs of this episode, local ids
+  for (LpId global : sim.local_lps())
+    if (sim.episode_of(global) == e) mine.push_back(sim.local_id(global));
+  const auto lp = [&](LpId id) -> const LogicalProcess& { return sim.lp(sim.global_id(e, id)); };
+  for (LpId id : mine) {
     if (id < setup.nodes()) {
-      const auto& node = static_cast<const NodeLp&>(sim.lp(id));
+      const auto& node = static_cast<const NodeLp&>(lp(id));
       tasks.insert(tasks.end(), node.records().begin(), node.records().end());
       deciders.push_back(node.decisions());
       decider_ids.push_back(id);
       staleness.insert(staleness.end(), node.staleness().begin(), node.staleness().end());
       for (const TaskRecord& t : node.records()) local_makespan = std::max(local_makespan, t.end);
     } else if (id == setup.source_lp()) {
-      const auto& source = static_cast<const SourceLp&>(sim.lp(id));
+      const auto& source = static_cast<const SourceLp&>(lp(id));
       unschedulable = source.unschedulable();
       blocked = source.blocked();
     } else {
-      const auto& scheduler = static_cast<const SchedulerLp&>(sim.lp(id));
+      const auto& scheduler = static_cast<const SchedulerLp&>(lp(id));
       deciders.push_back(scheduler.decisions());
       decider_ids.push_back(id);
       staleness.insert(staleness.end(), scheduler.staleness().begin(), scheduler.staleness().end());
@@ -284,8 +257,9 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   }
   const SimTime makespan = comm.allreduce_max(local_makespan);
   std::vector<NodeRecord> nodes;
-  for (LpId id : sim.local_lps())
-    if (id < setup.nodes()) nodes.push_back(static_cast<const NodeLp&>(sim.lp(id)).node_record(makespan));
+  for (LpId id : mine)
+    if (id < setup.nodes())
+      nodes.push_back(static_cast<const NodeLp&>(lp(id)).node_record(makespan));
 
   EpisodeResult result;
   result.tasks = comm.gather_to_root(tasks);
@@ -305,22 +279,11 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
   std::sort(result.nodes.begin(), result.nodes.end(), [](auto& a, auto& b) { return a.node < b.node; });
   std::sort(result.unschedulable.begin(), result.unschedulable.end());
   std::sort(result.blocked.begin(), result.blocked.end());
-  result.checksum = sim.global_state_hash();
+  // The episode's LPs only, each under its episode-local id: the same digest as alone.
+  std::uint64_t hash = 0;
+  for (LpId id : mine) hash += mix64(hash_combine(id, lp(id).state_hash()));
+  result.checksum = comm.allreduce_sum(hash);
 
-  std::uint64_t batches = 0, batched = 0;
-  if (batcher) {
-    batches = batcher->stats().batches;
-    batched = batcher->stats().requests;
-  } else {
-    for (const DecisionStats& d : deciders) {
-      batches += d.batches;
-      batched += d.batched_requests;
-    }
-  }
-  batches = comm.allreduce_sum(batches);
-  batched = comm.allreduce_sum(batched);
-
-  const RunStats global = stats.reduced(comm);
   if (comm.is_root()) {
     result.metrics = summarize(in, result, all_deciders, std::move(all_staleness));
     result.metrics.unschedulable = result.unschedulable.size();
@@ -329,13 +292,141 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& in, cons
                                 result.metrics.blocked;
   }
   comm.broadcast(result.metrics);
-  result.metrics.events = global.events;
-  result.metrics.remote_events = global.remote_events;
-  result.metrics.windows = global.windows;
-  result.metrics.wall_s = global.wall_s;
-  result.metrics.decision_batches = batches;
-  result.metrics.mean_decision_batch = batches > 0 ? static_cast<double>(batched) / static_cast<double>(batches) : 0.0;
   return result;
+}
+
+// The decide() calls of a run, over every rank: count, requests, 95th percentile of the size.
+struct BatchFigures {
+  std::uint64_t batches = 0, requests = 0;
+  double p95 = 0;
+};
+BatchFigures batch_figures(const Communicator& comm, const DecisionBatcher* batcher,
+                           const std::vector<DecisionStats>& at_once) {
+  std::vector<std::uint32_t> sizes;
+  BatchFigures f;
+  if (batcher) {
+    f.batches = batcher->stats().batches;
+    f.requests = batcher->stats().requests;
+    sizes = batcher->stats().sizes;
+  } else {
+    for (const DecisionStats& d : at_once) {
+      f.batches += d.batches;
+      f.requests += d.batched_requests;
+    }
+  }
+  f.batches = comm.allreduce_sum(f.batches);
+  f.requests = comm.allreduce_sum(f.requests);
+  if (batcher) {
+    std::vector<double> all;
+    for (std::uint32_t n : comm.gather_to_root(sizes)) all.push_back(n);
+    std::sort(all.begin(), all.end());
+    f.p95 = all.empty() ? 0.0 : percentile_of(all, 0.95);
+    comm.broadcast(f.p95);
+  } else {
+    f.p95 = 0;  // at once: each decider's calls are counted, not their sizes (0: not recorded)
+  }
+  return f;
+}
+
+}  // namespace
+
+std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<const EpisodeInput> inputs,
+                                        const LearnerLink* learner) {
+  if (inputs.empty()) return {};
+  const EpisodeInput& first = inputs.front();
+  const SchedulerConfig& sc = first.settings->scheduler;
+  check_policy_fits_topology(first.policy, sc);
+  const SimTime cycle = from_seconds(first.settings->agents.decision_period_s);
+  const bool windowed_decisions = sc.decide == DecideWhen::WindowEnd || cycle > 0;
+  if (inputs.size() > 1) {
+    for (const EpisodeInput& in : inputs)
+      if (in.settings != first.settings || in.policy != first.policy || in.cluster != first.cluster)
+        throw std::invalid_argument("run_episodes: batched episodes share settings, policy and cluster");
+    if (sc.decide == DecideWhen::WindowEnd && cycle <= 0)
+      throw InputError::at("run.batch_episodes",
+                           "batched episodes decide at once or in decision cycles: window-end decisions depend "
+                           "on where windows end, which the other episodes change; set agents.decision_period_s > 0");
+    if (inputs.size() > Simulator::kMaxEpisodes)
+      throw InputError::at("run.batch_episodes", "at most " + std::to_string(Simulator::kMaxEpisodes) +
+                                                     " episodes in one kernel, got " + std::to_string(inputs.size()));
+  }
+  // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
+  DecisionLog* log = learner != nullptr ? learner->log : nullptr;
+  if (log != nullptr && (comm.size() != 1 || inputs.size() != 1))
+    throw std::invalid_argument(
+        "run_episode: a decision log needs a one-rank communicator (the global state is read "
+        "from the rank's own nodes) and one episode");
+  const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
+      first.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", first.settings->run.seed,
+                     &first.settings->agents, learner, first.cluster});
+  const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
+      sc.admission, {.spill_queue_length = sc.spill_queue_length});
+  std::vector<std::unique_ptr<ModelSetup>> setups;  // one per episode; LPs keep references
+  for (const EpisodeInput& in : inputs) {
+    setups.push_back(std::make_unique<ModelSetup>(make_setup(in)));
+    setups.back()->deciding_policy = policy.get();
+    setups.back()->admission = admission.get();
+    setups.back()->local_queue = policy->local_queue();
+  }
+  const ModelSetup& shape = *setups.front();
+  Simulator sim(comm, inputs.size(), shape.lp_count(), shape.lookahead(),
+                parse_partition_kind(first.settings->run.partition),
+                [&](LpId global) -> std::unique_ptr<LogicalProcess> {
+                  const ModelSetup& setup = *setups[global / shape.lp_count()];
+                  const LpId id = static_cast<LpId>(global % shape.lp_count());
+                  if (id < setup.nodes()) return std::make_unique<NodeLp>(static_cast<NodeId>(id), setup);
+                  if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
+                  return std::make_unique<SchedulerLp>(setup);
+                });
+  if (log != nullptr) record_global_state(sim, shape, *log);
+  std::unique_ptr<DecisionBatcher> batcher;
+  if (windowed_decisions) {
+    batcher = std::make_unique<DecisionBatcher>(sim, *policy, cycle);
+    for (auto& setup : setups) setup->batcher = batcher.get();
+  }
+
+  // The source raises the done flag when every task is done; the episode stops at the next
+  // multiple of its stop grid (a sixteenth of the arrival span, at least 1 s), so the final
+  // state of every LP is the same for any rank count.
+  for (std::size_t e = 0; e < inputs.size(); ++e) {
+    const EpisodeInput& in = inputs[e];
+    const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
+    sim.set_stop_grid(e, std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16)));
+    sim.set_time_limit(
+        e, from_seconds(in.settings->run.max_time_s > 0 ? in.settings->run.max_time_s : default_time_limit_s(in)));
+  }
+  const RunStats stats = sim.run(kTimeInfinity);
+
+  std::vector<EpisodeResult> results;
+  std::vector<DecisionStats> at_once;  // without a batcher: the rank's deciders' own calls
+  for (std::size_t e = 0; e < inputs.size(); ++e) {
+    results.push_back(gather_episode(comm, sim, e, inputs[e], *setups[e]));
+    if (!batcher)
+      for (LpId global : sim.local_lps())
+        if (sim.episode_of(global) == e) {
+          const LpId id = sim.local_id(global);
+          if (id < shape.nodes()) at_once.push_back(static_cast<const NodeLp&>(sim.lp(global)).decisions());
+          else if (id == shape.scheduler_lp())
+            at_once.push_back(static_cast<const SchedulerLp&>(sim.lp(global)).decisions());
+        }
+  }
+  const BatchFigures batches = batch_figures(comm, batcher.get(), at_once);
+  const RunStats global = stats.reduced(comm);
+  const std::vector<std::uint64_t> events = comm.allreduce_sum(sim.episode_events());
+  for (std::size_t e = 0; e < results.size(); ++e) {
+    EpisodeMetrics& m = results[e].metrics;
+    m.events = events[e];
+    m.remote_events = global.remote_events;
+    m.windows = global.windows;
+    m.wall_s = global.wall_s;
+    m.decision_batches = batches.batches;
+    m.mean_decision_batch = batches.batches > 0
+                                ? static_cast<double>(batches.requests) / static_cast<double>(batches.batches)
+                                : 0.0;
+    m.p95_decision_batch = batches.p95;
+    m.batched_episodes = inputs.size();
+  }
+  return results;
 }
 
 }  // namespace marlsim

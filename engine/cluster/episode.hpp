@@ -3,6 +3,7 @@
 // policy, run on the PDES kernel until every task is done (or run.max_time_s), with the
 // per-task, per-node and per-episode metrics gathered on rank 0.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,12 @@ struct EpisodeMetrics {
   double decision_latency_wall_us = 0;  // mean wall time inside the policy per decision
   // decide() calls and the requests per call, summed over ranks: with decide = "window-end"
   // each rank decides its own requests of a window together, so these depend on the partition.
+  // With batched episodes, those of the whole kernel run (every episode in it: their decisions
+  // share the batches), and so is wall_s (decisions/s: decisions x batched_episodes / wall_s).
   std::uint64_t decision_batches = 0;
   double mean_decision_batch = 0;
+  double p95_decision_batch = 0;
+  std::uint64_t batched_episodes = 1;  // episodes run side by side in its kernel (run.batch_episodes)
   // Coordination. Agents are the nodes (in every topology, so that modes compare per node);
   // messages are what nodes and the central scheduler send each other (load reports,
   // dispatches to another node, forwards, spills, bounces), bytes by the wire-size model of
@@ -94,6 +99,16 @@ ArrivalWindow arrival_window(const EpisodeInput& input);
 // every node per decision cycle, which needs a one-rank communicator (the rank reads its own
 // nodes).
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input, const LearnerLink* learner = nullptr);
+
+// Batched episodes: the inputs (same settings, policy and cluster; their own episode index,
+// hence seeds, and tasks) run side by side in one kernel as disjoint sets of LPs, and their
+// decisions share the policy's batches. Each result is bit-identical to run_episode's for
+// that input (but the batch and wall-time figures, which are the shared run's). Needs
+// decisions at once or in decision cycles (agents.decision_period_s > 0): window-end decisions
+// without cycles depend on the window layout, which the other episodes change. At most
+// Simulator::kMaxEpisodes inputs; a decision log (training) needs exactly one.
+std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<const EpisodeInput> inputs,
+                                        const LearnerLink* learner = nullptr);
 
 // When run.max_time_s is 0: last arrival + 3 x the whole stream's run time on the slowest
 // node + 1000 repairs + 1 h (seconds). Reaching it leaves tasks counted as incomplete.

@@ -38,6 +38,10 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(decision_latency_wall_us, "us", "wall time inside the policy per decision, mean"),
       MARLSIM_FIELD(decision_batches, "count", "decide() calls on the policy, all ranks (depends on the partition)"),
       MARLSIM_FIELD(mean_decision_batch, "count", "requests per decide() call (depends on the partition)"),
+      MARLSIM_FIELD(
+          p95_decision_batch, "count",
+          "requests per decide() call, 95th percentile over the calls (0 when deciding at once: not recorded)"),
+      MARLSIM_FIELD(batched_episodes, "count", "episodes run side by side in one kernel (run.batch_episodes)"),
       MARLSIM_FIELD(messages_per_agent, "count",
                     "coordination messages (load reports, dispatches, forwards, spills, bounces) sent between "
                     "nodes and the central scheduler, per node"),

@@ -40,9 +40,7 @@ void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
       }
       break;
     }
-    case kDecisionCycle:
-      if (!requests_.empty()) setup_.batcher->raised(ctx.self(), *this);
-      break;
+    case kDecisionCycle: break;  // a wake-up: the batcher decided at the boundary
     case kBatchTick: {
       tick_pending_ = false;
       std::vector<TaskMessage> batch;
@@ -117,7 +115,7 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
   }
   if (requests_.empty()) return;
   if (setup_.batcher) {
-    if (first) setup_.batcher->first_request(ctx.self(), *this, ctx);
+    if (first) setup_.batcher->first_request(*this, ctx);
     return;
   }
   std::vector<DecisionRequest>& decided = decided_;  // reused: no allocation per decision

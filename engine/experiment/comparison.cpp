@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
@@ -10,6 +11,7 @@
 #include "engine/experiment/group_failure.hpp"
 #include "engine/experiment/rank_groups.hpp"
 #include "engine/experiment/results_layout.hpp"
+#include "engine/support/input_error.hpp"
 
 namespace marlsim {
 
@@ -54,6 +56,15 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
   for (const std::string& policy : scenario.scheduler.policies)
     if (policy == "decentralized-ac") make_actor_critic_network(scenario.agents.actor_critic, scenario.run.seed);
   const int groups = rank_group_count(scenario, comm.size());
+  if (scenario.batch_episodes > 1 && scenario.cluster.new_per_episode)
+    throw InputError::at("run.batch_episodes",
+                         "batched episodes share one cluster; cluster.new_per_episode = true gives each its own "
+                         "(set run.batch_episodes = 1)");
+  if (scenario.batch_episodes > 1 && scenario.scheduler.decide == DecideWhen::WindowEnd &&
+      scenario.agents.decision_period_s <= 0)
+    throw InputError::at("run.batch_episodes",
+                         "batched episodes decide at once or in decision cycles: window-end decisions depend on "
+                         "where windows end, which the other episodes change; set agents.decision_period_s > 0");
 
   ComparisonResult result;
   EpisodeInputs inputs(scenario);
@@ -78,8 +89,17 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
   const std::uint64_t episodes = scenario.run.episodes;
   const std::uint64_t pairs = policies.size() * episodes;
   for (const std::string& policy : policies) result.policies.push_back({policy, {}});
+  // Units of work: up to run.batch_episodes consecutive episodes of one policy, run side by
+  // side in one kernel (engine/cluster/episode.hpp: run_episodes). Unit u covers the pairs
+  // from unit_begin(u) on.
+  const std::uint64_t batch = std::min<std::uint64_t>(scenario.batch_episodes, episodes);
+  const std::uint64_t units_per_policy = (episodes + batch - 1) / batch;
+  const std::uint64_t units = policies.size() * units_per_policy;
+  const auto unit_begin = [&](std::uint64_t u) {
+    return u >= units ? pairs : (u / units_per_policy) * episodes + (u % units_per_policy) * batch;
+  };
 
-  // Blocks of rounds: in each round group g runs pair first + round x G + g, on its own
+  // Blocks of rounds: in each round group g runs unit first + round x G + g, on its own
   // communicator, without waiting for the other groups. After the block the group roots hand
   // their pairs' metrics and tables to rank 0 (group 0's root, which keeps its own), rank 0
   // writes every pair's tables in pair order and every rank gets every pair's metrics.
@@ -92,33 +112,51 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
   EpisodeTables pending;  // rank 0
   std::uint64_t pending_rows = 0;
   const auto G = static_cast<std::uint64_t>(groups);
-  const std::uint64_t block = rounds_per_block(scenario, inputs, groups) * G;
-  for (std::uint64_t first = 0; first < pairs; first += block) {
-    const std::uint64_t end = std::min(pairs, first + block);
-    std::vector<PairSummary> mine;    // group roots: their pairs, in pair order
-    std::vector<char> sent;           // group roots but rank 0: their pairs' tables as bytes
-    std::vector<EpisodeTables> kept;  // rank 0: its own pairs' tables
+  const std::uint64_t block = std::max<std::uint64_t>(1, rounds_per_block(scenario, inputs, groups) / batch) * G;
+  for (std::uint64_t first_unit = 0; first_unit < units; first_unit += block) {
+    const std::uint64_t first = unit_begin(first_unit);
+    const std::uint64_t end = unit_begin(std::min(units, first_unit + block));
+    std::vector<PairSummary> mine;                            // group roots: their pairs, in pair order
+    std::vector<char> sent;                                   // group roots but rank 0: their pairs' tables as bytes
+    std::vector<EpisodeTables> kept;                          // rank 0: its own pairs' tables
+    std::vector<std::size_t> kept_at(end - first, SIZE_MAX);  // rank 0: by pair - first, into kept
     GroupFailure failure;
     try {
-      for (std::uint64_t j = first + static_cast<std::uint64_t>(group); j < end; j += G) {
-        const std::size_t p = j / episodes;
-        const std::uint64_t e = j % episodes;
-        const EpisodeInputs::Episode ep = inputs.episode(e);
-        const EpisodeResult r = run_episode(group_comm, {&scenario, ep.cluster, &ep.tasks, policies[p], e});
-        if (!group_comm.is_root()) continue;
-        PairSummary s{j, ep.tasks.size(), 0, 0, r.metrics};
-        if (results) {
-          EpisodeTables t = episode_tables(policies[p], e, ep.tasks, *ep.cluster, r, per_task);
-          s.rows = rows_of(t);
-          if (comm.is_root()) {
-            kept.push_back(std::move(t));
-          } else {
-            const std::vector<char> b = to_bytes(t);
-            s.bytes = b.size();
-            sent.insert(sent.end(), b.begin(), b.end());
-          }
+      for (std::uint64_t u = first_unit + static_cast<std::uint64_t>(group); u < std::min(units, first_unit + block);
+           u += G) {
+        const std::size_t p = u / units_per_policy;
+        const std::uint64_t e0 = unit_begin(u) - p * episodes;
+        const std::uint64_t count = std::min(batch, episodes - e0);
+        std::vector<std::vector<TaskSpec>> tasks;
+        std::vector<EpisodeInput> batch_inputs;
+        const ClusterSpec* unit_cluster = nullptr;
+        for (std::uint64_t e = e0; e < e0 + count; ++e) {
+          EpisodeInputs::Episode ep = inputs.episode(e);
+          unit_cluster = ep.cluster;  // the same for every episode unless cluster.new_per_episode (then count is 1)
+          tasks.push_back(std::move(ep.tasks));
         }
-        mine.push_back(s);
+        for (std::uint64_t i = 0; i < count; ++i)
+          batch_inputs.push_back({&scenario, unit_cluster, &tasks[i], policies[p], e0 + i});
+        const std::vector<EpisodeResult> rs = run_episodes(group_comm, batch_inputs);
+        if (!group_comm.is_root()) continue;
+        for (std::uint64_t i = 0; i < count; ++i) {
+          const std::uint64_t j = unit_begin(u) + i, e = e0 + i;
+          const EpisodeResult& r = rs[i];
+          PairSummary s{j, tasks[i].size(), 0, 0, r.metrics};
+          if (results) {
+            EpisodeTables t = episode_tables(policies[p], e, tasks[i], *unit_cluster, r, per_task);
+            s.rows = rows_of(t);
+            if (comm.is_root()) {
+              kept_at[j - first] = kept.size();
+              kept.push_back(std::move(t));
+            } else {
+              const std::vector<char> b = to_bytes(t);
+              s.bytes = b.size();
+              sent.insert(sent.end(), b.begin(), b.end());
+            }
+          }
+          mine.push_back(s);
+        }
       }
       if (sent.size() > static_cast<std::size_t>(INT_MAX))
         throw std::runtime_error(
@@ -150,8 +188,8 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
       if (results) {
         const std::size_t k = s.pair - first;
         if (comm.is_root()) {
-          if (s.pair % G == 0)  // run by group 0: rank 0's own
-            append_rows(pending, std::move(kept[k / G]));
+          if (kept_at[k] != SIZE_MAX)  // run by group 0: rank 0's own
+            append_rows(pending, std::move(kept[kept_at[k]]));
           else append_rows(pending, episode_tables_from_bytes(std::span(bytes).subspan(offset[k], s.bytes)));
         }
         pending_rows += s.rows;

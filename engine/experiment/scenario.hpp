@@ -30,6 +30,9 @@ struct Scenario : ClusterModelSettings {
   // comparison uses its ranks, not about the cluster model, which runs one episode on
   // whatever communicator it is given.
   std::uint32_t rank_groups = 0;
+  // run.batch_episodes: episodes of a policy run side by side in one kernel, their decisions
+  // sharing the policy's batches (engine/cluster/episode.hpp: run_episodes); 1 to 64.
+  std::uint32_t batch_episodes = 1;
 };
 
 // Reads a scenario file and applies overrides ("cluster.nodes=10000", "scheduler.policy=least-loaded").

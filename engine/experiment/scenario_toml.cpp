@@ -626,7 +626,7 @@ void read_agents(TableReader a, AgentSettings& settings) {
   a.finish();
 }
 
-void read_run(TableReader r, RunConfig& run, std::uint32_t& rank_groups) {
+void read_run(TableReader r, RunConfig& run, std::uint32_t& rank_groups, std::uint32_t& batch_episodes) {
   static const std::vector<std::string> kPartitions{"block", "round-robin"};
   r.integer("seed", run.seed);
   r.integer("episodes", run.episodes, 1);
@@ -634,6 +634,7 @@ void read_run(TableReader r, RunConfig& run, std::uint32_t& rank_groups) {
   r.duration_or_zero("warmup_s", run.warmup_s);
   run.partition = kPartitions[r.choice("partition", kPartitions, run.partition == "round-robin" ? 1 : 0)];
   r.integer("rank_groups", rank_groups);
+  r.integer("batch_episodes", batch_episodes, 1, 64);
   r.finish();
 }
 
@@ -837,7 +838,7 @@ Scenario parse(Context& ctx, const std::string& text, const std::vector<std::str
   read_cluster(top.sub("cluster"), s.cluster);
   const bool trace_seed_set = read_workload(top.sub("workload"), s.workload);
   read_scheduler(top.sub("scheduler"), s.scheduler);
-  read_run(top.sub("run"), s.run, s.rank_groups);
+  read_run(top.sub("run"), s.run, s.rank_groups, s.batch_episodes);
   read_agents(top.sub("agents"), s.agents);
   read_output(top.sub("output"), s.output);
   top.finish();

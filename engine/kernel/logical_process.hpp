@@ -11,12 +11,15 @@ class Simulator;
 
 // What a handler may do: read the clock and send events. Sending to another LP must
 // respect the lookahead (delay >= L), which is what lets ranks run a window independently.
+// LP ids are those of the LP's own episode (Simulator: batched episodes).
 class LpContext {
  public:
-  LpContext(Simulator& sim, LpId self, SimTime now) : sim_(&sim), self_(self), now_(now) {}
+  LpContext(Simulator& sim, LpId global_self, SimTime now);
 
   SimTime now() const { return now_; }
-  LpId self() const { return self_; }
+  LpId self() const { return self_ - base_; }
+  LpId global_self() const { return self_; }
+  std::uint64_t episode() const;
   SimTime lookahead() const;
 
   // Schedules `kind` with `payload` at now() + delay on `dst`.
@@ -44,7 +47,8 @@ class LpContext {
   SimTime later(SimTime delay) const;  // now + delay; throws past the end of the int64 clock
   void post(Event& ev);
   Simulator* sim_;
-  LpId self_;
+  LpId self_;  // global
+  LpId base_;  // its episode's first global id
   SimTime now_;
 };
 

@@ -16,6 +16,12 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 SimTime saturating_add(SimTime a, SimTime b) { return a > kTimeInfinity - b ? kTimeInfinity : a + b; }
 }  // namespace
 
+LpContext::LpContext(Simulator& sim, LpId global_self, SimTime now)
+    : sim_(&sim),
+      self_(global_self),
+      base_(static_cast<LpId>(sim.episode_of(global_self) * sim.lps_per_episode())),
+      now_(now) {}
+std::uint64_t LpContext::episode() const { return sim_->episode_of(self_); }
 SimTime LpContext::lookahead() const { return sim_->lookahead(); }
 SimTime LpContext::later(SimTime delay) const {
   if (delay < 0 || delay > kTimeInfinity - now_)
@@ -24,12 +30,29 @@ SimTime LpContext::later(SimTime delay) const {
   return now_ + delay;
 }
 void LpContext::post(Event& ev) { sim_->post(self_, now_, ev); }
-void LpContext::raise_window_flag(std::uint32_t flag) { sim_->raised_flags_ |= flag; }
+void LpContext::raise_window_flag(std::uint32_t flag) { sim_->raise_from(self_, now_, flag); }
 
 Simulator::Simulator(const Communicator& comm, std::uint64_t num_lps, SimTime lookahead, PartitionKind partition,
                      const LpFactory& factory)
-    : comm_(comm), partition_(num_lps, comm.size(), partition), lookahead_(lookahead) {
+    : Simulator(comm, 1, num_lps, lookahead, partition, factory) {}
+
+Simulator::Simulator(const Communicator& comm, std::uint64_t episodes, std::uint64_t lps_per_episode, SimTime lookahead,
+                     PartitionKind partition, const LpFactory& factory)
+    : comm_(comm),
+      partition_(episodes * lps_per_episode, comm.size(), partition),
+      lookahead_(lookahead),
+      lps_per_episode_(lps_per_episode),
+      stop_grid_(episodes, 0),
+      stop_at_(episodes, kTimeInfinity),
+      done_(episodes, 0),
+      dead_min_(episodes, kTimeInfinity),
+      episode_next_(episodes, 0),
+      episode_events_(episodes, 0) {
   if (lookahead <= 0) throw std::invalid_argument("Simulator: lookahead must be positive");
+  if (episodes < 1 || episodes > kMaxEpisodes || lps_per_episode < 1)
+    throw std::invalid_argument("Simulator: 1 to " + std::to_string(kMaxEpisodes) +
+                                " episodes of at least one LP each");
+  const std::uint64_t num_lps = episodes * lps_per_episode;
   local_lps_ = partition_.lps_of(comm.rank());
   local_index_.assign(num_lps, kNoLp);
   lps_.reserve(local_lps_.size());
@@ -41,17 +64,37 @@ Simulator::Simulator(const Communicator& comm, std::uint64_t num_lps, SimTime lo
   outgoing_.resize(static_cast<std::size_t>(comm.size()));
 }
 
+void Simulator::raise_window_flag(WindowFlag flag) {
+  if (flag & kWindowDone) raised_done_ = ~std::uint64_t{0} >> (kMaxEpisodes - episodes());
+  raised_flags_ |= flag & ~kWindowDone;
+}
+
+void Simulator::raise_from(LpId source, SimTime now, std::uint32_t flag) {
+  if (flag & kWindowDone) {
+    const std::uint64_t e = episode_of(source);
+    raised_done_ |= std::uint64_t{1} << e;
+    // It stops at its grid point after now: no window crosses one, so the ranks that learn
+    // of it at this window's end have run nothing at or after it yet.
+    if (stop_grid_[e] > 0) stop_at_[e] = std::min(stop_at_[e], stop_grid_after(e, now));
+  }
+  raised_flags_ |= flag & ~kWindowDone;
+}
+
 void Simulator::post(LpId source, SimTime now, Event& ev) {
-  if (ev.dst >= partition_.num_lps())
+  const LpId base = static_cast<LpId>(episode_of(source) * lps_per_episode_);
+  if (ev.dst >= lps_per_episode_)
     throw std::logic_error("event to LP " + std::to_string(ev.dst) + " which does not exist");
+  ev.dst += base;
   if (ev.time < floor_ || ev.time < now)
-    throw std::logic_error("LP " + std::to_string(source) + " scheduled an event in the past");
+    throw std::logic_error("LP " + std::to_string(source - base) + " scheduled an event in the past");
   if (ev.dst != source && ev.time - now < lookahead_)
-    throw std::logic_error("LP " + std::to_string(source) + " sent to LP " + std::to_string(ev.dst) +
+    throw std::logic_error("LP " + std::to_string(source - base) + " sent to LP " + std::to_string(ev.dst - base) +
                            " with a delay below the lookahead");
   ev.order = make_order(source, send_seq_[local_index_[source]]++);
   const int dst_rank = partition_.rank_of(ev.dst);
-  if (dst_rank == comm_.rank()) {
+  if (dead(ev)) {  // past its episode's stop: never runs
+    discard(ev);
+  } else if (dst_rank == comm_.rank()) {
     push_local(ev);
   } else {
     outgoing_[static_cast<std::size_t>(dst_rank)].push_back(ev);
@@ -60,33 +103,48 @@ void Simulator::post(LpId source, SimTime now, Event& ev) {
   }
 }
 
-SimTime Simulator::stop_grid_after(SimTime t) const {
-  return stop_grid_ > 0 ? saturating_add(t - t % stop_grid_, stop_grid_) : kTimeInfinity;
+SimTime Simulator::stop_grid_after(std::uint64_t e, SimTime t) const {
+  const SimTime grid = stop_grid_[e];
+  return grid > 0 ? saturating_add(t - t % grid, grid) : kTimeInfinity;
+}
+
+void Simulator::discard(const Event& ev) {
+  const std::uint64_t e = episode_of(ev.dst);
+  dead_min_[e] = std::min(dead_min_[e], ev.time);
 }
 
 void Simulator::process_until(SimTime& window_end, RunStats& stats) {
   while (!queue_.empty() && queue_.top().time < window_end) {
     const EventKey key = queue_.top();
     queue_.pop();
-    const Event ev = pool_[key.slot];
+    Event ev = pool_[key.slot];
     pool_.release(key.slot);
+    // An episode stops at its own point (a single window runs past the others' stops).
+    if (dead(ev)) {
+      discard(ev);
+      continue;
+    }
     floor_ = ev.time;
     LpContext ctx(*this, ev.dst, ev.time);
-    lps_[local_index_[ev.dst]]->handle(ev, ctx);
+    LogicalProcess& lp = *lps_[local_index_[ev.dst]];
+    if (lps_per_episode_ < partition_.num_lps()) {  // the handler sees ids of its own episode
+      const LpId base = static_cast<LpId>(episode_of(ev.dst) * lps_per_episode_);
+      ev.dst -= base;
+      ev.order = make_order(ev.source() - base, ev.order);
+    }
+    ++episode_events_[episode_of(ctx.global_self())];
+    lp.handle(ev, ctx);
     ++stats.events;
-    // A single window (one rank, no hooks) ends where a multi-rank run that agreed on the
-    // done flag would: at the stop grid point after the event that raised it.
-    if (!windowed_ && (raised_flags_ & kWindowDone) && stop_grid_ > 0)
-      window_end = std::min(window_end, stop_grid_after(ev.time));
     // One rank may run everything as a single window: look for a stop request now and then.
     if ((stats.events & 4095) == 0 && comm_.size() == 1 && stop_signal() != 0) throw RunStopped(stop_signal());
   }
 }
 
 WindowState Simulator::local_window_state() {
-  WindowState s{local_next_time(), raised_flags_, stop_signal()};
+  WindowState s{local_next_time(), raised_flags_, stop_signal(), raised_done_};
   if (s.stop_signal != 0) s.flags |= kWindowStop;
   raised_flags_ = 0;  // sent once; the agreed flags are in window_flags_
+  raised_done_ = 0;
   return s;
 }
 
@@ -101,13 +159,75 @@ SimTime Simulator::synchronize_window(RunStats& stats) {
   const WindowState agreed = pending.wait();
   stats.reduce_s += seconds_since(t0);
   window_flags_ = agreed.flags;
+  agreed_done_ = agreed.done_episodes;
   if (agreed.flags & kWindowStop) throw RunStopped(agreed.stop_signal);
   return agreed.next;
 }
 
-SimTime Simulator::local_next_time() const {
+SimTime Simulator::local_next_time() {
+  // Events past their episode's stop never run: drop them from the top so that they do not
+  // hold windows open.
+  while (!queue_.empty() && queue_.top().time >= stop_at_[episode_of(pool_[queue_.top().slot].dst)]) {
+    discard(pool_[queue_.top().slot]);
+    pool_.release(queue_.top().slot);
+    queue_.pop();
+  }
   const SimTime queued = queue_.empty() ? kTimeInfinity : queue_.top().time;
   return std::min(queued, outgoing_min_);
+}
+
+void Simulator::agree_done(std::uint64_t done_mask, SimTime window_start, SimTime window_end) {
+  bool all = true;
+  for (std::uint64_t e = 0; e < episodes(); ++e) {
+    if ((done_mask >> e & 1) && !done_[e]) {
+      done_[e] = 1;
+      // The grid point after the window's events (windows never cross one; a single window
+      // set it at the event that raised it); without a grid, the end of the window.
+      if (stop_grid_[e] == 0) stop_at_[e] = std::min(stop_at_[e], window_end);
+      else if (windowed_) stop_at_[e] = std::min(stop_at_[e], stop_grid_after(e, window_start));
+    }
+    all = all && done_[e];
+  }
+  if (all) window_flags_ |= kWindowDone;
+  else window_flags_ &= ~std::uint32_t{kWindowDone};
+}
+
+SimTime Simulator::window_end_after(SimTime start, SimTime end_time) const {
+  SimTime end = std::min(saturating_add(start, lookahead_), end_time);
+  for (std::uint64_t e = 0; e < episodes(); ++e) {
+    if (stop_at_[e] <= start) continue;  // stopped: its grid no longer matters
+    end = std::min({end, stop_grid_after(e, start), stop_at_[e]});
+  }
+  if (hook_grid_ > 0) {
+    // The first multiple at or after start not yet ended at (an empty window if it is start).
+    SimTime point = start % hook_grid_ == 0 ? start : saturating_add(start - start % hook_grid_, hook_grid_);
+    if (point <= last_hook_point_) point = saturating_add(point, hook_grid_);
+    end = std::min(end, point);
+  }
+  return end;
+}
+
+void Simulator::note_episode_next_times() {
+  // The earliest event left per episode: discarded past its stop, or still queued (drained
+  // and put back, so that run() can go on).
+  std::vector<SimTime> next = dead_min_;
+  std::vector<EventKey> keys;
+  while (!queue_.empty()) {
+    keys.push_back(queue_.top());
+    queue_.pop();
+  }
+  for (const EventKey& k : keys) {
+    const std::uint64_t e = episode_of(pool_[k.slot].dst);
+    next[e] = std::min(next[e], k.time);
+    queue_.push(k);
+  }
+  episode_next_ = comm_.allreduce_min(next);
+}
+
+SimTime Simulator::next_time() const {
+  SimTime t = kTimeInfinity;
+  for (SimTime e : episode_next_) t = std::min(t, e);
+  return t;
 }
 
 RunStats Simulator::run(SimTime end_time) {
@@ -127,24 +247,25 @@ RunStats Simulator::run(SimTime end_time) {
 
   // Events sent during init may be bound for other ranks: exchange before the first window.
   next_time_ = synchronize_window(stats);
-  SimTime stop_at = end_time;  // lowered to the stop grid once the done flag is agreed
-  if (window_flags_ & kWindowDone) stop_at = std::min(end_time, stop_grid_ > 0 ? stop_grid_after(floor_) : floor_);
+  agree_done(agreed_done_, floor_, floor_);
 
-  while (next_time_ < stop_at) {
-    SimTime window_end = stop_at;
-    if (windowed_)
-      window_end = std::min({saturating_add(next_time_, lookahead_), stop_grid_after(next_time_), stop_at});
+  // Each episode stops on its own (stop_at_); the run ends when no episode has an event
+  // left before its stop, or at end_time.
+  while (next_time_ < end_time) {
+    const SimTime window_start = next_time_;
+    SimTime window_end = windowed_ ? window_end_after(window_start, end_time) : end_time;
     const auto t0 = Clock::now();
     process_until(window_end, stats);
-    floor_ = window_end;
+    floor_ = std::max(floor_, window_end);
+    if (hook_grid_ > 0 && window_end % hook_grid_ == 0) last_hook_point_ = window_end;
     for (auto& hook : hooks_) hook(window_end);
     stats.compute_s += seconds_since(t0);
     ++stats.windows;
     next_time_ = synchronize_window(stats);
-    if ((window_flags_ & kWindowDone) && stop_at == end_time)
-      stop_at = std::min(end_time, stop_grid_ > 0 ? stop_grid_after(window_end - 1) : window_end);
+    agree_done(agreed_done_, window_start, window_end);
   }
-  floor_ = std::max(floor_, std::min(end_time, stop_at));
+  floor_ = std::max(floor_, std::min(end_time, next_time_));
+  note_episode_next_times();
   stats.remote_events = remote_sent_;
   stats.wall_s = seconds_since(t_start);
   return stats;

@@ -347,3 +347,70 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
                 {"agents.decision_period_s=0.5", "scheduler.topology=" + topology, "scheduler.policy=" + policy}});
     }
 }
+
+// Batched episodes (engine/cluster/episode.hpp: run_episodes): episodes side by side in one
+// kernel, their decisions sharing the policy's batches. Each must give exactly what it gives
+// alone on one rank and one thread, whatever company it keeps, at any rank and thread count.
+TEST_CASE("cluster: a batched episode gives what it gives alone, beside any others, at any rank and thread count",
+          "[cluster][determinism][batched]") {
+  const Communicator world;
+  const Communicator self(MPI_COMM_SELF);
+  const std::vector<std::string> failures{"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150",
+                                          "cluster.failures.mttr_s=20"};
+  std::vector<Case> cases{
+      {"decentralized-ac, decentralized limited, cycles of 0.1 s",
+       {"scheduler.topology=decentralized", "scheduler.policy=decentralized-ac", "agents.decision_period_s=0.1",
+        "agents.hidden_widths=[48, 144]"}},
+      {"hrac, centralized, cycles of 0.1 s",
+       {"scheduler.policy=hrac", "agents.decision_period_s=0.1", "agents.hidden_widths=[48, 144]"}},
+      {"least-loaded, two-level, cycles of 0.5 s, failures",
+       {"scheduler.topology=two-level", "agents.decision_period_s=0.5"}},
+      {"random, decentralized global, at once, failures",
+       {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=random"}},
+  };
+  for (std::size_t i = 2; i < cases.size(); ++i)
+    cases[i].overrides.insert(cases[i].overrides.end(), failures.begin(), failures.end());
+  const int threads_before = omp_get_max_threads();
+  for (const Case& c : cases) {
+    const Scenario s = scenario_with(c.overrides);
+    const ClusterSpec cluster = build_cluster(s, nullptr);
+    const std::string& policy = s.scheduler.policies.front();
+    std::vector<std::vector<TaskSpec>> tasks;
+    std::vector<EpisodeInput> inputs;
+    for (std::uint64_t e = 0; e < 3; ++e) tasks.push_back(build_tasks(s, cluster, nullptr, e));
+    for (std::uint64_t e = 0; e < 3; ++e) inputs.push_back({&s, &cluster, &tasks[e], policy, e});
+    omp_set_num_threads(1);
+    std::vector<EpisodeResult> alone;
+    for (const EpisodeInput& in : inputs) alone.push_back(run_episode(self, in));
+    // Every episode in one kernel, and two of them in the other order.
+    const std::vector<std::vector<std::size_t>> companies{{0, 1, 2}, {2, 0}};
+    for (const int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      for (const auto& company : companies) {
+        std::vector<EpisodeInput> batch;
+        for (std::size_t e : company) batch.push_back(inputs[e]);
+        const std::vector<EpisodeResult> batched = run_episodes(world, batch);
+        for (std::size_t k = 0; k < company.size(); ++k) {
+          const EpisodeResult& a = batched[k];
+          const EpisodeResult& b = alone[company[k]];
+          INFO(c.name << ": episode " << company[k] << " of " << company.size() << " at " << world.size()
+                      << " rank(s), " << threads << " thread(s)");
+          REQUIRE(a.metrics.completed > 0);
+          REQUIRE(a.metrics.batched_episodes == company.size());
+          REQUIRE(a.checksum == b.checksum);
+          require_same_metrics(a.metrics, b.metrics);
+          if (world.is_root()) check_same_records(a, b);
+        }
+      }
+    }
+    // The batches are shared: the three episodes' decisions make fewer, larger batches.
+    if (s.agents.decision_period_s > 0) {
+      omp_set_num_threads(1);
+      const EpisodeMetrics together = run_episodes(self, inputs).front().metrics;
+      INFO(c.name << ": " << together.mean_decision_batch << " per batch together, "
+                  << alone[0].metrics.mean_decision_batch << " alone");
+      REQUIRE(together.mean_decision_batch > alone[0].metrics.mean_decision_batch);
+    }
+  }
+  omp_set_num_threads(threads_before);
+}

@@ -50,7 +50,8 @@ bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)
 
 // The wall-clock metrics, and those that depend on how an episode is partitioned over ranks.
 bool partition_dependent(std::string_view metric) {
-  return metric == "wall_s" || metric == "decision_latency_wall_us" || metric == "remote_events" || metric == "windows";
+  return metric == "wall_s" || metric == "decisions_per_s" || metric == "decision_latency_wall_us" ||
+         metric == "remote_events" || metric == "windows";
 }
 
 void require_same_results(const ComparisonResult& a, const ComparisonResult& b) {

@@ -179,3 +179,49 @@ TEST_CASE("simulator: with a stop grid, done ends the run at the grid point afte
     REQUIRE(sim.next_time() == 51);
   }
 }
+
+TEST_CASE("simulator: episodes side by side run as each runs alone, and stop at their own points",
+          "[engine][simulator][batched]") {
+  // Two token rings of 4 LPs: episode 0 raises done at 36, episode 1 at 60; grid 50. Each
+  // addresses LPs 0..3 of its own episode, and stops at its grid point after its done.
+  Communicator self(MPI_COMM_SELF);
+  const SimTime done_at[2] = {36, 60};
+  for (const bool windowed : {false, true}) {
+    CAPTURE(windowed);
+    Simulator both(self, 2, 4, 3, PartitionKind::Block,
+                   [&](LpId id) { return std::make_unique<FinishingRingLp>(id % 4, 4, 3, done_at[id / 4]); });
+    both.set_stop_grid(50);
+    if (windowed) both.add_window_hook([](SimTime) {});
+    both.run(1000);
+    for (std::uint64_t e = 0; e < 2; ++e) {
+      Simulator alone(self, 4, 3, PartitionKind::Block,
+                      [&](LpId id) { return std::make_unique<FinishingRingLp>(id, 4, 3, done_at[e]); });
+      alone.set_stop_grid(50);
+      if (windowed) alone.add_window_hook([](SimTime) {});
+      alone.run(1000);
+      CAPTURE(e);
+      REQUIRE(both.episode_done(e));
+      REQUIRE(both.episode_stop(e) == (e == 0 ? 50 : 100));
+      REQUIRE(both.next_time(e) == alone.next_time());
+      REQUIRE(both.episode_events()[e] == alone.episode_events()[0]);
+      for (LpId id = 0; id < 4; ++id)
+        REQUIRE(dynamic_cast<FinishingRingLp&>(both.lp(both.global_id(e, id))).seen ==
+                dynamic_cast<FinishingRingLp&>(alone.lp(id)).seen);
+    }
+  }
+}
+
+TEST_CASE("simulator: with a hook grid, hooks run at each multiple before the events at it", "[engine][simulator]") {
+  // Events at 0, 10, 20, ... (lookahead 3); grid 10: a window ends at every multiple, an
+  // empty one where an event is due exactly then, and the hook sees none of that time's events.
+  Communicator self(MPI_COMM_SELF);
+  Simulator sim(self, 1, 10, PartitionKind::Block, [](LpId id) { return std::make_unique<RingLp>(id, 1, 10); });
+  std::vector<std::pair<SimTime, std::size_t>> hooks;  // (window end, events seen by then)
+  sim.add_window_hook([&](SimTime end) { hooks.emplace_back(end, dynamic_cast<RingLp&>(sim.lp(0)).seen.size()); });
+  sim.set_hook_grid(10);
+  sim.run(35);
+  std::vector<std::pair<SimTime, std::size_t>> multiples;
+  for (const auto& h : hooks)
+    if (h.first % 10 == 0) multiples.push_back(h);
+  REQUIRE(multiples == std::vector<std::pair<SimTime, std::size_t>>{{0, 0}, {10, 1}, {20, 2}, {30, 3}});
+}
