@@ -258,8 +258,7 @@ EpisodeResult gather_episode(const Communicator& comm, Simulator& sim, std::uint
   const SimTime makespan = comm.allreduce_max(local_makespan);
   std::vector<NodeRecord> nodes;
   for (LpId id : mine)
-    if (id < setup.nodes())
-      nodes.push_back(static_cast<const NodeLp&>(lp(id)).node_record(makespan));
+    if (id < setup.nodes()) nodes.push_back(static_cast<const NodeLp&>(lp(id)).node_record(makespan));
 
   EpisodeResult result;
   result.tasks = comm.gather_to_root(tasks);
