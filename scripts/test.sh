@@ -3,6 +3,8 @@
 # 1, 2 and 4 ranks, and command-line tests (ctest). Exit code 0 means all passed.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_packages
-build_marlsim
+TIMEFORMAT="test: %1R s wall, %1U s user + %1S s sys CPU for the build"
+time build_marlsim
 cd "$MARLSIM_BUILD"
-ctest --output-on-failure -j"$(nproc)" "$@"
+TIMEFORMAT="test: %1R s wall, %1U s user + %1S s sys CPU for ctest"
+time ctest --output-on-failure -j"$(nproc)" "$@"
