@@ -374,10 +374,15 @@ def is_agent_scaling(data):
 
 
 def with_rates(r):
-    """A row with events/s and decisions/s of its episodes (the metrics are per episode)."""
-    wall = r.get("wall_s", float("nan"))
+    """A row with events/s and decisions/s of its episodes (the metrics are per episode).
+
+    With batched episodes (run.batch_episodes = E) wall_s is the whole shared kernel's, so an
+    episode's share is wall_s / E."""
+    batched = r.get("batched_episodes", 1)
+    batched = batched if np.isfinite(batched) and batched >= 1 else 1
+    wall = r.get("wall_s", float("nan")) / batched
     ok = np.isfinite(wall) and wall > 0
-    return dict(r, events_per_s=r.get("events", float("nan")) / wall if ok else float("nan"),
+    return dict(r, wall_s=wall, events_per_s=r.get("events", float("nan")) / wall if ok else float("nan"),
                 decisions_per_s=r.get("decisions", float("nan")) / wall if ok else float("nan"))
 
 

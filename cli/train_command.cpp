@@ -66,6 +66,7 @@ class TrainCommand final : public Command {
     std::vector<std::string> overrides = overrides_;
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
     const Scenario scenario = load_scenario(scenario_path_, overrides);
+    refuse_options_of_other_trainer();
     if (settings_.policy == "hierrl") return run_hierrl(comm, scenario);
     OutputSet outputs(comm);
     outputs.add_input(scenario.path);
@@ -104,6 +105,17 @@ class TrainCommand final : public Command {
   }
 
  private:
+  // An option of the other training loop (PPO vs hierrl's Q-learning) would be silently ignored.
+  void refuse_options_of_other_trainer() const {
+    const bool q_learning = settings_.policy == "hierrl";
+    for (const char* option : {"--train-nodes", "--train-tasks", "--train-window-offsets-s", "--steps-per-iteration"})
+      if (!q_learning && app_->count(option) > 0)
+        throw InputError::at(option, "applies only to --policy hierrl (Q-learning), not to " + settings_.policy);
+    for (const char* option : {"--epochs", "--reward-lambda"})
+      if (q_learning && app_->count(option) > 0)
+        throw InputError::at(option, "applies only to the PPO policies (decentralized-ac, hrac), not to hierrl");
+  }
+
   int run_hierrl(const Communicator& comm, const Scenario& scenario) {
     HierRlTrainOptions o = hierrl_;
     o.settings.iterations = settings_.iterations;

@@ -126,6 +126,28 @@ std::vector<std::uint64_t> Communicator::allreduce_sum(std::vector<std::uint64_t
           "MPI_Allreduce (vector sum)");
   return v;
 }
+void Communicator::allreduce_mean(std::span<float> values) const {
+  if (size_ == 1) return;
+  check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_FLOAT, MPI_SUM, comm_),
+        "MPI_Allreduce (float mean)");
+  const float inv = 1.0f / static_cast<float>(size_);
+  for (float& x : values) x *= inv;
+}
+std::vector<float> Communicator::all_gather(const std::vector<float>& local) const {
+  if (size_ == 1) return local;
+  const int n = static_cast<int>(local.size());
+  std::vector<int> counts(static_cast<std::size_t>(size_)), displs(counts.size());
+  check(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_), "MPI_Allgather (counts)");
+  int total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    displs[r] = total;
+    total += counts[r];
+  }
+  std::vector<float> all(static_cast<std::size_t>(total));
+  check(MPI_Allgatherv(local.data(), n, MPI_FLOAT, all.data(), counts.data(), displs.data(), MPI_FLOAT, comm_),
+        "MPI_Allgatherv (floats)");
+  return all;
+}
 SimTime Communicator::allreduce_max(SimTime v) const { return allreduce(comm_, size_, v, MPI_INT64_T, MPI_MAX); }
 std::uint64_t Communicator::allreduce_sum(std::uint64_t v) const {
   return allreduce(comm_, size_, v, MPI_UINT64_T, MPI_SUM);

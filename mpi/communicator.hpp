@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -44,6 +45,8 @@ class Communicator {
  public:
   // Wraps MPI_COMM_WORLD (or another communicator the caller keeps alive).
   explicit Communicator(MPI_Comm comm = MPI_COMM_WORLD);
+  // This rank alone (an episode simulated on one rank while the others run their own).
+  static Communicator rank_alone() { return Communicator(MPI_COMM_SELF); }
 
   int rank() const { return rank_; }
   int size() const { return size_; }
@@ -74,6 +77,11 @@ class Communicator {
   std::vector<std::uint64_t> allreduce_sum(std::vector<std::uint64_t> v) const;  // element by element
   double allreduce_sum(double v) const;
   double allreduce_max(double v) const;
+  // Training's gradient average: every rank's values summed element by element, then times
+  // 1 / size (in that order, so every rank holds the same bits). Same length everywhere.
+  void allreduce_mean(std::span<float> values) const;
+  // Every rank's floats, concatenated in rank order, on every rank.
+  std::vector<float> all_gather(const std::vector<float>& local) const;
   std::int64_t exclusive_scan_sum(std::int64_t v) const;  // sum over lower ranks; 0 on rank 0
   void barrier() const;
 

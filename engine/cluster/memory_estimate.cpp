@@ -29,7 +29,7 @@ double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t no
 }
 
 void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
-                            std::uint64_t tasks) {
+                            std::uint64_t tasks, std::uint64_t episodes_at_once) {
   const auto n = static_cast<double>(nodes);
   const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * sizeof(NodeView);
   const double task_bytes = static_cast<double>(tasks) * bytes_per_task();
@@ -39,6 +39,11 @@ void require_episode_memory(const std::string& origin, const SchedulerConfig& sc
                                        tasks);
   require_memory(origin + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what,
                  estimate_episode_bytes(scheduler, nodes, tasks));
+  // Batched episodes hold every episode's LPs and tasks at once: one that fits may not, E times over.
+  if (episodes_at_once > 1)
+    require_memory(origin + ": run.batch_episodes",
+                   fmt::format("{} episodes side by side, each of {}", episodes_at_once, what),
+                   static_cast<double>(episodes_at_once) * estimate_episode_bytes(scheduler, nodes, tasks));
 }
 
 }  // namespace marlsim

@@ -14,8 +14,9 @@ namespace marlsim {
 double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks);
 
 // Throws InputError naming `origin` (the scenario file), the dominant key (cluster.nodes,
-// workload.tasks) and the estimate if it exceeds the available memory.
+// workload.tasks) and the estimate if it exceeds the available memory; with episodes_at_once > 1
+// (run.batch_episodes) also if that many episodes side by side exceed it.
 void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
-                            std::uint64_t tasks);
+                            std::uint64_t tasks, std::uint64_t episodes_at_once = 1);
 
 }  // namespace marlsim

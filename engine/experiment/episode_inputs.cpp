@@ -76,7 +76,8 @@ EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), tr
   require_episode_memory(
       scenario.path, scenario.scheduler,
       trace_ && scenario.cluster.source == "trace" ? trace_->machines.nodes.size() : scenario.cluster.generated.nodes,
-      trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks);
+      trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks,
+      std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes));
   resample_ = trace_ && scenario.workload.trace.sample_jobs < 1.0;
   cluster_ = build_cluster(scenario, trace_.get(), 0);
 }

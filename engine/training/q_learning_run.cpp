@@ -122,6 +122,18 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
     throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
   if (settings.train_window_offsets_s.empty())
     throw InputError::at("--train-window-offsets-s", "expected at least one");
+  // The training grid rewrites the generated cluster's size and the trace's task count and
+  // window: elsewhere it would be silently ignored and every "varied" episode the same.
+  if (!settings.train_nodes.empty() && scenario.cluster.source == "trace")
+    throw InputError::at("--train-nodes", "needs a generated cluster (cluster.source = \"seed-study\"), got \"trace\"");
+  const bool from_trace = scenario.workload.kind != "synthetic";
+  if (!from_trace && (!settings.train_tasks.empty() || settings.train_window_offsets_s != std::vector<double>{0.0}))
+    throw InputError::at(settings.train_tasks.empty() ? "--train-window-offsets-s" : "--train-tasks",
+                         "needs a trace workload (workload.kind), got a synthetic one");
+  for (const std::uint64_t n : settings.train_nodes)
+    if (n < 1) throw InputError::at("--train-nodes", "expected cluster sizes of at least 1 node");
+  for (const std::uint64_t t : settings.train_tasks)
+    if (t < 1) throw InputError::at("--train-tasks", "expected task counts of at least 1");
   check_policy_fits_topology("hierrl", scenario.scheduler);
   if (scenario.scheduler.topology == Topology::Decentralized)
     throw InputError::at("--policy hierrl", "needs topology two-level or centralized (a global scheduler)");
@@ -189,13 +201,8 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
     return variants.emplace(key, std::move(v)).first->second;
   };
 
-  const Communicator self(MPI_COMM_SELF);
-  const auto average = [&](std::span<float> g) {
-    if (comm.size() == 1) return;
-    MPI_Allreduce(MPI_IN_PLACE, g.data(), static_cast<int>(g.size()), MPI_FLOAT, MPI_SUM, comm.raw());
-    const float inv = 1.0f / static_cast<float>(comm.size());
-    for (float& x : g) x *= inv;
-  };
+  const Communicator self = Communicator::rank_alone();
+  const auto average = [&](std::span<float> g) { comm.allreduce_mean(g); };
 
   std::vector<QIterationRecord> records;
   for (int it = first; it < settings.iterations; ++it) {

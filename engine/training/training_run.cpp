@@ -25,22 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Every rank's floats, concatenated in rank order, on every rank.
-std::vector<float> all_gather(const Communicator& comm, const std::vector<float>& local) {
-  if (comm.size() == 1) return local;
-  const int n = static_cast<int>(local.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size());
-  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.raw());
-  int total = 0;
-  for (std::size_t r = 0; r < counts.size(); ++r) {
-    displs[r] = total;
-    total += counts[r];
-  }
-  std::vector<float> all(static_cast<std::size_t>(total));
-  MPI_Allgatherv(local.data(), n, MPI_FLOAT, all.data(), counts.data(), displs.data(), MPI_FLOAT, comm.raw());
-  return all;
-}
-
 // The whole learner, flattened for the checkpoint's "trainer" group, and back.
 std::vector<double> flatten(const std::vector<nn::DenseLayer>& layers) {
   std::vector<double> v;
@@ -261,13 +245,8 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
   if (!settings.checkpoint_dir.empty() && comm.is_root()) std::filesystem::create_directories(settings.checkpoint_dir);
 
   const bool resample = trace && scenario.workload.trace.sample_jobs < 1.0;
-  const Communicator self(MPI_COMM_SELF);
-  const auto average = [&](std::span<float> g) {
-    if (comm.size() == 1) return;
-    MPI_Allreduce(MPI_IN_PLACE, g.data(), static_cast<int>(g.size()), MPI_FLOAT, MPI_SUM, comm.raw());
-    const float inv = 1.0f / static_cast<float>(comm.size());
-    for (float& x : g) x *= inv;
-  };
+  const Communicator self = Communicator::rank_alone();
+  const auto average = [&](std::span<float> g) { comm.allreduce_mean(g); };
 
   std::vector<IterationRecord> records;
   for (int it = first; it < settings.iterations; ++it) {
@@ -337,7 +316,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       }
       nn::PpoRollout& rollout = rollouts[r];
       const std::vector<float> local_returns(rollout.returns.data(), rollout.returns.data() + rollout.returns.size());
-      t.norm.update(all_gather(comm, local_returns));
+      t.norm.update(comm.all_gather(local_returns));
       t.norm.normalize({rollout.returns.data(), static_cast<std::size_t>(rollout.returns.size())});
     }
     if (!settings.checkpoint_dir.empty()) {

@@ -17,6 +17,9 @@ expect_error 'workload.tasks: this run needs about [0-9.e+]+ GB of memory \(100 
   "${run[@]}" --set workload.tasks=1e12
 expect_error 'cluster.nodes: this run needs about [0-9]+ GB of memory \(100000 nodes that each keep a view of every node' \
   "${run[@]}" --set cluster.nodes=100000 --set scheduler.topology=decentralized --set scheduler.sharing=global
+# One episode of 1e7 tasks fits (~5.5 GB); 64 of them side by side (run.batch_episodes) do not.
+expect_error 'run.batch_episodes: this run needs about [0-9.e+]+ GB of memory \(64 episodes side by side, each of 100 nodes, 10000000 tasks\)' \
+  "$MARLSIM" run "$SCENARIO" --episodes 64 --batch-episodes 64 --quiet --set workload.tasks=1e7
 expect_error '^marlsim: error: --population: this run needs about [0-9.e+]+ GB of memory \(1024 LPs x 4294967295 events\)' \
   "${phold[@]}" --population 4294967295
 

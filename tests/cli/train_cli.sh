@@ -75,6 +75,12 @@ same_h5 "$tmp/a/trajectories-000000.h5" "$tmp/d/trajectories-000000.h5"
 expect_error '^marlsim: error: --policy: only decentralized-ac, hrac and hierrl can be trained, got random' \
   "${train[@]}" --policy random --checkpoint-dir "$tmp/out/x"
 expect_error '^marlsim: error: --resume: needs --checkpoint-dir' "${train[@]}" --resume
+# An option of the other training loop is refused, not silently ignored.
+expect_error '^marlsim: error: --train-nodes: applies only to --policy hierrl' "${train[@]}" --train-nodes 3
+expect_error '^marlsim: error: --reward-lambda: applies only to the PPO policies' "${train[@]}" --policy hierrl \
+  --reward-lambda 0.5
+expect_error '^marlsim: error: --train-tasks: needs a trace workload' "${train[@]}" --policy hierrl --train-tasks 5 \
+  --set scheduler.topology=two-level
 expect_error '^marlsim: error: --episodes-per-iteration: expected at least one episode per rank \(2\), got 1' \
   "${MPIRUN[@]}" -np 2 "${train_base[@]}" --episodes-per-iteration 1
 echo "train: ok"
