@@ -41,5 +41,15 @@ build_marlsim() {
   cmake --build "$MARLSIM_BUILD" -j"$(nproc)"
 }
 
+# The ASan + UBSan build (clang, everything compiled with -fsanitize=fuzzer-no-link,address,undefined)
+# that scripts/sanitize.sh (unit and MPI tests) and scripts/fuzz.sh (libFuzzer targets) share:
+# CI compiles the library once for both. Both configure it here, identically, or the second
+# script would recompile everything.
+MARLSIM_ASAN_BUILD="${MARLSIM_ASAN_BUILD:-$MARLSIM_ROOT/build-asan}"
+configure_asan_build() {  # configure_asan_build BUILD_DIR
+  CC=clang CXX=clang++ cmake -S "$MARLSIM_ROOT" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARLSIM_FUZZ=ON \
+    -DMARLSIM_BUILD_TESTS=ON -DMARLSIM_BUILD_BENCHMARKS=OFF -DMARLSIM_WERROR="${MARLSIM_WERROR:-ON}" >/dev/null
+}
+
 source "$(dirname "${BASH_SOURCE[0]}")/mpi_env.sh"
 MPIRUN=(mpirun --oversubscribe --bind-to none)

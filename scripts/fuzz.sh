@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/ and runs each one.
+# Builds the libFuzzer targets (clang, ASan + UBSan) into build-asan/, the build folder
+# scripts/sanitize.sh uses (after it, only the targets themselves are compiled), and runs each one.
 #   bash scripts/fuzz.sh            # each target for 20 s (CI)
 #   bash scripts/fuzz.sh 600        # each target for 600 s
 #   MARLSIM_FUZZ_RUNS=1000000 bash scripts/fuzz.sh 0   # each target for 1e6 executions
+#   MARLSIM_FUZZ_BUILD=build-fuzz-long bash scripts/fuzz.sh 600   # another build folder
 # Seed corpora are made at run time from configs/ and small slices of ../shared/traces
 # (never copied into the repository). Exit code 0: no crash, leak, hang or UB; otherwise the
-# input that triggered it is in build-fuzz/artifacts/.
+# input that triggered it is in build-asan/artifacts/.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 SECONDS_PER_TARGET=${1:-20}
 RUNS=${MARLSIM_FUZZ_RUNS:--1}
-BUILD="${MARLSIM_FUZZ_BUILD:-$MARLSIM_ROOT/build-fuzz}"
+BUILD="${MARLSIM_FUZZ_BUILD:-$MARLSIM_ASAN_BUILD}"
 TRACES="$MARLSIM_ROOT/../shared/traces"
 TARGETS=(scenario swf alibaba2017 alibaba2018 google2011)
 
 ensure_packages clang  # libFuzzer comes with Debian's clang
-CC=clang CXX=clang++ cmake -S "$MARLSIM_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARLSIM_FUZZ=ON \
-  -DMARLSIM_BUILD_TESTS=OFF -DMARLSIM_BUILD_BENCHMARKS=OFF -DMARLSIM_WERROR="${MARLSIM_WERROR:-ON}" >/dev/null
+configure_asan_build "$BUILD"
 cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]/#/fuzz_}"
 
 # Seed corpora: a few slices of each trace (the header, the start, a stretch further in).
