@@ -113,13 +113,8 @@ const std::vector<double>& array(const std::vector<nn::CheckpointArray>& arrays,
 std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scenario& scenario,
                                            const QLearningSettings& settings,
                                            const std::function<void(const QIterationRecord&)>& progress) {
-  if (settings.iterations < 1) throw InputError::at("--iterations", "expected at least 1");
-  if (settings.episodes_per_iteration < comm.size())
-    throw InputError::at("--episodes-per-iteration", "expected at least one episode per rank (" +
-                                                         std::to_string(comm.size()) + "), got " +
-                                                         std::to_string(settings.episodes_per_iteration));
-  if (settings.resume && settings.checkpoint_dir.empty())
-    throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
+  check_loop_options(comm, settings.iterations, settings.episodes_per_iteration, settings.resume,
+                     settings.checkpoint_dir);
   if (settings.train_window_offsets_s.empty())
     throw InputError::at("--train-window-offsets-s", "expected at least one");
   // The training grid rewrites the generated cluster's size and the trace's task count and

@@ -194,16 +194,23 @@ std::string trajectory_path(const std::string& dir, int iteration) {
   return (std::filesystem::path(dir) / name).string();
 }
 
+// The options both training loops (PPO here, hierrl's Q-learning) share, checked one way.
+void check_loop_options(const Communicator& comm, int iterations, int episodes_per_iteration, bool resume,
+                        const std::string& checkpoint_dir) {
+  if (iterations < 1) throw InputError::at("--iterations", "expected at least 1");
+  if (episodes_per_iteration < comm.size())
+    throw InputError::at("--episodes-per-iteration", "expected at least one episode per rank (" +
+                                                         std::to_string(comm.size()) + "), got " +
+                                                         std::to_string(episodes_per_iteration));
+  if (resume && checkpoint_dir.empty())
+    throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
+}
+
 std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenario& scenario,
                                           const TrainingSettings& settings,
                                           const std::function<void(const IterationRecord&)>& progress) {
-  if (settings.iterations < 1) throw InputError::at("--iterations", "expected at least 1");
-  if (settings.episodes_per_iteration < comm.size())
-    throw InputError::at("--episodes-per-iteration", "expected at least one episode per rank (" +
-                                                         std::to_string(comm.size()) + "), got " +
-                                                         std::to_string(settings.episodes_per_iteration));
-  if (settings.resume && settings.checkpoint_dir.empty())
-    throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
+  check_loop_options(comm, settings.iterations, settings.episodes_per_iteration, settings.resume,
+                     settings.checkpoint_dir);
   if (!(settings.reward_lambda >= 0.0 && settings.reward_lambda <= 1.0))
     throw InputError::at("--reward-lambda",
                          "expected a number in [0, 1], got " + std::to_string(settings.reward_lambda));

@@ -79,6 +79,11 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
                                           const TrainingSettings& settings,
                                           const std::function<void(const IterationRecord&)>& progress = {});
 
+// Throws InputError for --iterations < 1, fewer episodes per iteration than ranks, or --resume
+// without --checkpoint-dir (shared by train_policy and hierrl's Q-learning loop).
+void check_loop_options(const Communicator& comm, int iterations, int episodes_per_iteration, bool resume,
+                        const std::string& checkpoint_dir);
+
 // The files of an iteration inside the checkpoint directory: the checkpoint (the policy, which
 // `marlsim run` evaluates, plus the trainer's state) and the decisions it was trained on.
 std::string checkpoint_path(const std::string& dir, int iteration);
