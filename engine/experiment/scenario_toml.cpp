@@ -813,8 +813,9 @@ void check_scenario(const Context& ctx, Scenario& s) {
     std::error_code ec;
     if (!fs::is_regular_file(s.agents.actor_critic.checkpoint, ec))
       ctx.fail("agents.checkpoint", node_at(ctx, "agents.checkpoint"),
-               "\"" + s.agents.actor_critic.checkpoint +
-                   "\" is not a file (an HDF5 checkpoint, relative to the scenario file)");
+               "\"" + s.agents.actor_critic.checkpoint + "\" is not a file (an HDF5 checkpoint, relative to " +
+                   (ctx.override_for("agents.checkpoint") != nullptr ? std::string("the working directory with --set)")
+                                                                     : std::string("the scenario file)")));
   }
 }
 

@@ -31,6 +31,10 @@ expect_error '^marlsim: error: --seed: expected a seed .* got 922337203685477580
 "$MARLSIM" run "$SCENARIO" --episodes 1 --quiet --set workload.tasks=20 --seed 9223372036854775807 >/dev/null ||
   fail "the largest seed (2^63 - 1) was refused"
 
+# A checkpoint path given with --set is relative to the working directory, and the error says so.
+expect_error 'agents.checkpoint: "no-such-policy.h5" is not a file \(an HDF5 checkpoint, relative to the working directory with --set\)' \
+  "${run[@]}" --set agents.checkpoint=no-such-policy.h5
+
 # Rank groups (parallel episodes): negative counts, and more groups than ranks.
 expect_error '^marlsim: error: --rank-groups: expected 0 \(automatic\) or a number of rank groups from 1 to the rank count, got -1' \
   "${run[@]}" --rank-groups -1
