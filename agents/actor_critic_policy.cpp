@@ -7,6 +7,7 @@
 #include "agents/actor_critic_policy.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -84,8 +85,9 @@ void take_most_probable(const nn::DecisionBatch& batch, nn::DecisionOutputs& dec
 
 class ActorCriticPolicy final : public SchedulingPolicy {
  public:
-  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, DecisionLog* log, bool greedy)
-      : network_(std::move(network)), log_(log), greedy_(greedy) {}
+  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, DecisionLog* log, bool greedy,
+                    bool mask_unfit)
+      : network_(std::move(network)), log_(log), greedy_(greedy), mask_unfit_(mask_unfit) {}
 
   std::string_view name() const override { return "decentralized-ac"; }
 
@@ -96,6 +98,7 @@ class ActorCriticPolicy final : public SchedulingPolicy {
     nn::DecisionBatch batch;
     start_batch(batch, 1);
     add_request(batch, 0, task, candidates, view, ctx);
+    if (mask_unfit_) mask_unfit_candidates(batch);
     return candidates[static_cast<std::size_t>(forward(batch, ctx).actions[0])];
   }
 
@@ -104,7 +107,8 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // together are decided together).
   void decide(std::span<DecisionRequest> requests) const override {
     if (requests.empty()) return;
-    const nn::DecisionBatch batch = actor_critic_batch(requests);
+    nn::DecisionBatch batch = actor_critic_batch(requests);
+    if (mask_unfit_) mask_unfit_candidates(batch);
     const nn::DecisionOutputs decided = forward(batch, requests.front().ctx);
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
@@ -128,6 +132,7 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   std::shared_ptr<const nn::ActorCriticNetwork> network_;  // shared by every LP of the rank; never written
   DecisionLog* log_;                                       // training: where decisions go (nullptr: nowhere)
   bool greedy_;                                            // the most probable candidate instead of a sample
+  bool mask_unfit_;  // agents.mask_unfit: no probability on candidates where the task does not fit now
 };
 
 }  // namespace
@@ -160,6 +165,25 @@ nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests) 
   return batch;
 }
 
+void mask_unfit_candidates(nn::DecisionBatch& batch) {
+  static const Eigen::Index fits = [] {
+    const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+    for (std::size_t j = 0; j < layout.candidate.size(); ++j)
+      if (layout.candidate[j].name == "candidate.fits_task") return static_cast<Eigen::Index>(j);
+    throw std::logic_error("mask_unfit_candidates: the layout has no candidate.fits_task");
+  }();
+  if (batch.candidates.cols() <= fits)
+    throw std::invalid_argument("mask_unfit_candidates: the candidate rows are narrower than the layout");
+  batch.masked.assign(static_cast<std::size_t>(batch.candidates.rows()), 0);
+  for (std::size_t r = 0; r + 1 < batch.offsets.size(); ++r) {
+    bool any_fits = false;
+    for (Eigen::Index i = batch.offsets[r]; i < batch.offsets[r + 1]; ++i) any_fits |= batch.candidates(i, fits) != 0;
+    if (!any_fits) continue;
+    for (Eigen::Index i = batch.offsets[r]; i < batch.offsets[r + 1]; ++i)
+      batch.masked[static_cast<std::size_t>(i)] = batch.candidates(i, fits) == 0 ? 1 : 0;
+  }
+}
+
 std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext& context) {
   // One network per rank and role, shared by its deciding LPs: weights from the run's seed,
   // or agents.checkpoint.
@@ -174,7 +198,7 @@ std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext& 
   }
   return std::make_unique<ActorCriticPolicy>(
       learner.actor_critic ? learner.actor_critic : make_actor_critic_network(agents.actor_critic, context.seed),
-      learner.log, agents.actor_critic.greedy && learner.log == nullptr);
+      learner.log, agents.actor_critic.greedy && learner.log == nullptr, agents.actor_critic.mask_unfit);
 }
 
 }  // namespace marlsim

@@ -24,5 +24,10 @@ std::shared_ptr<const nn::ActorCriticNetwork> make_actor_critic_network(const Ac
 // (from the request's own view and context), stacked, and one uniform per request drawn from
 // its ctx.rng in request order.
 nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests);
+// agents.mask_unfit: sets batch.masked from the candidate rows' candidate.fits_task feature,
+// per request: the rows where the task does not fit now are masked when at least one row of
+// the request fits; a request where none fits keeps every row. A function of the features
+// alone, so the trainer rebuilds the policy's mask exactly from a decision log.
+void mask_unfit_candidates(nn::DecisionBatch& batch);
 
 }  // namespace marlsim

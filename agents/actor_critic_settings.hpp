@@ -18,6 +18,14 @@ struct ActorCriticPolicySettings {                // [agents]
   // sample. Off by default: the policy is a stochastic one and study 1 samples. `marlsim
   // train` always samples (PPO needs the sampled actions' probabilities), whatever this says.
   bool greedy = false;
+  // mask_unfit: candidates where the task does not fit now (candidate.fits_task = 0: the view's
+  // believed free cores or memory too small, or a queue ahead) get probability 0 whenever at
+  // least one candidate fits now (best-fit's first rule); if none fits, every candidate stays.
+  // Applied alike in `marlsim run` and `marlsim train` (rollout and PPO update: the mask is
+  // rebuilt from the logged candidate features, so the log-probabilities and ratios are exact).
+  // Off by default: a checkpoint is evaluated as it was trained, and the shipped ones were
+  // trained without it.
+  bool mask_unfit = false;
 };
 
 }  // namespace marlsim

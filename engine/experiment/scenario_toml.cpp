@@ -618,6 +618,7 @@ void read_agents(TableReader a, AgentSettings& settings) {
                        agents.hidden_activations.size()));
   a.string("checkpoint", agents.checkpoint);
   a.boolean("greedy", agents.greedy);
+  a.boolean("mask_unfit", agents.mask_unfit);
   {
     static const std::vector<std::string> kRoles{"tier", "single"};
     settings.hrac.roles = static_cast<RoleMapKind>(

@@ -1,5 +1,6 @@
 #include "engine/training/rollout.hpp"
 
+#include "agents/actor_critic_policy.hpp"
 #include "engine/training/reward_shaping.hpp"
 
 #include <algorithm>
@@ -93,8 +94,8 @@ nn::RowMatrixF critic_inputs(const DecisionLog& log) {
 
 nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
                              const std::function<Eigen::VectorXf(const nn::RowMatrixF&)>& critic_values,
-                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats,
-                             double reward_lambda) {
+                             const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats, double reward_lambda,
+                             bool mask_unfit) {
   std::size_t n = 0, rows = 0;
   for (const ScoredEpisode& e : episodes) {
     n += e.log.decisions();
@@ -144,6 +145,7 @@ nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
     d0 += m;
     r0 += log.candidate_begin.back();
   }
+  if (mask_unfit) mask_unfit_candidates(out.decisions);
 
   // The critic's values in return units; the next value of a decision is its agent's next one.
   Eigen::VectorXf v = critic_values(out.global_states);

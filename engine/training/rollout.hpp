@@ -62,9 +62,12 @@ struct RolloutStats {
 // normalised units, its advantages and returns in return units: the caller updates the value
 // normalisation with the returns (of every rank) and then normalises them. `reward_lambda` < 1
 // shapes the rewards before GAE (reward_shaping.hpp); stats.reward_sum is always unshaped.
+// `mask_unfit` (decentralized-ac's agents.mask_unfit) rebuilds the mask the policy sampled
+// under from the logged candidate.fits_task column (mask_unfit_candidates), so the update's
+// log-probabilities are those of the distribution that acted.
 nn::PpoRollout build_rollout(const std::vector<ScoredEpisode>& episodes,
                              const std::function<Eigen::VectorXf(const nn::RowMatrixF&)>& critic_values,
                              const nn::ValueNorm& norm, nn::GaeSettings gae, RolloutStats& stats,
-                             double reward_lambda = 1.0);
+                             double reward_lambda = 1.0, bool mask_unfit = false);
 
 }  // namespace marlsim

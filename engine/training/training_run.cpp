@@ -312,7 +312,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
         RolloutStats stats;
         rollouts[r] = build_rollout(
             mine, [&](const nn::RowMatrixF& x) { return t.critic.values(x); }, t.norm, settings.gae, stats,
-            settings.reward_lambda);
+            settings.reward_lambda, learner.ac != nullptr && scenario.agents.actor_critic.mask_unfit);
         local_trajectories += stats.trajectories;
         local_reward_sum += stats.reward_sum;
         // Back to the decisions' places in `scored`, for the trajectory file.

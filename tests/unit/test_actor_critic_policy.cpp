@@ -218,3 +218,83 @@ TEST_CASE("decentralized-ac: a non-finite input is reported with the deciding ag
   CHECK_THROWS_WITH(policy->choose(t, cands, v, ctx),
                     Catch::Contains("decentralized-ac deciding at node 9, t = 2.5") && Catch::Contains("row"));
 }
+
+TEST_CASE("decentralized-ac: agents.mask_unfit leaves no probability where the task does not fit now, if any fits",
+          "[actor-critic]") {
+  const ClusterSpec c = varied_cluster();
+  ClusterView v(c);
+  load_view(v);
+  constexpr std::size_t kTasks = 40;
+  std::vector<TaskSpec> tasks;
+  for (std::size_t i = 0; i < kTasks; ++i) tasks.push_back(task_of(i));
+  const auto sets = candidate_sets(kTasks);
+  AgentSettings agents;
+  const auto network = make_actor_critic_network(agents.actor_critic, 11);
+  const int threads_before = omp_get_max_threads();
+  auto requests_of = [&](RngStream& rng, ClusterView& view) {
+    std::vector<DecisionRequest> r(kTasks);
+    for (std::size_t i = 0; i < kTasks; ++i)
+      r[i] = {&tasks[i], sets[i], &view, DispatchContext{from_seconds(40.0), kNoNode, &rng, nullptr}, kNoNode};
+    return r;
+  };
+  RngStream rng(4, 2);
+  const std::vector<DecisionRequest> requests = requests_of(rng, v);
+  const nn::DecisionBatch plain = actor_critic_batch(requests);
+  nn::DecisionBatch masked = plain;
+  mask_unfit_candidates(masked);
+  const nn::DecisionOutputs open = network->forward(plain), shut = network->forward(masked);
+  std::size_t some_fit = 0, none_fit = 0, masked_rows = 0;
+  for (std::size_t i = 0; i < kTasks; ++i) {
+    INFO("task " << i);
+    bool any = false;
+    for (const NodeId n : sets[i]) any |= v.fits_now(tasks[i], n);
+    (any ? some_fit : none_fit) += 1;
+    for (std::size_t k = 0; k < sets[i].size(); ++k) {
+      const Eigen::Index row = plain.offsets[i] + static_cast<Eigen::Index>(k);
+      const bool fits = v.fits_now(tasks[i], sets[i][k]);
+      CHECK(masked.masked[static_cast<std::size_t>(row)] == (any && !fits ? 1 : 0));
+      CHECK(open.probabilities[row] > 0.0f);  // without the mask every candidate can be drawn
+      if (any && !fits) {
+        CHECK(shut.probabilities[row] == 0.0f);
+        ++masked_rows;
+      } else if (!any) {
+        CHECK(same_bits(shut.probabilities[row], open.probabilities[row]));  // nothing fits: all stay
+      } else {
+        CHECK(shut.probabilities[row] >= open.probabilities[row]);  // the masked mass moves to the fitting ones
+      }
+    }
+    if (any) CHECK(v.fits_now(tasks[i], sets[i][static_cast<std::size_t>(shut.actions[i])]));
+  }
+  CHECK(some_fit > 0);  // both cases occur, and the mask removes something
+  CHECK(none_fit > 0);
+  CHECK(masked_rows > 0);
+
+  // Through the policy at 1, 2 and 4 threads: decide (batched) and choose (one at a time) pick
+  // the same fitting candidates, and the sampled log-probabilities are the masked network's.
+  agents.actor_critic.mask_unfit = true;
+  const auto policy = make_scheduling_policy("decentralized-ac", {"central", 11, &agents, nullptr});
+  std::vector<NodeId> first;
+  for (const int threads : {1, 2, 4}) {
+    INFO("threads " << threads);
+    omp_set_num_threads(threads);
+    ClusterView committed = v;
+    RngStream rng_a(3, 8), rng_b(3, 8);
+    std::vector<DecisionRequest> batch = requests_of(rng_a, committed);
+    policy->decide(batch);
+    std::vector<NodeId> batched, single;
+    DispatchContext b{from_seconds(40.0), kNoNode, &rng_b, nullptr};
+    for (std::size_t i = 0; i < kTasks; ++i) {
+      batched.push_back(batch[i].chosen);
+      single.push_back(policy->choose(tasks[i], sets[i], v, b));
+    }
+    CHECK(batched == single);
+    if (first.empty()) first = batched;
+    CHECK(batched == first);
+  }
+  omp_set_num_threads(threads_before);
+  for (std::size_t i = 0; i < kTasks; ++i) {
+    bool any = false;
+    for (const NodeId n : sets[i]) any |= v.fits_now(tasks[i], n);
+    if (any) CHECK(v.fits_now(tasks[i], first[i]));
+  }
+}

@@ -541,6 +541,9 @@ TEST_CASE("agents table: network widths, activations and checkpoint, each checke
   CHECK_FALSE(d.agents.actor_critic.greedy);
   CHECK(parse("[agents]\ngreedy = true\n").agents.actor_critic.greedy);
   CHECK_THAT(error_of("[agents]\ngreedy = 1\n"), Contains("agents.greedy"));
+  CHECK_FALSE(d.agents.actor_critic.mask_unfit);
+  CHECK(parse("[agents]\nmask_unfit = true\n").agents.actor_critic.mask_unfit);
+  CHECK_THAT(error_of("[agents]\nmask_unfit = \"yes\"\n"), Contains("agents.mask_unfit"));
   CHECK_THAT(error_of("[agents]\nhidden_widths = [0]\n"),
              Contains("dir/test.toml:2") && Contains("agents.hidden_widths"));
   CHECK_THAT(error_of("[agents]\nhidden_widths = 128\n"), Contains("expected a non-empty array"));

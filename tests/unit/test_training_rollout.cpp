@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/actor_critic_policy.hpp"
 #include "agents/nn/observation_layout.hpp"
 #include "engine/experiment/episode_inputs.hpp"
 #include "engine/experiment/scenario.hpp"
@@ -177,4 +178,73 @@ TEST_CASE("a learned policy records every decision of an episode without changin
   // Every deciding agent's trajectory ends once.
   const ScoredEpisode scored = score_episode(3, std::move(log), logged, tasks, 60.0);
   CHECK(std::count(scored.terminals.begin(), scored.terminals.end(), 1) > 1);
+}
+
+TEST_CASE("agents.mask_unfit: the rollout rebuilds the mask the policy sampled under, so the log-probs are exact",
+          "[training]") {
+  const Scenario s = load_scenario(MARLSIM_SOURCE_DIR "/configs/seed-study-u80-ac.toml",
+                                   {"workload.tasks=150", "agents.decision_period_s=1", "agents.mask_unfit=true"});
+  const ClusterSpec cluster = build_cluster(s, nullptr, 0);
+  const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 3);
+  const Communicator self(MPI_COMM_SELF);
+  EpisodeInput input;
+  input.settings = &s;
+  input.cluster = &cluster;
+  input.tasks = &tasks;
+  input.policy = "decentralized-ac";
+  input.episode = 3;
+  DecisionLog log;
+  log.own_width = nn::decentralized_ac_observation_layout().own.size();
+  log.candidate_width = nn::decentralized_ac_observation_layout().candidate.size();
+  const auto network = make_actor_critic_network(s.agents.actor_critic, s.run.seed);
+  const LearnerLink link{network, &log};
+  const EpisodeResult result = run_episode(self, input, &link);
+  REQUIRE(log.decisions() > 0);
+  std::vector<ScoredEpisode> episodes;
+  episodes.push_back(score_episode(3, std::move(log), result, tasks, 60.0));
+  const auto zero_critic = [](const nn::RowMatrixF& x) { return Eigen::VectorXf::Zero(x.rows()).eval(); };
+  const nn::ValueNorm norm;
+  RolloutStats stats;
+  const nn::PpoRollout masked = build_rollout(episodes, zero_critic, norm, {0.99f, 0.95f}, stats, 1.0, true);
+  const nn::PpoRollout open = build_rollout(episodes, zero_critic, norm, {0.99f, 0.95f}, stats, 1.0, false);
+  CHECK(open.decisions.masked.empty());
+  REQUIRE(masked.decisions.masked.size() == static_cast<std::size_t>(masked.decisions.candidates.rows()));
+
+  // The update's distribution is the one that acted: every logged log-prob recomputed (to float
+  // rounding: the trainer's categorical sums in its own order) under the rebuilt mask, no action
+  // on a masked candidate; without the mask they are lower wherever the mask removed candidates.
+  const nn::DecisionOutputs again = network->forward(masked.decisions);
+  const nn::DecisionOutputs unmasked = network->forward(open.decisions);
+  std::size_t decisions_masked = 0;
+  for (std::size_t d = 0; d + 1 < masked.decisions.offsets.size(); ++d) {
+    const Eigen::Index row = masked.decisions.offsets[d] + masked.actions[d];
+    const float logged = masked.old_log_probs[static_cast<Eigen::Index>(d)];
+    INFO("decision " << d);
+    CHECK(masked.decisions.masked[static_cast<std::size_t>(row)] == 0);
+    CHECK(std::log(again.probabilities[row]) == Approx(logged).margin(1e-5));
+    bool any = false;
+    for (Eigen::Index i = masked.decisions.offsets[d]; i < masked.decisions.offsets[d + 1]; ++i)
+      any |= masked.decisions.masked[static_cast<std::size_t>(i)] != 0;
+    if (any) {
+      ++decisions_masked;
+      CHECK(std::log(unmasked.probabilities[row]) < logged - 1e-3f);
+    }
+  }
+  CHECK(decisions_masked > 0);
+
+  // The PPO update sees ratio 1 before its first step with the mask (KL ~0, nothing clipped),
+  // and not without it.
+  const auto first_step = [&](const nn::PpoRollout& r) {
+    nn::ActorCriticNetwork actor = *network;
+    nn::CentralCritic critic(r.global_states.cols(), {8}, {nn::Activation::Relu}, 1);
+    nn::PpoSettings settings;
+    settings.epochs = 1;
+    settings.minibatch = static_cast<Eigen::Index>(r.actions.size());
+    nn::PpoTrainer trainer(actor, critic, settings);
+    return trainer.update(r, 1, [](std::span<float>) {});
+  };
+  const nn::PpoStats same = first_step(masked), other = first_step(open);
+  CHECK(std::abs(same.approx_kl) < 1e-6);
+  CHECK(same.clip_fraction == 0);
+  CHECK(other.approx_kl > 1e-3);
 }
