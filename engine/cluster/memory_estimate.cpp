@@ -4,16 +4,20 @@
 
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/task_record.hpp"
-#include "engine/kernel/event.hpp"
 #include "engine/support/memory_budget.hpp"
 
 namespace marlsim {
 
 namespace {
-// A task: its spec in the stream, its record on its node and gathered on rank 0, and a few
-// events in flight. A node: its spec, its LP and queue (~1 KiB), its views of others.
-double bytes_per_task() { return sizeof(TaskSpec) + 2.0 * sizeof(TaskRecord) + 4.0 * sizeof(Event); }
-double bytes_per_node() { return sizeof(NodeSpec) + 1024.0; }
+// Measured with /usr/bin/time -v on one rank, centralized least-loaded, 1,000-30,000 nodes,
+// 10,000-1,000,000 tasks (benchmarks/RESULTS.md, "Task memory (issue 10 s.4)"): 241 bytes
+// per task, 1.6-2.3 KiB per node. A task: its spec (every rank holds the stream), its record
+// on its node (a vector grown by doubling: ~1.5 records) and gathered on rank 0 (1), its
+// completion time twice (the percentiles' sort), and ~40 bytes of its node's power history
+// and the kernel's events in flight. A node: its spec and record, its LP with queue, power
+// state and the kernel's per-LP state (~1.5 KiB), and its views (views_per_node).
+double bytes_per_task() { return sizeof(TaskSpec) + 2.5 * sizeof(TaskRecord) + 2.0 * sizeof(double) + 40.0; }
+double bytes_per_node() { return sizeof(NodeSpec) + sizeof(NodeRecord) + 1536.0; }
 
 double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return 1;                  // one central view of every node

@@ -9,8 +9,9 @@
 
 namespace marlsim {
 
-// Bytes one episode holds at its peak over all ranks of this machine (a lower bound: the
-// per-node and per-task sizes of the model's own structures).
+// Bytes one episode holds at its peak on one rank: the per-node and per-task costs measured at
+// 10,000 nodes (memory_estimate.cpp). Every further rank of the episode holds the task stream
+// again (sizeof(TaskSpec) per task), which this does not count.
 double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks);
 
 // Throws InputError naming `origin` (the scenario file), the dominant key (cluster.nodes,

@@ -7,18 +7,23 @@
 namespace marlsim {
 
 SourceLp::SourceLp(const ModelSetup& setup)
-    : setup_(setup), entry_rng_(setup.seed, setup.source_lp(), rng_stream(setup.episode, kRngEntry)) {
-  const auto& tasks = *setup.tasks;
-  waiting_parents_.assign(tasks.size(), 0);
-  group_size_.assign(tasks.size(), 0);
-  for (const TaskSpec& t : tasks) {
-    if (t.instance == 0) waiting_parents_[t.id] = static_cast<std::uint32_t>(t.parents.size());
-    ++group_size_[t.group()];
+    : setup_(setup),
+      entry_rng_(setup.seed, setup.source_lp(), rng_stream(setup.episode, kRngEntry)),
+      dag_(!setup.dag_edges.empty()) {
+  // Without DAG edges every task is submitted on arrival (if it fits): no per-task state.
+  if (dag_) {
+    const auto& tasks = *setup.tasks;
+    waiting_parents_.assign(tasks.size(), 0);
+    group_size_.assign(tasks.size(), 0);
+    for (const TaskSpec& t : tasks) {
+      if (t.instance == 0) waiting_parents_[t.id] = static_cast<std::uint32_t>(t.parents.size());
+      ++group_size_[t.group()];
+    }
+    unfinished_ = group_size_;
+    group_blocked_.assign(tasks.size(), 0);
+    arrived_.assign(tasks.size(), 0);
+    blocked_flag_.assign(tasks.size(), 0);
   }
-  unfinished_ = group_size_;
-  group_blocked_.assign(tasks.size(), 0);
-  arrived_.assign(tasks.size(), 0);
-  blocked_flag_.assign(tasks.size(), 0);
 
   std::vector<std::pair<double, double>> nodes;
   for (const NodeSpec& n : setup.cluster->nodes) nodes.emplace_back(n.cores, n.memory_gb);
@@ -57,6 +62,11 @@ void SourceLp::handle_task_event(const Event& ev, LpContext& ctx) {
     // Every task arriving at this instant, then one event for the next arrival time.
     while (next_ < tasks.size() && from_seconds(tasks[next_].arrival_s) <= ctx.now()) {
       const std::uint64_t t = next_++;
+      if (!dag_) {
+        if (fits_some_node(tasks[t])) submit(t, ctx);
+        else unschedulable_.push_back(t);
+        continue;
+      }
       arrived_[t] = 1;
       if (blocked_flag_[t]) continue;
       if (!fits_some_node(tasks[t])) {
@@ -70,10 +80,12 @@ void SourceLp::handle_task_event(const Event& ev, LpContext& ctx) {
     if (next_ < tasks.size())
       ctx.send(ctx.self(), std::max<SimTime>(0, from_seconds(tasks[next_].arrival_s) - ctx.now()), kTaskArrives);
   } else if (ev.kind == kTaskDone) {
-    const std::uint64_t group = tasks[ev.as<TaskDoneMessage>().task].group();
     ++done_;
+    if (!dag_) return;
+    const std::uint64_t group = tasks[ev.as<TaskDoneMessage>().task].group();
     if (--unfinished_[group] > 0) return;
-    for (std::uint64_t c : setup_.children[group]) {
+    for (const auto& edge : setup_.children(group)) {
+      const std::uint64_t c = edge.second;
       if (--waiting_parents_[c] > 0) continue;
       for (std::uint64_t t = c; t < c + group_size_[c]; ++t)
         if (arrived_[t] && !blocked_flag_[t]) submit(t, ctx);
@@ -84,7 +96,8 @@ void SourceLp::handle_task_event(const Event& ev, LpContext& ctx) {
 }
 
 void SourceLp::block_descendants(std::uint64_t group) {
-  std::vector<std::uint64_t> stack(setup_.children[group].begin(), setup_.children[group].end());
+  std::vector<std::uint64_t> stack;
+  for (const auto& edge : setup_.children(group)) stack.push_back(edge.second);
   while (!stack.empty()) {
     const std::uint64_t c = stack.back();
     stack.pop_back();
@@ -95,7 +108,7 @@ void SourceLp::block_descendants(std::uint64_t group) {
       blocked_flag_[t] = 1;
       blocked_.push_back(t);
     }
-    stack.insert(stack.end(), setup_.children[c].begin(), setup_.children[c].end());
+    for (const auto& edge : setup_.children(c)) stack.push_back(edge.second);
   }
 }
 

@@ -37,6 +37,7 @@ class SourceLp final : public LogicalProcess {
   const ModelSetup& setup_;
   RngStream entry_rng_;
   std::uint64_t next_ = 0;  // next task to arrive
+  const bool dag_;          // the stream has DAG edges: the per-task vectors below exist (else empty)
   // Per group, at its first task's id: parent groups not yet finished, instances not yet
   // finished, instances in all, and whether its instances are already listed as blocked.
   std::vector<std::uint32_t> waiting_parents_, unfinished_, group_size_;

@@ -40,7 +40,7 @@ static_assert(std::is_trivially_copyable_v<PairSummary>);
 // block's tables would pass ~256 MiB on the writing rank (~100 bytes per task row).
 std::uint64_t rounds_per_block(const Scenario& scenario, const EpisodeInputs& inputs, int groups) {
   constexpr std::uint64_t kMaxRounds = 8, kBlockBytes = std::uint64_t{256} << 20;
-  const std::uint64_t tasks = inputs.trace() ? inputs.trace()->tasks.size() : scenario.workload.synthetic.tasks;
+  const std::uint64_t tasks = inputs.trace() ? inputs.trace_tasks() : scenario.workload.synthetic.tasks;
   const std::uint64_t pair_bytes = (scenario.output.per_task ? 100 * tasks : 0) +
                                    70 * inputs.first_cluster().nodes.size() + 1000;
   return std::clamp<std::uint64_t>(kBlockBytes / (pair_bytes * static_cast<std::uint64_t>(groups)), 1, kMaxRounds);
@@ -127,7 +127,7 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
         const std::size_t p = u / units_per_policy;
         const std::uint64_t e0 = unit_begin(u) - p * episodes;
         const std::uint64_t count = std::min(batch, episodes - e0);
-        std::vector<std::vector<TaskSpec>> tasks;
+        std::vector<std::shared_ptr<const std::vector<TaskSpec>>> tasks;
         std::vector<EpisodeInput> batch_inputs;
         const ClusterSpec* unit_cluster = nullptr;
         for (std::uint64_t e = e0; e < e0 + count; ++e) {
@@ -136,15 +136,15 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
           tasks.push_back(std::move(ep.tasks));
         }
         for (std::uint64_t i = 0; i < count; ++i)
-          batch_inputs.push_back({&scenario, unit_cluster, &tasks[i], policies[p], e0 + i});
+          batch_inputs.push_back({&scenario, unit_cluster, tasks[i].get(), policies[p], e0 + i});
         const std::vector<EpisodeResult> rs = run_episodes(group_comm, batch_inputs);
         if (!group_comm.is_root()) continue;
         for (std::uint64_t i = 0; i < count; ++i) {
           const std::uint64_t j = unit_begin(u) + i, e = e0 + i;
           const EpisodeResult& r = rs[i];
-          PairSummary s{j, tasks[i].size(), 0, 0, r.metrics};
+          PairSummary s{j, tasks[i]->size(), 0, 0, r.metrics};
           if (results) {
-            EpisodeTables t = episode_tables(policies[p], e, tasks[i], *unit_cluster, r, per_task);
+            EpisodeTables t = episode_tables(policies[p], e, *tasks[i], *unit_cluster, r, per_task);
             s.rows = rows_of(t);
             if (comm.is_root()) {
               kept_at[j - first] = kept.size();

@@ -61,6 +61,12 @@ std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& c
   std::vector<TaskSpec> tasks = trace != nullptr ? trace->tasks
                                                  : generate_seed_study_tasks(scenario.workload.synthetic, cluster,
                                                                              scenario.run.seed, episode);
+  check_tasks(scenario, cluster, tasks, episode);
+  return tasks;
+}
+
+void check_tasks(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks,
+                 std::uint64_t episode) {
   check_fits_clock(scenario, cluster, tasks);
   const double warmup_s = scenario.run.warmup_s;
   if (warmup_s > 0 && (tasks.empty() || tasks.back().arrival_s <= warmup_s))
@@ -68,8 +74,15 @@ std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& c
                          fmt::format("the warm-up ({:g} s) outlasts the arrivals of episode {} (last at {:g} s): no "
                                      "task would be measured; shorten it or add tasks",
                                      warmup_s, episode, tasks.empty() ? 0.0 : tasks.back().arrival_s));
-  return tasks;
 }
+
+namespace {
+// The trace's tasks move out of it, to be shared by the episodes that run on them.
+std::shared_ptr<const std::vector<TaskSpec>> take_tasks(Workload* trace) {
+  if (trace == nullptr) return nullptr;
+  return std::make_shared<const std::vector<TaskSpec>>(std::move(trace->tasks));
+}
+}  // namespace
 
 EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), trace_(read_scenario_trace(scenario, 0)) {
   // Before anything of the cluster's size is built (cluster.nodes = 1e9 would end in std::bad_alloc).
@@ -78,13 +91,16 @@ EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), tr
       trace_ && scenario.cluster.source == "trace" ? trace_->machines.nodes.size() : scenario.cluster.generated.nodes,
       trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks,
       std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes));
+  trace_tasks_ = take_tasks(trace_.get());
   resample_ = trace_ && scenario.workload.trace.sample_jobs < 1.0;
   cluster_ = build_cluster(scenario, trace_.get(), 0);
 }
 
 EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
   if (resample_ && e != trace_episode_) {
+    trace_tasks_.reset();  // before the next sample is read: one sample in memory (but those of episodes in flight)
     trace_ = read_scenario_trace(scenario_, e);
+    trace_tasks_ = take_tasks(trace_.get());
     trace_episode_ = e;
   }
   const ClusterSpec* cluster = &cluster_;
@@ -92,7 +108,10 @@ EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
     fresh_ = build_cluster(scenario_, trace_.get(), e);
     cluster = &fresh_;
   }
-  return {cluster, build_tasks(scenario_, *cluster, trace_.get(), e)};
+  if (!trace_tasks_)
+    return {cluster, std::make_shared<const std::vector<TaskSpec>>(build_tasks(scenario_, *cluster, nullptr, e))};
+  check_tasks(scenario_, *cluster, *trace_tasks_, e);
+  return {cluster, trace_tasks_};
 }
 
 }  // namespace marlsim

@@ -16,9 +16,11 @@ namespace marlsim {
 std::unique_ptr<Workload> read_scenario_trace(const Scenario& scenario, std::uint64_t episode);
 ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::uint64_t episode = 0);
 // Episode `episode`'s tasks; throws InputError when they would run off the clock or the
-// warm-up outlasts them.
+// warm-up outlasts them (check_tasks).
 std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
                                   std::uint64_t episode);
+void check_tasks(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks,
+                 std::uint64_t episode);
 
 // Episode after episode in any order (a rank group runs every G-th pair): reads the trace
 // again only when its job sample changes and builds a cluster only when
@@ -29,20 +31,25 @@ class EpisodeInputs {
   // the trace and builds episode 0's cluster.
   explicit EpisodeInputs(const Scenario& scenario);
 
-  // The trace as last read: episode 0's sample until episode() reads another (nullptr: synthetic).
+  // The trace as last read: episode 0's sample until episode() reads another (nullptr:
+  // synthetic). Its machines and report; its tasks have moved to the episodes (trace_tasks).
   const Workload* trace() const { return trace_.get(); }
+  std::uint64_t trace_tasks() const { return trace_tasks_ ? trace_tasks_->size() : 0; }
   const ClusterSpec& first_cluster() const { return cluster_; }
 
   struct Episode {
     const ClusterSpec* cluster;  // valid until the next call
-    std::vector<TaskSpec> tasks;
+    // Shared with every episode of the same trace sample: one copy of a trace, not one per
+    // episode in flight plus the trace's own (88 bytes and the DAG edges per task).
+    std::shared_ptr<const std::vector<TaskSpec>> tasks;
   };
   Episode episode(std::uint64_t e);
 
  private:
   const Scenario& scenario_;
   std::unique_ptr<Workload> trace_;
-  std::uint64_t trace_episode_ = 0;  // the episode whose job sample trace_ holds
+  std::shared_ptr<const std::vector<TaskSpec>> trace_tasks_;  // trace_'s tasks, checked (build_tasks)
+  std::uint64_t trace_episode_ = 0;                           // the episode whose job sample trace_ holds
   bool resample_ = false;
   ClusterSpec cluster_;  // episode 0's, and every episode's unless cluster.new_per_episode
   ClusterSpec fresh_;    // with cluster.new_per_episode, the last episode's own
