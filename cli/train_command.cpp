@@ -32,6 +32,10 @@ class TrainCommand final : public Command {
                      "Episodes collected per iteration, over all ranks (at least one per rank)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app_->add_option("--batch-episodes", batch_episodes_,
+                     "Episodes a rank runs side by side in one kernel, their decisions sharing inference batches "
+                     "(overrides run.batch_episodes; 1 to 64; the result is the same for any value)")
+        ->check(CLI::Range(1, 64));
     app_->add_option("--checkpoint-dir", settings_.checkpoint_dir,
                      "Write iteration-NNNNNN.h5 (the policy plus the trainer's state) here after every iteration");
     app_->add_flag("--resume", settings_.resume,
@@ -65,6 +69,8 @@ class TrainCommand final : public Command {
   int run(const Communicator& comm) override {
     std::vector<std::string> overrides = overrides_;
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
+    if (app_->count("--batch-episodes") > 0)
+      overrides.push_back("run.batch_episodes=" + std::to_string(batch_episodes_));
     const Scenario scenario = load_scenario(scenario_path_, overrides);
     refuse_options_of_other_trainer();
     if (settings_.policy == "hierrl") return run_hierrl(comm, scenario);
@@ -226,6 +232,7 @@ class TrainCommand final : public Command {
   TrainingSettings settings_;
   std::string summary_json_;
   std::uint64_t seed_ = 1;
+  std::uint32_t batch_episodes_ = 1;
   std::vector<std::string> overrides_;
   bool quiet_ = false;
   HierRlTrainOptions hierrl_;

@@ -35,12 +35,14 @@ void check_policy_fits_topology(const std::string& policy, const SchedulerConfig
 
 namespace {
 
-// The centralized critic's input per decision cycle: the true state of every node (the rank
-// holds them all: run_episode asks for one rank), summarised in the layout's global section.
-void record_global_state(Simulator& sim, const ModelSetup& setup, DecisionLog& log) {
+// The centralized critic's input per decision cycle: the true state of every node of the
+// episode (the rank holds them all: run_episodes asks for one rank), summarised in the
+// layout's global section.
+void record_global_state(Simulator& sim, std::uint64_t episode, const ModelSetup& setup, DecisionLog& log) {
   std::vector<const NodeLp*> nodes;
-  for (LpId id : sim.local_lps())
-    if (id < setup.nodes()) nodes.push_back(&static_cast<const NodeLp&>(sim.lp(id)));
+  for (LpId global : sim.local_lps())
+    if (sim.episode_of(global) == episode && sim.local_id(global) < setup.nodes())
+      nodes.push_back(&static_cast<const NodeLp&>(sim.lp(global)));
   log.global_width = nn::decentralized_ac_observation_layout().global.size();
   log.global_state_source = [nodes, specs = std::span<const NodeSpec>(setup.cluster->nodes),
                              states = std::vector<NodeView>()](SimTime now, std::span<float> out) mutable {
@@ -350,11 +352,11 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
                                                      " episodes in one kernel, got " + std::to_string(inputs.size()));
   }
   // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
-  DecisionLog* log = learner != nullptr ? learner->log : nullptr;
-  if (log != nullptr && (comm.size() != 1 || inputs.size() != 1))
+  const std::span<DecisionLog> logs = learner != nullptr ? learner->logs : std::span<DecisionLog>();
+  if (!logs.empty() && (comm.size() != 1 || logs.size() != inputs.size()))
     throw std::invalid_argument(
-        "run_episode: a decision log needs a one-rank communicator (the global state is read "
-        "from the rank's own nodes) and one episode");
+        "run_episodes: decision logs need a one-rank communicator (the global state is read "
+        "from the rank's own nodes) and one log per episode");
   const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
       first.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", first.settings->run.seed,
                      &first.settings->agents, learner, first.cluster});
@@ -377,7 +379,7 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
                   if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
                   return std::make_unique<SchedulerLp>(setup);
                 });
-  if (log != nullptr) record_global_state(sim, shape, *log);
+  for (std::size_t e = 0; e < logs.size(); ++e) record_global_state(sim, e, *setups[e], logs[e]);
   std::unique_ptr<DecisionBatcher> batcher;
   if (windowed_decisions) {
     batcher = std::make_unique<DecisionBatcher>(sim, *policy, cycle);

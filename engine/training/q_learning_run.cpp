@@ -129,6 +129,11 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
     if (n < 1) throw InputError::at("--train-nodes", "expected cluster sizes of at least 1 node");
   for (const std::uint64_t t : settings.train_tasks)
     if (t < 1) throw InputError::at("--train-tasks", "expected task counts of at least 1");
+  if (scenario.batch_episodes > 1)
+    throw InputError::at("run.batch_episodes",
+                         "hierrl trains one episode per kernel (its episodes vary the cluster, and its low-level "
+                         "queue's decisions are not logged per episode); expected 1, got " +
+                             std::to_string(scenario.batch_episodes));
   check_policy_fits_topology("hierrl", scenario.scheduler);
   if (scenario.scheduler.topology == Topology::Decentralized)
     throw InputError::at("--policy hierrl", "needs topology two-level or centralized (a global scheduler)");

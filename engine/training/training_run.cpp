@@ -71,7 +71,7 @@ struct Learner {
   std::shared_ptr<nn::ActorCriticNetwork> ac;   // decentralized-ac
   std::shared_ptr<HracNetworks> hrac;           // hrac
 
-  LearnerLink link(DecisionLog* log) const { return {ac, log, hrac}; }
+  LearnerLink link(std::span<DecisionLog> logs) const { return {ac, logs, hrac}; }
   void save(const std::string& path, const std::vector<nn::CheckpointArray>& trainer_state = {}) const {
     if (hrac) save_hrac_checkpoint(path, *hrac, trainer_state);
     else nn::save_checkpoint(path, {{"agent", ac.get()}}, *layout, trainer_state);
@@ -265,33 +265,41 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     double completion_sum = 0, sla_sum = 0;
     std::vector<double> attention_sum(roles * roles, 0.0), attention_cycles(roles, 0.0);
     // Contiguous blocks of episodes per rank: the trajectory file's rows are then in episode
-    // order for any rank count.
+    // order for any rank count. The rank runs its block run.batch_episodes at a time in one
+    // kernel (each episode's log and result are those it would have alone).
     const int E = settings.episodes_per_iteration, R = comm.size(), me = comm.rank();
-    for (int j = E * me / R; j < E * (me + 1) / R; ++j) {
-      const std::uint64_t episode = kFirstTrainingEpisode +
-                                    static_cast<std::uint64_t>(it) *
-                                        static_cast<std::uint64_t>(settings.episodes_per_iteration) +
-                                    static_cast<std::uint64_t>(j);
-      std::unique_ptr<Workload> sample = resample ? read_scenario_trace(scenario, episode) : nullptr;
-      const std::vector<TaskSpec> tasks = build_tasks(scenario, cluster, resample ? sample.get() : trace.get(),
-                                                      episode);
-      DecisionLog log;
-      log.own_width = layout.own.size();
-      log.candidate_width = layout.candidate.size();
-      const LearnerLink link = learner.link(&log);
-      EpisodeInput input;
-      input.settings = &scenario;
-      input.cluster = &cluster;
-      input.tasks = &tasks;
-      input.policy = settings.policy;
-      input.episode = episode;
-      const EpisodeResult result = run_episode(self, input, &link);
-      completion_sum += result.metrics.mean_completion_s;
-      sla_sum += result.metrics.sla_pct;
-      add_role_attention(log, roles, attention_sum, attention_cycles);
-      if (log.decisions() > 0)
-        scored.push_back(
-            score_episode(episode, std::move(log), result, tasks, settings.reward_scale_s, scenario.run.warmup_s));
+    const int block_end = E * (me + 1) / R;
+    for (int j0 = E * me / R; j0 < block_end; j0 += static_cast<int>(scenario.batch_episodes)) {
+      const int n = std::min(block_end - j0, static_cast<int>(scenario.batch_episodes));
+      std::vector<std::unique_ptr<Workload>> samples(static_cast<std::size_t>(n));
+      std::vector<std::vector<TaskSpec>> tasks(static_cast<std::size_t>(n));
+      std::vector<EpisodeInput> inputs(static_cast<std::size_t>(n));
+      std::vector<DecisionLog> logs(static_cast<std::size_t>(n));
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        const std::uint64_t episode = kFirstTrainingEpisode +
+                                      static_cast<std::uint64_t>(it) *
+                                          static_cast<std::uint64_t>(settings.episodes_per_iteration) +
+                                      static_cast<std::uint64_t>(j0) + k;
+        if (resample) samples[k] = read_scenario_trace(scenario, episode);
+        tasks[k] = build_tasks(scenario, cluster, resample ? samples[k].get() : trace.get(), episode);
+        logs[k].own_width = layout.own.size();
+        logs[k].candidate_width = layout.candidate.size();
+        inputs[k] = {.settings = &scenario,
+                     .cluster = &cluster,
+                     .tasks = &tasks[k],
+                     .policy = settings.policy,
+                     .episode = episode};
+      }
+      const LearnerLink link = learner.link(logs);
+      std::vector<EpisodeResult> results = run_episodes(self, inputs, &link);
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        completion_sum += results[k].metrics.mean_completion_s;
+        sla_sum += results[k].metrics.sla_pct;
+        add_role_attention(logs[k], roles, attention_sum, attention_cycles);
+        if (logs[k].decisions() > 0)
+          scored.push_back(score_episode(inputs[k].episode, std::move(logs[k]), results[k], tasks[k],
+                                         settings.reward_scale_s, scenario.run.warmup_s));
+      }
     }
     // Per role: its decisions' rollout with its critic (and shaping), the value normalisation
     // over every rank's returns of the role, in rank order (collective: every rank takes part

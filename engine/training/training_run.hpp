@@ -9,10 +9,11 @@
 // parameters are not trained: they stay as initialised (or as agents.checkpoint holds them).
 //
 // Ranks simulate whole episodes in parallel (each rank a contiguous block of the iteration's
-// episodes, each episode alone on a one-rank communicator) and average their gradients with one MPI_Allreduce per
-// minibatch, so every rank holds the same weights after every update. Training episodes are
-// numbered from kFirstTrainingEpisode up: evaluation (`marlsim run`, episodes 0, 1, ...) never
-// sees a task stream the policy was trained on.
+// episodes on a one-rank communicator, run.batch_episodes of them side by side in one kernel,
+// each with its own decision log: the same result for any batch size) and average their
+// gradients with one MPI_Allreduce per minibatch, so every rank holds the same weights after every update. Training
+// episodes are numbered from kFirstTrainingEpisode up: evaluation (`marlsim run`, episodes 0, 1, ...) never sees a task
+// stream the policy was trained on.
 //
 // Everything is derived from run.seed and the iteration, and the checkpoint of iteration i
 // holds the whole learner (actor, critic, optimizer moments, value normalisation), so a run
