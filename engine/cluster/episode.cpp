@@ -33,6 +33,18 @@ void check_policy_fits_topology(const std::string& policy, const SchedulerConfig
                          "own; use sharing = \"limited\" or \"global\"");
 }
 
+void check_policy_settings(const std::string& policy, const ClusterModelSettings& settings) {
+  if (settings.agents.actor_critic.greedy && (policy == "hrac" || policy == "hierrl"))
+    throw InputError::at("agents.greedy", "only decentralized-ac evaluates greedily; " + policy +
+                                              " would ignore it (set it to false, or run " + policy +
+                                              " in a scenario of its own)");
+  const std::string default_queue = SchedulerConfig{}.queue;
+  if (policy == "hierrl" && settings.scheduler.queue != default_queue)
+    throw InputError::at("scheduler.queue",
+                         "hierrl's low-level agent orders every node's queue, which would replace \"" +
+                             settings.scheduler.queue + "\"; leave it at \"" + default_queue + "\"");
+}
+
 namespace {
 
 // The centralized critic's input per decision cycle: the true state of every node of the
@@ -337,6 +349,7 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   const EpisodeInput& first = inputs.front();
   const SchedulerConfig& sc = first.settings->scheduler;
   check_policy_fits_topology(first.policy, sc);
+  check_policy_settings(first.policy, *first.settings);
   const SimTime cycle = from_seconds(first.settings->agents.decision_period_s);
   const bool windowed_decisions = sc.decide == DecideWhen::WindowEnd || cycle > 0;
   if (inputs.size() > 1) {

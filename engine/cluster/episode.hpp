@@ -116,5 +116,9 @@ double default_time_limit_s(const EpisodeInput& input);
 
 // Refuses (InputError with the reason) a policy that cannot see what it needs in a topology.
 void check_policy_fits_topology(const std::string& policy, const SchedulerConfig& scheduler);
+// Refuses (InputError naming the key) a setting the policy would silently ignore or replace:
+// agents.greedy with hrac or hierrl (only decentralized-ac reads it), scheduler.queue other
+// than the default with hierrl (its low-level agent orders the nodes' queues instead).
+void check_policy_settings(const std::string& policy, const ClusterModelSettings& settings);
 
 }  // namespace marlsim
