@@ -45,16 +45,16 @@ void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, 
   batch.uniforms.push_back(ctx.rng->uniform());
 }
 
-// Appends a decided batch to the training log: one global state for the batch (a decision
-// cycle), then per request its inputs, action and log-probability.
-void record(DecisionLog& log, std::span<const DecisionRequest> requests, const nn::DecisionBatch& batch,
-            const nn::DecisionOutputs& decided) {
+// Appends one episode's requests [first, end) of a decided batch to its training log: one
+// global state (a decision cycle), then per request its inputs, action and log-probability.
+void record(DecisionLog& log, std::span<const DecisionRequest> requests, std::size_t first_request,
+            std::size_t end_request, const nn::DecisionBatch& batch, const nn::DecisionOutputs& decided) {
   const auto cycle = static_cast<std::uint32_t>(log.cycles());
   if (log.global_width > 0) {
     log.global_states.resize(log.global_states.size() + log.global_width);
-    log.global_state_source(requests.front().ctx.now, std::span(log.global_states).last(log.global_width));
+    log.global_state_source(requests[first_request].ctx.now, std::span(log.global_states).last(log.global_width));
   }
-  for (std::size_t i = 0; i < requests.size(); ++i) {
+  for (std::size_t i = first_request; i < end_request; ++i) {
     const auto r = static_cast<Eigen::Index>(i);
     log.own.insert(log.own.end(), batch.own.row(r).data(), batch.own.row(r).data() + batch.own.cols());
     const Eigen::Index first = batch.offsets[i], last = batch.offsets[i + 1];
@@ -85,9 +85,9 @@ void take_most_probable(const nn::DecisionBatch& batch, nn::DecisionOutputs& dec
 
 class ActorCriticPolicy final : public SchedulingPolicy {
  public:
-  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, DecisionLog* log, bool greedy,
+  ActorCriticPolicy(std::shared_ptr<const nn::ActorCriticNetwork> network, std::span<DecisionLog> logs, bool greedy,
                     bool mask_unfit)
-      : network_(std::move(network)), log_(log), greedy_(greedy), mask_unfit_(mask_unfit) {}
+      : network_(std::move(network)), logs_(logs), greedy_(greedy), mask_unfit_(mask_unfit) {}
 
   std::string_view name() const override { return "decentralized-ac"; }
 
@@ -112,7 +112,12 @@ class ActorCriticPolicy final : public SchedulingPolicy {
     const nn::DecisionOutputs decided = forward(batch, requests.front().ctx);
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
-    if (log_ != nullptr) record(*log_, requests, batch, decided);
+    if (!logs_.empty())
+      for_each_episode(
+          requests.size(), [&](std::size_t i) { return requests[i].ctx.episode; },
+          [&](std::uint32_t episode, std::size_t first, std::size_t end) {
+            record(logs_[episode], requests, first, end, batch, decided);
+          });
     for (DecisionRequest& r : requests) r.view->commit(*r.task, r.chosen);
   }
 
@@ -130,9 +135,9 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   }
 
   std::shared_ptr<const nn::ActorCriticNetwork> network_;  // shared by every LP of the rank; never written
-  DecisionLog* log_;                                       // training: where decisions go (nullptr: nowhere)
-  bool greedy_;                                            // the most probable candidate instead of a sample
-  bool mask_unfit_;  // agents.mask_unfit: no probability on candidates where the task does not fit now
+  std::span<DecisionLog> logs_;  // training: where each episode's decisions go (empty: nowhere)
+  bool greedy_;                  // the most probable candidate instead of a sample
+  bool mask_unfit_;              // agents.mask_unfit: no probability on candidates where the task does not fit now
 };
 
 }  // namespace
@@ -191,14 +196,13 @@ std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext& 
   const AgentSettings& agents = context.agents != nullptr ? *context.agents : kDefaults;
   const LearnerLink none;
   const LearnerLink& learner = context.learner != nullptr ? *context.learner : none;
-  if (learner.log != nullptr) {
-    const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
-    if (learner.log->own_width != layout.own.size() || learner.log->candidate_width != layout.candidate.size())
+  const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+  for (const DecisionLog& log : learner.logs)
+    if (log.own_width != layout.own.size() || log.candidate_width != layout.candidate.size())
       throw std::invalid_argument("decentralized-ac: the decision log's widths do not match the observation layout");
-  }
   return std::make_unique<ActorCriticPolicy>(
       learner.actor_critic ? learner.actor_critic : make_actor_critic_network(agents.actor_critic, context.seed),
-      learner.log, agents.actor_critic.greedy && learner.log == nullptr, agents.actor_critic.mask_unfit);
+      learner.logs, agents.actor_critic.greedy && learner.logs.empty(), agents.actor_critic.mask_unfit);
 }
 
 }  // namespace marlsim

@@ -5,8 +5,11 @@
 // decide() call (a decision cycle), the centralized critic's input.
 //
 // The policy appends in decide() order, which is (LP id, request order) and the same for any
-// thread count. Rewards are not known here: the trainer assigns them after the episode from
-// the tasks' outcomes (engine/training/rollout.hpp).
+// thread count. With batched episodes (engine/cluster/episode.hpp: run_episodes) each episode
+// has its own log (LearnerLink::logs, by DispatchContext::episode): a decide() call serving
+// several episodes appends each episode's requests, with one global state of that episode, to
+// that episode's log, so every log is the one the episode would write alone. Rewards are not known here: the trainer
+// assigns them after the episode from the tasks' outcomes (engine/training/rollout.hpp).
 //
 // The global state comes from whoever runs the policy (the cluster model knows the true
 // state of the nodes; the policy only its view): set `global_state` before the episode.
@@ -59,5 +62,18 @@ struct DecisionLog {
     candidate_begin.assign(1, 0);
   }
 };
+
+// A decide() call's requests come in (episode, LP id, request order) order, so each episode's
+// are consecutive: calls f(episode, first, end) for each episode's requests [first, end).
+template <class EpisodeOf, class F>
+void for_each_episode(std::size_t requests, EpisodeOf episode_of, F f) {
+  for (std::size_t first = 0; first < requests;) {
+    const auto episode = episode_of(first);
+    std::size_t end = first + 1;
+    while (end < requests && episode_of(end) == episode) ++end;
+    f(episode, first, end);
+    first = end;
+  }
+}
 
 }  // namespace marlsim

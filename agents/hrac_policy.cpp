@@ -62,8 +62,8 @@ struct Evaluated {
 
 class HracPolicy final : public SchedulingPolicy {
  public:
-  HracPolicy(RoleMap map, std::shared_ptr<const HracNetworks> networks, DecisionLog* log)
-      : map_(std::move(map)), networks_(std::move(networks)), log_(log) {}
+  HracPolicy(RoleMap map, std::shared_ptr<const HracNetworks> networks, std::span<DecisionLog> logs)
+      : map_(std::move(map)), networks_(std::move(networks)), logs_(logs) {}
 
   std::string_view name() const override { return "hrac"; }
 
@@ -82,17 +82,23 @@ class HracPolicy final : public SchedulingPolicy {
     const Evaluated e = evaluate(pending);
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(e.action(i))];
-    if (log_ != nullptr) record(pending, e);
+    if (!logs_.empty())
+      for_each_episode(
+          pending.size(), [&](std::size_t i) { return pending[i].ctx->episode; },
+          [&](std::uint32_t episode, std::size_t first, std::size_t end) {
+            record(logs_[episode], pending, first, end, e);
+          });
     for (DecisionRequest& r : requests) r.view->commit(*r.task, r.chosen);
   }
 
  private:
   Evaluated evaluate(std::span<const Pending> requests) const;
-  void record(std::span<const Pending> requests, const Evaluated& e) const;
+  void record(DecisionLog& log, std::span<const Pending> requests, std::size_t first_request, std::size_t end_request,
+              const Evaluated& e) const;
 
   RoleMap map_;
   std::shared_ptr<const HracNetworks> networks_;  // shared by every LP of the rank; never written
-  DecisionLog* log_;                              // training: where decisions go (nullptr: nowhere)
+  std::span<DecisionLog> logs_;                   // training: where each episode's decisions go (empty: nowhere)
 };
 
 Evaluated HracPolicy::evaluate(std::span<const Pending> requests) const {
@@ -167,13 +173,13 @@ Evaluated HracPolicy::evaluate(std::span<const Pending> requests) const {
   return e;
 }
 
-// Appends a decided batch to the training log, in request order: one global state and one
-// attention record for the batch (a decision cycle), then per decision its inputs, action,
-// log-probability and role.
-void HracPolicy::record(std::span<const Pending> requests, const Evaluated& e) const {
-  DecisionLog& log = *log_;
+// Appends one episode's requests [first, end) of a decided batch to its training log, in
+// request order: one global state and one attention record (a decision cycle), then per
+// decision its inputs, action, log-probability and role.
+void HracPolicy::record(DecisionLog& log, std::span<const Pending> requests, std::size_t first_request,
+                        std::size_t end_request, const Evaluated& e) const {
   const auto cycle = static_cast<std::uint32_t>(log.cycles());
-  const SimTime now = requests.front().ctx->now;
+  const SimTime now = requests[first_request].ctx->now;
   if (log.global_width > 0) {
     log.global_states.resize(log.global_states.size() + log.global_width);
     log.global_state_source(now, std::span(log.global_states).last(log.global_width));
@@ -181,7 +187,7 @@ void HracPolicy::record(std::span<const Pending> requests, const Evaluated& e) c
   const std::size_t roles = map_.size();
   std::vector<float> attention(roles * roles, 0.0f);
   std::vector<std::uint32_t> deciding(roles, 0);
-  for (std::size_t i = 0; i < requests.size(); ++i) {
+  for (std::size_t i = first_request; i < end_request; ++i) {
     const RoleBatch& rb = e.of(i);
     const auto j = static_cast<Index>(e.row[i]);
     log.own.insert(log.own.end(), rb.batch.own.row(j).data(), rb.batch.own.row(j).data() + rb.batch.own.cols());
@@ -266,9 +272,8 @@ std::unique_ptr<SchedulingPolicy> make_hrac_policy(const PolicyContext& context)
   if (networks->roles != map.names())
     throw std::invalid_argument("hrac: the learner's roles are [" + joined(networks->roles) + "], the run's [" +
                                 joined(map.names()) + "]");
-  if (learner.log != nullptr) {
+  for (DecisionLog& log : learner.logs) {
     const nn::ObservationLayout& layout = nn::hrac_observation_layout();
-    DecisionLog& log = *learner.log;
     if (log.own_width != layout.own.size() || log.candidate_width != layout.candidate.size())
       throw std::invalid_argument("hrac: the decision log's widths do not match the hrac observation layout");
     if (log.role_names.empty()) log.role_names = map.names();
@@ -276,7 +281,7 @@ std::unique_ptr<SchedulingPolicy> make_hrac_policy(const PolicyContext& context)
       throw std::invalid_argument("hrac: the decision log's roles are [" + joined(log.role_names) + "], the run's [" +
                                   joined(map.names()) + "]");
   }
-  return std::make_unique<HracPolicy>(std::move(map), std::move(networks), learner.log);
+  return std::make_unique<HracPolicy>(std::move(map), std::move(networks), learner.logs);
 }
 
 }  // namespace marlsim

@@ -5,6 +5,7 @@
 // its deciding LPs.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,10 +24,11 @@ struct HracNetworks;   // agents/hrac_policy.hpp
 struct HierRlLearner;  // agents/hierrl_policy.hpp
 
 // Training (engine/training): the learner's current weights, used instead of the seed's or the
-// checkpoint's, and where a learned policy records its decisions (nullptr: nowhere).
+// checkpoint's, and where a learned policy records its decisions: one log per episode of the
+// kernel run, indexed by DispatchContext::episode (empty: nowhere).
 struct LearnerLink {
   std::shared_ptr<const nn::ActorCriticNetwork> actor_critic;
-  DecisionLog* log = nullptr;
+  std::span<DecisionLog> logs;
   std::shared_ptr<const HracNetworks> hrac = nullptr;  // hrac: every role's network and attention
   const HierRlLearner* hierrl = nullptr;               // hierrl: both levels' Q networks, exploration, logs
 };

@@ -42,6 +42,7 @@ struct DispatchContext {
   NodeId local_node = kNoNode;   // the deciding node, if the decision is taken on a node
   RngStream* rng = nullptr;      // the deciding LP's own stream (never shared across LPs)
   PolicyState* state = nullptr;  // the deciding LP's state (SchedulingPolicy::make_state)
+  std::uint32_t episode = 0;     // the deciding LP's episode in a batched kernel run (0 alone)
 };
 
 // One decision: a task, the nodes it may go to, and who decides.

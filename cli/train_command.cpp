@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/output_set.hpp"
 #include "cli/train_hierrl.hpp"
+#include "cli/train_summary.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/training/training_run.hpp"
@@ -32,6 +33,10 @@ class TrainCommand final : public Command {
                      "Episodes collected per iteration, over all ranks (at least one per rank)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app_->add_option("--batch-episodes", batch_episodes_,
+                     "Episodes a rank runs side by side in one kernel, their decisions sharing inference batches "
+                     "(overrides run.batch_episodes; 1 to 64; the result is the same for any value)")
+        ->check(CLI::Range(1, 64));
     app_->add_option("--checkpoint-dir", settings_.checkpoint_dir,
                      "Write iteration-NNNNNN.h5 (the policy plus the trainer's state) here after every iteration");
     app_->add_flag("--resume", settings_.resume,
@@ -65,6 +70,8 @@ class TrainCommand final : public Command {
   int run(const Communicator& comm) override {
     std::vector<std::string> overrides = overrides_;
     if (app_->count("--seed") > 0) overrides.push_back("run.seed=" + std::to_string(seed_));
+    if (app_->count("--batch-episodes") > 0)
+      overrides.push_back("run.batch_episodes=" + std::to_string(batch_episodes_));
     const Scenario scenario = load_scenario(scenario_path_, overrides);
     refuse_options_of_other_trainer();
     if (settings_.policy == "hierrl") return run_hierrl(comm, scenario);
@@ -72,11 +79,7 @@ class TrainCommand final : public Command {
     outputs.add_input(scenario.path);
     outputs.add("--summary-json", summary_json_);
     const bool root = comm.is_root();
-    if (root)
-      fmt::print("training {} on {} ({}): {} iteration(s) x {} episode(s), seed {}, {} rank(s)\n", settings_.policy,
-                 scenario.name, scenario.path, settings_.iterations, settings_.episodes_per_iteration,
-                 scenario.run.seed, comm.size());
-    std::fflush(stdout);
+    print_training_start(comm, scenario, settings_.policy, settings_.iterations, settings_.episodes_per_iteration);
 
     const auto t0 = Clock::now();
     const auto print = [&](const IterationRecord& r) {
@@ -94,13 +97,8 @@ class TrainCommand final : public Command {
       outputs.write_text("--summary-json", summary(scenario, curve, wall).dump(2) + "\n");
     outputs.publish();
     if (!root) return 0;
-    print_profile(curve, wall);
-    if (!settings_.checkpoint_dir.empty()) {
-      const std::string policy = policy_path(settings_.checkpoint_dir);
-      fmt::print("policy: {} (evaluate on unseen episodes: marlsim run {} --policy {} --set agents.checkpoint={})\n",
-                 policy, scenario.path, settings_.policy, policy);
-    }
-    if (!summary_json_.empty()) fmt::print("summary: {}\n", summary_json_);
+    print_profile(curve);
+    print_training_end(scenario, settings_.policy, wall, settings_.checkpoint_dir, summary_json_);
     return 0;
   }
 
@@ -131,7 +129,7 @@ class TrainCommand final : public Command {
 
   // Where the time went: collection (simulation with inference) vs the update, and each role's
   // update split into forward, backward and optimizer step (its actor and critic together).
-  void print_profile(const std::vector<IterationRecord>& curve, double wall) const {
+  void print_profile(const std::vector<IterationRecord>& curve) const {
     double collect = 0, update = 0;
     std::vector<std::string> roles;
     std::vector<nn::PpoStats> per_role;
@@ -147,9 +145,7 @@ class TrainCommand final : public Command {
       }
     }
     const double n = std::max<double>(1.0, static_cast<double>(curve.size()));
-    fmt::print("\nprofile over {} iteration(s), seconds per iteration (slowest rank):\n", curve.size());
-    fmt::print("  {:<44} {:>10.4f}\n", "collection (episodes)", collect / n);
-    fmt::print("  {:<44} {:>10.4f}\n", "update " + settings_.policy, update / n);
+    print_profile_start(curve.size(), collect, update, "update " + settings_.policy);
     for (std::size_t k = 0; k < per_role.size(); ++k) {
       const nn::PpoStats& s = per_role[k];
       const std::string who = per_role.size() > 1 ? "  role " + roles[k] + ": " : "  ";
@@ -157,7 +153,6 @@ class TrainCommand final : public Command {
       fmt::print("  {:<44} {:>10.4f}\n", who + "backward (actor + critic)", s.backward_s / n);
       fmt::print("  {:<44} {:>10.4f}\n", who + "optimizer (clip + Adam)", s.optimizer_s / n);
     }
-    fmt::print("wall time {:.2f} s\n", wall);
     // hrac: the last iteration's role attention (row: the attending role's mean weights).
     if (!curve.empty() && !curve.back().role_attention.empty()) {
       fmt::print("role attention (last iteration; row attends to column):\n  {:<10}", "");
@@ -207,18 +202,10 @@ class TrainCommand final : public Command {
                       {"role_attention", r.role_attention},
                       {"checkpoint", r.checkpoint}});
     }
-    return {{"command", "train"},
-            {"scenario", scenario.name},
-            {"scenario_file", scenario.path},
-            {"policy", settings_.policy},
-            {"seed", scenario.run.seed},
-            {"iterations", settings_.iterations},
-            {"episodes_per_iteration", settings_.episodes_per_iteration},
-            {"reward_lambda", settings_.reward_lambda},
-            {"first_training_episode", kFirstTrainingEpisode},
-            {"wall_s", wall},
-            {"version", MARLSIM_VERSION},
-            {"curve", rows}};
+    nlohmann::json summary = training_summary(scenario, settings_.policy, settings_.iterations,
+                                              settings_.episodes_per_iteration, wall, std::move(rows));
+    summary["reward_lambda"] = settings_.reward_lambda;
+    return summary;
   }
 
   CLI::App* app_ = nullptr;
@@ -226,6 +213,7 @@ class TrainCommand final : public Command {
   TrainingSettings settings_;
   std::string summary_json_;
   std::uint64_t seed_ = 1;
+  std::uint32_t batch_episodes_ = 1;
   std::vector<std::string> overrides_;
   bool quiet_ = false;
   HierRlTrainOptions hierrl_;

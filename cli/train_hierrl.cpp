@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output_set.hpp"
-#include "engine/training/training_run.hpp"
+#include "cli/train_summary.hpp"
 
 namespace marlsim::cli {
 
@@ -16,10 +16,7 @@ int run_hierrl_training(const Communicator& comm, const Scenario& scenario, cons
   outputs.add_input(scenario.path);
   outputs.add("--summary-json", options.summary_json);
   const bool root = comm.is_root();
-  if (root)
-    fmt::print("training hierrl (DQN, both levels) on {} ({}): {} iteration(s) x {} episode(s), seed {}, {} rank(s)\n",
-               scenario.name, scenario.path, s.iterations, s.episodes_per_iteration, scenario.run.seed, comm.size());
-  std::fflush(stdout);
+  print_training_start(comm, scenario, "hierrl (DQN, both levels)", s.iterations, s.episodes_per_iteration);
   const auto t0 = std::chrono::steady_clock::now();
   const auto print = [&](const QIterationRecord& r) {
     if (!root || options.quiet) return;
@@ -48,34 +45,16 @@ int run_hierrl_training(const Communicator& comm, const Scenario& scenario, cons
                       {"collect_s", r.collect_s},
                       {"update_s", r.update_s},
                       {"checkpoint", r.checkpoint}});
-    const nlohmann::json summary{{"command", "train"},
-                                 {"scenario", scenario.name},
-                                 {"scenario_file", scenario.path},
-                                 {"policy", "hierrl"},
-                                 {"seed", scenario.run.seed},
-                                 {"iterations", s.iterations},
-                                 {"episodes_per_iteration", s.episodes_per_iteration},
-                                 {"first_training_episode", kFirstTrainingEpisode},
-                                 {"wall_s", wall},
-                                 {"version", MARLSIM_VERSION},
-                                 {"curve", rows}};
+    const nlohmann::json summary = training_summary(scenario, "hierrl", s.iterations, s.episodes_per_iteration, wall,
+                                                    std::move(rows));
     outputs.write_text("--summary-json", summary.dump(2) + "\n");
   }
   outputs.publish();
   if (!root) return 0;
   double collect = 0, update = 0;
   for (const QIterationRecord& r : curve) collect += r.collect_s, update += r.update_s;
-  const double n = std::max<double>(1.0, static_cast<double>(curve.size()));
-  fmt::print("\nprofile over {} iteration(s), seconds per iteration (slowest rank):\n", curve.size());
-  fmt::print("  {:<32} {:>10.4f}\n", "collection (episodes)", collect / n);
-  fmt::print("  {:<32} {:>10.4f}\n", "update hierrl (both levels)", update / n);
-  fmt::print("wall time {:.2f} s\n", wall);
-  if (!s.checkpoint_dir.empty()) {
-    const std::string policy = policy_path(s.checkpoint_dir);
-    fmt::print("policy: {} (evaluate on unseen episodes: marlsim run {} --policy hierrl --set agents.checkpoint={})\n",
-               policy, scenario.path, policy);
-  }
-  if (!options.summary_json.empty()) fmt::print("summary: {}\n", options.summary_json);
+  print_profile_start(curve.size(), collect, update, "update hierrl (both levels)");
+  print_training_end(scenario, "hierrl", wall, s.checkpoint_dir, options.summary_json);
   return 0;
 }
 

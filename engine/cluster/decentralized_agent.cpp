@@ -220,7 +220,8 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   }
   r.task = &task;
   r.view = &self_.knowledge;
-  r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get()};
+  r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get(),
+           static_cast<std::uint32_t>(ctx.episode())};
   const bool first = requests_.empty();
   requests_.push_back(std::move(r));
   requested_.push_back(m);

@@ -33,14 +33,28 @@ void check_policy_fits_topology(const std::string& policy, const SchedulerConfig
                          "own; use sharing = \"limited\" or \"global\"");
 }
 
+void check_policy_settings(const std::string& policy, const ClusterModelSettings& settings) {
+  if (settings.agents.actor_critic.greedy && (policy == "hrac" || policy == "hierrl"))
+    throw InputError::at("agents.greedy", "only decentralized-ac evaluates greedily; " + policy +
+                                              " would ignore it (set it to false, or run " + policy +
+                                              " in a scenario of its own)");
+  const std::string default_queue = SchedulerConfig{}.queue;
+  if (policy == "hierrl" && settings.scheduler.queue != default_queue)
+    throw InputError::at("scheduler.queue",
+                         "hierrl's low-level agent orders every node's queue, which would replace \"" +
+                             settings.scheduler.queue + "\"; leave it at \"" + default_queue + "\"");
+}
+
 namespace {
 
-// The centralized critic's input per decision cycle: the true state of every node (the rank
-// holds them all: run_episode asks for one rank), summarised in the layout's global section.
-void record_global_state(Simulator& sim, const ModelSetup& setup, DecisionLog& log) {
+// The centralized critic's input per decision cycle: the true state of every node of the
+// episode (the rank holds them all: run_episodes asks for one rank), summarised in the
+// layout's global section.
+void record_global_state(Simulator& sim, std::uint64_t episode, const ModelSetup& setup, DecisionLog& log) {
   std::vector<const NodeLp*> nodes;
-  for (LpId id : sim.local_lps())
-    if (id < setup.nodes()) nodes.push_back(&static_cast<const NodeLp&>(sim.lp(id)));
+  for (LpId global : sim.local_lps())
+    if (sim.episode_of(global) == episode && sim.local_id(global) < setup.nodes())
+      nodes.push_back(&static_cast<const NodeLp&>(sim.lp(global)));
   log.global_width = nn::decentralized_ac_observation_layout().global.size();
   log.global_state_source = [nodes, specs = std::span<const NodeSpec>(setup.cluster->nodes),
                              states = std::vector<NodeView>()](SimTime now, std::span<float> out) mutable {
@@ -351,6 +365,7 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   const EpisodeInput& first = inputs.front();
   const SchedulerConfig& sc = first.settings->scheduler;
   check_policy_fits_topology(first.policy, sc);
+  check_policy_settings(first.policy, *first.settings);
   const SimTime cycle = from_seconds(first.settings->agents.decision_period_s);
   const bool windowed_decisions = sc.decide == DecideWhen::WindowEnd || cycle > 0;
   if (inputs.size() > 1) {
@@ -366,11 +381,11 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
                                                      " episodes in one kernel, got " + std::to_string(inputs.size()));
   }
   // The rank's policies, built once and shared by its LPs (which keep only per-LP state).
-  DecisionLog* log = learner != nullptr ? learner->log : nullptr;
-  if (log != nullptr && (comm.size() != 1 || inputs.size() != 1))
+  const std::span<DecisionLog> logs = learner != nullptr ? learner->logs : std::span<DecisionLog>();
+  if (!logs.empty() && (comm.size() != 1 || logs.size() != inputs.size()))
     throw std::invalid_argument(
-        "run_episode: a decision log needs a one-rank communicator (the global state is read "
-        "from the rank's own nodes) and one episode");
+        "run_episodes: decision logs need a one-rank communicator (the global state is read "
+        "from the rank's own nodes) and one log per episode");
   const std::unique_ptr<SchedulingPolicy> policy = make_scheduling_policy(
       first.policy, {sc.topology == Topology::Decentralized ? "node-agent" : "central", first.settings->run.seed,
                      &first.settings->agents, learner, first.cluster});
@@ -393,7 +408,7 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
                   if (id == setup.source_lp()) return std::make_unique<SourceLp>(setup);
                   return std::make_unique<SchedulerLp>(setup);
                 });
-  if (log != nullptr) record_global_state(sim, shape, *log);
+  for (std::size_t e = 0; e < logs.size(); ++e) record_global_state(sim, e, *setups[e], logs[e]);
   std::unique_ptr<DecisionBatcher> batcher;
   if (windowed_decisions) {
     batcher = std::make_unique<DecisionBatcher>(sim, *policy, cycle);

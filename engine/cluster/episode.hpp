@@ -95,7 +95,7 @@ ArrivalWindow arrival_window(const EpisodeInput& input);
 
 // Collective. Throws InputError if the policy cannot work in the scenario's topology.
 // `learner` (training, engine/training): the learner's weights for a learned policy and where
-// it records its decisions; with a log, the episode also records the true global state of
+// it records its decisions; with logs, the episode also records the true global state of
 // every node per decision cycle, which needs a one-rank communicator (the rank reads its own
 // nodes).
 EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input, const LearnerLink* learner = nullptr);
@@ -106,7 +106,7 @@ EpisodeResult run_episode(const Communicator& comm, const EpisodeInput& input, c
 // that input (but the batch and wall-time figures, which are the shared run's). Needs
 // decisions at once or in decision cycles (agents.decision_period_s > 0): window-end decisions
 // without cycles depend on the window layout, which the other episodes change. At most
-// Simulator::kMaxEpisodes inputs; a decision log (training) needs exactly one.
+// Simulator::kMaxEpisodes inputs; decision logs (training) need one per input, in input order.
 std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<const EpisodeInput> inputs,
                                         const LearnerLink* learner = nullptr);
 
@@ -116,5 +116,9 @@ double default_time_limit_s(const EpisodeInput& input);
 
 // Refuses (InputError with the reason) a policy that cannot see what it needs in a topology.
 void check_policy_fits_topology(const std::string& policy, const SchedulerConfig& scheduler);
+// Refuses (InputError naming the key) a setting the policy would silently ignore or replace:
+// agents.greedy with hrac or hierrl (only decentralized-ac reads it), scheduler.queue other
+// than the default with hierrl (its low-level agent orders the nodes' queues instead).
+void check_policy_settings(const std::string& policy, const ClusterModelSettings& settings);
 
 }  // namespace marlsim

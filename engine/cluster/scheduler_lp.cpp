@@ -109,7 +109,7 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
     }
     r.task = &tasks[m.task];
     r.view = &view_;
-    r.ctx = {ctx.now(), m.origin, &rng_, policy_state_.get()};
+    r.ctx = {ctx.now(), m.origin, &rng_, policy_state_.get(), static_cast<std::uint32_t>(ctx.episode())};
     requests_.push_back(std::move(r));
     requested_.push_back(m);
   }

@@ -50,7 +50,10 @@ std::uint64_t rounds_per_block(const Scenario& scenario, const EpisodeInputs& in
 
 ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenario, ResultsFile* results,
                                 const ProgressFn& progress) {
-  for (const std::string& policy : scenario.scheduler.policies) check_policy_fits_topology(policy, scenario.scheduler);
+  for (const std::string& policy : scenario.scheduler.policies) {
+    check_policy_fits_topology(policy, scenario.scheduler);
+    check_policy_settings(policy, scenario);
+  }
   // A checkpoint that does not fit the network ([agents]) is refused before any episode runs;
   // each episode's rank then builds its one shared network from the same settings.
   for (const std::string& policy : scenario.scheduler.policies)

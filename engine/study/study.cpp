@@ -420,7 +420,10 @@ std::vector<StudyRun> expand_study(const Study& study) {
       }
     try {
       const Scenario scenario = load_scenario(study.scenario, scenario_overrides);
-      for (const auto& policy : scenario.scheduler.policies) check_policy_fits_topology(policy, scenario.scheduler);
+      for (const auto& policy : scenario.scheduler.policies) {
+        check_policy_fits_topology(policy, scenario.scheduler);
+        check_policy_settings(policy, scenario);
+      }
     } catch (const InputError& e) {
       std::string params;
       for (const auto& [k, v] : run.params) params += (params.empty() ? "" : ", ") + k + "=" + v;

@@ -17,7 +17,7 @@
 #include "engine/cluster/episode.hpp"
 #include "engine/experiment/episode_inputs.hpp"
 #include "engine/support/input_error.hpp"
-#include "engine/training/training_run.hpp"
+#include "engine/training/training_loop.hpp"
 
 namespace marlsim {
 
@@ -101,13 +101,6 @@ struct Variant {
   ClusterSpec cluster;
 };
 
-const std::vector<double>& array(const std::vector<nn::CheckpointArray>& arrays, const std::string& name,
-                                 const std::string& path) {
-  for (const nn::CheckpointArray& a : arrays)
-    if (a.name == name) return a.values;
-  throw InputError::at(path, "no trainer/" + name + ": not a hierrl training checkpoint (written by marlsim train)");
-}
-
 }  // namespace
 
 std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scenario& scenario,
@@ -129,7 +122,13 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
     if (n < 1) throw InputError::at("--train-nodes", "expected cluster sizes of at least 1 node");
   for (const std::uint64_t t : settings.train_tasks)
     if (t < 1) throw InputError::at("--train-tasks", "expected task counts of at least 1");
+  if (scenario.batch_episodes > 1)
+    throw InputError::at("run.batch_episodes",
+                         "hierrl trains one episode per kernel (its episodes vary the cluster, and its low-level "
+                         "queue's decisions are not logged per episode); expected 1, got " +
+                             std::to_string(scenario.batch_episodes));
   check_policy_fits_topology("hierrl", scenario.scheduler);
+  check_policy_settings("hierrl", scenario);
   if (scenario.scheduler.topology == Topology::Decentralized)
     throw InputError::at("--policy hierrl", "needs topology two-level or centralized (a global scheduler)");
 
@@ -142,16 +141,14 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
 
   int first = 0;
   if (settings.resume) {
-    int last = -1;
-    for (int i = settings.iterations - 1; i >= 0 && last < 0; --i)
-      if (std::filesystem::exists(checkpoint_path(settings.checkpoint_dir, i))) last = i;
+    const int last = last_checkpointed_iteration(settings.checkpoint_dir, settings.iterations);
     if (last >= 0) {
       const std::string path = checkpoint_path(settings.checkpoint_dir, last);
       nn::load_checkpoint(path, {{"high", &networks->high}, {"low", &networks->low}}, hierrl_observation_layout());
       const auto state = nn::read_trainer_state(path);
       try {
-        high_trainer.restore(array(state, "high_dqn", path));
-        low_trainer.restore(array(state, "low_dqn", path));
+        high_trainer.restore(trainer_array(state, "high_dqn", path));
+        low_trainer.restore(trainer_array(state, "low_dqn", path));
       } catch (const std::invalid_argument& e) {
         throw InputError::at(path, e.what());
       }
@@ -161,8 +158,8 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
           throw InputError::at(rp, "missing: --resume needs every rank's replay of the last iterations (same ranks)");
         const auto arrays = nn::read_trainer_state(rp);
         try {
-          replay.emplace_back(nn::ReplayData::from_doubles(array(arrays, "high", rp)),
-                              nn::ReplayData::from_doubles(array(arrays, "low", rp)));
+          replay.emplace_back(nn::ReplayData::from_doubles(trainer_array(arrays, "high", rp)),
+                              nn::ReplayData::from_doubles(trainer_array(arrays, "low", rp)));
         } catch (const std::invalid_argument& e) {
           throw InputError::at(rp, e.what());
         }
@@ -214,12 +211,11 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
     low_new.own_width = static_cast<Eigen::Index>(widths.low_own);
     low_new.candidate_width = static_cast<Eigen::Index>(widths.low_candidate);
     double completion_sum = 0;
-    const int E = settings.episodes_per_iteration, R = comm.size(), me = comm.rank();
-    for (int j = E * me / R; j < E * (me + 1) / R; ++j) {
-      const std::uint64_t index = static_cast<std::uint64_t>(it) * static_cast<std::uint64_t>(E) +
-                                  static_cast<std::uint64_t>(j);
-      const std::uint64_t episode = kFirstTrainingEpisode + index;
-      Variant& v = variant_of(index);
+    const int E = settings.episodes_per_iteration, me = comm.rank();
+    const EpisodeRange mine = rank_episodes(comm, E);
+    for (int j = mine.begin; j < mine.end; ++j) {
+      const std::uint64_t episode = training_episode(it, E, j);
+      Variant& v = variant_of(episode - kFirstTrainingEpisode);
       const std::vector<TaskSpec> tasks = build_tasks(v.scenario, v.cluster, v.trace.get(), episode);
       DecisionLog high_log, low_log;
       HierRlLearner learner{networks, rec.epsilon, &high_log, &low_log};

@@ -47,21 +47,6 @@ void unflatten(const std::vector<double>& v, std::vector<nn::DenseLayer>& layers
   }
 }
 
-const std::vector<double>& array(const std::vector<nn::CheckpointArray>& arrays, const std::string& name,
-                                 const std::string& path) {
-  for (const nn::CheckpointArray& a : arrays)
-    if (a.name == name) return a.values;
-  throw InputError::at(path, "no trainer/" + name + ": not a training checkpoint (written by marlsim train)");
-}
-
-// The highest iteration with a checkpoint in dir (written complete: save_checkpoint renames a
-// finished temporary file), or -1.
-int last_checkpointed_iteration(const std::string& dir, int iterations) {
-  for (int i = iterations - 1; i >= 0; --i)
-    if (std::filesystem::exists(checkpoint_path(dir, i))) return i;
-  return -1;
-}
-
 // The policy being trained: its networks, one actor per role, as the episodes see them
 // (`link`) and as checkpoints hold them.
 struct Learner {
@@ -71,7 +56,7 @@ struct Learner {
   std::shared_ptr<nn::ActorCriticNetwork> ac;   // decentralized-ac
   std::shared_ptr<HracNetworks> hrac;           // hrac
 
-  LearnerLink link(DecisionLog* log) const { return {ac, log, hrac}; }
+  LearnerLink link(std::span<DecisionLog> logs) const { return {ac, logs, hrac}; }
   void save(const std::string& path, const std::vector<nn::CheckpointArray>& trainer_state = {}) const {
     if (hrac) save_hrac_checkpoint(path, *hrac, trainer_state);
     else nn::save_checkpoint(path, {{"agent", ac.get()}}, *layout, trainer_state);
@@ -180,32 +165,6 @@ void add_role_attention(const DecisionLog& log, std::size_t roles, std::vector<d
 
 }  // namespace
 
-std::string checkpoint_path(const std::string& dir, int iteration) {
-  char name[32];
-  std::snprintf(name, sizeof name, "iteration-%06d.h5", iteration);
-  return (std::filesystem::path(dir) / name).string();
-}
-
-std::string policy_path(const std::string& dir) { return (std::filesystem::path(dir) / "policy.h5").string(); }
-
-std::string trajectory_path(const std::string& dir, int iteration) {
-  char name[40];
-  std::snprintf(name, sizeof name, "trajectories-%06d.h5", iteration);
-  return (std::filesystem::path(dir) / name).string();
-}
-
-// The options both training loops (PPO here, hierrl's Q-learning) share, checked one way.
-void check_loop_options(const Communicator& comm, int iterations, int episodes_per_iteration, bool resume,
-                        const std::string& checkpoint_dir) {
-  if (iterations < 1) throw InputError::at("--iterations", "expected at least 1");
-  if (episodes_per_iteration < comm.size())
-    throw InputError::at("--episodes-per-iteration", "expected at least one episode per rank (" +
-                                                         std::to_string(comm.size()) + "), got " +
-                                                         std::to_string(episodes_per_iteration));
-  if (resume && checkpoint_dir.empty())
-    throw InputError::at("--resume", "needs --checkpoint-dir (where the checkpoints to resume from are)");
-}
-
 std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenario& scenario,
                                           const TrainingSettings& settings,
                                           const std::function<void(const IterationRecord&)>& progress) {
@@ -215,6 +174,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     throw InputError::at("--reward-lambda",
                          "expected a number in [0, 1], got " + std::to_string(settings.reward_lambda));
   check_policy_fits_topology(settings.policy, scenario.scheduler);
+  check_policy_settings(settings.policy, scenario);
 
   std::unique_ptr<Workload> trace = read_scenario_trace(scenario, 0);
   const ClusterSpec cluster = build_cluster(scenario, trace.get(), 0);
@@ -238,11 +198,11 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       for (std::size_t r = 0; r < roles; ++r) {
         RoleTrainer& t = *trainers[r];
         const std::string critic = trainer_key("critic", learner, r);
-        unflatten(array(state, critic, path), t.critic.layers(), path, critic);
-        const auto& opt = array(state, trainer_key("optimizer", learner, r), path);
+        unflatten(trainer_array(state, critic, path), t.critic.layers(), path, critic);
+        const auto& opt = trainer_array(state, trainer_key("optimizer", learner, r), path);
         t.trainer.set_optimizer_state(std::vector<float>(opt.begin(), opt.end()));
         const std::string vn_key = trainer_key("value_norm", learner, r);
-        const auto& vn = array(state, vn_key, path);
+        const auto& vn = trainer_array(state, vn_key, path);
         if (vn.size() != 3) throw InputError::at(path, "trainer/" + vn_key + ": expected 3 values");
         t.norm.running_mean = vn[0], t.norm.running_mean_sq = vn[1], t.norm.debiasing_term = vn[2];
       }
@@ -265,33 +225,37 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     double completion_sum = 0, sla_sum = 0;
     std::vector<double> attention_sum(roles * roles, 0.0), attention_cycles(roles, 0.0);
     // Contiguous blocks of episodes per rank: the trajectory file's rows are then in episode
-    // order for any rank count.
-    const int E = settings.episodes_per_iteration, R = comm.size(), me = comm.rank();
-    for (int j = E * me / R; j < E * (me + 1) / R; ++j) {
-      const std::uint64_t episode = kFirstTrainingEpisode +
-                                    static_cast<std::uint64_t>(it) *
-                                        static_cast<std::uint64_t>(settings.episodes_per_iteration) +
-                                    static_cast<std::uint64_t>(j);
-      std::unique_ptr<Workload> sample = resample ? read_scenario_trace(scenario, episode) : nullptr;
-      const std::vector<TaskSpec> tasks = build_tasks(scenario, cluster, resample ? sample.get() : trace.get(),
-                                                      episode);
-      DecisionLog log;
-      log.own_width = layout.own.size();
-      log.candidate_width = layout.candidate.size();
-      const LearnerLink link = learner.link(&log);
-      EpisodeInput input;
-      input.settings = &scenario;
-      input.cluster = &cluster;
-      input.tasks = &tasks;
-      input.policy = settings.policy;
-      input.episode = episode;
-      const EpisodeResult result = run_episode(self, input, &link);
-      completion_sum += result.metrics.mean_completion_s;
-      sla_sum += result.metrics.sla_pct;
-      add_role_attention(log, roles, attention_sum, attention_cycles);
-      if (log.decisions() > 0)
-        scored.push_back(
-            score_episode(episode, std::move(log), result, tasks, settings.reward_scale_s, scenario.run.warmup_s));
+    // order for any rank count. The rank runs its block run.batch_episodes at a time in one
+    // kernel (each episode's log and result are those it would have alone).
+    const EpisodeRange block = rank_episodes(comm, settings.episodes_per_iteration);
+    for (int j0 = block.begin; j0 < block.end; j0 += static_cast<int>(scenario.batch_episodes)) {
+      const int n = std::min(block.end - j0, static_cast<int>(scenario.batch_episodes));
+      std::vector<std::unique_ptr<Workload>> samples(static_cast<std::size_t>(n));
+      std::vector<std::vector<TaskSpec>> tasks(static_cast<std::size_t>(n));
+      std::vector<EpisodeInput> inputs(static_cast<std::size_t>(n));
+      std::vector<DecisionLog> logs(static_cast<std::size_t>(n));
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        const std::uint64_t episode = training_episode(it, settings.episodes_per_iteration, j0 + static_cast<int>(k));
+        if (resample) samples[k] = read_scenario_trace(scenario, episode);
+        tasks[k] = build_tasks(scenario, cluster, resample ? samples[k].get() : trace.get(), episode);
+        logs[k].own_width = layout.own.size();
+        logs[k].candidate_width = layout.candidate.size();
+        inputs[k] = {.settings = &scenario,
+                     .cluster = &cluster,
+                     .tasks = &tasks[k],
+                     .policy = settings.policy,
+                     .episode = episode};
+      }
+      const LearnerLink link = learner.link(logs);
+      std::vector<EpisodeResult> results = run_episodes(self, inputs, &link);
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        completion_sum += results[k].metrics.mean_completion_s;
+        sla_sum += results[k].metrics.sla_pct;
+        add_role_attention(logs[k], roles, attention_sum, attention_cycles);
+        if (logs[k].decisions() > 0)
+          scored.push_back(score_episode(inputs[k].episode, std::move(logs[k]), results[k], tasks[k],
+                                         settings.reward_scale_s, scenario.run.warmup_s));
+      }
     }
     // Per role: its decisions' rollout with its critic (and shaping), the value normalisation
     // over every rank's returns of the role, in rank order (collective: every rank takes part

@@ -9,10 +9,11 @@
 // parameters are not trained: they stay as initialised (or as agents.checkpoint holds them).
 //
 // Ranks simulate whole episodes in parallel (each rank a contiguous block of the iteration's
-// episodes, each episode alone on a one-rank communicator) and average their gradients with one MPI_Allreduce per
-// minibatch, so every rank holds the same weights after every update. Training episodes are
-// numbered from kFirstTrainingEpisode up: evaluation (`marlsim run`, episodes 0, 1, ...) never
-// sees a task stream the policy was trained on.
+// episodes on a one-rank communicator, run.batch_episodes of them side by side in one kernel,
+// each with its own decision log: the same result for any batch size) and average their
+// gradients with one MPI_Allreduce per minibatch, so every rank holds the same weights after every update. Training
+// episodes are numbered from kFirstTrainingEpisode up: evaluation (`marlsim run`, episodes 0, 1, ...) never sees a task
+// stream the policy was trained on.
 //
 // Everything is derived from run.seed and the iteration, and the checkpoint of iteration i
 // holds the whole learner (actor, critic, optimizer moments, value normalisation), so a run
@@ -25,11 +26,10 @@
 #include "agents/nn/gae.hpp"
 #include "agents/nn/ppo_trainer.hpp"
 #include "engine/experiment/scenario.hpp"
+#include "engine/training/training_loop.hpp"
 #include "mpi/communicator.hpp"
 
 namespace marlsim {
-
-inline constexpr std::uint64_t kFirstTrainingEpisode = 1'000'000;
 
 struct TrainingSettings {
   std::string policy = "decentralized-ac";
@@ -78,17 +78,5 @@ struct IterationRecord {
 std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenario& scenario,
                                           const TrainingSettings& settings,
                                           const std::function<void(const IterationRecord&)>& progress = {});
-
-// Throws InputError for --iterations < 1, fewer episodes per iteration than ranks, or --resume
-// without --checkpoint-dir (shared by train_policy and hierrl's Q-learning loop).
-void check_loop_options(const Communicator& comm, int iterations, int episodes_per_iteration, bool resume,
-                        const std::string& checkpoint_dir);
-
-// The files of an iteration inside the checkpoint directory: the checkpoint (the policy, which
-// `marlsim run` evaluates, plus the trainer's state) and the decisions it was trained on.
-std::string checkpoint_path(const std::string& dir, int iteration);
-std::string trajectory_path(const std::string& dir, int iteration);
-// The final policy alone (the last iteration's actor, without the trainer's state).
-std::string policy_path(const std::string& dir);
 
 }  // namespace marlsim

@@ -76,4 +76,14 @@ printf '0,1,add,,64,0.69,1\n' >"$tmp/traces/server_event.csv"
 printf '1 10 0 100 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1\n2 1e12 0 100 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1\n' >"$tmp/traces/far.swf"
 expect_error "$tmp/traces/far.swf:2: field 2 \(submit time\): 1e\+12 s is beyond the simulator's clock" \
   "${swf[@]}" --set "workload.trace.path=\"$tmp/traces/far.swf\""
+# A setting the policy would silently ignore or replace is refused, naming the key and why.
+expect_error '^marlsim: error: agents.greedy: only decentralized-ac evaluates greedily; hrac would ignore it' \
+  "${run[@]}" --policy hrac --set agents.greedy=true
+expect_error '^marlsim: error: agents.greedy: only decentralized-ac evaluates greedily; hierrl would ignore it' \
+  "${run[@]}" --policy hierrl --set agents.greedy=true --set scheduler.topology=two-level
+expect_error "^marlsim: error: scheduler.queue: hierrl's low-level agent orders every node's queue, which would replace \"sjf\"" \
+  "${run[@]}" --policy hierrl --set scheduler.topology=two-level --set 'scheduler.queue="sjf"'
+expect_error "^marlsim: error: scheduler.queue: hierrl's low-level agent" \
+  "$MARLSIM" train "$SCENARIO" --policy hierrl --iterations 1 --quiet --set scheduler.topology=two-level \
+  --set 'scheduler.queue="sjf"'
 echo "bad input CLI: all checks passed"

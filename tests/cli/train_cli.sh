@@ -67,6 +67,12 @@ same_h5 "$tmp/a/policy.h5" "$tmp/c/policy.h5"
 "${MPIRUN[@]}" -np 2 "${train[@]}" --checkpoint-dir "$tmp/d" >/dev/null || fail "2 ranks"
 same_h5 "$tmp/a/trajectories-000000.h5" "$tmp/d/trajectories-000000.h5"
 
+# Batched episodes: both episodes of an iteration in one kernel, each with its own decision
+# log, train to the same bits as one at a time.
+"${train[@]}" --batch-episodes 2 --checkpoint-dir "$tmp/e" >/dev/null || fail "--batch-episodes 2"
+same_h5 "$tmp/a/iteration-000002.h5" "$tmp/e/iteration-000002.h5"
+same_h5 "$tmp/a/trajectories-000002.h5" "$tmp/e/trajectories-000002.h5"
+
 # The trained policy evaluates on evaluation episodes.
 "$MARLSIM" run "$SCENARIO" --policy decentralized-ac --episodes 2 --quiet --set workload.tasks=200 \
   --set agents.checkpoint="$tmp/a/policy.h5" >/dev/null || fail "run with the trained policy"
@@ -81,6 +87,8 @@ expect_error '^marlsim: error: --reward-lambda: applies only to the PPO policies
   --reward-lambda 0.5
 expect_error '^marlsim: error: --train-tasks: needs a trace workload' "${train[@]}" --policy hierrl --train-tasks 5 \
   --set scheduler.topology=two-level
+expect_error '^marlsim: error: run.batch_episodes: hierrl trains one episode per kernel' "${train[@]}" --policy hierrl \
+  --batch-episodes 2 --set scheduler.topology=two-level
 expect_error '^marlsim: error: --episodes-per-iteration: expected at least one episode per rank \(2\), got 1' \
   "${MPIRUN[@]}" -np 2 "${train_base[@]}" --episodes-per-iteration 1
 echo "train: ok"

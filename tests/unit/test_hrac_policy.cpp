@@ -214,7 +214,7 @@ TEST_CASE("hrac: a batch decides bitwise as each decision alone, at 1, 2 and 4 t
   const int threads_before = omp_get_max_threads();
   omp_set_num_threads(1);
   DecisionLog alone = hrac_log();
-  const LearnerLink alone_link{nullptr, &alone, nullptr};
+  const LearnerLink alone_link{nullptr, {&alone, 1}, nullptr};
   const auto alone_policy = make_scheduling_policy("hrac", {"central", 11, &agents, &alone_link, &c});
   Decisions one_by_one(c);
   for (std::size_t i = 0; i < Decisions::kCount; ++i) {
@@ -229,7 +229,7 @@ TEST_CASE("hrac: a batch decides bitwise as each decision alone, at 1, 2 and 4 t
     INFO("threads " << threads);
     omp_set_num_threads(threads);
     DecisionLog log = hrac_log();
-    const LearnerLink link{nullptr, &log, nullptr};
+    const LearnerLink link{nullptr, {&log, 1}, nullptr};
     const auto policy = make_scheduling_policy("hrac", {"central", 11, &agents, &link, &c});
     Decisions together(c);
     std::vector<DecisionRequest> requests;
@@ -318,7 +318,7 @@ TEST_CASE("hrac: checkpoints hold every role by name and refuse other roles", "[
   // Through agents.checkpoint, the policy decides with the checkpoint's weights.
   const ClusterSpec c = tiered_cluster();
   const auto from_checkpoint = make_scheduling_policy("hrac", {"central", 4, &agents, nullptr, &c});
-  const LearnerLink saved{nullptr, nullptr, b};
+  const LearnerLink saved{nullptr, {}, b};
   const auto from_networks = make_scheduling_policy("hrac", {"central", 4, &agents, &saved, &c});
   Decisions x(c), y(c);
   for (std::size_t i = 0; i < Decisions::kCount; ++i) {

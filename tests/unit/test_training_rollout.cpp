@@ -151,7 +151,7 @@ TEST_CASE("a learned policy records every decision of an episode without changin
   DecisionLog log;
   log.own_width = nn::decentralized_ac_observation_layout().own.size();
   log.candidate_width = nn::decentralized_ac_observation_layout().candidate.size();
-  const LearnerLink link{nullptr, &log};
+  const LearnerLink link{nullptr, {&log, 1}};
   const EpisodeResult logged = run_episode(self, input, &link);
   CHECK(logged.checksum == plain.checksum);
   CHECK(logged.metrics.mean_completion_s == plain.metrics.mean_completion_s);
