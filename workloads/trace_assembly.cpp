@@ -93,7 +93,10 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
     auto& p = parents[i];
     std::sort(p.begin(), p.end());
     p.erase(std::unique(p.begin(), p.end()), p.end());
+    std::vector<std::uint64_t>().swap(kept[i].parents);  // resolved into parents[i]
   }
+  // The key index (~64 bytes a task) is not needed past here: free it before the task table is built.
+  std::unordered_map<std::uint64_t, std::uint32_t>().swap(index_of);
 
   // 3. Kahn's algorithm: DAG depth, and a child never arrives before its parents. Edges
   //    inside a cycle (possible only in corrupt input) are dropped and counted.
@@ -188,6 +191,7 @@ std::vector<TaskSpec> assemble_tasks(std::vector<RawTask> raw, const TraceOption
     t.parents.reserve(parents[i].size());
     for (const auto p : parents[i]) t.parents.push_back(new_id[p]);
     std::sort(t.parents.begin(), t.parents.end());
+    std::vector<std::uint32_t>().swap(parents[i]);  // copied into the stream: one copy of the edges
     if (incomplete[i]) ++report.tasks_with_incomplete_parents;
   }
   apply_sla(out, options.sla);

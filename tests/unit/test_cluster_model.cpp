@@ -15,6 +15,7 @@
 #include "cluster_test_support.hpp"
 #include "engine/cluster/episode.hpp"
 #include "engine/experiment/comparison.hpp"
+#include "engine/experiment/episode_inputs.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "engine/support/input_error.hpp"
 #include "mpi/communicator.hpp"
@@ -601,6 +602,33 @@ TEST_CASE("cluster: common random numbers hold for a sampled trace: every policy
     samples.insert(arrivals);
   }
   CHECK(samples.size() == 3);  // the episodes are different samples
+}
+
+TEST_CASE("cluster: a trace's episodes share one task table, and a resampled trace gets its own", "[cluster]") {
+  test::TempDir dir;
+  std::string swf;
+  for (int job = 1; job <= 60; ++job)
+    swf += std::to_string(job) + " " + std::to_string(10 * job) + " 0 20 1 -1 -1 1 100 1048576 1 1 1 -1 1 -1 -1 -1\n";
+  const std::string trace = dir.write("log.swf", swf);
+  // The whole trace: every episode runs on the trace's own table, moved out of the Workload.
+  const Scenario whole = scenario_with({"workload.kind=swf", "workload.trace.path=" + trace, "run.episodes=2"});
+  EpisodeInputs inputs(whole);
+  const EpisodeInputs::Episode e0 = inputs.episode(0), e1 = inputs.episode(1);
+  CHECK(e0.tasks->size() == 60);
+  CHECK(e0.tasks.get() == e1.tasks.get());  // one copy of the trace, not one per episode
+  CHECK(inputs.trace_tasks() == 60);
+  CHECK(inputs.trace()->tasks.empty());
+  // Job sampling: each episode its own sample, the same as build_tasks on that sample.
+  const Scenario sampled = scenario_with(
+      {"workload.kind=swf", "workload.trace.path=" + trace, "workload.trace.sample_jobs=0.5", "run.episodes=2"});
+  EpisodeInputs resampled(sampled);
+  const auto s0 = resampled.episode(0).tasks;
+  const auto s1 = resampled.episode(1).tasks;
+  CHECK(s0.get() != s1.get());
+  const std::unique_ptr<Workload> read1 = read_scenario_trace(sampled, 1);
+  const std::vector<TaskSpec> expected = build_tasks(sampled, resampled.first_cluster(), read1.get(), 1);
+  REQUIRE(s1->size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(s1->at(i).arrival_s == expected[i].arrival_s);
 }
 
 // The long-trace case of the herding bug: the whole first shard of Google 2011 (38,051 tasks
