@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "agents/scheduling_policy.hpp"
@@ -67,15 +68,32 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     // Ticks send periodic reports and retry parked tasks; a random phase spreads them out.
     const double period = setup_.scheduler.report_period_s > 0 ? setup_.scheduler.report_period_s : 1.0;
     RngStream phase(setup_.seed, node_.id(), rng_stream(setup_.episode, kRngReports));
-    ctx.send(node_.id(), from_seconds(phase.uniform() * period), kReportTick);
+    ticks_ = TickGrid(from_seconds(phase.uniform() * period), from_seconds(period));
+    schedule_tick(ctx);
   }
 
   void before_event(const Event& ev) override {
-    if (elide_)
-      elided_.replay_before(ev.time, ev.source(), [this](NodeId from, const NodeView& report) {
-        if (seen(from, report) && !parked_.empty())  // cannot happen without failures
-          throw std::logic_error("an elided report would retry parked tasks (engine/cluster/report_elision.hpp)");
-      });
+    if (!elide_) return;
+    elided_.replay_before(ev.time, ev.source(), [this](NodeId from, const NodeView& report) {
+      if (seen(from, report) && !parked_.empty())  // cannot happen without failures
+        throw std::logic_error("an elided report would retry parked tasks (engine/cluster/report_elision.hpp)");
+    });
+    if (!tick_scheduled_) skip_idle_ticks(ticks_.due_before(ev.time, ev.source(), node_.id()));
+  }
+
+  void after_event(LpContext& ctx) override {
+    if (elide_ && !tick_scheduled_ && !next_tick_idle(ctx.now())) schedule_tick(ctx);
+  }
+
+  // The periodic tick was scheduled at the end of the tick before it, before anything else the
+  // node sends itself afterwards: so is the next tick here (not from inside a tick: there the
+  // tick's own end schedules it, after what the tick sent).
+  void before_own_event(LpContext& ctx) override {
+    if (elide_ && !tick_scheduled_ && !ticking_) schedule_tick(ctx);
+  }
+
+  void count_until(SimTime stop, DecisionStats& stats) const override {
+    if (elide_ && !tick_scheduled_) count_sent(stats, kNodeReport, ticks_.due_until(stop) * report_copies());
   }
 
   void submitted(TaskMessage m, LpContext& ctx) override {
@@ -100,10 +118,16 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         return true;
       }
       case kReportTick: {
+        if (!tick_scheduled_ || ticks_.next() != ctx.now())
+          throw std::logic_error("node " + std::to_string(node_.id()) + ": a report tick off its grid");
+        tick_scheduled_ = false;
         const SchedulerConfig& s = setup_.scheduler;
+        ticking_ = true;
         if (s.sharing != Sharing::None && s.report_period_s > 0) send_reports(ctx);
         retry_parked(ctx);
-        ctx.send(node_.id(), from_seconds(s.report_period_s > 0 ? s.report_period_s : 1.0), kReportTick);
+        ticking_ = false;
+        ticks_.done(1);
+        if (!elide_ || !next_tick_idle(ctx.now())) schedule_tick(ctx);
         return true;
       }
       case kDecisionCycle: return true;  // a wake-up: the batcher decided at the boundary
@@ -133,6 +157,23 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   void assume_typical_load(const std::vector<NodeId>& unknown);
   void retry_parked(LpContext& ctx);
   void send_reports(LpContext& ctx);
+  std::uint64_t report_copies() const {  // one periodic report goes to this many nodes
+    return setup_.scheduler.sharing == Sharing::Global ? setup_.nodes() - 1 : report_to_.size();
+  }
+  void schedule_tick(LpContext& ctx) {
+    ctx.send(node_.id(), ticks_.next() - ctx.now(), kReportTick);
+    tick_scheduled_ = true;
+  }
+  // Whether the next tick, if nothing reaches the node before it, would only count a report
+  // that repeats the last one sent.
+  bool next_tick_idle(SimTime now) const {
+    return parked_.empty() && !node_.busy() && unchanged_.would_repeat(node_.own_view(now));
+  }
+  void skip_idle_ticks(std::uint64_t n) {
+    if (n == 0) return;
+    count_sent(node_.decision_stats(), kNodeReport, n * report_copies());  // as the protocol sends them
+    ticks_.done(n);
+  }
   // A report it sees from `from`: true if it tells that a node it knows is up.
   bool seen(NodeId from, const NodeView& report) {
     if (!self_.knowledge.tracks(from) || from == node_.id()) return false;
@@ -155,6 +196,9 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
   bool elide_ = false;                         // report_elision.hpp: repeated reports are not sent
   UnchangedReports unchanged_;                 // what it last sent
+  TickGrid ticks_;                             // its periodic ticks, and which are done
+  bool tick_scheduled_ = false;                // a kReportTick is pending for ticks_.next()
+  bool ticking_ = false;                       // inside a tick
   ElidedReports elided_;                       // what it last heard, and the repeats it did not get
 };
 
@@ -259,6 +303,7 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
     if (!node_.up()) {  // it failed while the decision waited for the window end
       bounce(m, ctx);
     } else if (chosen == node_.id()) {
+      before_own_event(ctx);
       self_.keep(m, ctx);
     } else {
       node_.decision_stats().sim_latency_s += to_seconds(ctx.now() - m.raised + setup_.decision_latency);
@@ -332,6 +377,7 @@ void DecentralizedAgent::bounce(TaskMessage m, LpContext& ctx) {
   // (a task fresh from the source) on around the ring.
   const bool to_sender = sender < setup_.nodes() && sender != node_.id();
   const LpId target = to_sender ? sender : static_cast<LpId>((node_.id() + 1) % setup_.nodes());
+  if (target == node_.id()) before_own_event(ctx);
   ctx.send(target, setup_.network_latency, kSubmit, m);
   if (target != node_.id()) count_sent(node_.decision_stats(), kSubmit);
 }
@@ -345,11 +391,10 @@ void DecentralizedAgent::retry_parked(LpContext& ctx) {
 
 void DecentralizedAgent::send_reports(LpContext& ctx) {
   const ReportMessage report{node_.own_view(ctx.now())};
-  const bool global = setup_.scheduler.sharing == Sharing::Global;
   // Counted as the modeled protocol sends it, elided or not (report_elision.hpp).
-  count_sent(node_.decision_stats(), kNodeReport, global ? setup_.nodes() - 1 : report_to_.size());
+  count_sent(node_.decision_stats(), kNodeReport, report_copies());
   if (elide_ && unchanged_.repeats(report.view)) return;
-  if (global) {
+  if (setup_.scheduler.sharing == Sharing::Global) {
     for (NodeId n = 0; n < setup_.nodes(); ++n)
       if (n != node_.id()) ctx.send(n, setup_.network_latency, kNodeReport, report);
   } else {

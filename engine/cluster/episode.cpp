@@ -266,7 +266,7 @@ EpisodeResult gather_episode(const Communicator& comm, Simulator& sim, std::uint
     if (id < setup.nodes()) {
       const auto& node = static_cast<const NodeLp&>(lp(id));
       tasks.insert(tasks.end(), node.records().begin(), node.records().end());
-      deciders.push_back(node.decisions());
+      deciders.push_back(node.decisions(sim.episode_stop(e)));
       decider_ids.push_back(id);
       staleness.insert(staleness.end(), node.staleness().begin(), node.staleness().end());
       for (const TaskRecord& t : node.records()) local_makespan = std::max(local_makespan, t.end);
@@ -435,7 +435,8 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
       for (LpId global : sim.local_lps())
         if (sim.episode_of(global) == e) {
           const LpId id = sim.local_id(global);
-          if (id < shape.nodes()) at_once.push_back(static_cast<const NodeLp&>(sim.lp(global)).decisions());
+          if (id < shape.nodes())
+            at_once.push_back(static_cast<const NodeLp&>(sim.lp(global)).decisions(sim.episode_stop(e)));
           else if (id == shape.scheduler_lp())
             at_once.push_back(static_cast<const SchedulerLp&>(sim.lp(global)).decisions());
         }

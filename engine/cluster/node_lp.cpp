@@ -48,6 +48,7 @@ void NodeLp::init(LpContext& ctx) {
 void NodeLp::schedule_failure(LpContext& ctx) {
   const FailureConfig& f = setup_.failures;
   if (f.distribution == LifetimeDistribution::None) return;
+  placement_->before_own_event(ctx);
   ctx.send(id_, sample_lifetime(failure_rng_, f.distribution, f.mtbf_s, f.weibull_shape), kNodeFails);
 }
 
@@ -68,6 +69,13 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
   }
   if (dirty_) placement_->state_changed(ctx);
   dirty_ = false;
+  placement_->after_event(ctx);
+}
+
+DecisionStats NodeLp::decisions(SimTime stop) const {
+  DecisionStats d = decisions_;
+  placement_->count_until(stop, d);
+  return d;
 }
 
 // ---- execution ------------------------------------------------------------------------
@@ -110,6 +118,7 @@ void NodeLp::try_start(LpContext& ctx) {
   discipline_->select_on(id_, spec_, decision_rng_, queue_, running_scratch_, free_cores_, free_memory_gb_, ctx.now(),
                          start_scratch_);
   if (start_scratch_.empty()) return;
+  placement_->before_own_event(ctx);
   for (std::size_t i : start_scratch_) {
     const QueuedTask& q = queue_[i];
     if (q.cores > free_cores_ + 1e-9 || q.memory_gb > free_memory_gb_ + 1e-9)
@@ -163,6 +172,7 @@ void NodeLp::fail(LpContext& ctx) {
   dirty_ = true;
   for (TaskMessage& m : evacuate) placement_->bounce(m, ctx);
   const FailureConfig& f = setup_.failures;
+  placement_->before_own_event(ctx);
   ctx.send(id_, sample_lifetime(failure_rng_, f.repair_distribution, f.mttr_s, f.weibull_shape), kNodeRepaired);
 }
 

@@ -28,7 +28,9 @@ class NodeLp final : public LogicalProcess {
   std::uint64_t state_hash() const override;
 
   const std::vector<TaskRecord>& records() const { return records_; }
-  const DecisionStats& decisions() const { return decisions_; }
+  // Its decision bookkeeping at the episode's end `stop` (sim.episode_stop: what the placement
+  // did not simulate as events before it is counted in).
+  DecisionStats decisions(SimTime stop) const;
   // Per decision with a reported candidate: the mean age of what it saw (report_inbox.hpp), s.
   const std::vector<double>& staleness() const { return staleness_s_; }
   // Energy and busy core-seconds integrated up to the makespan (never before the node's last
@@ -39,6 +41,7 @@ class NodeLp final : public LogicalProcess {
   NodeId id() const { return id_; }
   const NodeSpec& spec() const { return spec_; }
   bool up() const { return up_; }
+  bool busy() const { return !running_.empty(); }
   NodeView own_view(SimTime now) const;  // its load as a report states it
   RngStream& decision_rng() { return decision_rng_; }
   DecisionStats& decision_stats() { return decisions_; }

@@ -10,6 +10,7 @@
 
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
+#include "engine/cluster/task_record.hpp"
 #include "engine/kernel/logical_process.hpp"
 
 namespace marlsim {
@@ -22,6 +23,14 @@ class NodePlacement {
   virtual void init(LpContext& ctx) {}
   // Before the node handles `ev` (any kind): what the placement must bring up to date first.
   virtual void before_event(const Event& ev) {}
+  // After the node handled an event (any kind).
+  virtual void after_event(LpContext& ctx) {}
+  // The node is about to schedule an event for itself (a task end, a failure): whatever of the
+  // placement's own must come first at equal times is scheduled here.
+  virtual void before_own_event(LpContext& ctx) {}
+  // The coordination messages it would have counted before `stop` (the episode's end) and has
+  // not: periodic work it did not simulate as events.
+  virtual void count_until(SimTime stop, DecisionStats& stats) const {}
   // A task asks to be placed here (from the source, a spill, a bounce, a rejection).
   virtual void submitted(TaskMessage m, LpContext& ctx) = 0;
   // The node is down and cannot take the task: pass it on.

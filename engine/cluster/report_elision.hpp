@@ -9,6 +9,13 @@
 // are fewer. A busy node's report always differs (its running work shrinks with time), so
 // what is elided is the reports of idle nodes, which are most of a long episode's tail.
 //
+// The sender's own ticks go the same way (TickGrid): a node whose next tick would only count
+// an elided report (idle: nothing running, nothing parked, its load as last reported) does not
+// schedule it; it counts the ticks it skipped before its next event, or at the episode's end.
+// A tick it does schedule keeps the original tie-break: a tick precedes an event at its time
+// from a higher source id, and it is scheduled before any other event the node sends itself
+// after the tick before it, as the periodic tick was (decentralized_agent.cpp).
+//
 // Exact only where nothing else hangs on a report's arrival event, so elsewhere every report
 // is sent (report_elision_applies):
 // - no observation loss: a loss is drawn at the receiver per arriving report, and a sender
@@ -47,15 +54,40 @@ inline bool same_load(const NodeView& a, const NodeView& b) {
 class UnchangedReports {
  public:
   bool repeats(const NodeView& report) {
-    if (sent_any_ && same_load(last_, report)) return true;
+    if (would_repeat(report)) return true;
     last_ = report;
     sent_any_ = true;
     return false;
   }
+  bool would_repeat(const NodeView& report) const { return sent_any_ && same_load(last_, report); }
 
  private:
   NodeView last_;
   bool sent_any_ = false;
+};
+
+// Sender side, its periodic ticks: tick j at phase + j x period; which of them are done.
+class TickGrid {
+ public:
+  TickGrid() = default;
+  TickGrid(SimTime phase, SimTime period) : phase_(phase), period_(period) {}
+
+  SimTime next() const { return phase_ + static_cast<SimTime>(done_) * period_; }  // the first tick not done
+  // Ticks not done that precede an event at `time` from `source` (ticks come from `self`).
+  std::uint64_t due_before(SimTime time, LpId source, LpId self) const {
+    return through(self < source ? time : time - 1);
+  }
+  std::uint64_t due_until(SimTime stop) const { return through(stop - 1); }  // not done, before `stop`
+  void done(std::uint64_t n) { done_ += n; }
+
+ private:
+  std::uint64_t through(SimTime last) const {  // ticks not done at or before `last`
+    if (last < next()) return 0;
+    return static_cast<std::uint64_t>((last - next()) / period_) + 1;
+  }
+
+  SimTime phase_ = 0, period_ = 1;
+  std::uint64_t done_ = 0;
 };
 
 // Receiver side: per sender heard from, its last report and the tick of its next report not yet
