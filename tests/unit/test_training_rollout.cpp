@@ -197,7 +197,7 @@ TEST_CASE("agents.mask_unfit: the rollout rebuilds the mask the policy sampled u
   log.own_width = nn::decentralized_ac_observation_layout().own.size();
   log.candidate_width = nn::decentralized_ac_observation_layout().candidate.size();
   const auto network = make_actor_critic_network(s.agents.actor_critic, s.run.seed);
-  const LearnerLink link{network, &log};
+  const LearnerLink link{network, std::span<DecisionLog>(&log, 1)};
   const EpisodeResult result = run_episode(self, input, &link);
   REQUIRE(log.decisions() > 0);
   std::vector<ScoredEpisode> episodes;
