@@ -79,6 +79,7 @@ class PholdCommand final : public Command {
             {"seed", config_.seed},
             {"events", s.events},
             {"remote_events", s.remote_events},
+            {"remote_messages", s.remote_messages},
             {"windows", s.windows},
             {"mean_events_per_window", s.mean_events_per_window()},
             {"wall_s", s.wall_s},

@@ -1,13 +1,14 @@
 #include "mpi/communicator.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <limits>
 #include <stdexcept>
 
 namespace marlsim {
 
 namespace {
-constexpr int kEventTag = 7301;
-
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + what);
 }
@@ -34,73 +35,125 @@ Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
   MPI_Comm_size(comm_, &size_);
 }
 
-std::vector<Event> Communicator::exchange(std::vector<std::vector<Event>>& outgoing) const {
-  std::vector<Event> incoming;
-  if (size_ == 1) return incoming;
-  std::vector<MPI_Request> sends;
-  sends.reserve(size_ - 1);
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer == rank_) continue;
-    const auto bytes = static_cast<int>(outgoing[peer].size() * sizeof(Event));
-    sends.emplace_back();
-    check(MPI_Isend(outgoing[peer].data(), bytes, MPI_BYTE, peer, kEventTag, comm_, &sends.back()),
-          "MPI_Isend (event exchange)");
-  }
-  // Receive in rank order so the incoming batch has a fixed order (the queue re-sorts anyway).
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer == rank_) continue;
-    MPI_Status status;
-    check(MPI_Probe(peer, kEventTag, comm_, &status), "MPI_Probe (event exchange)");
-    int bytes = 0;
-    MPI_Get_count(&status, MPI_BYTE, &bytes);
-    const std::size_t first = incoming.size();
-    incoming.resize(first + static_cast<std::size_t>(bytes) / sizeof(Event));
-    check(MPI_Recv(incoming.data() + first, bytes, MPI_BYTE, peer, kEventTag, comm_, MPI_STATUS_IGNORE),
-          "MPI_Recv (event exchange)");
-  }
-  check(MPI_Waitall(static_cast<int>(sends.size()), sends.data(), MPI_STATUSES_IGNORE), "MPI_Waitall (event exchange)");
-  for (int peer = 0; peer < size_; ++peer) outgoing[peer].clear();
-  return incoming;
-}
-
 namespace {
-// The window reduction as one MPI datatype and operator (created once, on first use).
-extern "C" void reduce_window_states(void* in, void* inout, int* len, MPI_Datatype*) {
-  const auto* a = static_cast<const WindowState*>(in);
-  auto* b = static_cast<WindowState*>(inout);
+// The window reduction's buffer, in 64-bit words: the WindowState, the number of ranks P (the
+// same everywhere, so the reduction can read the buffer's length from the buffer), then P
+// event counts, one per destination rank.
+constexpr std::size_t kStateWords = sizeof(WindowState) / sizeof(std::uint64_t);
+static_assert(sizeof(WindowState) % sizeof(std::uint64_t) == 0 && std::is_trivially_copyable_v<WindowState>);
+constexpr std::size_t kRanksWord = kStateWords;
+constexpr std::size_t kCountsWord = kStateWords + 1;
+
+using StateWords = std::array<std::uint64_t, kStateWords>;
+WindowState read_state(const std::uint64_t* words) {
+  StateWords w;
+  std::copy_n(words, kStateWords, w.begin());
+  return std::bit_cast<WindowState>(w);
+}
+void write_state(const WindowState& state, std::uint64_t* words) {
+  const auto w = std::bit_cast<StateWords>(state);
+  std::copy(w.begin(), w.end(), words);
+}
+
+extern "C" void reduce_window_words(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const std::uint64_t*>(in);
+  auto* b = static_cast<std::uint64_t*>(inout);
   for (int i = 0; i < *len; ++i) {
-    b[i].next = std::min(a[i].next, b[i].next);
-    b[i].flags |= a[i].flags;
-    b[i].stop_signal = std::max(a[i].stop_signal, b[i].stop_signal);
-    b[i].done_episodes |= a[i].done_episodes;
+    const std::size_t words = kCountsWord + a[kRanksWord];
+    const WindowState x = read_state(a);
+    WindowState y = read_state(b);
+    y.next = std::min(x.next, y.next);
+    y.flags |= x.flags;
+    y.stop_signal = std::max(x.stop_signal, y.stop_signal);
+    y.done_episodes |= x.done_episodes;
+    write_state(y, b);
+    for (std::size_t k = kCountsWord; k < words; ++k) b[k] += a[k];
+    a += words;
+    b += words;
   }
 }
 
-struct WindowReduction {
-  MPI_Datatype type = MPI_DATATYPE_NULL;
-  MPI_Op op = MPI_OP_NULL;
-  WindowReduction() {
-    check(MPI_Type_contiguous(sizeof(WindowState), MPI_BYTE, &type), "MPI_Type_contiguous (window state)");
-    check(MPI_Type_commit(&type), "MPI_Type_commit (window state)");
-    check(MPI_Op_create(&reduce_window_states, 1, &op), "MPI_Op_create (window state)");
-  }
-};
+MPI_Op window_reduction_op() {
+  static const MPI_Op op = [] {  // freed by MPI_Finalize
+    MPI_Op created = MPI_OP_NULL;
+    check(MPI_Op_create(&reduce_window_words, 1, &created), "MPI_Op_create (window state)");
+    return created;
+  }();
+  return op;
+}
+
+constexpr int kEventTags[2] = {7301, 7302};  // alternate by window (see WindowExchange)
 }  // namespace
 
-void Communicator::start_window(const WindowState& local, PendingWindow& pending) const {
-  pending.in_ = local;
-  pending.out_ = local;
-  pending.single_ = size_ == 1;
-  if (!pending.single_) {
-    static const WindowReduction reduction;  // freed by MPI_Finalize
-    check(MPI_Iallreduce(&pending.in_, &pending.out_, 1, reduction.type, reduction.op, comm_, &pending.request_),
-          "MPI_Iallreduce (window state)");
-  }
+WindowExchange::WindowExchange(const Communicator& comm) : comm_(comm.raw()), rank_(comm.rank()), size_(comm.size()) {
+  const std::size_t words = kCountsWord + static_cast<std::size_t>(size_);
+  local_.assign(words, 0);
+  agreed_.assign(words, 0);
+  local_[kRanksWord] = static_cast<std::uint64_t>(size_);
+  if (size_ == 1) return;
+  check(MPI_Type_contiguous(static_cast<int>(words * sizeof(std::uint64_t)), MPI_BYTE, &type_),
+        "MPI_Type_contiguous (window state)");
+  check(MPI_Type_commit(&type_), "MPI_Type_commit (window state)");
+  sends_.reserve(static_cast<std::size_t>(size_ - 1));
 }
 
-WindowState Communicator::PendingWindow::wait() {
-  if (!single_) check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait (window state)");
-  return out_;
+WindowExchange::~WindowExchange() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (type_ != MPI_DATATYPE_NULL && !finalized) MPI_Type_free(&type_);
+}
+
+void WindowExchange::start(const WindowState& local, std::vector<std::vector<Event>>& outgoing) {
+  write_state(local, local_.data());
+  if (size_ == 1) {
+    agreed_ = local_;
+    return;
+  }
+  outgoing_ = &outgoing;
+  const int tag = kEventTags[round_++ & 1];
+  sends_.clear();
+  for (int peer = 0; peer < size_; ++peer) {
+    const std::vector<Event>& batch = outgoing[static_cast<std::size_t>(peer)];
+    local_[kCountsWord + static_cast<std::size_t>(peer)] = batch.size();
+    if (peer == rank_ || batch.empty()) continue;
+    sends_.emplace_back();
+    check(MPI_Isend(batch.data(), static_cast<int>(batch.size() * sizeof(Event)), MPI_BYTE, peer, tag, comm_,
+                    &sends_.back()),
+          "MPI_Isend (event exchange)");
+  }
+  messages_sent_ += sends_.size();
+  check(MPI_Iallreduce(local_.data(), agreed_.data(), 1, type_, window_reduction_op(), comm_, &reduction_),
+        "MPI_Iallreduce (window state)");
+}
+
+WindowState WindowExchange::wait() {
+  if (size_ > 1) check(MPI_Wait(&reduction_, MPI_STATUS_IGNORE), "MPI_Wait (window state)");
+  return read_state(agreed_.data());
+}
+
+void WindowExchange::receive(std::vector<Event>& incoming) {
+  incoming.clear();
+  if (size_ == 1) return;
+  if (reduction_ != MPI_REQUEST_NULL) throw std::logic_error("WindowExchange::receive before wait");
+  const int tag = kEventTags[(round_ - 1) & 1];
+  const std::size_t expected = agreed_[kCountsWord + static_cast<std::size_t>(rank_)];
+  incoming.resize(expected);
+  // Every message holds at least one event and fits in what is still due (a sender's message
+  // is below INT_MAX bytes too), so the receives end exactly at the count.
+  constexpr std::size_t kMaxEventsPerMessage = std::numeric_limits<int>::max() / sizeof(Event);
+  for (std::size_t got = 0; got < expected;) {
+    const std::size_t room = std::min(expected - got, kMaxEventsPerMessage);
+    MPI_Status status;
+    check(MPI_Recv(incoming.data() + got, static_cast<int>(room * sizeof(Event)), MPI_BYTE, MPI_ANY_SOURCE, tag, comm_,
+                   &status),
+          "MPI_Recv (event exchange)");
+    int bytes = 0;
+    MPI_Get_count(&status, MPI_BYTE, &bytes);
+    got += static_cast<std::size_t>(bytes) / sizeof(Event);
+  }
+  check(MPI_Waitall(static_cast<int>(sends_.size()), sends_.data(), MPI_STATUSES_IGNORE),
+        "MPI_Waitall (event exchange)");
+  for (std::vector<Event>& batch : *outgoing_) batch.clear();
 }
 
 namespace {

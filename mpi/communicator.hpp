@@ -53,23 +53,6 @@ class Communicator {
   bool is_root() const { return rank_ == 0; }
   MPI_Comm raw() const { return comm_; }
 
-  // Sends outgoing[r] to rank r (every rank, including empty batches: one non-blocking
-  // message per peer) and returns what the other ranks sent here, ordered by source rank.
-  std::vector<Event> exchange(std::vector<std::vector<Event>>& outgoing) const;
-
-  // One non-blocking reduction per window: start, do other work, then wait.
-  class PendingWindow {
-   public:
-    WindowState wait();
-
-   private:
-    friend class Communicator;
-    WindowState in_, out_;
-    MPI_Request request_ = MPI_REQUEST_NULL;
-    bool single_ = true;
-  };
-  void start_window(const WindowState& local, PendingWindow& pending) const;
-
   SimTime allreduce_min(SimTime v) const;
   std::vector<SimTime> allreduce_min(std::vector<SimTime> v) const;  // element by element; same length everywhere
   SimTime allreduce_max(SimTime v) const;
@@ -135,6 +118,53 @@ class Communicator {
   MPI_Comm comm_;
   int rank_ = 0;
   int size_ = 1;
+};
+
+// One window's synchronization over the ranks of a communicator, in three steps so that the
+// events and the reduction travel together:
+//  - start() sends outgoing[r] to each rank r it has events for (one message each, none to
+//    the other ranks) and starts one non-blocking all-reduce of the window state together
+//    with the number of events bound for each rank (one count per rank, summed);
+//  - wait() returns the agreed state; the reduction has told this rank how many events are
+//    on their way to it;
+//  - receive() takes exactly those events (from any source, in arrival order: the event
+//    queue orders them by their unique keys), no probes and no empty messages.
+// Per window that is one collective plus one message per pair of ranks that share events, in
+// place of a message (empty or not) and a probe between every pair.
+//
+// Why a message never meets the wrong window: the messages of consecutive windows carry
+// alternating tags, and a rank cannot send window w + 2's events before every rank has
+// joined window w + 1's reduction, which each does only after receiving all of window w's
+// events. So window w's receives match window w's messages only, although a faster rank may
+// already have sent window w + 1's. Two WindowExchanges on one communicator must therefore be
+// separated by a blocking collective (each Simulator::run() ends with one).
+class WindowExchange {
+ public:
+  explicit WindowExchange(const Communicator& comm);
+  ~WindowExchange();
+  WindowExchange(const WindowExchange&) = delete;
+  WindowExchange& operator=(const WindowExchange&) = delete;
+
+  // outgoing has one batch per rank (this rank's own stays empty) and must stay untouched
+  // until receive(), which clears it.
+  void start(const WindowState& local, std::vector<std::vector<Event>>& outgoing);
+  WindowState wait();
+  // Replaces `incoming` with the events the other ranks sent here this window.
+  void receive(std::vector<Event>& incoming);
+
+  std::uint64_t messages_sent() const { return messages_sent_; }  // over this object's life
+
+ private:
+  MPI_Comm comm_;
+  int rank_;
+  int size_;
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+  std::vector<std::uint64_t> local_, agreed_;  // see kWindowWords in the .cpp
+  MPI_Request reduction_ = MPI_REQUEST_NULL;
+  std::vector<MPI_Request> sends_;
+  std::vector<std::vector<Event>>* outgoing_ = nullptr;
+  std::uint64_t round_ = 0;  // windows started; its parity is the message tag
+  std::uint64_t messages_sent_ = 0;
 };
 
 // A communicator of a subset of the ranks (MPI_Comm_split), freed with this object: the ranks

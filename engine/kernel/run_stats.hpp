@@ -7,13 +7,14 @@ namespace marlsim {
 class Communicator;
 
 struct RunStats {
-  std::uint64_t events = 0;         // committed (processed) events
-  std::uint64_t remote_events = 0;  // events sent to an LP on another rank
-  std::uint64_t windows = 0;        // synchronization windows (1 in plain sequential mode)
-  double wall_s = 0;                // whole run
-  double compute_s = 0;             // processing events and window hooks
-  double exchange_s = 0;            // cross-rank event exchange
-  double reduce_s = 0;              // waiting on the window minimum
+  std::uint64_t events = 0;           // committed (processed) events
+  std::uint64_t remote_events = 0;    // events sent to an LP on another rank
+  std::uint64_t remote_messages = 0;  // messages carrying them (one per window and rank sent to)
+  std::uint64_t windows = 0;          // synchronization windows (1 in plain sequential mode)
+  double wall_s = 0;                  // whole run
+  double compute_s = 0;               // processing events and window hooks
+  double exchange_s = 0;              // sending and receiving cross-rank events
+  double reduce_s = 0;                // waiting on the window's reduction
 
   double events_per_second() const { return wall_s > 0 ? static_cast<double>(events) / wall_s : 0.0; }
   double mean_events_per_window() const {

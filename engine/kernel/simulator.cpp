@@ -41,6 +41,7 @@ Simulator::Simulator(const Communicator& comm, std::uint64_t episodes, std::uint
     : comm_(comm),
       partition_(episodes * lps_per_episode, comm.size(), partition),
       lookahead_(lookahead),
+      exchange_(comm),
       lps_per_episode_(lps_per_episode),
       stop_grid_(episodes, 0),
       stop_at_(episodes, kTimeInfinity),
@@ -150,14 +151,19 @@ WindowState Simulator::local_window_state() {
 
 SimTime Simulator::synchronize_window(RunStats& stats) {
   auto t0 = Clock::now();
-  Communicator::PendingWindow pending;
-  comm_.start_window(local_window_state(), pending);  // outgoing events count: receivers learn of them below
-  for (const Event& ev : comm_.exchange(outgoing_)) push_local(ev);
+  // The state's next time covers the outgoing events too: their receivers learn of them below.
+  const std::uint64_t messages_before = exchange_.messages_sent();
+  exchange_.start(local_window_state(), outgoing_);
   outgoing_min_ = kTimeInfinity;
   stats.exchange_s += seconds_since(t0);
   t0 = Clock::now();
-  const WindowState agreed = pending.wait();
+  const WindowState agreed = exchange_.wait();
   stats.reduce_s += seconds_since(t0);
+  t0 = Clock::now();
+  exchange_.receive(incoming_);
+  for (const Event& ev : incoming_) push_local(ev);
+  stats.exchange_s += seconds_since(t0);
+  stats.remote_messages += exchange_.messages_sent() - messages_before;
   window_flags_ = agreed.flags;
   agreed_done_ = agreed.done_episodes;
   if (agreed.flags & kWindowStop) throw RunStopped(agreed.stop_signal);
@@ -281,6 +287,7 @@ RunStats RunStats::reduced(const Communicator& comm) const {
   RunStats g = *this;
   g.events = comm.allreduce_sum(events);
   g.remote_events = comm.allreduce_sum(remote_events);
+  g.remote_messages = comm.allreduce_sum(remote_messages);
   g.wall_s = comm.allreduce_max(wall_s);
   g.compute_s = comm.allreduce_max(compute_s);
   g.exchange_s = comm.allreduce_max(exchange_s);

@@ -1,9 +1,10 @@
 #pragma once
 // The PDES kernel: owns this rank's LPs and their pending events, and runs conservative
 // synchronous windows (YAWNS style). Each window [T, T+L) runs all local events below its
-// end, calls the window hooks (batched decisions), then synchronizes: one batched
-// non-blocking exchange of cross-rank events and one MPI_Iallreduce that agrees on the next
-// T (MIN, which also skips idle gaps) and on a flags word (done, stop, checkpoint: OR).
+// end, calls the window hooks (batched decisions), then synchronizes (WindowExchange): one
+// MPI_Iallreduce that agrees on the next T (MIN, which also skips idle gaps), on a flags word
+// (done, stop, checkpoint: OR) and on how many events each rank is due, plus one message to
+// each rank this one has events for.
 // One rank without hooks runs everything as a single window.
 //
 // Batched episodes: the kernel can hold E independent copies of a model (episodes) side by
@@ -134,7 +135,9 @@ class Simulator {
   std::vector<std::uint64_t> send_seq_;  // per local LP
   EventQueue queue_;
   EventPool pool_;
+  WindowExchange exchange_;
   std::vector<std::vector<Event>> outgoing_;  // per destination rank
+  std::vector<Event> incoming_;               // this window's from the other ranks
   SimTime outgoing_min_ = kTimeInfinity;
   SimTime floor_ = 0;  // no event may be scheduled before this (current event / window end)
   std::uint64_t remote_sent_ = 0;

@@ -3,6 +3,8 @@
 // plain sequential mode), so at 1, 2 and 4 ranks this compares against the same digest.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "engine/phold/phold.hpp"
 
 using namespace marlsim;
@@ -27,6 +29,11 @@ TEST_CASE("phold: the checksum is the same for every rank count and partition", 
       REQUIRE(parallel.checksum == reference.checksum);
       REQUIRE(parallel.stats.events == reference.stats.events);
       if (world.size() > 1 && remote > 0) REQUIRE(parallel.stats.remote_events > 0);
+      // Messages only between ranks that have events for each other in a window: none without
+      // remote events, never more than one per ordered pair of ranks per window.
+      const std::uint64_t pairs = static_cast<std::uint64_t>(world.size()) * (world.size() - 1);
+      REQUIRE(parallel.stats.remote_messages <= std::min(parallel.stats.remote_events, parallel.stats.windows * pairs));
+      if (remote == 0) REQUIRE(parallel.stats.remote_messages == 0);
     }
   }
 }
