@@ -10,8 +10,22 @@
 // then the lower node id). If it fits on no candidate now, alignment means nothing (free
 // resources are too small everywhere), so the smallest expected completion wins (ties: the
 // lower node id).
+//
+// Indexed path (a request for every node): the view keeps a max tree over the up nodes with
+// an empty queue in static (cores, memory) order (IndexNeeds::by_fit), holding per subtree the
+// largest free cores, free memory and alignment factors free / capacity^2. A branch and bound
+// descends it, the child with the higher bound first, and leaves a subtree whose free
+// resources cannot hold the task or whose bound (task cores x largest core factor + task
+// memory x largest memory factor) is below the best score found: every node a subtree could
+// hold scores at most its bound, up to rounding, which a relative slack of 1e-12 covers (the
+// scan's score and the bound are each a few roundings, relative error < 1e-15, from the same
+// exact value). Scores equal to the best are never left out, so ties (smaller expected
+// completion, then the lower id) go as in the scan. Subtrees hold machines of similar capacity,
+// so their bounds are close to their best node's score. If no node can start the task now, the
+// smallest expected completion is agents/min_ect_search's, as for Priority Min-Min.
 #include <memory>
 
+#include "agents/min_ect_search.hpp"
 #include "agents/policy_registry.hpp"
 
 namespace marlsim {
@@ -46,6 +60,60 @@ class BestFitPolicy final : public SchedulingPolicy {
     }
     return fit != kNoNode ? fit : soonest;
   }
+
+  IndexNeeds index_needs() const override { return {.by_backlog = true, .by_fit = true}; }
+
+  NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
+    AlignedSearch search{task, view, *view.indexes()};
+    search.visit(1);
+    return search.best != kNoNode ? search.best : min_ect_indexed(task, view).node;
+  }
+
+ private:
+  // The branch and bound over the fit tree (see the file comment).
+  struct AlignedSearch {
+    static constexpr double kRoundingSlack = 1 + 1e-12;
+    const TaskSpec& task;
+    const ClusterView& view;
+    const ViewIndexes& index;
+    NodeId best = kNoNode;
+    double best_score = 0, best_ect = 0;
+
+    // The subtree may hold a node where the task starts now, scoring at least the best.
+    bool worth(std::size_t i, double& bound) const {
+      const ViewIndexes::FitMaxima& m = index.fit_tree()[i];
+      if (m.free_cores < task.cores || m.free_memory_gb < task.memory_gb) return false;
+      bound = (task.cores * m.core_factor + task.memory_gb * m.memory_factor) * kRoundingSlack;
+      return best == kNoNode || bound >= best_score;
+    }
+
+    void visit(std::size_t i) {
+      double bound = 0;
+      if (!worth(i, bound)) return;
+      if (i >= index.fit_leaves()) return leaf(index.fit_leaf_node(i));
+      double left = 0, right = 0;
+      const bool go_left = worth(2 * i, left), go_right = worth(2 * i + 1, right);
+      if (go_right && (!go_left || right > left)) {
+        visit(2 * i + 1);
+        if (go_left) visit(2 * i);  // worth() again: the best may have risen
+      } else if (go_left) {
+        visit(2 * i);
+        if (go_right) visit(2 * i + 1);
+      }
+    }
+
+    void leaf(NodeId n) {  // as the scan's fits-now branch
+      if (!view.fits_statically(task, n) || !view.fits_now(task, n)) return;
+      const double score = view.alignment(task, n);
+      const double ect = view.expected_completion_s(task, n);
+      if (best == kNoNode || score > best_score ||
+          (score == best_score && (ect < best_ect || (ect == best_ect && n < best)))) {
+        best = n;
+        best_score = score;
+        best_ect = ect;
+      }
+    }
+  };
 };
 }  // namespace
 

@@ -78,7 +78,9 @@ void ClusterView::keep_indexes(IndexNeeds needs) {
 }
 
 void ClusterView::reindex(NodeId n) {
-  if (indexes_) indexes_->update(n, states_[n].up, load(n), backlog_s(n));
+  if (!indexes_) return;
+  const NodeView& s = states_[n];
+  indexes_->update(n, {s.up, load(n), backlog_s(n), s.queue_length == 0, s.free_cores, s.free_memory_gb});
 }
 
 void ClusterView::throw_indexed_write() {

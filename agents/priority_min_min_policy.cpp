@@ -14,37 +14,20 @@
 // Those tasks are rescanned; the others keep their minimum. A batch of B tasks over K
 // candidates costs O(B K) plus O(K) per rescan instead of O(B^2 K).
 //
-// Indexed path (a request for every node): the view keeps the up nodes in classes of close
-// speeds, each ordered by backlog, then speed descending, then id. ECT = backlog + run time,
-// and no node of a class runs the task faster than the class's fastest speed, so a class's
-// walk stops once backlog + that shortest run time exceeds the best ECT found; classes are
-// visited in order of that bound for their least backlog, and the visit ends at the first
-// class whose bound exceeds the best. Within one backlog the ECT only grows along the order
-// (a slower node runs the task longer), so the walk leaves a backlog at its first node worse
-// than the best. Every cut-off holds after rounding too (floating-point sums, products and
-// quotients are monotone), and nodes whose ECT rounds to the best are all visited, so the tie
-// goes to the lowest id as in the scan. The cost is the speed classes plus, in each, the nodes
-// whose backlog lies within the class's spread of run times of the best, not the cluster size.
+// Indexed path (a request for every node): agents/min_ect_search, over the view's speed
+// classes; the same node as the scan, bit for bit.
 #include <algorithm>
-#include <array>
-#include <limits>
 #include <memory>
-#include <stdexcept>
-#include <utility>
 #include <vector>
 
+#include "agents/min_ect_search.hpp"
 #include "agents/policy_registry.hpp"
 
 namespace marlsim {
 
 namespace {
-struct Best {
-  NodeId node = kNoNode;
-  double ect = 0;
-};
-
-Best min_ect(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view) {
-  Best best{candidates[0], view.expected_completion_s(task, candidates[0])};
+MinEct min_ect(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view) {
+  MinEct best{candidates[0], view.expected_completion_s(task, candidates[0])};
   for (const NodeId n : candidates.subspan(1)) {
     const double e = view.expected_completion_s(task, n);
     if (e < best.ect || (e == best.ect && n < best.node)) best = {n, e};
@@ -52,51 +35,7 @@ Best min_ect(const TaskSpec& task, std::span<const NodeId> candidates, const Clu
   return best;
 }
 
-// The task's run time at `speed`, as ClusterView::runtime_s computes it.
-double runtime_at(const TaskSpec& task, double speed) { return task.work_core_s / (task.cores * speed); }
-
-// Walks one speed class (see the file comment), improving `best`.
-void walk_class(const TaskSpec& task, const ClusterView& view, const ViewIndexes::SpeedClass& cls, Best& best) {
-  const auto& order = cls.by_backlog;
-  const double shortest_runtime_s = runtime_at(task, cls.max_speed);
-  constexpr double kSlowest = -std::numeric_limits<double>::infinity();  // sorts after every speed
-  for (auto it = order.begin(); it != order.end();) {
-    const double backlog_s = it->backlog_s;
-    if (best.node != kNoNode && backlog_s + shortest_runtime_s > best.ect) return;
-    // One backlog, speeds descending: the ECT only grows; per speed, only the lowest fitting id.
-    while (it != order.end() && it->backlog_s == backlog_s) {
-      if (!view.fits_statically(task, it->id)) {
-        ++it;
-        continue;
-      }
-      const double e = view.expected_completion_s(task, it->id);
-      if (best.node != kNoNode && e > best.ect) {  // so is every slower node of this backlog
-        it = order.upper_bound({backlog_s, kSlowest, kNoNode});
-        break;
-      }
-      if (best.node == kNoNode || e < best.ect || (e == best.ect && it->id < best.node)) best = {it->id, e};
-      it = order.upper_bound({backlog_s, it->speed, kNoNode});  // same speed: same ECT, higher ids
-    }
-  }
-}
-
-Best min_ect_indexed(const TaskSpec& task, const ClusterView& view) {
-  const auto& classes = view.indexes()->speed_classes();
-  // Each class's lowest possible ECT: its least backlog, at its fastest speed.
-  std::array<std::pair<double, std::size_t>, ViewIndexes::kMaxSpeedClasses> bounds;
-  std::size_t count = 0;
-  for (std::size_t c = 0; c < classes.size(); ++c)
-    if (!classes[c].by_backlog.empty())
-      bounds[count++] = {classes[c].by_backlog.begin()->backlog_s + runtime_at(task, classes[c].max_speed), c};
-  std::sort(bounds.begin(), bounds.begin() + static_cast<std::ptrdiff_t>(count));
-  Best best;
-  for (std::size_t i = 0; i < count && (best.node == kNoNode || bounds[i].first <= best.ect); ++i)
-    walk_class(task, view, classes[bounds[i].second], best);
-  if (best.node == kNoNode) throw std::logic_error("priority-minmin policy: no up node fits the task");
-  return best;
-}
-
-Best min_ect(const DecisionRequest& r) {
+MinEct min_ect(const DecisionRequest& r) {
   return r.every_node ? min_ect_indexed(*r.task, *r.view) : min_ect(*r.task, r.candidates, *r.view);
 }
 
@@ -155,7 +94,7 @@ class PriorityMinMinPolicy final : public SchedulingPolicy {
 
   // Scratch reused between batches, not state: a rank takes its decisions one at a time.
   mutable std::vector<std::size_t> pending_;
-  mutable std::vector<Best> best_;
+  mutable std::vector<MinEct> best_;
 };
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "agents/view_indexes.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -25,6 +26,22 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
                    [](const Machine& a, const Machine& b) { return a.memory_gb < b.memory_gb; });
   if (needs_.by_id) fenwick_.assign(nodes.size() + 1, 0);
   if (needs_.by_load) load_key_.resize(nodes.size());
+  if (needs_.by_fit) {
+    fit_leaves_ = 1;
+    while (fit_leaves_ < nodes.size()) fit_leaves_ *= 2;
+    constexpr double kNone = -std::numeric_limits<double>::infinity();
+    fit_tree_.assign(2 * fit_leaves_, FitMaxima{kNone, kNone, kNone, kNone});
+    fit_order_.assign(fit_leaves_, kNoNodeAt);
+    std::vector<Machine> order = by_cores_;  // by cores; ties by memory, then id
+    std::stable_sort(order.begin(), order.end(), [](const Machine& a, const Machine& b) {
+      return a.cores < b.cores || (a.cores == b.cores && a.memory_gb < b.memory_gb);
+    });
+    fit_position_.resize(nodes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      fit_order_[i] = order[i].id;
+      fit_position_[order[i].id] = static_cast<std::uint32_t>(i);
+    }
+  }
   if (needs_.by_backlog) {
     backlog_key_.resize(nodes.size());
     // Consecutive speeds, about N / kSpeedClasses nodes per class; a speed that many nodes
@@ -56,7 +73,9 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
   }
 }
 
-void ViewIndexes::update(NodeId n, bool up, double load, double backlog_s) {
+void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
+  const bool up = keys.up;
+  const double load = keys.load, backlog_s = keys.backlog_s;
   const bool was_up = up_[n] != 0;
   if (was_up) {
     if (needs_.by_load) by_load_.erase(load_key_[n]);
@@ -68,10 +87,35 @@ void ViewIndexes::update(NodeId n, bool up, double load, double backlog_s) {
     if (needs_.by_backlog)
       speed_classes_[speed_class_[n]].by_backlog.insert({backlog_key_[n] = backlog_s, cluster_->nodes[n].speed, n});
   }
+  if (needs_.by_fit) {
+    constexpr double kNone = -std::numeric_limits<double>::infinity();
+    const NodeSpec& c = cluster_->nodes[n];
+    if (up && keys.queue_empty)
+      set_fit_leaf(n, {keys.free_cores, keys.free_memory_gb, keys.free_cores / c.cores / c.cores,
+                       keys.free_memory_gb / c.memory_gb / c.memory_gb});
+    else  // closed: no task starts there at once
+      set_fit_leaf(n, {kNone, kNone, kNone, kNone});
+  }
   if (up != was_up) {
     up_[n] = up ? 1 : 0;
     up_count_ = up ? up_count_ + 1 : up_count_ - 1;
     if (needs_.by_id) add_up(n, up ? 1 : -1);
+  }
+}
+
+void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
+  std::size_t i = fit_leaves_ + fit_position_[n];
+  fit_tree_[i] = m;
+  for (i /= 2; i >= 1; i /= 2) {
+    const FitMaxima& l = fit_tree_[2 * i];
+    const FitMaxima& r = fit_tree_[2 * i + 1];
+    const FitMaxima max{std::max(l.free_cores, r.free_cores), std::max(l.free_memory_gb, r.free_memory_gb),
+                        std::max(l.core_factor, r.core_factor), std::max(l.memory_factor, r.memory_factor)};
+    FitMaxima& at = fit_tree_[i];
+    if (at.free_cores == max.free_cores && at.free_memory_gb == max.free_memory_gb &&
+        at.core_factor == max.core_factor && at.memory_factor == max.memory_factor)
+      break;  // the maxima above do not change either
+    at = max;
   }
 }
 

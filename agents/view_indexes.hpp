@@ -26,7 +26,16 @@ struct IndexNeeds {
   bool by_id = false;       // up nodes by id, with counts (k-th up node in id order)
   bool by_load = false;     // up nodes ordered by (load, backlog_s, id)
   bool by_backlog = false;  // up nodes per speed class, ordered by (backlog_s, speed descending, id)
-  bool any() const { return by_id || by_load || by_backlog; }
+  bool by_fit = false;      // up nodes with an empty queue: free resources, maxima per static range
+  bool any() const { return by_id || by_load || by_backlog || by_fit; }
+};
+
+// What the indexes key a node by: its believed state, as ClusterView computes it.
+struct NodeKeys {
+  bool up = false;
+  double load = 0, backlog_s = 0;  // ClusterView::load, backlog_s
+  bool queue_empty = false;
+  double free_cores = 0, free_memory_gb = 0;
 };
 
 class ViewIndexes {
@@ -56,7 +65,7 @@ class ViewIndexes {
   ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs);
 
   // Node n's new state: up or not, and its keys (ignored when down).
-  void update(NodeId n, bool up, double load, double backlog_s);
+  void update(NodeId n, const NodeKeys& keys);
 
   const IndexNeeds& needs() const { return needs_; }
   std::size_t up_count() const { return up_count_; }
@@ -82,6 +91,22 @@ class ViewIndexes {
   const std::set<LoadKey>& by_load() const { return by_load_; }
   const std::vector<SpeedClass>& speed_classes() const { return speed_classes_; }
 
+  // by_fit: a max tree over the nodes in static (cores, memory, id) order, so that a subtree
+  // holds machines of similar capacity and its maxima bound each of them closely. A leaf holds,
+  // for an up node with an empty queue (the only ones a task can start on at once), its free
+  // cores and memory and Tetris's alignment factors free / capacity^2 (ClusterView::alignment
+  // = task cores x core factor + task memory x memory factor, up to rounding); other leaves
+  // hold -inf. An inner node holds its children's maxima. Heap layout: the root is 1, node i's
+  // children are 2i and 2i + 1, leaves are [fit_leaves(), 2 fit_leaves()).
+  struct FitMaxima {
+    double free_cores, free_memory_gb, core_factor, memory_factor;
+  };
+  std::size_t fit_leaves() const { return fit_leaves_; }
+  const std::vector<FitMaxima>& fit_tree() const { return fit_tree_; }
+  // The node at a leaf of the fit tree (kNoNodeAt for padding).
+  NodeId fit_leaf_node(std::size_t leaf) const { return fit_order_[leaf - fit_leaves_]; }
+  static constexpr NodeId kNoNodeAt = 0xFFFFFFFFu;
+
   // The up nodes the task does not fit statically, in no particular order (cleared first).
   void unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const;
   // by_id: the k-th (0-based) up node in id order; k < up_count().
@@ -106,6 +131,11 @@ class ViewIndexes {
   std::vector<SpeedClass> speed_classes_;
   std::vector<std::uint32_t> speed_class_;  // per node
   std::vector<double> backlog_key_;         // each up node's backlog_s in its class
+  std::size_t fit_leaves_ = 0;
+  std::vector<FitMaxima> fit_tree_;
+  std::vector<NodeId> fit_order_;            // by_fit: the node at each leaf (static order)
+  std::vector<std::uint32_t> fit_position_;  // by_fit: each node's leaf, less fit_leaves_
+  void set_fit_leaf(NodeId n, const FitMaxima& m);
 };
 
 }  // namespace marlsim
