@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,8 +23,9 @@ Scenario small_tiered_scenario() {
                        {"workload.tasks=120", "scheduler.policy=hrac"});
 }
 
-TrainingSettings small_settings(const std::string& dir) {
+TrainingSettings small_settings(const std::string& dir, LocalReward local) {
   TrainingSettings s;
+  s.local_reward = local;
   s.policy = "hrac";
   s.iterations = 2;
   s.episodes_per_iteration = 2;
@@ -61,8 +63,10 @@ std::vector<float> actor_parameters(const Scenario& scenario, const std::vector<
 TEST_CASE("hrac trains every role from its own decisions and resumes to the same bits", "[training][hrac]") {
   const Scenario scenario = small_tiered_scenario();
   const Communicator self(MPI_COMM_SELF);
+  // Shaped (lambda 0.5, so with the global value estimator) task or node-wait rewards.
+  const LocalReward local = GENERATE(LocalReward::Task, LocalReward::NodeWait);
   const std::string full = fresh_dir("full"), resumed = fresh_dir("resumed");
-  const std::vector<IterationRecord> curve = train_policy(self, scenario, small_settings(full));
+  const std::vector<IterationRecord> curve = train_policy(self, scenario, small_settings(full, local));
   REQUIRE(curve.size() == 2);
 
   // The tiers are the roles (decentralized: no scheduler role), each updated from its decisions.
@@ -102,7 +106,7 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   CHECK(trained != actor_parameters(scenario, roles, checkpoint_path(full, 0)));
   std::filesystem::create_directories(resumed);
   std::filesystem::copy_file(checkpoint_path(full, 0), checkpoint_path(resumed, 0));
-  TrainingSettings again = small_settings(resumed);
+  TrainingSettings again = small_settings(resumed, local);
   again.resume = true;
   const std::vector<IterationRecord> rest = train_policy(self, scenario, again);
   REQUIRE(rest.size() == 1);
@@ -116,6 +120,13 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
     CHECK(full_state[i].name == resumed_state[i].name);
     CHECK(full_state[i].values == resumed_state[i].values);  // critics, Adam moments, value normalisations
   }
+  const auto has = [&](const std::string& name) {
+    return std::any_of(full_state.begin(), full_state.end(),
+                       [&](const nn::CheckpointArray& a) { return a.name == name; });
+  };
+  CHECK(has("global_critic"));  // the shaping's estimator is part of the resumable state
+  CHECK(has("global_optimizer"));
+  CHECK(has("global_value_norm"));
   std::filesystem::remove_all(full);
   std::filesystem::remove_all(resumed);
 }
