@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "agents/actor_critic_policy.hpp"
+#include "agents/hrac_attention_trainer.hpp"
 #include "agents/hrac_policy.hpp"
 #include "agents/nn/central_critic.hpp"
 #include "agents/nn/checkpoint.hpp"
@@ -162,6 +163,14 @@ ScoredEpisode role_rows(const ScoredEpisode& e, std::uint8_t role) {
     log.time_s.push_back(in.time_s[d]);
     log.global_state.push_back(in.global_state[d]);
     log.roles.push_back(role);
+    if (!in.role_present.empty()) {  // hrac's attention inputs
+      const std::size_t roles = in.role_names.size(), width = roles * (in.own_width / 2);
+      log.role_present.insert(log.role_present.end(), in.role_present.begin() + static_cast<std::ptrdiff_t>(d * roles),
+                              in.role_present.begin() + static_cast<std::ptrdiff_t>((d + 1) * roles));
+      log.role_summaries.insert(log.role_summaries.end(),
+                                in.role_summaries.begin() + static_cast<std::ptrdiff_t>(d * width),
+                                in.role_summaries.begin() + static_cast<std::ptrdiff_t>((d + 1) * width));
+    }
     out.rewards.push_back(e.rewards[d]);
     out.terminals.push_back(e.terminals[d]);
     out.timeouts.push_back(e.timeouts[d]);
@@ -230,6 +239,9 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
   std::vector<std::unique_ptr<RoleTrainer>> trainers;
   for (std::size_t r = 0; r < roles; ++r)
     trainers.push_back(std::make_unique<RoleTrainer>(*learner.actors[r], critic_inputs, settings, role_seed(seed, r)));
+  // hrac: the role attention, one learner over every role's parameters (hrac_attention_trainer.hpp).
+  std::unique_ptr<RoleAttentionTrainer> attention;
+  if (learner.hrac) attention = std::make_unique<RoleAttentionTrainer>(learner.hrac->attention, settings.ppo);
   // Shaping's global value estimator: on the global state alone, one for every role.
   std::unique_ptr<GlobalCritic> global;
   if (settings.reward_lambda < 1.0)
@@ -254,6 +266,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
         if (vn.size() != 3) throw InputError::at(path, "trainer/" + vn_key + ": expected 3 values");
         t.norm.running_mean = vn[0], t.norm.running_mean_sq = vn[1], t.norm.debiasing_term = vn[2];
       }
+      if (attention) attention->set_optimizer_state(array(state, "attention_optimizer", path));
       if (global) {
         unflatten(array(state, "global_critic", path), global->layers(), path, "global_critic");
         global->set_optimizer_state(array(state, "global_optimizer", path));
@@ -321,6 +334,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     for (const ScoredEpisode& e : scored) local_decisions += e.log.decisions();
     std::vector<float> values(local_decisions);  // the critics' values, per decision in `scored` order
     std::vector<nn::PpoRollout> rollouts(roles);
+    std::vector<RoleAttentionInputs> attention_inputs(roles);  // hrac: per role, in rollout order
     // The reported return is the task rewards' (the objective), whatever the learners train on.
     std::uint64_t local_trajectories = 0;
     double local_reward_sum = 0;
@@ -340,6 +354,11 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       for (const ScoredEpisode& e : scored) mine.push_back(roles == 1 ? e : role_rows(e, static_cast<std::uint8_t>(r)));
       std::size_t n = 0;
       for (const ScoredEpisode& e : mine) n += e.log.decisions();
+      for (const ScoredEpisode& e : mine) {
+        RoleAttentionInputs& in = attention_inputs[r];
+        in.summaries.insert(in.summaries.end(), e.log.role_summaries.begin(), e.log.role_summaries.end());
+        in.present.insert(in.present.end(), e.log.role_present.begin(), e.log.role_present.end());
+      }
       if (n > 0) {
         RolloutStats stats;
         rollouts[r] = build_rollout(
@@ -400,7 +419,15 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       if (fewest > 0) {
         const auto minibatches = static_cast<Eigen::Index>(
             std::min<SimTime>(fewest, (most + settings.ppo.minibatch - 1) / settings.ppo.minibatch));
-        ru.stats = trainers[r]->trainer.update(rollouts[r], role_seed(base, r), average, minibatches);
+        nn::PpoTrainer& trainer = trainers[r]->trainer;
+        if (attention) {  // the role's minibatches also train the attention its decisions read
+          attention_inputs[r].own = &rollouts[r].decisions.own;
+          trainer.set_own_input_gradient([&, r](std::span<const Eigen::Index> rows, const nn::RowMatrixF& d_own) {
+            attention->accumulate(r, attention_inputs[r], rows, d_own);
+          });
+        }
+        ru.stats = trainer.update(rollouts[r], role_seed(base, r), average, minibatches);
+        trainer.set_own_input_gradient({});
         ru.updated = true;
         const nn::PpoStats& s = ru.stats;
         if (!std::isfinite(s.policy_loss) || !std::isfinite(s.value_loss) || !std::isfinite(s.grad_norm))
@@ -424,6 +451,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       }
       rec.roles.push_back(std::move(ru));
     }
+    if (attention) attention->step(average);
     if (updated > 0)
       for (double* v : {&rec.update.policy_loss, &rec.update.value_loss, &rec.update.entropy, &rec.update.approx_kl,
                         &rec.update.clip_fraction, &rec.update.grad_norm})
@@ -459,6 +487,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
           state.push_back({trainer_key("value_norm", learner, r),
                            {t.norm.running_mean, t.norm.running_mean_sq, t.norm.debiasing_term}});
         }
+        if (attention) state.push_back({"attention_optimizer", attention->optimizer_state()});
         if (global) {
           const nn::ValueNorm& vn = global->norm();
           state.push_back({"global_critic", flatten(global->layers())});

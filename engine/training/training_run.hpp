@@ -6,7 +6,8 @@
 // "scheduler" where a central scheduler decides). Each role's network is updated from its own
 // decisions only, by its own PPO trainer with its own centralized critic and value
 // normalisation (see RoleTrainer in training_run.cpp for why per role). hrac's role-attention
-// parameters are not trained: they stay as initialised (or as agents.checkpoint holds them).
+// parameters are trained by the roles' actor losses, one step per iteration after every
+// role's update (agents/hrac_attention_trainer.hpp).
 // With reward shaping, one global value estimator (global_critic.hpp) is trained beside them.
 //
 // Ranks simulate whole episodes in parallel (each rank a contiguous block of the iteration's

@@ -43,15 +43,16 @@ std::string fresh_dir(const std::string& name) {
   return dir.string();
 }
 
-// Every role's actor weights and biases, flat, from a checkpoint.
+// Every role's actor weights and biases, flat, from a checkpoint (with `attention`: the role
+// attention's query and key instead).
 std::vector<float> actor_parameters(const Scenario& scenario, const std::vector<std::string>& roles,
-                                    const std::string& path) {
+                                    const std::string& path, bool attention = false) {
   AgentSettings agents = scenario.agents;
   agents.actor_critic.checkpoint = path;
   const auto networks = make_hrac_networks(agents, roles, scenario.run.seed);
   std::vector<float> v;
-  for (nn::ActorCriticNetwork& n : networks->networks)
-    for (const nn::DenseLayer& l : n.actor_layers()) {
+  for (std::size_t r = 0; r < roles.size(); ++r)
+    for (const nn::DenseLayer& l : attention ? networks->attention[r] : networks->networks[r].actor_layers()) {
       v.insert(v.end(), l.weights.data(), l.weights.data() + l.weights.size());
       v.insert(v.end(), l.bias.data(), l.bias.data() + l.bias.size());
     }
@@ -104,6 +105,9 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   // The networks moved, and a run resumed after iteration 0 ends exactly where the full run did.
   const std::vector<float> trained = actor_parameters(scenario, roles, policy_path(full));
   CHECK(trained != actor_parameters(scenario, roles, checkpoint_path(full, 0)));
+  // The role attention is trained too (one step per iteration: iteration 1's moved it again).
+  const std::vector<float> attention = actor_parameters(scenario, roles, policy_path(full), true);
+  CHECK(attention != actor_parameters(scenario, roles, checkpoint_path(full, 0), true));
   std::filesystem::create_directories(resumed);
   std::filesystem::copy_file(checkpoint_path(full, 0), checkpoint_path(resumed, 0));
   TrainingSettings again = small_settings(resumed, local);
@@ -113,6 +117,7 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   CHECK(rest[0].iteration == 1);
   CHECK(rest[0].mean_return == curve[1].mean_return);
   CHECK(actor_parameters(scenario, roles, policy_path(resumed)) == trained);
+  CHECK(actor_parameters(scenario, roles, policy_path(resumed), true) == attention);
   const auto full_state = nn::read_trainer_state(checkpoint_path(full, 1));
   const auto resumed_state = nn::read_trainer_state(checkpoint_path(resumed, 1));
   REQUIRE(full_state.size() == resumed_state.size());
@@ -127,6 +132,7 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   CHECK(has("global_critic"));  // the shaping's estimator is part of the resumable state
   CHECK(has("global_optimizer"));
   CHECK(has("global_value_norm"));
+  CHECK(has("attention_optimizer"));
   std::filesystem::remove_all(full);
   std::filesystem::remove_all(resumed);
 }
