@@ -136,3 +136,21 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   std::filesystem::remove_all(full);
   std::filesystem::remove_all(resumed);
 }
+
+TEST_CASE("the shipped trained hrac checkpoint loads into its scenario's roles", "[checkpoint][hrac]") {
+  // configs/checkpoints/README.md: a change of the hrac layout, shapes or roles must come with a
+  // retrained checkpoint (this fails first).
+  const Scenario scenario = load_scenario(
+      MARLSIM_SOURCE_DIR "/configs/seed-study-u80-ac.toml",
+      {"scheduler.policy=hrac", "agents.checkpoint=" MARLSIM_SOURCE_DIR "/configs/checkpoints/hrac-seed-study-u80.h5"});
+  const std::vector<std::string> roles{"high", "medium", "low"};
+  const auto trained = make_hrac_networks(scenario.agents, roles, scenario.run.seed);
+  AgentSettings fresh = scenario.agents;
+  fresh.actor_critic.checkpoint.clear();
+  const auto untrained = make_hrac_networks(fresh, roles, scenario.run.seed);
+  for (std::size_t r = 0; r < roles.size(); ++r) {
+    CHECK_FALSE(
+        trained->networks[r].actor_layers()[0].weights.isApprox(untrained->networks[r].actor_layers()[0].weights));
+    CHECK_FALSE(trained->attention[r][0].weights.isApprox(untrained->attention[r][0].weights));  // trained attention
+  }
+}
