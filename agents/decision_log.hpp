@@ -39,6 +39,11 @@ struct DecisionLog {
   std::vector<double> time_s;               // simulated time of the decision
   std::vector<std::uint32_t> global_state;  // row of global_states this decision's cycle wrote
   std::vector<std::uint8_t> roles;          // the deciding role, an index into role_names (decentralized-ac: 0)
+  // hrac only (else empty): what the decision's role attention read (agents/hrac_attention.hpp),
+  // so training can differentiate it: per decision role_names.size() summaries of own_width / 2
+  // floats, and as many presence flags.
+  std::vector<float> role_summaries;
+  std::vector<std::uint8_t> role_present;
 
   // Per decide() call.
   std::vector<float> global_states;  // cycles x global_width
@@ -59,6 +64,7 @@ struct DecisionLog {
   void clear() {
     own.clear(), candidates.clear(), actions.clear(), log_probs.clear(), tasks.clear(), agents.clear();
     time_s.clear(), global_state.clear(), roles.clear(), global_states.clear(), role_attention.clear();
+    role_summaries.clear(), role_present.clear();
     candidate_begin.assign(1, 0);
   }
 };

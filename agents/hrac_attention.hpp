@@ -48,8 +48,9 @@ void attend_roles(std::span<const std::vector<nn::DenseLayer>> attention, std::s
 //   dw_r = d_attended . summary_r     ds_r = w_r (dw_r - sum_p w_p dw_p)
 //   dq = c sum_r ds_r k_r             dk_r = c ds_r q
 // then dW += input^T d(out), db += d(out) for q = own Q + b_q and k_r = summary_r K_r + b_k.
-// Checked against finite differences in tests/unit/test_hrac_policy.cpp. Training does not
-// call it yet (docs/training.md: the attention parameters are not trained yet).
+// Checked against finite differences in tests/unit/test_hrac_policy.cpp; training reaches it
+// through agents/hrac_attention_trainer.hpp (checked end to end against the PPO loss in
+// tests/unit/test_hrac_attention_training.cpp).
 void attend_roles_backward(std::span<const std::vector<nn::DenseLayer>> attention, std::size_t own_role,
                            std::span<const float> own, std::span<const float> summaries,
                            std::span<const std::uint8_t> present, std::span<const float> d_attended,

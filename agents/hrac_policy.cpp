@@ -51,9 +51,11 @@ struct RoleBatch {
 };
 
 struct Evaluated {
-  std::vector<std::uint8_t> roles;  // per request
-  std::vector<std::size_t> row;     // per request: its row in its role's batch
-  std::vector<float> weights;       // requests x roles: the attention weights
+  std::vector<std::uint8_t> roles;    // per request
+  std::vector<std::size_t> row;       // per request: its row in its role's batch
+  std::vector<float> weights;         // requests x roles: the attention weights
+  std::vector<float> summaries;       // training only: requests x roles x own width, what attention read
+  std::vector<std::uint8_t> present;  // training only: requests x roles
   std::vector<RoleBatch> per_role;
 
   const RoleBatch& of(std::size_t i) const { return per_role[roles[i]]; }
@@ -154,6 +156,10 @@ Evaluated HracPolicy::evaluate(std::span<const Pending> requests) const {
     }
     attend_roles(networks_->attention, e.roles[i], {own, own_w}, summaries, present,
                  std::span(e.weights).subspan(i * roles, roles), {own + own_w, own_w});
+    if (!logs_.empty()) {
+      e.summaries.insert(e.summaries.end(), summaries.begin(), summaries.end());
+      e.present.insert(e.present.end(), present.begin(), present.end());
+    }
     rb.batch.uniforms.push_back(p.ctx->rng->uniform());
     rb.requests.push_back(i);
   }
@@ -202,6 +208,11 @@ void HracPolicy::record(DecisionLog& log, std::span<const Pending> requests, std
     log.time_s.push_back(to_seconds(requests[i].ctx->now));
     log.global_state.push_back(cycle);
     log.roles.push_back(e.roles[i]);
+    log.role_summaries.insert(log.role_summaries.end(),
+                              e.summaries.begin() + static_cast<std::ptrdiff_t>(i * roles * (log.own_width / 2)),
+                              e.summaries.begin() + static_cast<std::ptrdiff_t>((i + 1) * roles * (log.own_width / 2)));
+    log.role_present.insert(log.role_present.end(), e.present.begin() + static_cast<std::ptrdiff_t>(i * roles),
+                            e.present.begin() + static_cast<std::ptrdiff_t>((i + 1) * roles));
     ++deciding[e.roles[i]];
     for (std::size_t b = 0; b < roles; ++b) attention[e.roles[i] * roles + b] += e.weights[i * roles + b];
   }

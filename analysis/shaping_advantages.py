@@ -9,6 +9,11 @@ trainer's defaults) per agent trajectory from the file's unshaped `rewards` and 
 r' = LAMBDA r + (1 - LAMBDA) (V(next) - V)). PPO normalises advantages per minibatch, so what
 matters is how the two differ after normalisation: their correlation, the share of decisions
 whose normalised advantage keeps its sign, and the mean absolute difference.
+
+This analyses the FIRST gate-2 setting (task rewards, V the role critic's `value`, which the
+file stores). Since the rework (docs/training.md, "Local-global reward shaping") the trainer
+shapes with a separate global value estimator whose values the file does not hold, so this
+script no longer reproduces what training does with --reward-lambda < 1.
 """
 import sys
 from collections import defaultdict

@@ -51,6 +51,11 @@ class TrainCommand final : public Command {
                      "Local-global reward shaping: r = lambda r_local + (1 - lambda) (V(S') - V(S)); 1 = none")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    app_->add_option("--local-reward", local_reward_,
+                     "What the PPO learners train on: task (each decision's task completion time, the objective) "
+                     "or node-wait (the deciding node's own queue waiting until its next decision)")
+        ->check(CLI::IsMember({"task", "node-wait"}))
+        ->capture_default_str();
     app_->add_option("--summary-json", summary_json_, "Write the learning curve and the update profile as JSON");
     app_->add_option("--seed", seed_, "Random seed (overrides run.seed)")->check(seed_validator());
     app_->add_option("--set", overrides_, "Override a scenario field: KEY=VALUE (repeatable)");
@@ -74,6 +79,7 @@ class TrainCommand final : public Command {
       overrides.push_back("run.batch_episodes=" + std::to_string(batch_episodes_));
     const Scenario scenario = load_scenario(scenario_path_, overrides);
     refuse_options_of_other_trainer();
+    settings_.local_reward = parse_local_reward(local_reward_, "--local-reward");
     if (settings_.policy == "hierrl") return run_hierrl(comm, scenario);
     OutputSet outputs(comm);
     outputs.add_input(scenario.path);
@@ -109,7 +115,7 @@ class TrainCommand final : public Command {
     for (const char* option : {"--train-nodes", "--train-tasks", "--train-window-offsets-s", "--steps-per-iteration"})
       if (!q_learning && app_->count(option) > 0)
         throw InputError::at(option, "applies only to --policy hierrl (Q-learning), not to " + settings_.policy);
-    for (const char* option : {"--epochs", "--reward-lambda"})
+    for (const char* option : {"--epochs", "--reward-lambda", "--local-reward"})
       if (q_learning && app_->count(option) > 0)
         throw InputError::at(option, "applies only to the PPO policies (decentralized-ac, hrac), not to hierrl");
   }
@@ -205,6 +211,7 @@ class TrainCommand final : public Command {
     nlohmann::json summary = training_summary(scenario, settings_.policy, settings_.iterations,
                                               settings_.episodes_per_iteration, wall, std::move(rows));
     summary["reward_lambda"] = settings_.reward_lambda;
+    summary["local_reward"] = local_reward_name(settings_.local_reward);
     return summary;
   }
 
@@ -212,6 +219,7 @@ class TrainCommand final : public Command {
   std::string scenario_path_;
   TrainingSettings settings_;
   std::string summary_json_;
+  std::string local_reward_ = "task";
   std::uint64_t seed_ = 1;
   std::uint32_t batch_episodes_ = 1;
   std::vector<std::string> overrides_;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agents/nn/categorical.hpp"
+#include "agents/nn/dense_backward.hpp"
 #include "agents/nn/gradient_clipping.hpp"
 #include "agents/nn/ppo_clip_loss.hpp"
 #include "agents/nn/value_loss.hpp"
@@ -215,6 +216,19 @@ void PpoTrainer::step(const PpoRollout& rollout, std::span<const Index> rows,
       g.bias.setZero();
     }
   mlp_backward(actor_layers, actor_cache_, d_scores, actor_grads_);
+  if (own_input_gradient_) {
+    // dL/d(joined input) = dZ_0 W_0^T (mlp_backward left dZ_0 in its work buffer); each
+    // decision's own part summed over its candidate rows, in row order.
+    d_input_.resize(candidate_rows, own + cand);
+    dense_input_gradient(actor_cache_.work[0], actor_layers.front().weights, d_input_);
+    d_own_ = RowMatrixF::Zero(n, own);
+    at = 0;
+    for (Index i = 0; i < n; ++i) {
+      const std::size_t r = static_cast<std::size_t>(rows[static_cast<std::size_t>(i)]);
+      for (Index k = 0; k < d.offsets[r + 1] - d.offsets[r]; ++k) d_own_.row(i) += d_input_.row(at++).head(own);
+    }
+    own_input_gradient_(rows, d_own_);
+  }
   const RowMatrixF d_values = vloss.d_value;
   mlp_backward(critic_layers, critic_cache_, d_values, critic_grads_);
 

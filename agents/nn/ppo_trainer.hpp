@@ -88,6 +88,14 @@ class PpoTrainer {
 
   const PpoSettings& settings() const { return settings_; }
 
+  // Optional, for inputs that are themselves learned (hrac's attended summary): after each
+  // minibatch's backward, before the averaging, called with the minibatch's decisions (rows of
+  // the rollout) and dL/d(own input) per decision (rows x own width: the actor loss's
+  // gradient with respect to the decision's own observation, summed over its candidate rows).
+  // Not called when unset (no cost).
+  using OwnInputGradient = std::function<void(std::span<const Eigen::Index> rows, const RowMatrixF& d_own)>;
+  void set_own_input_gradient(OwnInputGradient f) { own_input_gradient_ = std::move(f); }
+
  private:
   void step(const PpoRollout& rollout, std::span<const Eigen::Index> rows,
             const std::function<void(std::span<float>)>& average, int epoch, int index, PpoStats& stats);
@@ -100,6 +108,8 @@ class PpoTrainer {
   MlpCache actor_cache_, critic_cache_;
   std::vector<LayerGradients> actor_grads_, critic_grads_;
   std::vector<float> flat_;  // all gradients, then the loss statistics
+  OwnInputGradient own_input_gradient_;
+  RowMatrixF d_input_, d_own_;
 };
 
 }  // namespace marlsim::nn

@@ -11,6 +11,18 @@
 
 namespace marlsim {
 
+namespace {
+// hrac's per-decision attention inputs (DecisionLog::role_summaries, role_present): row d to row `to`.
+void keep_role_attention_inputs(DecisionLog& log, std::size_t d, std::size_t to) {
+  if (log.role_present.empty()) return;
+  const std::size_t roles = log.role_names.size(), width = roles * (log.own_width / 2);
+  std::copy_n(log.role_present.begin() + static_cast<std::ptrdiff_t>(d * roles), roles,
+              log.role_present.begin() + static_cast<std::ptrdiff_t>(to * roles));
+  std::copy_n(log.role_summaries.begin() + static_cast<std::ptrdiff_t>(d * width), width,
+              log.role_summaries.begin() + static_cast<std::ptrdiff_t>(to * width));
+}
+}  // namespace
+
 void keep_decisions(DecisionLog& log, const std::vector<std::uint8_t>& keep) {
   const std::size_t n = log.decisions();
   if (keep.size() != n) throw std::logic_error("keep_decisions: one flag per decision expected");
@@ -34,6 +46,7 @@ void keep_decisions(DecisionLog& log, const std::vector<std::uint8_t>& keep) {
     log.time_s[kept] = log.time_s[d];
     log.global_state[kept] = log.global_state[d];
     if (!log.roles.empty()) log.roles[kept] = log.roles[d];
+    keep_role_attention_inputs(log, d, kept);
     ++kept;
   }
   log.candidates.resize(rows * log.candidate_width);
@@ -42,6 +55,8 @@ void keep_decisions(DecisionLog& log, const std::vector<std::uint8_t>& keep) {
   log.actions.resize(kept), log.log_probs.resize(kept), log.tasks.resize(kept), log.agents.resize(kept);
   log.time_s.resize(kept), log.global_state.resize(kept);
   if (!log.roles.empty()) log.roles.resize(kept);
+  log.role_present.resize(log.role_present.empty() ? 0 : kept * log.role_names.size());
+  log.role_summaries.resize(log.role_summaries.empty() ? 0 : kept * log.role_names.size() * (log.own_width / 2));
 }
 
 ScoredEpisode score_episode(std::uint64_t episode, DecisionLog log, const EpisodeResult& result,

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "agents/actor_critic_policy.hpp"
+#include "agents/hrac_attention_trainer.hpp"
 #include "agents/hrac_policy.hpp"
 #include "agents/nn/central_critic.hpp"
 #include "agents/nn/checkpoint.hpp"
@@ -15,6 +16,9 @@
 #include "engine/experiment/episode_inputs.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/support/rng.hpp"
+#include "engine/training/global_critic.hpp"
+#include "engine/training/reward_shaping.hpp"
+#include "engine/training/role_attention_stats.hpp"
 #include "engine/training/rollout.hpp"
 #include "engine/training/trajectory_export.hpp"
 
@@ -105,6 +109,9 @@ struct RoleTrainer {
   nn::ValueNorm norm;
 };
 
+// The global value estimator's stream (initial weights, minibatch shuffles): "glob".
+constexpr std::uint64_t kGlobalCriticSeed = 0x676c'6f62'0000ull;
+
 // Role r's seeds: role 0 keeps the base seed (so decentralized-ac's runs are what they were).
 std::uint64_t role_seed(std::uint64_t base, std::size_t r) { return r == 0 ? base : hash_combine(base, r); }
 
@@ -141,6 +148,14 @@ ScoredEpisode role_rows(const ScoredEpisode& e, std::uint8_t role) {
     log.time_s.push_back(in.time_s[d]);
     log.global_state.push_back(in.global_state[d]);
     log.roles.push_back(role);
+    if (!in.role_present.empty()) {  // hrac's attention inputs
+      const std::size_t roles = in.role_names.size(), width = roles * (in.own_width / 2);
+      log.role_present.insert(log.role_present.end(), in.role_present.begin() + static_cast<std::ptrdiff_t>(d * roles),
+                              in.role_present.begin() + static_cast<std::ptrdiff_t>((d + 1) * roles));
+      log.role_summaries.insert(log.role_summaries.end(),
+                                in.role_summaries.begin() + static_cast<std::ptrdiff_t>(d * width),
+                                in.role_summaries.begin() + static_cast<std::ptrdiff_t>((d + 1) * width));
+    }
     out.rewards.push_back(e.rewards[d]);
     out.terminals.push_back(e.terminals[d]);
     out.timeouts.push_back(e.timeouts[d]);
@@ -148,19 +163,16 @@ ScoredEpisode role_rows(const ScoredEpisode& e, std::uint8_t role) {
   return out;
 }
 
-// Adds an episode's role attention (DecisionLog::role_attention) to per-pair sums and per-role
-// counts of the cycles where the role attended.
-void add_role_attention(const DecisionLog& log, std::size_t roles, std::vector<double>& sum,
-                        std::vector<double>& cycles) {
-  for (std::size_t c = 0; c * roles * roles < log.role_attention.size(); ++c)
-    for (std::size_t a = 0; a < roles; ++a) {
-      const float* row = log.role_attention.data() + (c * roles + a) * roles;
-      double total = 0;
-      for (std::size_t b = 0; b < roles; ++b) total += row[b];
-      if (total <= 0) continue;  // role a did not decide, or saw no other role
-      for (std::size_t b = 0; b < roles; ++b) sum[a * roles + b] += row[b];
-      cycles[a] += 1;
-    }
+// What an episode's decisions are trained on: its local rewards (settings.local_reward), mixed
+// with the global estimator's change of value when shaping (global != nullptr).
+std::vector<float> training_rewards(const ScoredEpisode& e, std::vector<float> local, const GlobalCritic* global,
+                                    double lambda) {
+  if (global == nullptr) return local;
+  const Eigen::VectorXf cycle_values = global->values(cycle_states(e.log));
+  std::vector<float> values(e.log.decisions());
+  for (std::size_t d = 0; d < values.size(); ++d) values[d] = cycle_values[e.log.global_state[d]];
+  shape_episode_rewards(local, e.log.agents, values, e.terminals, e.timeouts, lambda);
+  return local;
 }
 
 }  // namespace
@@ -187,6 +199,14 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
   std::vector<std::unique_ptr<RoleTrainer>> trainers;
   for (std::size_t r = 0; r < roles; ++r)
     trainers.push_back(std::make_unique<RoleTrainer>(*learner.actors[r], critic_inputs, settings, role_seed(seed, r)));
+  // hrac: the role attention, one learner over every role's parameters (hrac_attention_trainer.hpp).
+  std::unique_ptr<RoleAttentionTrainer> attention;
+  if (learner.hrac) attention = std::make_unique<RoleAttentionTrainer>(learner.hrac->attention, settings.ppo);
+  // Shaping's global value estimator: on the global state alone, one for every role.
+  std::unique_ptr<GlobalCritic> global;
+  if (settings.reward_lambda < 1.0)
+    global = std::make_unique<GlobalCritic>(static_cast<Eigen::Index>(layout.global.size()), settings.critic_hidden,
+                                            settings.ppo, hash_combine(seed, kGlobalCriticSeed));
 
   int first = 0;
   if (settings.resume) {
@@ -206,6 +226,15 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
         if (vn.size() != 3) throw InputError::at(path, "trainer/" + vn_key + ": expected 3 values");
         t.norm.running_mean = vn[0], t.norm.running_mean_sq = vn[1], t.norm.debiasing_term = vn[2];
       }
+      if (attention) attention->set_optimizer_state(trainer_array(state, "attention_optimizer", path));
+      if (global) {
+        unflatten(trainer_array(state, "global_critic", path), global->layers(), path, "global_critic");
+        global->set_optimizer_state(trainer_array(state, "global_optimizer", path));
+        const auto& vn = trainer_array(state, "global_value_norm", path);
+        if (vn.size() != 3) throw InputError::at(path, "trainer/global_value_norm: expected 3 values");
+        global->norm().running_mean = vn[0], global->norm().running_mean_sq = vn[1];
+        global->norm().debiasing_term = vn[2];
+      }
       first = last + 1;
     }
   }
@@ -220,8 +249,9 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     IterationRecord rec;
     rec.iteration = it;
     const auto t0 = Clock::now();
-    // Collect: this rank's episodes of the iteration, each alone on the rank.
+    // Collect: this rank's episodes of the iteration.
     std::vector<ScoredEpisode> scored;
+    std::vector<std::vector<float>> local_rewards;  // per scored episode: what its decisions train on
     double completion_sum = 0, sla_sum = 0;
     std::vector<double> attention_sum(roles * roles, 0.0), attention_cycles(roles, 0.0);
     // Contiguous blocks of episodes per rank: the trajectory file's rows are then in episode
@@ -251,10 +281,14 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       for (std::size_t k = 0; k < inputs.size(); ++k) {
         completion_sum += results[k].metrics.mean_completion_s;
         sla_sum += results[k].metrics.sla_pct;
-        add_role_attention(logs[k], roles, attention_sum, attention_cycles);
-        if (logs[k].decisions() > 0)
+        if (logs[k].decisions() > 0) {
           scored.push_back(score_episode(inputs[k].episode, std::move(logs[k]), results[k], tasks[k],
                                          settings.reward_scale_s, scenario.run.warmup_s));
+          add_role_attention(scored.back().log, roles, attention_sum, attention_cycles);
+          local_rewards.push_back(settings.local_reward == LocalReward::NodeWait
+                                      ? node_wait_rewards(scored.back().log, results[k], settings.reward_scale_s)
+                                      : scored.back().rewards);
+        }
       }
     }
     // Per role: its decisions' rollout with its critic (and shaping), the value normalisation
@@ -264,21 +298,36 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     for (const ScoredEpisode& e : scored) local_decisions += e.log.decisions();
     std::vector<float> values(local_decisions);  // the critics' values, per decision in `scored` order
     std::vector<nn::PpoRollout> rollouts(roles);
+    std::vector<RoleAttentionInputs> attention_inputs(roles);  // hrac: per role, in rollout order
+    // The reported return is the task rewards' (the objective), whatever the learners train on.
     std::uint64_t local_trajectories = 0;
     double local_reward_sum = 0;
+    for (const ScoredEpisode& e : scored)
+      for (std::size_t d = 0; d < e.rewards.size(); ++d) {
+        local_reward_sum += e.rewards[d];
+        local_trajectories += e.terminals[d] + e.timeouts[d];
+      }
+    // The training rewards go in place of the task rewards for the rollouts, and back out after.
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+      local_rewards[i] = training_rewards(scored[i], std::move(local_rewards[i]), global.get(), settings.reward_lambda);
+      std::swap(scored[i].rewards, local_rewards[i]);
+    }
     for (std::size_t r = 0; r < roles; ++r) {
       RoleTrainer& t = *trainers[r];
       std::vector<ScoredEpisode> mine;
       for (const ScoredEpisode& e : scored) mine.push_back(roles == 1 ? e : role_rows(e, static_cast<std::uint8_t>(r)));
       std::size_t n = 0;
       for (const ScoredEpisode& e : mine) n += e.log.decisions();
+      for (const ScoredEpisode& e : mine) {
+        RoleAttentionInputs& in = attention_inputs[r];
+        in.summaries.insert(in.summaries.end(), e.log.role_summaries.begin(), e.log.role_summaries.end());
+        in.present.insert(in.present.end(), e.log.role_present.begin(), e.log.role_present.end());
+      }
       if (n > 0) {
         RolloutStats stats;
         rollouts[r] = build_rollout(
             mine, [&](const nn::RowMatrixF& x) { return t.critic.values(x); }, t.norm, settings.gae, stats,
-            settings.reward_lambda, learner.ac != nullptr && scenario.agents.actor_critic.mask_unfit);
-        local_trajectories += stats.trajectories;
-        local_reward_sum += stats.reward_sum;
+            /*reward_lambda=*/1.0, learner.ac != nullptr && scenario.agents.actor_critic.mask_unfit);
         // Back to the decisions' places in `scored`, for the trajectory file.
         std::size_t at = 0, k = 0;
         for (const ScoredEpisode& e : scored)
@@ -290,6 +339,22 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       t.norm.update(comm.all_gather(local_returns));
       t.norm.normalize({rollout.returns.data(), static_cast<std::size_t>(rollout.returns.size())});
     }
+    for (std::size_t i = 0; i < scored.size(); ++i) std::swap(scored[i].rewards, local_rewards[i]);
+    // The global estimator learns the system's return from every cycle of the iteration (after
+    // shaping with it: the next iteration is shaped by what it learns here).
+    if (global) {
+      nn::RowMatrixF states(0, static_cast<Eigen::Index>(layout.global.size()));
+      std::vector<float> returns;
+      for (const ScoredEpisode& e : scored) {
+        const nn::RowMatrixF x = cycle_states(e.log);
+        states.conservativeResize(states.rows() + x.rows(), Eigen::NoChange);
+        states.bottomRows(x.rows()) = x;
+        const std::vector<float> g = cycle_returns(e.log, e.rewards, settings.gae.gamma);
+        returns.insert(returns.end(), g.begin(), g.end());
+      }
+      global->fit(comm, states, std::move(returns),
+                  hash_combine(seed, kGlobalCriticSeed + static_cast<std::uint64_t>(it)));
+    }
     if (!settings.checkpoint_dir.empty()) {
       TrajectorySettings provenance;
       provenance.scenario = scenario.name;
@@ -297,7 +362,8 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       provenance.policy = settings.policy;
       provenance.policy_version = static_cast<std::uint32_t>(it);
       provenance.observation_layout = layout.to_text();
-      provenance.reward_assignment = reward_assignment_text(settings.reward_scale_s, settings.reward_lambda);
+      provenance.reward_assignment = reward_assignment_text(settings.reward_scale_s, settings.reward_lambda,
+                                                            settings.local_reward == LocalReward::NodeWait);
       provenance.role_names = learner.roles;
       write_trajectories(trajectory_path(settings.checkpoint_dir, it), comm, provenance, scored, values);
     }
@@ -318,7 +384,15 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       if (fewest > 0) {
         const auto minibatches = static_cast<Eigen::Index>(
             std::min<SimTime>(fewest, (most + settings.ppo.minibatch - 1) / settings.ppo.minibatch));
-        ru.stats = trainers[r]->trainer.update(rollouts[r], role_seed(base, r), average, minibatches);
+        nn::PpoTrainer& trainer = trainers[r]->trainer;
+        if (attention) {  // the role's minibatches also train the attention its decisions read
+          attention_inputs[r].own = &rollouts[r].decisions.own;
+          trainer.set_own_input_gradient([&, r](std::span<const Eigen::Index> rows, const nn::RowMatrixF& d_own) {
+            attention->accumulate(r, attention_inputs[r], rows, d_own);
+          });
+        }
+        ru.stats = trainer.update(rollouts[r], role_seed(base, r), average, minibatches);
+        trainer.set_own_input_gradient({});
         ru.updated = true;
         const nn::PpoStats& s = ru.stats;
         if (!std::isfinite(s.policy_loss) || !std::isfinite(s.value_loss) || !std::isfinite(s.grad_norm))
@@ -342,6 +416,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       }
       rec.roles.push_back(std::move(ru));
     }
+    if (attention) attention->step(average);
     if (updated > 0)
       for (double* v : {&rec.update.policy_loss, &rec.update.value_loss, &rec.update.entropy, &rec.update.approx_kl,
                         &rec.update.clip_fraction, &rec.update.grad_norm})
@@ -376,6 +451,13 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
           state.push_back({trainer_key("optimizer", learner, r), std::vector<double>(opt.begin(), opt.end())});
           state.push_back({trainer_key("value_norm", learner, r),
                            {t.norm.running_mean, t.norm.running_mean_sq, t.norm.debiasing_term}});
+        }
+        if (attention) state.push_back({"attention_optimizer", attention->optimizer_state()});
+        if (global) {
+          const nn::ValueNorm& vn = global->norm();
+          state.push_back({"global_critic", flatten(global->layers())});
+          state.push_back({"global_optimizer", global->optimizer_state()});
+          state.push_back({"global_value_norm", {vn.running_mean, vn.running_mean_sq, vn.debiasing_term}});
         }
         learner.save(rec.checkpoint, state);
       }

@@ -6,7 +6,9 @@
 // "scheduler" where a central scheduler decides). Each role's network is updated from its own
 // decisions only, by its own PPO trainer with its own centralized critic and value
 // normalisation (see RoleTrainer in training_run.cpp for why per role). hrac's role-attention
-// parameters are not trained: they stay as initialised (or as agents.checkpoint holds them).
+// parameters are trained by the roles' actor losses, one step per iteration after every
+// role's update (agents/hrac_attention_trainer.hpp).
+// With reward shaping, one global value estimator (global_critic.hpp) is trained beside them.
 //
 // Ranks simulate whole episodes in parallel (each rank a contiguous block of the iteration's
 // episodes on a one-rank communicator, run.batch_episodes of them side by side in one kernel,
@@ -27,6 +29,7 @@
 #include "agents/nn/ppo_trainer.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "engine/training/training_loop.hpp"
+#include "engine/training/local_reward.hpp"
 #include "mpi/communicator.hpp"
 
 namespace marlsim {
@@ -41,8 +44,12 @@ struct TrainingSettings {
   // value normalisation makes the choice matter little.
   double reward_scale_s = 60.0;
   nn::GaeSettings gae;  // MAPPO's gamma 0.99, lambda 0.95
-  // Local-global reward shaping (reward_shaping.hpp): 1 = none (the local rewards alone).
+  // Local-global reward shaping (reward_shaping.hpp): 1 = none (the local rewards alone); < 1
+  // mixes in the change of a global value estimator (global_critic.hpp), trained alongside.
   double reward_lambda = 1.0;
+  // The local reward the learners train on (local_reward.hpp); the reported return is always
+  // the task rewards' (the global objective), so runs with different choices compare.
+  LocalReward local_reward = LocalReward::Task;
   nn::PpoSettings ppo;
   // The centralized critic's hidden layers (ReLU): input [global state, own observation].
   std::vector<Eigen::Index> critic_hidden{128, 128};

@@ -5,16 +5,21 @@
 
 namespace marlsim {
 
-std::string reward_assignment_text(double reward_scale_s, double reward_lambda) {
+std::string reward_assignment_text(double reward_scale_s, double reward_lambda, bool node_wait) {
   std::string text = fmt::format(
       "r = -(task end - decision time) / {:g} s, credited to the decision when its task completes (a task "
       "unfinished at the episode's stop counts up to the stop); each agent's last decision of an episode is "
       "terminal, or a timeout when the episode hit run.max_time_s",
       reward_scale_s);
+  if (node_wait)
+    text += fmt::format(
+        "; training did not use these but each decision's node-wait reward: -(seconds tasks waited in the "
+        "deciding node's queue from this decision to its agent's next) / {:g} s",
+        reward_scale_s);
   if (reward_lambda != 1.0)
     text += fmt::format(
-        "; these are the unshaped rewards: training shaped them with lambda = {:g} as lambda * r + (1 - lambda) * "
-        "(V(next) - V) before GAE, V the role critic's `value` (return units)",
+        "; training shaped its rewards r with lambda = {:g} as lambda * r + (1 - lambda) * (V(next) - V) before "
+        "GAE, V the global value estimator's on the decision cycle's global state (return units; not stored)",
         reward_lambda);
   return text;
 }

@@ -20,6 +20,7 @@ void write_trajectories(const std::string& path, const Communicator& comm, Traje
 
 // The reward rule the file states (rollout.hpp), for a reward scale in seconds; with
 // reward_lambda < 1 it also says how training shaped the rewards (reward_shaping.hpp).
-std::string reward_assignment_text(double reward_scale_s, double reward_lambda = 1.0);
+// With node_wait, it says training used the node-wait local reward (local_reward.hpp) instead.
+std::string reward_assignment_text(double reward_scale_s, double reward_lambda = 1.0, bool node_wait = false);
 
 }  // namespace marlsim

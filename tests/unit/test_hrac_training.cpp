@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,8 +23,9 @@ Scenario small_tiered_scenario() {
                        {"workload.tasks=120", "scheduler.policy=hrac"});
 }
 
-TrainingSettings small_settings(const std::string& dir) {
+TrainingSettings small_settings(const std::string& dir, LocalReward local) {
   TrainingSettings s;
+  s.local_reward = local;
   s.policy = "hrac";
   s.iterations = 2;
   s.episodes_per_iteration = 2;
@@ -41,15 +43,16 @@ std::string fresh_dir(const std::string& name) {
   return dir.string();
 }
 
-// Every role's actor weights and biases, flat, from a checkpoint.
+// Every role's actor weights and biases, flat, from a checkpoint (with `attention`: the role
+// attention's query and key instead).
 std::vector<float> actor_parameters(const Scenario& scenario, const std::vector<std::string>& roles,
-                                    const std::string& path) {
+                                    const std::string& path, bool attention = false) {
   AgentSettings agents = scenario.agents;
   agents.actor_critic.checkpoint = path;
   const auto networks = make_hrac_networks(agents, roles, scenario.run.seed);
   std::vector<float> v;
-  for (nn::ActorCriticNetwork& n : networks->networks)
-    for (const nn::DenseLayer& l : n.actor_layers()) {
+  for (std::size_t r = 0; r < roles.size(); ++r)
+    for (const nn::DenseLayer& l : attention ? networks->attention[r] : networks->networks[r].actor_layers()) {
       v.insert(v.end(), l.weights.data(), l.weights.data() + l.weights.size());
       v.insert(v.end(), l.bias.data(), l.bias.data() + l.bias.size());
     }
@@ -61,8 +64,10 @@ std::vector<float> actor_parameters(const Scenario& scenario, const std::vector<
 TEST_CASE("hrac trains every role from its own decisions and resumes to the same bits", "[training][hrac]") {
   const Scenario scenario = small_tiered_scenario();
   const Communicator self(MPI_COMM_SELF);
+  // Shaped (lambda 0.5, so with the global value estimator) task or node-wait rewards.
+  const LocalReward local = GENERATE(LocalReward::Task, LocalReward::NodeWait);
   const std::string full = fresh_dir("full"), resumed = fresh_dir("resumed");
-  const std::vector<IterationRecord> curve = train_policy(self, scenario, small_settings(full));
+  const std::vector<IterationRecord> curve = train_policy(self, scenario, small_settings(full, local));
   REQUIRE(curve.size() == 2);
 
   // The tiers are the roles (decentralized: no scheduler role), each updated from its decisions.
@@ -100,15 +105,19 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   // The networks moved, and a run resumed after iteration 0 ends exactly where the full run did.
   const std::vector<float> trained = actor_parameters(scenario, roles, policy_path(full));
   CHECK(trained != actor_parameters(scenario, roles, checkpoint_path(full, 0)));
+  // The role attention is trained too (one step per iteration: iteration 1's moved it again).
+  const std::vector<float> attention = actor_parameters(scenario, roles, policy_path(full), true);
+  CHECK(attention != actor_parameters(scenario, roles, checkpoint_path(full, 0), true));
   std::filesystem::create_directories(resumed);
   std::filesystem::copy_file(checkpoint_path(full, 0), checkpoint_path(resumed, 0));
-  TrainingSettings again = small_settings(resumed);
+  TrainingSettings again = small_settings(resumed, local);
   again.resume = true;
   const std::vector<IterationRecord> rest = train_policy(self, scenario, again);
   REQUIRE(rest.size() == 1);
   CHECK(rest[0].iteration == 1);
   CHECK(rest[0].mean_return == curve[1].mean_return);
   CHECK(actor_parameters(scenario, roles, policy_path(resumed)) == trained);
+  CHECK(actor_parameters(scenario, roles, policy_path(resumed), true) == attention);
   const auto full_state = nn::read_trainer_state(checkpoint_path(full, 1));
   const auto resumed_state = nn::read_trainer_state(checkpoint_path(resumed, 1));
   REQUIRE(full_state.size() == resumed_state.size());
@@ -116,6 +125,32 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
     CHECK(full_state[i].name == resumed_state[i].name);
     CHECK(full_state[i].values == resumed_state[i].values);  // critics, Adam moments, value normalisations
   }
+  const auto has = [&](const std::string& name) {
+    return std::any_of(full_state.begin(), full_state.end(),
+                       [&](const nn::CheckpointArray& a) { return a.name == name; });
+  };
+  CHECK(has("global_critic"));  // the shaping's estimator is part of the resumable state
+  CHECK(has("global_optimizer"));
+  CHECK(has("global_value_norm"));
+  CHECK(has("attention_optimizer"));
   std::filesystem::remove_all(full);
   std::filesystem::remove_all(resumed);
+}
+
+TEST_CASE("the shipped trained hrac checkpoint loads into its scenario's roles", "[checkpoint][hrac]") {
+  // configs/checkpoints/README.md: a change of the hrac layout, shapes or roles must come with a
+  // retrained checkpoint (this fails first).
+  const Scenario scenario = load_scenario(
+      MARLSIM_SOURCE_DIR "/configs/seed-study-u80-ac.toml",
+      {"scheduler.policy=hrac", "agents.checkpoint=" MARLSIM_SOURCE_DIR "/configs/checkpoints/hrac-seed-study-u80.h5"});
+  const std::vector<std::string> roles{"high", "medium", "low"};
+  const auto trained = make_hrac_networks(scenario.agents, roles, scenario.run.seed);
+  AgentSettings fresh = scenario.agents;
+  fresh.actor_critic.checkpoint.clear();
+  const auto untrained = make_hrac_networks(fresh, roles, scenario.run.seed);
+  for (std::size_t r = 0; r < roles.size(); ++r) {
+    CHECK_FALSE(
+        trained->networks[r].actor_layers()[0].weights.isApprox(untrained->networks[r].actor_layers()[0].weights));
+    CHECK_FALSE(trained->attention[r][0].weights.isApprox(untrained->attention[r][0].weights));  // trained attention
+  }
 }

@@ -1,0 +1,96 @@
+#include "agents/hrac_attention_trainer.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "agents/hrac_attention.hpp"
+#include "agents/nn/actor_critic_network.hpp"
+#include "agents/nn/gradient_clipping.hpp"
+
+namespace marlsim {
+
+namespace {
+
+std::vector<std::size_t> tensor_sizes(const std::vector<std::vector<nn::DenseLayer>>& attention) {
+  std::vector<std::size_t> sizes;
+  for (const auto& role : attention)
+    for (const nn::DenseLayer& l : role) {
+      sizes.push_back(static_cast<std::size_t>(l.weights.size()));
+      sizes.push_back(static_cast<std::size_t>(l.bias.size()));
+    }
+  return sizes;
+}
+
+}  // namespace
+
+RoleAttentionTrainer::RoleAttentionTrainer(std::vector<std::vector<nn::DenseLayer>>& attention,
+                                           const nn::PpoSettings& settings)
+    : attention_(attention), settings_(settings), adam_(tensor_sizes(attention), settings.adam) {
+  for (const auto& role : attention_) grads_.push_back(nn::zero_gradients(role));
+}
+
+void RoleAttentionTrainer::accumulate(std::size_t role, const RoleAttentionInputs& in,
+                                      std::span<const Eigen::Index> rows, const nn::RowMatrixF& d_own) {
+  const std::size_t roles = attention_.size();
+  const auto width = static_cast<std::size_t>(in.own->cols() / 2);
+  if (in.present.size() != static_cast<std::size_t>(in.own->rows()) * roles ||
+      in.summaries.size() != in.present.size() * width || d_own.rows() != static_cast<Eigen::Index>(rows.size()))
+    throw std::invalid_argument("role attention training: the attention inputs do not match the rollout");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto d = static_cast<std::size_t>(rows[i]);
+    const float* own = in.own->row(rows[i]).data();
+    const float* d_attended = d_own.row(static_cast<Eigen::Index>(i)).data() + width;
+    attend_roles_backward(attention_, role, {own, width},
+                          std::span(in.summaries).subspan(d * roles * width, roles * width),
+                          std::span(in.present).subspan(d * roles, roles), {d_attended, width}, grads_);
+  }
+  ++minibatches_;
+}
+
+double RoleAttentionTrainer::step(const std::function<void(std::span<float>)>& average) {
+  if (minibatches_ == 0) return 0;
+  std::vector<float> flat;
+  for (const auto& role : grads_)
+    for (const nn::LayerGradients& g : role) {
+      flat.insert(flat.end(), g.weights.data(), g.weights.data() + g.weights.size());
+      flat.insert(flat.end(), g.bias.data(), g.bias.data() + g.bias.size());
+    }
+  for (float& v : flat) v /= static_cast<float>(minibatches_);
+  average(flat);
+  for (auto& role : grads_)
+    for (nn::LayerGradients& g : role) g.weights.setZero(), g.bias.setZero();
+  minibatches_ = 0;
+  for (float v : flat)
+    if (!std::isfinite(v)) throw nn::NonFiniteError("role attention update: NaN or Inf in the averaged gradients");
+  std::vector<std::span<float>> params, grads;
+  std::vector<std::span<const float>> const_grads;
+  std::size_t at = 0;
+  for (auto& role : attention_)
+    for (nn::DenseLayer& l : role)
+      for (std::span<float> p : {std::span<float>(l.weights.data(), static_cast<std::size_t>(l.weights.size())),
+                                 std::span<float>(l.bias.data(), static_cast<std::size_t>(l.bias.size()))}) {
+        params.push_back(p);
+        grads.emplace_back(flat.data() + at, p.size());
+        const_grads.emplace_back(grads.back());
+        at += p.size();
+      }
+  const double norm = nn::clip_gradient_norm(grads, settings_.max_grad_norm);
+  adam_.step(params, const_grads);
+  return norm;
+}
+
+std::vector<double> RoleAttentionTrainer::optimizer_state() const {
+  const std::vector<float> moments = adam_.moments();
+  std::vector<double> state{static_cast<double>(adam_.steps_taken())};
+  state.insert(state.end(), moments.begin(), moments.end());
+  return state;
+}
+
+void RoleAttentionTrainer::set_optimizer_state(std::span<const double> state) {
+  if (state.empty() || state[0] < 0 || state[0] != std::floor(state[0]))
+    throw std::invalid_argument("role attention trainer: the optimizer state does not start with a step count");
+  adam_.restore(static_cast<long long>(state[0]), std::vector<float>(state.begin() + 1, state.end()));
+}
+
+}  // namespace marlsim
