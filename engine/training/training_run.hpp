@@ -28,8 +28,8 @@
 #include "agents/nn/gae.hpp"
 #include "agents/nn/ppo_trainer.hpp"
 #include "engine/experiment/scenario.hpp"
-#include "engine/training/training_loop.hpp"
 #include "engine/training/local_reward.hpp"
+#include "engine/training/training_loop.hpp"
 #include "mpi/communicator.hpp"
 
 namespace marlsim {
