@@ -80,17 +80,8 @@ double RoleAttentionTrainer::step(const std::function<void(std::span<float>)>& a
   return norm;
 }
 
-std::vector<double> RoleAttentionTrainer::optimizer_state() const {
-  const std::vector<float> moments = adam_.moments();
-  std::vector<double> state{static_cast<double>(adam_.steps_taken())};
-  state.insert(state.end(), moments.begin(), moments.end());
-  return state;
-}
+std::vector<double> RoleAttentionTrainer::optimizer_state() const { return adam_.state(); }
 
-void RoleAttentionTrainer::set_optimizer_state(std::span<const double> state) {
-  if (state.empty() || state[0] < 0 || state[0] != std::floor(state[0]))
-    throw std::invalid_argument("role attention trainer: the optimizer state does not start with a step count");
-  adam_.restore(static_cast<long long>(state[0]), std::vector<float>(state.begin() + 1, state.end()));
-}
+void RoleAttentionTrainer::set_optimizer_state(std::span<const double> state) { adam_.restore(state); }
 
 }  // namespace marlsim

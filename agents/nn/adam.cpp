@@ -64,4 +64,17 @@ void Adam::restore(long long steps, std::span<const float> moments) {
   step_ = steps;
 }
 
+std::vector<double> Adam::state() const {
+  const std::vector<float> m = moments();
+  std::vector<double> state{static_cast<double>(step_)};
+  state.insert(state.end(), m.begin(), m.end());
+  return state;
+}
+
+void Adam::restore(std::span<const double> state) {
+  if (state.empty() || state[0] < 0 || state[0] != std::floor(state[0]))
+    throw std::invalid_argument("Adam::restore: the optimizer state does not start with a step count");
+  restore(static_cast<long long>(state[0]), std::vector<float>(state.begin() + 1, state.end()));
+}
+
 }  // namespace marlsim::nn

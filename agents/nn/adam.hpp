@@ -34,6 +34,9 @@ class Adam {
   std::vector<float> moments() const;
   // Restores a state saved from an Adam over the same tensor sizes (refuses another size).
   void restore(long long steps, std::span<const float> moments);
+  // Both in one flat array, the step count first (checkpoints store it as a trainer array).
+  std::vector<double> state() const;
+  void restore(std::span<const double> state);  // throws std::invalid_argument on a bad step count
   const AdamSettings& settings() const { return settings_; }
 
  private:

@@ -128,18 +128,8 @@ double GlobalCritic::fit(const Communicator& comm, const nn::RowMatrixF& states,
   return steps > 0 ? loss_sum / steps : 0;
 }
 
-std::vector<double> GlobalCritic::optimizer_state() const {
-  const std::vector<float> moments = adam_.moments();
-  std::vector<double> state{static_cast<double>(adam_.steps_taken())};
-  state.insert(state.end(), moments.begin(), moments.end());
-  return state;
-}
+std::vector<double> GlobalCritic::optimizer_state() const { return adam_.state(); }
 
-void GlobalCritic::set_optimizer_state(std::span<const double> state) {
-  if (state.empty() || state[0] < 0 || state[0] != std::floor(state[0]))
-    throw std::invalid_argument("global critic: the optimizer state does not start with a step count");
-  const std::vector<float> moments(state.begin() + 1, state.end());
-  adam_.restore(static_cast<long long>(state[0]), moments);
-}
+void GlobalCritic::set_optimizer_state(std::span<const double> state) { adam_.restore(state); }
 
 }  // namespace marlsim
