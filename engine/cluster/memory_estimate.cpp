@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/support/memory_budget.hpp"
@@ -18,6 +20,8 @@ namespace {
 // state and the kernel's per-LP state (~1.5 KiB), and its views (views_per_node).
 double bytes_per_task() { return sizeof(TaskSpec) + 2.5 * sizeof(TaskRecord) + 2.0 * sizeof(double) + 40.0; }
 double bytes_per_node() { return sizeof(NodeSpec) + sizeof(NodeRecord) + 1536.0; }
+// A process's own footprint (binary, MPI, HDF5, allocator), measured at ~25 MiB.
+constexpr double kProgramBytes = 25.0 * 1024 * 1024;
 
 double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return 1;                  // one central view of every node
@@ -26,28 +30,51 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
 }
 }  // namespace
 
-double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks) {
+double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks) {
+  return static_cast<double>(tasks) * sizeof(TaskSpec) + static_cast<double>(nodes) * sizeof(NodeSpec) +
+         kProgramBytes;
+}
+
+double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks,
+                              std::uint64_t ranks_here) {
   const auto n = static_cast<double>(nodes);
+  const double extra = ranks_here > 1 ? static_cast<double>(ranks_here - 1) * extra_rank_bytes(nodes, tasks) : 0.0;
   return static_cast<double>(tasks) * bytes_per_task() + n * bytes_per_node() +
-         n * views_per_node(scheduler, nodes) * sizeof(NodeView);
+         n * views_per_node(scheduler, nodes) * sizeof(NodeView) + extra;
+}
+
+std::uint64_t ranks_on_this_machine() {
+  // The launcher's variables, not an MPI call: the check runs before (and without) any
+  // collective, on whichever ranks build episode inputs.
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"}) {
+    const char* v = std::getenv(name);
+    if (v == nullptr) continue;
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(v, &end, 10);
+    if (end != v && *end == '\0' && n >= 1) return n;
+  }
+  return 1;
 }
 
 void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
                             std::uint64_t tasks, std::uint64_t episodes_at_once) {
   const auto n = static_cast<double>(nodes);
+  const std::uint64_t ranks = ranks_on_this_machine();
   const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * sizeof(NodeView);
-  const double task_bytes = static_cast<double>(tasks) * bytes_per_task();
+  const double task_bytes = static_cast<double>(tasks) * (bytes_per_task() + static_cast<double>(ranks - 1) *
+                                                                                 static_cast<double>(sizeof(TaskSpec)));
   const bool global = scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::Global;
-  const std::string what = fmt::format("{} nodes{}, {} tasks", nodes,
-                                       global ? " that each keep a view of every node (sharing = \"global\")" : "",
-                                       tasks);
-  require_memory(origin + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what,
-                 estimate_episode_bytes(scheduler, nodes, tasks));
+  const std::string what =
+      fmt::format("{} nodes{}, {} tasks{}", nodes,
+                  global ? " that each keep a view of every node (sharing = \"global\")" : "", tasks,
+                  ranks > 1 ? fmt::format(", {} ranks on this machine that each hold every task", ranks) : "");
+  const double one = estimate_episode_bytes(scheduler, nodes, tasks, ranks);
+  require_memory(origin + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what, one);
   // Batched episodes hold every episode's LPs and tasks at once: one that fits may not, E times over.
   if (episodes_at_once > 1)
     require_memory(origin + ": run.batch_episodes",
                    fmt::format("{} episodes side by side, each of {}", episodes_at_once, what),
-                   static_cast<double>(episodes_at_once) * estimate_episode_bytes(scheduler, nodes, tasks));
+                   static_cast<double>(episodes_at_once) * one);
 }
 
 }  // namespace marlsim

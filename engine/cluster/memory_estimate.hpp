@@ -9,14 +9,25 @@
 
 namespace marlsim {
 
-// Bytes one episode holds at its peak on one rank: the per-node and per-task costs measured at
-// 10,000 nodes (memory_estimate.cpp). Every further rank of the episode holds the task stream
-// again (sizeof(TaskSpec) per task), which this does not count.
-double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks);
+// Bytes one episode holds at its peak on one machine running `ranks_here` of its ranks: the
+// per-node and per-task costs measured at 10,000 nodes (memory_estimate.cpp), plus, for every
+// further rank, what each rank holds in full (extra_rank_bytes): the task stream, the cluster's
+// specs and the program itself. Nodes, their records and events are split over the ranks.
+double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks,
+                              std::uint64_t ranks_here = 1);
+
+// What each rank beyond the first adds on the same machine (every rank holds the whole task
+// table: sizeof(TaskSpec) per task).
+double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks);
+
+// Ranks of this run on this machine, as the MPI launcher tells each process
+// (OMPI_COMM_WORLD_LOCAL_SIZE, MPI_LOCALNRANKS); 1 when started without a launcher.
+std::uint64_t ranks_on_this_machine();
 
 // Throws InputError naming `origin` (the scenario file), the dominant key (cluster.nodes,
 // workload.tasks) and the estimate if it exceeds the available memory; with episodes_at_once > 1
-// (run.batch_episodes) also if that many episodes side by side exceed it.
+// (run.batch_episodes) also if that many episodes side by side exceed it. The estimate counts
+// ranks_on_this_machine() ranks.
 void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
                             std::uint64_t tasks, std::uint64_t episodes_at_once = 1);
 

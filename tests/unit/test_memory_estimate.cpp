@@ -1,0 +1,77 @@
+// The up-front memory estimate counts what every rank on the machine holds in full (the task
+// table, the cluster's specs, the program), not one rank's share only.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "engine/cluster/memory_estimate.hpp"
+#include "engine/support/input_error.hpp"
+#include "engine/support/memory_budget.hpp"
+#include "workloads/task_spec.hpp"
+
+namespace marlsim {
+namespace {
+
+// Sets OMPI_COMM_WORLD_LOCAL_SIZE for one scope (the tests may themselves run under mpirun).
+class LocalRanks {
+ public:
+  explicit LocalRanks(const char* value) {
+    if (const char* old = std::getenv(kName)) old_ = old;
+    if (value) setenv(kName, value, 1);
+    else unsetenv(kName);
+  }
+  ~LocalRanks() {
+    if (old_) setenv(kName, old_->c_str(), 1);
+    else unsetenv(kName);
+  }
+  LocalRanks(const LocalRanks&) = delete;
+  LocalRanks& operator=(const LocalRanks&) = delete;
+
+ private:
+  static constexpr const char* kName = "OMPI_COMM_WORLD_LOCAL_SIZE";
+  std::optional<std::string> old_;
+};
+
+}  // namespace
+
+TEST_CASE("every further rank on the machine adds its own copy of the task table", "[memory]") {
+  const SchedulerConfig sc;
+  const std::uint64_t nodes = 10'000, tasks = 1'000'000;
+  const double one = estimate_episode_bytes(sc, nodes, tasks, 1);
+  const double four = estimate_episode_bytes(sc, nodes, tasks, 4);
+  CHECK(four - one == 3 * extra_rank_bytes(nodes, tasks));
+  CHECK(extra_rank_bytes(nodes, tasks) >= static_cast<double>(tasks * sizeof(TaskSpec)));
+  CHECK(estimate_episode_bytes(sc, nodes, tasks) == one);
+}
+
+TEST_CASE("the ranks on this machine come from the launcher's environment", "[memory]") {
+  {
+    LocalRanks r("4");
+    CHECK(ranks_on_this_machine() == 4);
+  }
+  {
+    LocalRanks r("not a number");
+    unsetenv("MPI_LOCALNRANKS");
+    CHECK(ranks_on_this_machine() == 1);
+  }
+}
+
+TEST_CASE("a stream that fits one rank's memory is refused when many ranks each hold it", "[memory]") {
+  const SchedulerConfig sc;
+  const double available = static_cast<double>(available_memory_bytes());
+  // A third of the memory on one rank; 16 ranks each add sizeof(TaskSpec) a task (and more).
+  const auto tasks = static_cast<std::uint64_t>(available / 3 / estimate_episode_bytes(sc, 0, 1, 1));
+  REQUIRE(estimate_episode_bytes(sc, 100, tasks, 16) > 1.5 * available);
+  {
+    LocalRanks r("1");
+    CHECK_NOTHROW(require_episode_memory("s.toml", sc, 100, tasks));
+  }
+  LocalRanks r("16");
+  CHECK_THROWS_WITH(require_episode_memory("s.toml", sc, 100, tasks),
+                    Catch::Contains("s.toml: workload.tasks") && Catch::Contains("16 ranks on this machine"));
+}
+
+}  // namespace marlsim
