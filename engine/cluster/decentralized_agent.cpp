@@ -219,6 +219,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<DecisionRequest> decided_;       // scratch of the at-once path
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
+  std::vector<NodeId> pool_, newly_sampled_;   // scratch of place_decentralized
   bool elide_ = false;                         // report_elision.hpp: repeated reports are not sent
   UnchangedReports unchanged_;                 // what it last sent
   TickGrid ticks_;                             // its periodic ticks, and which are done
@@ -236,9 +237,11 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   const TaskSpec& task = (*setup_.tasks)[m.task];
   const SchedulerConfig& s = setup_.scheduler;
   // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
-  std::vector<NodeId> pool{node_.id()};
+  std::vector<NodeId>& pool = pool_;  // reused: no allocation per decision
+  pool.assign(1, node_.id());
   pool.insert(pool.end(), neighbours_.begin(), neighbours_.end());
-  std::vector<NodeId> sampled;
+  std::vector<NodeId>& sampled = newly_sampled_;
+  sampled.clear();
   const auto n = setup_.nodes();
   for (std::uint32_t i = 0; i < s.sampled && pool.size() < n; ++i) {
     const auto c = static_cast<NodeId>(node_.decision_rng().below(n));
@@ -288,6 +291,7 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   DecisionRequest r;
+  r.candidates.reserve(pool.size());
   for (NodeId c : pool)
     if (self_.knowledge.fits_statically(task, c) && self_.knowledge.state(c).up) r.candidates.push_back(c);
   sampled_.insert(sampled_.end(), sampled.begin(), sampled.end());
