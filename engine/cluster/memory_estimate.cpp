@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/support/memory_budget.hpp"
@@ -19,6 +21,12 @@ namespace {
 double bytes_per_task() { return sizeof(TaskSpec) + 2.5 * sizeof(TaskRecord) + 2.0 * sizeof(double) + 40.0; }
 double bytes_per_node() { return sizeof(NodeSpec) + sizeof(NodeRecord) + 1536.0; }
 
+// A view entry; with reports on change the agent also keeps each sender's last report
+// (engine/cluster/report_extrapolation.hpp).
+double bytes_per_view(const SchedulerConfig& sc) {
+  return sizeof(NodeView) + (sc.report == ReportMode::OnChange ? sizeof(std::pair<NodeId, NodeView>) : 0);
+}
+
 double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return 1;                  // one central view of every node
   if (sc.sharing == Sharing::Global) return static_cast<double>(nodes);  // every node knows every node
@@ -29,13 +37,13 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
 double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks) {
   const auto n = static_cast<double>(nodes);
   return static_cast<double>(tasks) * bytes_per_task() + n * bytes_per_node() +
-         n * views_per_node(scheduler, nodes) * sizeof(NodeView);
+         n * views_per_node(scheduler, nodes) * bytes_per_view(scheduler);
 }
 
 void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
                             std::uint64_t tasks, std::uint64_t episodes_at_once) {
   const auto n = static_cast<double>(nodes);
-  const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * sizeof(NodeView);
+  const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * bytes_per_view(scheduler);
   const double task_bytes = static_cast<double>(tasks) * bytes_per_task();
   const bool global = scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::Global;
   const std::string what = fmt::format("{} nodes{}, {} tasks", nodes,

@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cluster_test_support.hpp"
 #include "engine/cluster/episode.hpp"
+#include "engine/cluster/memory_estimate.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/report_extrapolation.hpp"
 #include "engine/cluster/report_inbox.hpp"
@@ -234,4 +236,14 @@ TEST_CASE("reports on change: refused outside the decentralized topology, and a 
   CHECK_THROWS_WITH(scenario_with({"scheduler.report=sometimes"}),
                     Contains("scheduler.report") && Contains("periodic") && Contains("on-change"));
   CHECK_NOTHROW(scenario_with({"scheduler.report=periodic", "scheduler.topology=centralized"}));
+}
+
+TEST_CASE("reports on change: the memory estimate counts the reports an agent keeps", "[cluster][reports]") {
+  SchedulerConfig sc;
+  sc.topology = Topology::Decentralized;
+  sc.sharing = Sharing::Global;  // every agent hears from every node
+  const double periodic = estimate_episode_bytes(sc, 1000, 0);
+  sc.report = ReportMode::OnChange;
+  CHECK(estimate_episode_bytes(sc, 1000, 0) - periodic ==
+        Approx(1000.0 * 1000.0 * sizeof(std::pair<NodeId, NodeView>)));
 }
