@@ -181,7 +181,7 @@ TEST_CASE("reports on change: information age under the rate limit", "[cluster][
   CHECK(staleness_of(held, 10, 20) == Approx(10));
 }
 
-TEST_CASE("reports on change: fewer reports, at most one per period, fresher views; periodic stays the default",
+TEST_CASE("reports on change: fewer reports, at most one per period, fresher views, and periodic stays the default",
           "[cluster][reports]") {
   const EpisodeResult plain = run_generated({});
   const EpisodeResult periodic = run_generated({"scheduler.report=periodic"});
