@@ -28,12 +28,13 @@ std::size_t FittingUpNodes::unfit_through(NodeId n) const {
          static_cast<std::size_t>(std::popcount(unfit_bits_[n / 64] & (~std::uint64_t{0} >> (63 - n % 64))));
 }
 
-NodeId FittingUpNodes::kth(std::size_t k) const {
+NodeId FittingUpNodes::kth(std::size_t k, std::size_t& unfit_before) const {
   if (unfit_.empty()) return index_->kth_up(k);
-  // The k-th fitting node is the (k + j)-th up node, j the unfit nodes before it. From
-  // j = 0, the node never passes the answer and j grows to its value.
-  std::size_t j = 0;
-  NodeId node = index_->kth_up(k);
+  // The k-th fitting node is the (k + j)-th up node, j the unfit nodes before it. From any
+  // j at most its value (0, or its value for a smaller k), the node never passes the answer
+  // and j grows to its value.
+  std::size_t& j = unfit_before;
+  NodeId node = index_->kth_up(k + j);
   for (std::size_t through = unfit_through(node); through != j; through = unfit_through(node)) {
     j = through;
     node = index_->kth_up(k + j);

@@ -19,7 +19,13 @@ class FittingUpNodes {
   // The length of the list.
   std::size_t size() const { return index_->up_count() - unfit_.size(); }
   // Its k-th node (0-based, k < size()).
-  NodeId kth(std::size_t k) const;
+  NodeId kth(std::size_t k) const {
+    std::size_t unfit_before = 0;
+    return kth(k, unfit_before);
+  }
+  // The same, for ascending k in turn: `unfit_before` starts at 0 and carries the unfit nodes
+  // before the last answer to the next call (they only grow with k), so the walk resumes there.
+  NodeId kth(std::size_t k, std::size_t& unfit_before) const;
 
  private:
   std::size_t unfit_through(NodeId n) const;  // unfit nodes with an id <= n

@@ -60,7 +60,8 @@ class RayHybridSampledPolicy final : public SchedulingPolicy {
       draw_positions(count, ctx);
     }
     sample_.clear();
-    for (const std::size_t p : positions_) sample_.push_back(fitting_.kth(p));
+    std::size_t unfit_before = 0;  // positions ascend: each walk resumes where the last ended
+    for (const std::size_t p : positions_) sample_.push_back(fitting_.kth(p, unfit_before));
     if (count > kSampleDraws && ctx.local_node != kNoNode && ctx.local_node < view.size() &&
         view.state(ctx.local_node).up && view.fits_statically(task, ctx.local_node))
       add_local(ctx.local_node);
