@@ -200,6 +200,10 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
       {"centralized, batched, K = 4",
        {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}},
       {"two-level", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}},
+      // More candidates than its 100 draws: the sample (drawn from the scheduler's stream) is used.
+      {"two-level, ray-hybrid-sampled, 240 nodes",
+       {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid-sampled", "cluster.nodes=240",
+        "workload.tasks=1200"}},
       {"decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
       {"decentralized global",
        {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=best-fit"}},
