@@ -155,12 +155,11 @@ std::string settings_error(const TrajectorySettings& s) {
 // Everything that must agree across ranks, as one string to hash.
 std::string settings_signature(const std::string& path, const TrajectorySettings& s) {
   std::string sig = path;
-  for (const auto& part :
-       {std::to_string(s.observation_dim), std::to_string(s.max_candidates), std::to_string(s.candidate_feature_dim),
-        std::to_string(s.global_state_dim), s.scenario, std::to_string(s.seed), s.policy,
-        std::to_string(s.policy_version), s.observation_layout, s.reward_assignment, std::to_string(s.gzip_level),
-        std::to_string(s.chunk_rows), std::to_string(s.in_place), std::to_string(s.role_attention),
-        std::to_string(s.mask_unfit)})
+  for (const auto& part : {std::to_string(s.observation_dim), std::to_string(s.max_candidates),
+                           std::to_string(s.candidate_feature_dim), std::to_string(s.global_state_dim), s.scenario,
+                           std::to_string(s.seed), s.policy, std::to_string(s.policy_version), s.observation_layout,
+                           s.reward_assignment, std::to_string(s.gzip_level), std::to_string(s.chunk_rows),
+                           std::to_string(s.in_place), std::to_string(s.role_attention), std::to_string(s.mask_unfit)})
     sig += '\x1f' + part;
   for (const auto& role : s.role_names) sig += '\x1e' + role;
   return sig;
@@ -547,8 +546,7 @@ TrajectoryWriter::GlobalStateId TrajectoryWriter::append_global_state(std::uint6
   const std::size_t roles = d.settings.role_names.size();
   const std::size_t attention = d.settings.role_attention ? roles * roles : 0;
   if (role_attention.size() != attention)
-    throw std::invalid_argument(d.where("role_attention") + ": expected " + std::to_string(attention) +
-                                " values (" +
+    throw std::invalid_argument(d.where("role_attention") + ": expected " + std::to_string(attention) + " values (" +
                                 (d.settings.role_attention ? "roles x roles" : "role_attention is off") + "), got " +
                                 std::to_string(role_attention.size()));
   d.states.insert(d.states.end(), state.begin(), state.end());

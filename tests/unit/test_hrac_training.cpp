@@ -105,12 +105,12 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
   // The role attention per decision cycle (roles x roles, with the cycle's global state): the
   // curve's mean is its mean over the cycles where the role made a kept decision and attended.
   std::vector<hsize_t> dims;
-  const std::vector<float> weights =
-      test::read_dataset<float>(trajectory_path(full, 0), "role_attention", H5T_NATIVE_FLOAT, &dims);
+  const std::vector<float> weights = test::read_dataset<float>(trajectory_path(full, 0), "role_attention",
+                                                               H5T_NATIVE_FLOAT, &dims);
   std::vector<hsize_t> state_dims;
   test::read_dataset<float>(trajectory_path(full, 0), "global_states", H5T_NATIVE_FLOAT, &state_dims);
-  const auto cycle_of =
-      test::read_dataset<std::int64_t>(trajectory_path(full, 0), "global_state_index", H5T_NATIVE_INT64);
+  const auto cycle_of = test::read_dataset<std::int64_t>(trajectory_path(full, 0), "global_state_index",
+                                                         H5T_NATIVE_INT64);
   REQUIRE(dims.size() == 3);
   CHECK(dims[0] == state_dims.at(0));  // one row per decision cycle
   CHECK((dims[1] == roles.size() && dims[2] == roles.size()));
@@ -131,7 +131,8 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
     REQUIRE(cycles > 0);
     for (std::size_t b = 0; b < n; ++b) CHECK(sum[b] / cycles == Approx(curve[0].role_attention[a * n + b]));
   }
-  CHECK(marlsim::ResultsReader(trajectory_path(full, 0)).attribute_int64("/", "mask_unfit") == 0);  // hrac samples over all
+  CHECK(marlsim::ResultsReader(trajectory_path(full, 0)).attribute_int64("/", "mask_unfit") ==
+        0);  // hrac samples over all
 
   // The networks moved, and a run resumed after iteration 0 ends exactly where the full run did.
   const std::vector<float> trained = actor_parameters(scenario, roles, policy_path(full));
