@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cluster_test_support.hpp"
+#include "decentralized_test_scenario.hpp"
 #include "engine/cluster/episode.hpp"
 #include "engine/cluster/memory_estimate.hpp"
 #include "engine/cluster/messages.hpp"
@@ -22,46 +23,6 @@ using namespace marlsim::test;
 using Catch::Matchers::Contains;
 
 namespace {
-
-constexpr double kLatency = 0.001;  // network and decision latency of the scenario below
-
-const char* const kToml = R"(
-name = "reports-on-change-test"
-[cluster]
-nodes = 24
-network_latency_s = 0.001
-[workload]
-tasks = 300
-target_utilization = 0.8
-[scheduler]
-topology = "decentralized"
-policy = "least-loaded"
-decision_latency_s = 0.001
-report_period_s = 1
-[run]
-seed = 3
-episodes = 1
-)";
-
-Scenario scenario_with(const std::vector<std::string>& overrides = {}) {
-  return parse_scenario(kToml, "reports-on-change-test.toml", overrides);
-}
-
-EpisodeResult run_generated(const std::vector<std::string>& overrides) {
-  const Scenario s = scenario_with(overrides);
-  const ClusterSpec cluster = build_cluster(s, nullptr);
-  const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
-  EpisodeResult r = run(s, cluster, tasks);
-  REQUIRE(r.metrics.completed == tasks.size());
-  return r;
-}
-
-// Load reports sent, from the message and byte totals (reports weigh 96 B, tasks 112 B).
-double reports_sent(const EpisodeMetrics& m, double agents) {
-  const double messages = m.messages_per_agent * agents, bytes = m.bytes_per_agent * agents;
-  return (static_cast<double>(kTaskMessageBytes) * messages - bytes) /
-         static_cast<double>(kTaskMessageBytes - kReportMessageBytes);
-}
 
 // A node's running work as its own report states it (NodeLp::own_view): per task, the seconds it
 // has left x its cores x the node's speed.
@@ -231,11 +192,11 @@ TEST_CASE("reports on change: with failures and lost reports nothing is stranded
 TEST_CASE("reports on change: refused outside the decentralized topology, and a bad value named",
           "[cluster][reports]") {
   for (const std::string topology : {"centralized", "two-level"})
-    CHECK_THROWS_WITH(scenario_with({"scheduler.report=on-change", "scheduler.topology=" + topology}),
+    CHECK_THROWS_WITH(decentralized_scenario({"scheduler.report=on-change", "scheduler.topology=" + topology}),
                       Contains("scheduler.report") && Contains(topology));
-  CHECK_THROWS_WITH(scenario_with({"scheduler.report=sometimes"}),
+  CHECK_THROWS_WITH(decentralized_scenario({"scheduler.report=sometimes"}),
                     Contains("scheduler.report") && Contains("periodic") && Contains("on-change"));
-  CHECK_NOTHROW(scenario_with({"scheduler.report=periodic", "scheduler.topology=centralized"}));
+  CHECK_NOTHROW(decentralized_scenario({"scheduler.report=periodic", "scheduler.topology=centralized"}));
 }
 
 TEST_CASE("reports on change: the memory estimate counts the reports an agent keeps", "[cluster][reports]") {
