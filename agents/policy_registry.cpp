@@ -18,6 +18,8 @@ std::unique_ptr<SchedulingPolicy> make_priority_min_min_policy(
 std::unique_ptr<SchedulingPolicy> make_least_loaded_policy(const PolicyContext&);  // agents/least_loaded_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_best_fit_policy(const PolicyContext&);      // agents/best_fit_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_ray_hybrid_policy(const PolicyContext&);    // agents/ray_hybrid_policy.cpp
+std::unique_ptr<SchedulingPolicy> make_ray_hybrid_sampled_policy(
+    const PolicyContext&);  // agents/ray_hybrid_sampled_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_actor_critic_policy(const PolicyContext&);  // agents/actor_critic_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_hrac_policy(const PolicyContext&);          // agents/hrac_policy.cpp
 std::unique_ptr<SchedulingPolicy> make_hierrl_policy(const PolicyContext&);        // agents/hierrl_policy.cpp
@@ -50,6 +52,11 @@ const std::vector<PolicyInfo>& scheduling_policies() {
        "nodes, least utilized first (Ray 2.3)",
        {true, true},
        &make_ray_hybrid_policy},
+      {"ray-hybrid-sampled",
+       "ray-hybrid over a declared sample: 100 uniform draws of the candidates (repeats merged), top 20 % of the "
+       "sample",
+       {true, true},
+       &make_ray_hybrid_sampled_policy},
       {"decentralized-ac",
        "actor-critic (untrained unless agents.checkpoint): one shared network scores K candidates, "
        "softmax, sample; nodes or the scheduler decide",

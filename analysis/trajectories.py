@@ -10,6 +10,7 @@ In Python:
     data = TrajectorySet(["run1.h5", "run2.h5"])          # refuses files of different layouts
     for batch in data.minibatches(256, shuffle=True, seed=0):
         batch["observations"]   # [256, obs_dim] float32, batch["global_states"] [256, G] ...
+        batch["role_attention"] # hrac files: [256, R, R], the decision's cycle's role attention
 
 Only h5py and numpy (Debian's /usr/bin/python3). Files are read block by block (one HDF5
 chunk-sized block at a time), never whole: shuffling permutes blocks across all files, then rows
@@ -83,12 +84,16 @@ class TrajectorySet:
         out = {k: f[k][start:stop] for k in keys}
         if with_global_states:
             index = f["global_state_index"][start:stop]
-            states = np.zeros((stop - start, f["global_states"].shape[1]), dtype=np.float32)
             valid = index >= 0
-            if valid.any():
-                unique, inverse = np.unique(index[valid], return_inverse=True)
-                states[valid] = f["global_states"][unique][inverse]  # h5py wants sorted unique indices
-            out["global_states"] = states
+            unique, inverse = np.unique(index[valid], return_inverse=True)  # h5py wants sorted unique indices
+            # Per-cycle tables (global_states; role_attention in hrac files), one row per decision.
+            for name in ["global_states", "role_attention"]:
+                if name not in f:
+                    continue
+                rows = np.zeros((stop - start,) + f[name].shape[1:], dtype=np.float32)
+                if valid.any():
+                    rows[valid] = f[name][unique][inverse]
+                out[name] = rows
         out["file"] = np.full(stop - start, file_index, dtype=np.int32)
         return out
 
@@ -96,8 +101,9 @@ class TrajectorySet:
                     block_rows=None, window_blocks=8):
         """Yields dicts of numpy arrays of batch_size rows (the last one shorter unless drop_last).
 
-        keys: the decision datasets to read (default all); 'global_states' [rows, G] is added from
-        global_state_index when with_global_states (zeros where the index is -1), and 'file' (the
+        keys: the decision datasets to read (default all); 'global_states' [rows, G] (and in hrac
+        files 'role_attention' [rows, R, R]) is added from global_state_index when
+        with_global_states (zeros where the index is -1), and 'file' (the
         file's position in paths) always. Sequential order is file by file, row by row; shuffled
         order is a permutation fixed by seed: every row exactly once per pass."""
         keys = DECISION_KEYS if keys is None else list(keys)
@@ -144,8 +150,15 @@ class TrajectorySet:
                              f"terminals {int(f['terminals'][:].sum())}, timeouts {int(f['timeouts'][:].sum())}")
             lines.append(f"  observations {f['observations'].shape[1:]}, candidate_features "
                          f"{f['candidate_features'].shape[1:]}, global_states {f['global_states'].shape[1:]}")
-            for name in ["scenario", "seed", "policy", "policy_version", "code_version", "reward_assignment"]:
-                lines.append(f"  {name}: {_attr(f, name)}")
+            if "role_attention" in f:
+                weights = f["role_attention"][:]
+                lines.append(f"  role_attention: {weights.shape[0]} cycles, mean (rows: attending role) "
+                             + np.array2string(weights.mean(axis=0) if len(weights) else weights.sum(axis=0),
+                                               precision=3).replace("\n", ""))
+            for name in ["scenario", "seed", "policy", "policy_version", "code_version", "mask_unfit",
+                         "reward_assignment"]:
+                if name in f.attrs:  # mask_unfit: files since format 1 with the attribute
+                    lines.append(f"  {name}: {_attr(f, name)}")
         return "\n".join(lines)
 
 

@@ -112,7 +112,7 @@ void BM_actor_critic(benchmark::State& state) {
 void Args(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
     for (int sample : {0, 1})
-      for (int requests : {1, 4, 16, 64, 256, 1024, 4096}) b->Args({requests, threads, sample});
+      for (int requests : {1, 4, 8, 16, 32, 64, 256, 1024, 4096}) b->Args({requests, threads, sample});
 }
 
 // 100 nodes, node i in tier i % 3, loads and report ages varied.

@@ -125,6 +125,12 @@ class ListCommand final : public Command {
                    {std::string(sharing_name(Sharing::Global)),
                     "every node reports to every node each report_period_s (N^2 messages: small clusters)"}});
 
+    print_section("Report modes (scheduler.report: when a decentralized node sends its load report):",
+                  {{std::string(report_mode_name(ReportMode::Periodic)), "every report_period_s (the default)"},
+                   {std::string(report_mode_name(ReportMode::OnChange)),
+                    "when its load changes discretely, at most once per report_period_s; receivers "
+                    "extrapolate its running work to decision time"}});
+
     Rows kinds{{"synthetic",
                 "the seed study's generator: Poisson arrivals, Pareto run times, log-normal "
                 "cores and memory (load by rate or target utilization)"}};

@@ -68,6 +68,11 @@ class TrainCommand final : public Command {
     app_->add_option("--steps-per-iteration", hierrl_.settings.steps_per_iteration, "hierrl: DQN steps per level")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app_->add_option("--n-step", hierrl_.settings.low.n_step,
+                     "hierrl: the low level's (local queues') TD targets sum this many of a node's rewards before "
+                     "bootstrapping (1: one-step Q-learning)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
   }
 
   const CLI::App& app() const override { return *app_; }
@@ -112,7 +117,8 @@ class TrainCommand final : public Command {
   // An option of the other training loop (PPO vs hierrl's Q-learning) would be silently ignored.
   void refuse_options_of_other_trainer() const {
     const bool q_learning = settings_.policy == "hierrl";
-    for (const char* option : {"--train-nodes", "--train-tasks", "--train-window-offsets-s", "--steps-per-iteration"})
+    for (const char* option :
+         {"--train-nodes", "--train-tasks", "--train-window-offsets-s", "--steps-per-iteration", "--n-step"})
       if (!q_learning && app_->count(option) > 0)
         throw InputError::at(option, "applies only to --policy hierrl (Q-learning), not to " + settings_.policy);
     for (const char* option : {"--epochs", "--reward-lambda", "--local-reward"})

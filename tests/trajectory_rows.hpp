@@ -37,6 +37,8 @@ inline TrajectorySettings example_settings() {
   s.candidate_feature_dim = kFeatures;
   s.global_state_dim = kGlobal;
   s.role_names = {"worker", "scheduler"};
+  s.role_attention = true;
+  s.mask_unfit = true;
   s.scenario = "synthetic";
   s.seed = 42;
   s.policy = "test-policy";
@@ -78,6 +80,14 @@ inline ExampleDecision example_decision(std::uint64_t e, std::uint64_t a, std::u
   return x;
 }
 
+// The cycle's role attention, roles x roles (2 x 2).
+inline std::vector<float> example_role_attention(std::uint64_t e, std::uint64_t cell, std::uint64_t cycle) {
+  std::vector<float> w;
+  for (std::size_t ab = 0; ab < 4; ++ab)
+    w.push_back(static_cast<float>(static_cast<double>(e * 100 + cell * 10 + cycle) + static_cast<double>(ab) / 4.0));
+  return w;
+}
+
 inline std::vector<float> example_global_state(std::uint64_t e, std::uint64_t cell, std::uint64_t cycle) {
   std::vector<float> g;
   for (std::size_t j = 0; j < kGlobal; ++j)
@@ -96,9 +106,9 @@ inline void write_example(TrajectoryWriter& out, int rank, int ranks) {
     std::vector<std::vector<TrajectoryWriter::GlobalStateId>> state(cells);
     for (std::uint64_t c = first; c < last; ++c)
       for (std::uint64_t s = 0; s < cycles(e, c); ++s) {
-        const std::vector<float> g = example_global_state(e, c, s);
+        const std::vector<float> g = example_global_state(e, c, s), w = example_role_attention(e, c, s);
         state[c].push_back(
-            out.append_global_state(e, static_cast<double>(e) * 100.0 + static_cast<double>(s) * 0.5, g));
+            out.append_global_state(e, static_cast<double>(e) * 100.0 + static_cast<double>(s) * 0.5, g, w));
       }
     std::vector<std::pair<TrajectoryWriter::RowId, ExampleDecision>> rows;
     for (std::uint64_t s = 0; s < 5; ++s)
@@ -209,6 +219,8 @@ inline std::string verify_example_file(const std::string& path) {
   if (actions.size() != rows.size()) return "actions has the wrong length";
   const auto states = read_dataset<float>(path, "global_states", H5T_NATIVE_FLOAT, &dims);
   const auto state_episode = read_dataset<std::uint64_t>(path, "global_states_episode", H5T_NATIVE_UINT64);
+  std::vector<hsize_t> attention_dims;
+  const auto attention = read_dataset<float>(path, "role_attention", H5T_NATIVE_FLOAT, &attention_dims);
   std::size_t g = 0;
   for (std::uint64_t e = 0; e < kEpisodes; ++e)
     for (std::uint64_t c = 0; c < kAgents / 2; ++c)
@@ -217,8 +229,13 @@ inline std::string verify_example_file(const std::string& path) {
         const std::vector<float> want = example_global_state(e, c, s);
         for (std::size_t j = 0; j < kGlobal; ++j)
           if (states[g * kGlobal + j] != want[j]) return "global_states row " + std::to_string(g);
+        const std::vector<float> weights = example_role_attention(e, c, s);
+        for (std::size_t ab = 0; ab < 4; ++ab)
+          if (g * 4 + ab >= attention.size() || attention[g * 4 + ab] != weights[ab])
+            return "role_attention row " + std::to_string(g);
       }
   if (dims != std::vector<hsize_t>{g, kGlobal}) return "global_states has the wrong shape";
+  if (attention_dims != std::vector<hsize_t>{g, 2, 2}) return "role_attention has the wrong shape";
   return "";
 }
 

@@ -126,10 +126,23 @@ double DqnTrainer::huber_loss(const Eigen::VectorXf& q, const Eigen::VectorXf& y
 
 Eigen::VectorXf DqnTrainer::targets(const ReplayData& replay, std::span<const std::size_t> rows) const {
   Eigen::VectorXf y(static_cast<Index>(rows.size()));
-  // Every next state's candidates in one forward through the target network.
+  // Each row's discounted rewards over up to n_step decisions and the decision it bootstraps
+  // from (-1: a terminal came first), with its discount.
+  std::vector<float> sum(rows.size(), 0.f), discount(rows.size(), 1.f);
+  std::vector<std::int64_t> boot(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::int64_t d = static_cast<std::int64_t>(rows[i]);
+    for (int k = 0; k < settings_.n_step && d >= 0; ++k) {
+      sum[i] += discount[i] * replay.rewards[static_cast<std::size_t>(d)];
+      discount[i] *= settings_.gamma;
+      d = replay.next[static_cast<std::size_t>(d)];
+    }
+    boot[i] = d;
+  }
+  // Every bootstrap state's candidates in one forward through the target network.
   std::vector<Index> offsets{0};
-  for (std::size_t d : rows) {
-    const std::int64_t n = replay.next[d];
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::int64_t n = boot[i];
     offsets.push_back(offsets.back() +
                       (n < 0 ? 0
                              : static_cast<Index>(replay.candidate_begin[static_cast<std::size_t>(n) + 1] -
@@ -137,16 +150,15 @@ Eigen::VectorXf DqnTrainer::targets(const ReplayData& replay, std::span<const st
   }
   RowMatrixF next_rows(offsets.back(), replay.own_width + replay.candidate_width), one;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const std::int64_t n = replay.next[rows[i]];
-    if (n < 0) continue;
-    joined_rows(replay, static_cast<std::size_t>(n), one);
+    if (boot[i] < 0) continue;
+    joined_rows(replay, static_cast<std::size_t>(boot[i]), one);
     next_rows.middleRows(offsets[i], one.rows()) = one;
   }
   const RowMatrixF q_next = next_rows.rows() > 0 ? mlp_output(target_, std::move(next_rows)) : RowMatrixF();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     float best = 0;
     if (offsets[i + 1] > offsets[i]) best = q_next.col(0).segment(offsets[i], offsets[i + 1] - offsets[i]).maxCoeff();
-    y[static_cast<Index>(i)] = replay.rewards[rows[i]] + settings_.gamma * best;
+    y[static_cast<Index>(i)] = sum[i] + discount[i] * best;
   }
   return y;
 }

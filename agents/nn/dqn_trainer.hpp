@@ -3,6 +3,9 @@
 // candidate row a]), so one network scores any number of candidates (hierrl's two levels,
 // agents/hierrl_policy.hpp). One step on a minibatch of transitions (s, a, r, s', done):
 //   target  y = r + gamma * (1 - done) * max_a' Q_target(s', a')   (target network, no gradient)
+//           or, with n_step = n > 1, the n-step return along the agent's own next decisions:
+//           y = r_t + gamma r_t+1 + ... + gamma^(n-1) r_t+n-1 + gamma^n max_a' Q_target(s_t+n, a')
+//           (cut short at a terminal; no off-policy correction, as in Rainbow)
 //   loss    L = mean over the minibatch of huber(Q(s, a) - y)       (delta 1: quadratic below 1)
 //   backward dL/dQ(s, a) = clamp(Q - y, -delta, delta) / B through mlp_backward, copied into one
 //            flat buffer with the loss, then average(buffer) (the caller's MPI_Allreduce mean)
@@ -46,6 +49,7 @@ struct ReplayData {
 
 struct DqnSettings {
   float gamma = 0.9f;        // per decision of the same agent
+  int n_step = 1;            // rewards summed before bootstrapping (1: one-step Q-learning)
   float huber_delta = 1.0f;  // in reward units
   Eigen::Index minibatch = 128;
   int target_period = 100;  // gradient steps between target refreshes (C)

@@ -22,4 +22,6 @@ std::string_view sharing_name(Sharing s) {
 
 std::string_view decide_when_name(DecideWhen d) { return d == DecideWhen::AtOnce ? "at-once" : "window-end"; }
 
+std::string_view report_mode_name(ReportMode r) { return r == ReportMode::Periodic ? "periodic" : "on-change"; }
+
 }  // namespace marlsim

@@ -21,10 +21,15 @@ enum class LifetimeDistribution { None, Exponential, Weibull };
 // (sequential semantics), or together with every request of the rank at the end of the
 // kernel's window (engine/cluster/decision_batcher.hpp).
 enum class DecideWhen { AtOnce, WindowEnd };
+// When a decentralized node sends its load report: every report_period_s, or when its load
+// changes discretely, at most once per report_period_s, its receivers extrapolating the
+// running work in between (engine/cluster/report_extrapolation.hpp).
+enum class ReportMode { Periodic, OnChange };
 
 std::string_view topology_name(Topology t);
 std::string_view sharing_name(Sharing s);
 std::string_view decide_when_name(DecideWhen d);
+std::string_view report_mode_name(ReportMode r);
 
 struct FailureConfig {                                             // [cluster.failures]
   LifetimeDistribution distribution = LifetimeDistribution::None;  // distribution = "none" | "exponential" | "weibull"
@@ -63,6 +68,9 @@ struct SchedulerConfig {                        // [scheduler]
   std::uint32_t neighbours = 4;  // neighbours: decentralized ring neighbours that are candidates and get reports
   std::uint32_t sampled = 4;     // sampled: extra random candidates per decentralized decision
   double report_period_s = 1.0;  // report_period_s: decentralized load reports; 0: on every change
+  // report = "periodic" | "on-change": decentralized reports every report_period_s, or on a
+  // discrete change of the node's load, at most one per report_period_s, extrapolated by receivers.
+  ReportMode report = ReportMode::Periodic;
   // elide_unchanged_reports: the simulator does not materialize a periodic report that repeats
   // the last one (engine/cluster/report_elision.hpp); the model and its results are the same.
   bool elide_unchanged_reports = true;

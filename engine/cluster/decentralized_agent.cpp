@@ -5,10 +5,13 @@
 // among them, keeps the task or sends it on, and parks what no candidate can take until a
 // report or a repair says one can. What it hears (and loses, agents.observation_loss) and how
 // stale that is when it decides is its ReportInbox's to keep; every message it sends to
-// another node is counted (count_sent) for the coordination metrics.
+// another node is counted (count_sent) for the coordination metrics. It reports its own load
+// every period (scheduler.report = "periodic") or on change, rate-limited, and then
+// extrapolates what it hears to the time it decides (report_extrapolation.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_placement.hpp"
 #include "engine/cluster/report_elision.hpp"
+#include "engine/cluster/report_extrapolation.hpp"
 #include "engine/cluster/report_inbox.hpp"
 #include "engine/cluster/self_belief.hpp"
 
@@ -31,6 +35,11 @@ ClusterView agent_view(const ModelSetup& setup) {
   return ClusterView(*setup.cluster, ClusterView::Sparse{});
 }
 
+ReportTiming report_timing(const SchedulerConfig& s) {
+  if (s.report == ReportMode::OnChange) return {true, from_seconds(s.report_period_s)};
+  return {s.report_period_s <= 0, 0};
+}
+
 class DecentralizedAgent final : public NodePlacement, public DecidingLp {
  public:
   DecentralizedAgent(NodeLp& node, const ModelSetup& setup)
@@ -38,9 +47,11 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         setup_(setup),
         self_(node, setup, agent_view(setup)),
         policy_state_(setup.deciding_policy->make_state()),
-        inbox_(setup, node.id(), setup.observation_loss, setup.scheduler.report_period_s <= 0),
+        inbox_(setup, node.id(), setup.observation_loss, report_timing(setup.scheduler)),
         elided_(from_seconds(setup.scheduler.report_period_s), setup.network_latency,
-                setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0) {
+                setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0),
+        on_change_(setup.scheduler.report == ReportMode::OnChange),
+        reported_(on_change_ && setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0) {
     // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
     const auto n = static_cast<std::int64_t>(setup.nodes());
     const auto id = static_cast<std::int64_t>(node.id());
@@ -65,11 +76,12 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
   void init(LpContext& ctx) override {
     elide_ = report_elision_applies(setup_, setup_.batcher != nullptr);  // the batcher exists by now
-    // Ticks send periodic reports and retry parked tasks; a random phase spreads them out.
+    // Ticks send periodic reports and retry parked tasks; a random phase spreads them out. On
+    // change, nothing is periodic but the retries: it ticks only while it holds parked tasks.
     const double period = setup_.scheduler.report_period_s > 0 ? setup_.scheduler.report_period_s : 1.0;
     RngStream phase(setup_.seed, node_.id(), rng_stream(setup_.episode, kRngReports));
     ticks_ = TickGrid(from_seconds(phase.uniform() * period), from_seconds(period));
-    schedule_tick(ctx);
+    if (!on_change_) schedule_tick(ctx);
   }
 
   void before_event(const Event& ev) override {
@@ -114,6 +126,10 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         const auto from = static_cast<NodeId>(ev.source());
         if (!inbox_.receive(from, r.view, node_.decision_stats())) return true;  // lost: never seen
         if (elide_) elided_.heard(from, r.view);
+        if (on_change_) {
+          reported_.heard(from, r.view);
+          heard_since_extrapolated_ = true;
+        }
         if (seen(from, r.view) && !parked_.empty()) retry_parked(ctx);
         return true;
       }
@@ -123,22 +139,28 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         tick_scheduled_ = false;
         const SchedulerConfig& s = setup_.scheduler;
         ticking_ = true;
-        if (s.sharing != Sharing::None && s.report_period_s > 0) send_reports(ctx);
+        if (!on_change_ && s.sharing != Sharing::None && s.report_period_s > 0) send_reports(ctx);
         retry_parked(ctx);
         ticking_ = false;
         ticks_.done(1);
-        if (!elide_ || !next_tick_idle(ctx.now())) schedule_tick(ctx);
+        if (on_change_ ? !parked_.empty() : !elide_ || !next_tick_idle(ctx.now())) schedule_tick(ctx);
         return true;
       }
+      case kReportDue:
+        report_due_ = false;
+        send_reports(ctx);
+        return true;
       case kDecisionCycle: return true;  // a wake-up: the batcher decided at the boundary
       default: return false;
     }
   }
 
   void state_changed(LpContext& ctx) override {
-    // Reports on every change only when no period is set.
+    // Periodic reports: on every change only when no period is set.
     const SchedulerConfig& s = setup_.scheduler;
-    if (s.sharing != Sharing::None && s.report_period_s <= 0) send_reports(ctx);
+    if (s.sharing == Sharing::None) return;
+    if (on_change_) report_change(ctx);
+    else if (s.report_period_s <= 0) send_reports(ctx);
   }
 
   void evacuate(std::vector<TaskMessage>& out) override {
@@ -157,6 +179,9 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   void assume_typical_load(const std::vector<NodeId>& unknown);
   void retry_parked(LpContext& ctx);
   void send_reports(LpContext& ctx);
+  void report_change(LpContext& ctx);
+  void park(const TaskMessage& m, LpContext& ctx);
+  void extrapolate_reports(std::span<const NodeId> nodes, SimTime now);
   std::uint64_t report_copies() const {  // one periodic report goes to this many nodes
     return setup_.scheduler.sharing == Sharing::Global ? setup_.nodes() - 1 : report_to_.size();
   }
@@ -194,21 +219,29 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<DecisionRequest> decided_;       // scratch of the at-once path
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
+  std::vector<NodeId> pool_, newly_sampled_;   // scratch of place_decentralized
   bool elide_ = false;                         // report_elision.hpp: repeated reports are not sent
   UnchangedReports unchanged_;                 // what it last sent
   TickGrid ticks_;                             // its periodic ticks, and which are done
   bool tick_scheduled_ = false;                // a kReportTick is pending for ticks_.next()
   bool ticking_ = false;                       // inside a tick
   ElidedReports elided_;                       // what it last heard, and the repeats it did not get
+  bool on_change_;                             // scheduler.report = "on-change"
+  SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
+  bool report_due_ = false;                    // on change: a held-back report is scheduled (kReportDue)
+  ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
+  bool heard_since_extrapolated_ = false;      // on change: a report arrived since extrapolate_reports
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   const TaskSpec& task = (*setup_.tasks)[m.task];
   const SchedulerConfig& s = setup_.scheduler;
   // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
-  std::vector<NodeId> pool{node_.id()};
+  std::vector<NodeId>& pool = pool_;  // reused: no allocation per decision
+  pool.assign(1, node_.id());
   pool.insert(pool.end(), neighbours_.begin(), neighbours_.end());
-  std::vector<NodeId> sampled;
+  std::vector<NodeId>& sampled = newly_sampled_;
+  sampled.clear();
   const auto n = setup_.nodes();
   for (std::uint32_t i = 0; i < s.sampled && pool.size() < n; ++i) {
     const auto c = static_cast<NodeId>(node_.decision_rng().below(n));
@@ -234,6 +267,10 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   self_.believed_self(ctx.now());
+  if (on_change_) {
+    extrapolate_reports(pool, ctx.now());
+    if (requests_.empty()) heard_since_extrapolated_ = false;  // the pending requests are up to date
+  }
   if (s.sharing == Sharing::None) {
     // Local only: its neighbours are as unknown as the sampled nodes (a learned policy sees
     // their report age: never); what it believes of their up state stays.
@@ -243,10 +280,10 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   } else {
     assume_typical_load(sampled);
   }
-  if (s.sharing == Sharing::None || (s.report_period_s <= 0 && setup_.observation_loss > 0)) {
+  if (s.sharing == Sharing::None || ((s.report_period_s <= 0 || on_change_) && setup_.observation_loss > 0)) {
     // No report will ever say a node is back (or the one that said so on its repair may
-    // have been lost): a node believed down is believed so for one mean repair time, then
-    // tried again.
+    // have been lost, and an idle node has nothing else to report): a node believed down is
+    // believed so for one mean repair time, then tried again.
     const SimTime repair = from_seconds(setup_.failures.mttr_s);
     for (NodeId c : pool) {
       NodeView& v = self_.knowledge.edit_state(c);
@@ -254,11 +291,12 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   DecisionRequest r;
+  r.candidates.reserve(pool.size());
   for (NodeId c : pool)
     if (self_.knowledge.fits_statically(task, c) && self_.knowledge.state(c).up) r.candidates.push_back(c);
   sampled_.insert(sampled_.end(), sampled.begin(), sampled.end());
   if (r.candidates.empty()) {
-    parked_.push_back(m);
+    park(m, ctx);
     if (requests_.empty()) forget_sampled();
     return;
   }
@@ -284,6 +322,11 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
 }
 
 void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
+  // Decided later (a batch at a window end or cycle boundary): reports that arrived in between
+  // replaced the extrapolated entries.
+  if (heard_since_extrapolated_)
+    for (const DecisionRequest& r : requests_) extrapolate_reports(r.candidates, r.ctx.now);
+  heard_since_extrapolated_ = false;
   for (DecisionRequest& r : requests_) out.push_back(std::move(r));
   requests_.clear();
   dispatching_.swap(requested_);
@@ -370,7 +413,7 @@ void DecentralizedAgent::bounce(TaskMessage m, LpContext& ctx) {
   const LpId sender = m.from;
   m.from = node_.id();
   if (m.reschedules > setup_.nodes() + 8) {  // every node seems down: wait here for the repair
-    parked_.push_back(m);
+    park(m, ctx);
     return;
   }
   // Back to the agent that sent it (it learns this node is down and decides again), else
@@ -389,7 +432,37 @@ void DecentralizedAgent::retry_parked(LpContext& ctx) {
   for (TaskMessage& m : retry) place_decentralized(m, ctx);
 }
 
+void DecentralizedAgent::report_change(LpContext& ctx) {
+  if (report_due_) return;  // the held-back report will carry this change too
+  const SimTime allowed = last_report_ < 0 ? ctx.now() : last_report_ + from_seconds(setup_.scheduler.report_period_s);
+  if (allowed <= ctx.now()) {
+    send_reports(ctx);
+    return;
+  }
+  ctx.send(node_.id(), allowed - ctx.now(), kReportDue);
+  report_due_ = true;
+}
+
+void DecentralizedAgent::park(const TaskMessage& m, LpContext& ctx) {
+  parked_.push_back(m);
+  // On change, ticks run only while tasks are parked: the next one on the grid after now.
+  if (!on_change_ || tick_scheduled_ || ticking_) return;
+  ticks_.done(ticks_.due_until(ctx.now() + 1));
+  schedule_tick(ctx);
+}
+
+void DecentralizedAgent::extrapolate_reports(std::span<const NodeId> nodes, SimTime now) {
+  for (NodeId c : nodes) {
+    if (c == node_.id() || !self_.knowledge.tracks(c)) continue;
+    const NodeView* last = reported_.last(c);
+    // Not if what it believes of c is newer than the report (c sent a task back: believed down).
+    if (last == nullptr || self_.knowledge.state(c).as_of != last->as_of) continue;
+    self_.keeper.reported(self_.knowledge, c, extrapolated(self_.knowledge.spec(c), *last, now));
+  }
+}
+
 void DecentralizedAgent::send_reports(LpContext& ctx) {
+  last_report_ = ctx.now();
   const ReportMessage report{node_.own_view(ctx.now())};
   // Counted as the modeled protocol sends it, elided or not (report_elision.hpp).
   count_sent(node_.decision_stats(), kNodeReport, report_copies());

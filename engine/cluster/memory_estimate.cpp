@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <utility>
 
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/task_record.hpp"
@@ -23,6 +24,12 @@ double bytes_per_node() { return sizeof(NodeSpec) + sizeof(NodeRecord) + 1536.0;
 // A process's own footprint (binary, MPI, HDF5, allocator), measured at ~25 MiB.
 constexpr double kProgramBytes = 25.0 * 1024 * 1024;
 
+// A view entry; with reports on change the agent also keeps each sender's last report
+// (engine/cluster/report_extrapolation.hpp).
+double bytes_per_view(const SchedulerConfig& sc) {
+  return sizeof(NodeView) + (sc.report == ReportMode::OnChange ? sizeof(std::pair<NodeId, NodeView>) : 0);
+}
+
 double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return 1;                  // one central view of every node
   if (sc.sharing == Sharing::Global) return static_cast<double>(nodes);  // every node knows every node
@@ -31,8 +38,7 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
 }  // namespace
 
 double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks) {
-  return static_cast<double>(tasks) * sizeof(TaskSpec) + static_cast<double>(nodes) * sizeof(NodeSpec) +
-         kProgramBytes;
+  return static_cast<double>(tasks) * sizeof(TaskSpec) + static_cast<double>(nodes) * sizeof(NodeSpec) + kProgramBytes;
 }
 
 double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks,
@@ -40,7 +46,7 @@ double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t no
   const auto n = static_cast<double>(nodes);
   const double extra = ranks_here > 1 ? static_cast<double>(ranks_here - 1) * extra_rank_bytes(nodes, tasks) : 0.0;
   return static_cast<double>(tasks) * bytes_per_task() + n * bytes_per_node() +
-         n * views_per_node(scheduler, nodes) * sizeof(NodeView) + extra;
+         n * views_per_node(scheduler, nodes) * bytes_per_view(scheduler) + extra;
 }
 
 std::uint64_t ranks_on_this_machine() {
@@ -60,14 +66,13 @@ void require_episode_memory(const std::string& origin, const SchedulerConfig& sc
                             std::uint64_t tasks, std::uint64_t episodes_at_once) {
   const auto n = static_cast<double>(nodes);
   const std::uint64_t ranks = ranks_on_this_machine();
-  const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * sizeof(NodeView);
-  const double task_bytes = static_cast<double>(tasks) * (bytes_per_task() + static_cast<double>(ranks - 1) *
-                                                                                 static_cast<double>(sizeof(TaskSpec)));
+  const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * bytes_per_view(scheduler);
+  const double task_bytes = static_cast<double>(tasks) *
+                            (bytes_per_task() + static_cast<double>(ranks - 1) * static_cast<double>(sizeof(TaskSpec)));
   const bool global = scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::Global;
-  const std::string what =
-      fmt::format("{} nodes{}, {} tasks{}", nodes,
-                  global ? " that each keep a view of every node (sharing = \"global\")" : "", tasks,
-                  ranks > 1 ? fmt::format(", {} ranks on this machine that each hold every task", ranks) : "");
+  const std::string what = fmt::format(
+      "{} nodes{}, {} tasks{}", nodes, global ? " that each keep a view of every node (sharing = \"global\")" : "",
+      tasks, ranks > 1 ? fmt::format(", {} ranks on this machine that each hold every task", ranks) : "");
   const double one = estimate_episode_bytes(scheduler, nodes, tasks, ranks);
   require_memory(origin + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what, one);
   // Batched episodes hold every episode's LPs and tasks at once: one that fits may not, E times over.

@@ -20,6 +20,7 @@ enum ClusterEvent : std::uint32_t {
   kReportTick,       // node, self: periodic load report
   kBatchTick,        // scheduler, self: assign the batch collected so far
   kDecisionCycle,    // deciding LP, self: a decision cycle boundary (agents.decision_period_s)
+  kReportDue,        // node, self: a report on change that the rate limit held back is due (scheduler.report)
 };
 
 // A task in flight between LPs.

@@ -37,7 +37,7 @@ namespace marlsim {
 inline bool report_elision_applies(const ModelSetup& setup, bool decision_cycles) {
   const SchedulerConfig& s = setup.scheduler;
   return s.elide_unchanged_reports && s.topology == Topology::Decentralized && s.sharing != Sharing::None &&
-         s.report_period_s > 0 && setup.observation_loss == 0 &&
+         s.report == ReportMode::Periodic && s.report_period_s > 0 && setup.observation_loss == 0 &&
          setup.failures.distribution == LifetimeDistribution::None && setup.batcher == nullptr && !decision_cycles;
 }
 

@@ -11,10 +11,10 @@ auto by_node(Entries& v, NodeId n) {
 }
 }  // namespace
 
-ReportInbox::ReportInbox(const ModelSetup& setup, LpId owner, double loss, bool change_driven)
+ReportInbox::ReportInbox(const ModelSetup& setup, LpId owner, double loss, ReportTiming timing)
     : latency_(setup.network_latency),
       loss_(loss),
-      change_driven_(change_driven),
+      timing_(timing),
       rng_(setup.seed, owner, rng_stream(setup.episode, kRngObservationLoss)) {}
 
 void ReportInbox::hear_from(NodeId n) {
@@ -28,7 +28,7 @@ bool ReportInbox::hears(NodeId n) const {
 
 bool ReportInbox::receive(NodeId from, const NodeView& report, DecisionStats& stats) {
   const bool lost = loss_ > 0 && rng_.uniform() < loss_;
-  if (!change_driven_) {
+  if (!timing_.on_change) {
     stats.reports_lost += lost ? 1 : 0;
     return !lost;
   }
@@ -44,9 +44,12 @@ bool ReportInbox::receive(NodeId from, const NodeView& report, DecisionStats& st
 }
 
 SimTime ReportInbox::described_until(NodeId n, SimTime as_of, SimTime now) const {
-  if (!change_driven_) return std::max<SimTime>(as_of, 0);
+  if (!timing_.on_change) return std::max<SimTime>(as_of, 0);
+  // A change after the report of as_of is reported no earlier than this (never reported: at once).
+  const SimTime first_send = as_of < 0 ? 0 : as_of + timing_.min_interval;
   const auto it = by_node(lost_, n);
-  if (it != lost_.end() && it->first == n) return std::max(as_of, it->second);
+  if (it != lost_.end() && it->first == n) return it->second > first_send ? it->second : std::max<SimTime>(as_of, 0);
+  if (now - latency_ < first_send) return std::max<SimTime>(as_of, 0);
   return std::max({as_of, now - latency_, SimTime{0}});
 }
 

@@ -12,6 +12,12 @@
 //   up to one network latency ago: a later change would have been reported and have arrived.
 //   A lost report breaks that: the entry then describes the node only up to the change the
 //   lost report was about.
+// - Reports on change at most one per interval h (scheduler.report = "on-change"): a change
+//   after a report produced at a is reported at once if it comes after a + h, else held back
+//   until a + h. So the entry describes the node up to one latency ago once that is after
+//   a + h, and only up to a before (a change since may be held back). A lost report was about
+//   a change at its own time, unless it was the held-back one (produced exactly at a + h):
+//   then only up to a.
 // - A node that never reported is in its initial state (idle, up) until it does: described at 0.
 // The decider's own node (first hand) and candidates it hears no reports from (sampled, or
 // with sharing = "none") have no report age: they count as unreported candidates instead.
@@ -28,11 +34,16 @@
 
 namespace marlsim {
 
+// How the reporters a decider hears send their reports.
+struct ReportTiming {
+  bool on_change = false;    // on every change of their load, rather than periodically
+  SimTime min_interval = 0;  // on change: at most one report per this interval (0: every change)
+};
+
 class ReportInbox {
  public:
-  // `owner`: the deciding LP (its stream draws the losses); `loss`: the share of reports lost;
-  // `change_driven`: reporters send on every change rather than periodically.
-  ReportInbox(const ModelSetup& setup, LpId owner, double loss, bool change_driven);
+  // `owner`: the deciding LP (its stream draws the losses); `loss`: the share of reports lost.
+  ReportInbox(const ModelSetup& setup, LpId owner, double loss, ReportTiming timing);
 
   // Whose reports it receives: every node, or (default) only those added here.
   void hear_from_all() { hears_all_ = true; }
@@ -52,7 +63,7 @@ class ReportInbox {
 
   SimTime latency_;
   double loss_;
-  bool change_driven_;
+  ReportTiming timing_;
   RngStream rng_;
   bool hears_all_ = false;
   std::vector<NodeId> reporters_;                 // sorted

@@ -13,7 +13,7 @@ SchedulerLp::SchedulerLp(const ModelSetup& setup)
       policy_state_(setup.deciding_policy->make_state()),
       rng_(setup.seed, setup.scheduler_lp(), rng_stream(setup.episode, kRngDecisions)),
       view_(*setup.cluster),
-      inbox_(setup, setup.scheduler_lp(), 0.0, true) {
+      inbox_(setup, setup.scheduler_lp(), 0.0, ReportTiming{true, 0}) {
   inbox_.hear_from_all();
 }
 

@@ -568,6 +568,10 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
   s.integer("neighbours", sc.neighbours);
   s.integer("sampled", sc.sampled);
   s.duration_or_zero("report_period_s", sc.report_period_s);
+  {
+    static const std::vector<std::string> kReport{"periodic", "on-change"};
+    sc.report = static_cast<ReportMode>(s.choice("report", kReport, static_cast<std::size_t>(sc.report)));
+  }
   s.boolean("elide_unchanged_reports", sc.elide_unchanged_reports);
   s.finish();
 }
@@ -781,6 +785,13 @@ void check_scenario(const Context& ctx, Scenario& s) {
              "expected 0 in topology \"" + std::string(topology_name(s.scheduler.topology)) +
                  "\" (reports lost applies to decentralized agents; the central scheduler sees every report), got " +
                  format_number(s.agents.observation_loss));
+  // Reports on change are the decentralized agents' (nodes report every change to a central
+  // scheduler anyway).
+  if (s.scheduler.report == ReportMode::OnChange && s.scheduler.topology != Topology::Decentralized)
+    ctx.fail("scheduler.report", node_at(ctx, "scheduler.report"),
+             "expected \"periodic\" in topology \"" + std::string(topology_name(s.scheduler.topology)) +
+                 "\" (\"on-change\" applies to decentralized agents' reports; nodes report every change to a central "
+                 "scheduler), got \"on-change\"");
   if (s.cluster.source == "seed-study") revalidate(ctx, [&] { s.cluster.generated.validate(); });
   if (trace) {
     TraceOptions& t = s.workload.trace;

@@ -365,6 +365,7 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
       provenance.reward_assignment = reward_assignment_text(settings.reward_scale_s, settings.reward_lambda,
                                                             settings.local_reward == LocalReward::NodeWait);
       provenance.role_names = learner.roles;
+      provenance.mask_unfit = learner.ac != nullptr && scenario.agents.actor_critic.mask_unfit;
       write_trajectories(trajectory_path(settings.checkpoint_dir, it), comm, provenance, scored, values);
     }
     rec.collect_s = comm.allreduce_max(seconds_since(t0));

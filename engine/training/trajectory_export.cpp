@@ -44,6 +44,9 @@ void write_trajectories(const std::string& path, const Communicator& comm, Traje
       comm.allreduce_max(static_cast<double>(settings.global_state_dim)));
   settings.max_candidates = static_cast<std::size_t>(widest);
   if (settings.role_names.empty()) settings.role_names = {"agent"};
+  // hrac logs its role attention per cycle; ranks without episodes must agree.
+  settings.role_attention = comm.allreduce_max(any && !any->role_attention.empty() ? 1.0 : 0.0) > 0;
+  const std::size_t attention = settings.role_attention ? settings.role_names.size() * settings.role_names.size() : 0;
 
   TrajectoryWriter writer(path, comm, settings);
   std::size_t v = 0;
@@ -55,7 +58,8 @@ void write_trajectories(const std::string& path, const Communicator& comm, Traje
     std::vector<TrajectoryWriter::GlobalStateId> cycles;
     for (std::size_t c = 0; c < log.cycles(); ++c)
       cycles.push_back(writer.append_global_state(
-          e.episode, cycle_time[c], std::span(log.global_states).subspan(c * log.global_width, log.global_width)));
+          e.episode, cycle_time[c], std::span(log.global_states).subspan(c * log.global_width, log.global_width),
+          std::span(log.role_attention).subspan(c * attention, attention)));
     for (std::size_t d = 0; d < log.decisions(); ++d, ++v) {
       TrajectoryDecision row;
       row.episode = e.episode;

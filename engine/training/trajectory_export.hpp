@@ -13,7 +13,8 @@ namespace marlsim {
 
 // Collective. `provenance`: scenario, seed, policy, policy_version and observation_layout
 // (shapes and the reward rule are filled here), role_names (default {"agent"}); each row's
-// `role` is its decision's (DecisionLog::roles). `values`: per decision of `episodes` in
+// `role` is its decision's (DecisionLog::roles); hrac's per-cycle role attention
+// (DecisionLog::role_attention) goes with each cycle's global state. `values`: per decision of `episodes` in
 // order, return units (RolloutStats::values).
 void write_trajectories(const std::string& path, const Communicator& comm, TrajectorySettings provenance,
                         const std::vector<ScoredEpisode>& episodes, std::span<const float> values);

@@ -36,7 +36,7 @@ struct Batch {
   std::vector<std::uint32_t> candidate_count, policy_version;
   std::vector<std::int64_t> global_state_index;
   // The global_states table.
-  std::vector<float> global_states;
+  std::vector<float> global_states, role_attention;
   std::vector<std::uint64_t> global_states_episode;
   std::vector<double> global_states_time_s;
 };
@@ -53,7 +53,10 @@ struct Column {
   const char* unit;
   const char* description;
   const void* (*data)(const Batch&);
+  bool (*in_file)(const TrajectorySettings&) = nullptr;  // nullptr: always; else only where it says so
 };
+
+bool in_file(const Column& column, const TrajectorySettings& s) { return !column.in_file || column.in_file(s); }
 
 std::vector<hsize_t> scalar(const TrajectorySettings&) { return {}; }
 std::vector<hsize_t> observation_shape(const TrajectorySettings& s) { return {s.observation_dim}; }
@@ -62,6 +65,7 @@ std::vector<hsize_t> candidate_shape(const TrajectorySettings& s) {
 }
 std::vector<hsize_t> mask_shape(const TrajectorySettings& s) { return {s.max_candidates}; }
 std::vector<hsize_t> global_shape(const TrajectorySettings& s) { return {s.global_state_dim}; }
+std::vector<hsize_t> roles_by_roles(const TrajectorySettings& s) { return {s.role_names.size(), s.role_names.size()}; }
 
 const std::vector<Column>& columns() {
   using E = ElementType;
@@ -107,6 +111,11 @@ const std::vector<Column>& columns() {
        [](const Batch& b) -> const void* { return b.global_states_episode.data(); }},
       {"global_states_time_s", T::global_states, E::float64, scalar, "s", "simulated time of the cycle",
        [](const Batch& b) -> const void* { return b.global_states_time_s.data(); }},
+      {"role_attention", T::global_states, E::float32, roles_by_roles, "weight (row sums to 1 or 0)",
+       "hrac: row a = the mean attention weights of role a's decisions in the cycle over the roles (0: a did not "
+       "decide or saw no other role)",
+       [](const Batch& b) -> const void* { return b.role_attention.data(); },
+       [](const TrajectorySettings& s) { return s.role_attention; }},
   };
   return table;
 }
@@ -138,17 +147,19 @@ std::string settings_error(const TrajectorySettings& s) {
   if (s.gzip_level < 0 || s.gzip_level > 9)
     return "gzip_level must be 0 (off) to 9, got " + std::to_string(s.gzip_level);
   if (s.chunk_rows == 0) return "chunk_rows must be positive";
+  if (s.role_attention && s.global_state_dim == 0)
+    return "role_attention is stored per decision cycle in the global_states table, so it needs global_state_dim > 0";
   return "";
 }
 
 // Everything that must agree across ranks, as one string to hash.
 std::string settings_signature(const std::string& path, const TrajectorySettings& s) {
   std::string sig = path;
-  for (const auto& part :
-       {std::to_string(s.observation_dim), std::to_string(s.max_candidates), std::to_string(s.candidate_feature_dim),
-        std::to_string(s.global_state_dim), s.scenario, std::to_string(s.seed), s.policy,
-        std::to_string(s.policy_version), s.observation_layout, s.reward_assignment, std::to_string(s.gzip_level),
-        std::to_string(s.chunk_rows), std::to_string(s.in_place)})
+  for (const auto& part : {std::to_string(s.observation_dim), std::to_string(s.max_candidates),
+                           std::to_string(s.candidate_feature_dim), std::to_string(s.global_state_dim), s.scenario,
+                           std::to_string(s.seed), s.policy, std::to_string(s.policy_version), s.observation_layout,
+                           s.reward_assignment, std::to_string(s.gzip_level), std::to_string(s.chunk_rows),
+                           std::to_string(s.in_place), std::to_string(s.role_attention), std::to_string(s.mask_unfit)})
     sig += '\x1f' + part;
   for (const auto& role : s.role_names) sig += '\x1e' + role;
   return sig;
@@ -176,7 +187,7 @@ struct TrajectoryWriter::Impl {
   std::vector<Row> rows;
   std::vector<float> observations, candidate_features;
   // This rank's global states since the last flush; `states_flushed` came before them.
-  std::vector<float> states;
+  std::vector<float> states, states_attention;
   std::vector<std::uint64_t> states_episode;
   std::vector<double> states_time_s;
   std::int64_t states_flushed = 0;
@@ -267,6 +278,7 @@ struct TrajectoryWriter::Impl {
     number_attribute<std::uint32_t>("/", "policy_version", s.policy_version);
     string_attribute("/", "observation_layout", s.observation_layout);
     string_attribute("/", "reward_assignment", s.reward_assignment);
+    number_attribute<std::int64_t>("/", "mask_unfit", s.mask_unfit ? 1 : 0);  // 0/1
     string_attribute("/", "row_order",
                      "by flush, then rank, then (episode, agent, append order); one flush per episode with agents "
                      "in contiguous rank blocks gives (episode, agent, sequence)");
@@ -347,6 +359,7 @@ struct TrajectoryWriter::Impl {
       b.policy_version.push_back(r.policy_version);
     }
     b.global_states = states;
+    b.role_attention = states_attention;
     b.global_states_episode = states_episode;
     b.global_states_time_s = states_time_s;
     return b;
@@ -385,7 +398,7 @@ struct TrajectoryWriter::Impl {
     for (const Column& column : columns()) {
       const bool decisions = column.table == Table::decisions;
       const int t = decisions ? 0 : 1;  // which table: its offset, total and local count
-      if (totals[t] == 0) continue;
+      if (totals[t] == 0 || !in_file(column, settings)) continue;
       write_column(column, column.data(batch), decisions ? existing_rows : existing_states, totals[t], offset[t],
                    local[t]);
     }
@@ -395,6 +408,7 @@ struct TrajectoryWriter::Impl {
     observations.clear();
     candidate_features.clear();
     states.clear();
+    states_attention.clear();
     states_episode.clear();
     states_time_s.clear();
   }
@@ -426,7 +440,8 @@ TrajectoryWriter::TrajectoryWriter(std::string path, const Communicator& comm, T
   d.xfer = std::move(f.xfer);
   d.open = true;
   try {
-    for (const Column& column : columns()) d.create_dataset(column);
+    for (const Column& column : columns())
+      if (in_file(column, d.settings)) d.create_dataset(column);
     d.write_metadata();
   } catch (...) {
     d.open = false;
@@ -521,13 +536,21 @@ void TrajectoryWriter::set_outcome(RowId row, float reward, bool terminal, bool 
 }
 
 TrajectoryWriter::GlobalStateId TrajectoryWriter::append_global_state(std::uint64_t episode, double time_s,
-                                                                      std::span<const float> state) {
+                                                                      std::span<const float> state,
+                                                                      std::span<const float> role_attention) {
   Impl& d = *impl_;
   d.require_open("append_global_state()");
   if (d.settings.global_state_dim == 0 || state.size() != d.settings.global_state_dim)
     throw std::invalid_argument(d.where("global_states") + ": expected " + std::to_string(d.settings.global_state_dim) +
                                 " values (global_state_dim), got " + std::to_string(state.size()));
+  const std::size_t roles = d.settings.role_names.size();
+  const std::size_t attention = d.settings.role_attention ? roles * roles : 0;
+  if (role_attention.size() != attention)
+    throw std::invalid_argument(d.where("role_attention") + ": expected " + std::to_string(attention) + " values (" +
+                                (d.settings.role_attention ? "roles x roles" : "role_attention is off") + "), got " +
+                                std::to_string(role_attention.size()));
   d.states.insert(d.states.end(), state.begin(), state.end());
+  d.states_attention.insert(d.states_attention.end(), role_attention.begin(), role_attention.end());
   d.states_episode.push_back(episode);
   d.states_time_s.push_back(time_s);
   return d.states_flushed + static_cast<std::int64_t>(d.states_episode.size()) - 1;

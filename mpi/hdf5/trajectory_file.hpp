@@ -1,7 +1,8 @@
 #pragma once
 // TrajectoryWriter: the trajectory file of issue 12 (docs/trajectories.md), one row per
 // decision in flat, chunked, extendible datasets named as offline-RL users expect, plus a
-// `global_states` table with one row per decision cycle (the centralized critic's input).
+// `global_states` table with one row per decision cycle (the centralized critic's input and,
+// for hrac, the cycle's role attention weights).
 //
 // Rewards are known only when the task completes, so a row is appended at decision time
 // (append() returns its RowId) and its outcome filled in later (set_outcome()). Rows stay in
@@ -38,6 +39,9 @@ struct TrajectorySettings {
   std::size_t candidate_feature_dim = 0;  // F: features per candidate
   std::size_t global_state_dim = 0;       // G: the centralized critic's input (0: no global states)
   std::vector<std::string> role_names;    // role id -> name, stored as the `names` attribute of `role`
+  // hrac: a `role_attention` dataset in the global_states table, roles x roles per decision
+  // cycle (row a: role a's mean attention weights over the roles). Needs global_state_dim > 0.
+  bool role_attention = false;
 
   // Provenance, stored as attributes of the file ("/").
   std::string scenario;  // the scenario's name or path
@@ -46,6 +50,7 @@ struct TrajectorySettings {
   std::uint32_t policy_version = 0;
   std::string observation_layout;  // the policy's layout as text (nn::ObservationLayout::to_text())
   std::string reward_assignment;   // how rewards were assigned (required: the file must say)
+  bool mask_unfit = false;         // agents.mask_unfit was on: log_prob is over the fitting candidates only
 
   // Storage.
   int gzip_level = 0;             // 0: no filter (gzip is ~15x slower than the disk here)
@@ -96,8 +101,10 @@ class TrajectoryWriter {
   // Fills the outcome of a buffered row (may be called again to replace it).
   void set_outcome(RowId row, float reward, bool terminal, bool timeout = false);
 
-  // Buffers one decision cycle's global state (global_state_dim values).
-  GlobalStateId append_global_state(std::uint64_t episode, double time_s, std::span<const float> state);
+  // Buffers one decision cycle's global state (global_state_dim values) and, with
+  // settings().role_attention, its role attention (roles x roles values, row-major; else empty).
+  GlobalStateId append_global_state(std::uint64_t episode, double time_s, std::span<const float> state,
+                                    std::span<const float> role_attention = {});
 
   std::size_t buffered_rows() const;
 

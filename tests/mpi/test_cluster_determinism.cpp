@@ -200,6 +200,10 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
       {"centralized, batched, K = 4",
        {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}},
       {"two-level", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}},
+      // More candidates than its 100 draws: the sample (drawn from the scheduler's stream) is used.
+      {"two-level, ray-hybrid-sampled, 240 nodes",
+       {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid-sampled", "cluster.nodes=240",
+        "workload.tasks=1200"}},
       {"decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
       {"decentralized global",
        {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=best-fit"}},
@@ -210,6 +214,12 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
        {"scheduler.topology=decentralized", "scheduler.report_period_s=0", "agents.observation_loss=0.8"}},
       {"decentralized global, observation loss 0.2",
        {"scheduler.topology=decentralized", "scheduler.sharing=global", "agents.observation_loss=0.2"}},
+      // Reports on change, rate-limited, extrapolated by the receivers (report_extrapolation.hpp).
+      {"decentralized limited, reports on change",
+       {"scheduler.topology=decentralized", "scheduler.report=on-change", "scheduler.policy=best-fit"}},
+      {"decentralized global, reports on change, observation loss 0.3",
+       {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.report=on-change",
+        "agents.observation_loss=0.3"}},
   };
   const std::size_t plain = cases.size();
   for (std::size_t i = 0; i < plain; ++i) {
@@ -236,6 +246,8 @@ TEST_CASE("cluster: the learned policies give the same episode at any rank and t
       {"actor-critic, decentralized, local only", {"scheduler.topology=decentralized", "scheduler.sharing=none"}},
       {"actor-critic, decentralized limited, observation loss 0.5",
        {"scheduler.topology=decentralized", "agents.observation_loss=0.5"}},
+      {"actor-critic, decentralized limited, reports on change",
+       {"scheduler.topology=decentralized", "scheduler.report=on-change"}},
   };
   const int threads_before = omp_get_max_threads();
   std::vector<std::pair<std::string, Case>> runs;
@@ -335,6 +347,8 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
   cases.push_back({"window-end, decentralized global, failures",
                    {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=least-loaded"}});
   cases.back().overrides.insert(cases.back().overrides.end(), failures.begin(), failures.end());
+  cases.push_back({"window-end, decentralized limited, reports on change",
+                   {"scheduler.topology=decentralized", "scheduler.report=on-change", "scheduler.policy=best-fit"}});
   for (Case& c : cases) {
     c.overrides.insert(c.overrides.end(), window.begin(), window.end());
     run_case(c);
@@ -346,6 +360,9 @@ TEST_CASE("cluster: decisions batched at the window end give the same episode at
       run_case({"cycles of 0.5 s, " + topology + ", " + policy,
                 {"agents.decision_period_s=0.5", "scheduler.topology=" + topology, "scheduler.policy=" + policy}});
     }
+  run_case({"cycles of 0.5 s, decentralized, reports on change, decentralized-ac",
+            {"agents.decision_period_s=0.5", "scheduler.topology=decentralized", "scheduler.report=on-change",
+             "scheduler.policy=decentralized-ac"}});
 }
 
 // Batched episodes (engine/cluster/episode.hpp: run_episodes): episodes side by side in one

@@ -42,7 +42,8 @@ def expected():
 rows = expected()
 n = len(rows)
 exp = {k: [] for k in ["observations", "actions", "rewards", "terminals", "timeouts", "episode", "agent", "role",
-                       "time_s", "candidate_count", "candidate_features", "global_state_index", "global_states"]}
+                       "time_s", "candidate_count", "candidate_features", "global_state_index", "global_states",
+                       "role_attention"]}
 for e, a, s, g, state_base in rows:
     b = e * 1000 + a * 10 + s
     count = 1 + (a + s) % K
@@ -63,6 +64,7 @@ for e, a, s, g, state_base in rows:
     exp["candidate_features"].append(feats)
     exp["global_state_index"].append(g)
     exp["global_states"].append(np.float32([state_base + j / 32 for j in range(G)]))
+    exp["role_attention"].append(np.float32([[state_base + (2 * a_ + b_) / 4 for b_ in range(2)] for a_ in range(2)]))
 exp = {k: np.array(v) for k, v in exp.items()}
 
 # 1. Each file, read sequentially in one pass, is the expected trajectory row for row.
@@ -79,6 +81,8 @@ for path in FILES:
         check(np.array_equal(got["candidate_mask"], np.arange(K)[None, :] < exp["candidate_count"][:, None]),
               f"{path}: candidate_mask")
         check(got["observations"].dtype == np.float32 and got["actions"].dtype == np.int32, f"{path}: dtypes")
+    with h5py.File(path, "r") as f:
+        check(int(f.attrs["mask_unfit"]) == 1, f"{path}: mask_unfit attribute")
 
 # 2. The files written at 1, 2 and 4 ranks have identical datasets.
 with h5py.File(FILES[0], "r") as ref:
@@ -105,6 +109,8 @@ with trajectories.TrajectorySet(FILES) as data:
     check(all(len(b["actions"]) == 16 for b in dropped), "drop_last left a short batch")
     gs = next(data.minibatches(5, shuffle=False, keys=["actions"], with_global_states=False))
     check(set(gs) == {"actions", "file"}, f"keys= not honoured: {sorted(gs)}")
+    summary = data.summary()
+    check("role_attention:" in summary and "mask_unfit: 1" in summary, f"summary lacks role attention:\n{summary}")
 
 # 4. Files of another layout are refused, naming both files.
 other_path = os.path.join(TMP, "other-layout.h5")

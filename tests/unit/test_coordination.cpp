@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cluster_test_support.hpp"
+#include "decentralized_test_scenario.hpp"
 #include "engine/cluster/episode.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/experiment/comparison.hpp"
@@ -19,50 +20,7 @@ using namespace marlsim;
 using namespace marlsim::test;
 using Catch::Matchers::Contains;
 
-namespace {
-
-constexpr double kLatency = 0.001;  // network and decision latency of the scenario below
-
-const char* const kToml = R"(
-name = "coordination-test"
-[cluster]
-nodes = 24
-network_latency_s = 0.001
-[workload]
-tasks = 300
-target_utilization = 0.8
-[scheduler]
-topology = "decentralized"
-policy = "least-loaded"
-decision_latency_s = 0.001
-report_period_s = 1
-[run]
-seed = 3
-episodes = 1
-)";
-
-Scenario scenario_with(const std::vector<std::string>& overrides = {}) {
-  return parse_scenario(kToml, "coordination-test.toml", overrides);
-}
-
-// One episode of the scenario's generated cluster and tasks.
-EpisodeResult run_generated(const std::vector<std::string>& overrides) {
-  const Scenario s = scenario_with(overrides);
-  const ClusterSpec cluster = build_cluster(s, nullptr);
-  const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
-  EpisodeResult r = run(s, cluster, tasks);
-  REQUIRE(r.metrics.completed == tasks.size());
-  return r;
-}
-
-// Load reports sent, from the message and byte totals (reports weigh 96 B, tasks 112 B).
-double reports_sent(const EpisodeMetrics& m, double agents) {
-  const double messages = m.messages_per_agent * agents, bytes = m.bytes_per_agent * agents;
-  return (static_cast<double>(kTaskMessageBytes) * messages - bytes) /
-         static_cast<double>(kTaskMessageBytes - kReportMessageBytes);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("coordination: a centralized task's messages and staleness, by hand", "[cluster][coordination]") {
   // The source submits to the scheduler (the workload, not counted); the scheduler decides at
@@ -71,7 +29,7 @@ TEST_CASE("coordination: a centralized task's messages and staleness, by hand", 
   // latency ago: 1 ms old.
   const ClusterSpec c = make_cluster({make_node(8, 32), make_node(8, 32)});
   const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 10)};
-  const Scenario s = scenario_with({"scheduler.topology=centralized", "scheduler.policy=random"});
+  const Scenario s = decentralized_scenario({"scheduler.topology=centralized", "scheduler.policy=random"});
   const EpisodeResult r = run(s, c, tasks);
   REQUIRE(r.metrics.completed == 1);
   CHECK(r.metrics.messages_per_agent == 1.5);
@@ -90,9 +48,9 @@ TEST_CASE("coordination: limited sharing sends each neighbour one report per per
   const std::vector<TaskSpec> tasks{make_task(0, 0, 1, 0.1)};
   for (const std::string neighbours : {"2", "3"}) {
     INFO("neighbours " << neighbours);
-    const EpisodeResult r = run(
-        scenario_with({"scheduler.neighbours=" + neighbours, "scheduler.sampled=0", "scheduler.policy=random"}), c,
-        tasks);
+    const EpisodeResult r = run(decentralized_scenario({"scheduler.neighbours=" + neighbours, "scheduler.sampled=0",
+                                                        "scheduler.policy=random"}),
+                                c, tasks);
     REQUIRE(r.metrics.completed == 1);
     const double reports = reports_sent(r.metrics, 4);
     const double task_messages = r.metrics.messages_per_agent * 4 - reports;
@@ -199,10 +157,10 @@ TEST_CASE("coordination: observation loss drops that share of reports and makes 
 
 TEST_CASE("coordination: observation loss outside [0, 1] or outside the decentralized topology is refused",
           "[cluster][coordination]") {
-  CHECK_THROWS_WITH(scenario_with({"agents.observation_loss=1.5"}),
+  CHECK_THROWS_WITH(decentralized_scenario({"agents.observation_loss=1.5"}),
                     Contains("agents.observation_loss") && Contains("[0, 1]"));
   for (const std::string topology : {"centralized", "two-level"})
-    CHECK_THROWS_WITH(scenario_with({"agents.observation_loss=0.5", "scheduler.topology=" + topology}),
+    CHECK_THROWS_WITH(decentralized_scenario({"agents.observation_loss=0.5", "scheduler.topology=" + topology}),
                       Contains("agents.observation_loss") && Contains(topology));
-  CHECK_NOTHROW(scenario_with({"agents.observation_loss=0", "scheduler.topology=centralized"}));
+  CHECK_NOTHROW(decentralized_scenario({"agents.observation_loss=0", "scheduler.topology=centralized"}));
 }

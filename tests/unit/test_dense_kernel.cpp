@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agents/nn/dense_kernel.hpp"
+#include "agents/nn/detail/row_tiles.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
@@ -88,6 +89,30 @@ TEST_CASE("dense kernel: every row equals its batch-of-1 result at any batch siz
           }
         }
       }
+    }
+  }
+}
+
+TEST_CASE("dense kernel: batches below kParallelMinRows stay on the calling thread, with the same bits", "[dense]") {
+  using detail::kParallelMinRows;
+  // The study's first layer: every batch here has work enough for threads.
+  Layer l({50, 128});
+  l.x = random_matrix(kParallelMinRows + 1, 50, 4, 1.0f);
+  const RowMatrixF alone = one_row_at_a_time(l, Activation::Relu);
+  for (int threads : kThreads) {
+    ThreadCount tc(threads);
+    for (Index batch : {kParallelMinRows - 1, kParallelMinRows, kParallelMinRows + 1}) {
+      INFO(threads << " threads, batch " << batch);
+      RowMatrixF y(batch, 128);
+      dense_forward(l.x.topRows(batch), l.w, l.b, Activation::Relu, y);
+      CHECK(same_bits(y, alone.topRows(batch)));
+      // Which threads ran the tiles: only the caller below the threshold, every thread from it on.
+      std::vector<int> ran(static_cast<std::size_t>(threads), 0);
+      detail::for_each_row_tile(batch, static_cast<double>(batch) * 50 * 128,
+                                [&](Index, Index) { ran[static_cast<std::size_t>(omp_get_thread_num())] = 1; });
+      int used = 0;
+      for (int r : ran) used += r;
+      CHECK(used == (batch < kParallelMinRows ? 1 : threads));
     }
   }
 }

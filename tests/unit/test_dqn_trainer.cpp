@@ -157,3 +157,32 @@ TEST_CASE("dqn: replay and trainer state round-trip, and a restored trainer cont
     REQUIRE(std::memcmp(a[l].bias.data(), b[l].bias.data(), sizeof(float) * a[l].bias.size()) == 0);
   }
 }
+
+TEST_CASE("dqn: n-step targets sum the agent's next rewards and bootstrap n decisions on, cut at a terminal", "[dqn]") {
+  const ReplayData replay = random_replay(4);
+  std::vector<DenseLayer> online = scorer(6);
+  DqnSettings settings;
+  settings.gamma = 0.8f;
+  settings.n_step = 3;
+  const DqnTrainer trainer(online, settings);
+  // The target network's best Q at decision d, by hand.
+  const auto best_q = [&](std::size_t d) {
+    RowMatrixF one;
+    joined_rows(replay, d, one);
+    return mlp_output(trainer.target(), std::move(one)).col(0).maxCoeff();
+  };
+  // Chains are decisions 8c..8c+7 (7 terminal): 0 bootstraps from 3; 5 sums 5, 6, 7 and stops.
+  const std::vector<std::size_t> rows{0, 5, 6};
+  const Eigen::VectorXf y = trainer.targets(replay, rows);
+  const auto& r = replay.rewards;
+  const float g = settings.gamma;
+  CHECK(y[0] == Approx(r[0] + g * r[1] + g * g * r[2] + g * g * g * best_q(3)).epsilon(1e-5));
+  CHECK(y[1] == Approx(r[5] + g * r[6] + g * g * r[7]).epsilon(1e-5));
+  CHECK(y[2] == Approx(r[6] + g * r[7]).epsilon(1e-5));
+  // n_step = 1 is one-step Q-learning.
+  settings.n_step = 1;
+  const DqnTrainer one_step(online, settings);
+  const Eigen::VectorXf y1 = one_step.targets(replay, rows);
+  CHECK(y1[0] == Approx(r[0] + g * best_q(1)).epsilon(1e-5));
+  CHECK(y1[2] == Approx(r[6] + g * best_q(7)).epsilon(1e-5));
+}

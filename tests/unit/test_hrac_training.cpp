@@ -13,6 +13,7 @@
 #include "agents/hrac_policy.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "engine/training/training_run.hpp"
+#include "mpi/hdf5/results_reader.hpp"
 
 using namespace marlsim;
 
@@ -101,6 +102,37 @@ TEST_CASE("hrac trains every role from its own decisions and resumes to the same
     ++per_role[r];
   }
   for (std::size_t r = 0; r < roles.size(); ++r) CHECK(per_role[r] == curve[0].roles[r].decisions);
+  // The role attention per decision cycle (roles x roles, with the cycle's global state): the
+  // curve's mean is its mean over the cycles where the role made a kept decision and attended.
+  std::vector<hsize_t> dims;
+  const std::vector<float> weights = test::read_dataset<float>(trajectory_path(full, 0), "role_attention",
+                                                               H5T_NATIVE_FLOAT, &dims);
+  std::vector<hsize_t> state_dims;
+  test::read_dataset<float>(trajectory_path(full, 0), "global_states", H5T_NATIVE_FLOAT, &state_dims);
+  const auto cycle_of = test::read_dataset<std::int64_t>(trajectory_path(full, 0), "global_state_index",
+                                                         H5T_NATIVE_INT64);
+  REQUIRE(dims.size() == 3);
+  CHECK(dims[0] == state_dims.at(0));  // one row per decision cycle
+  CHECK((dims[1] == roles.size() && dims[2] == roles.size()));
+  const std::size_t n = roles.size();
+  std::vector<std::uint8_t> decided(dims[0] * n, 0);
+  for (std::size_t d = 0; d < role_column.size(); ++d)
+    decided.at(static_cast<std::size_t>(cycle_of[d]) * n + role_column[d]) = 1;
+  for (std::size_t a = 0; a < n; ++a) {
+    std::vector<double> sum(n, 0.0);
+    double cycles = 0;
+    for (std::size_t c = 0; c < dims[0]; ++c) {
+      double total = 0;
+      for (std::size_t b = 0; b < n; ++b) total += weights[(c * n + a) * n + b];
+      if (decided[c * n + a] == 0 || total <= 0) continue;
+      for (std::size_t b = 0; b < n; ++b) sum[b] += weights[(c * n + a) * n + b];
+      cycles += 1;
+    }
+    REQUIRE(cycles > 0);
+    for (std::size_t b = 0; b < n; ++b) CHECK(sum[b] / cycles == Approx(curve[0].role_attention[a * n + b]));
+  }
+  CHECK(marlsim::ResultsReader(trajectory_path(full, 0)).attribute_int64("/", "mask_unfit") ==
+        0);  // hrac samples over all
 
   // The networks moved, and a run resumed after iteration 0 ends exactly where the full run did.
   const std::vector<float> trained = actor_parameters(scenario, roles, policy_path(full));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agents/policy_registry.hpp"
+#include "agents/ray_hybrid_rule.hpp"
 #include "engine/support/input_error.hpp"
 
 using namespace marlsim;
@@ -73,9 +74,9 @@ std::vector<NodeId> batch(const SchedulingPolicy& p, const std::vector<TaskSpec>
 }  // namespace
 
 TEST_CASE("Policy registry: every name constructs, unknown names list the valid ones", "[policies]") {
-  const std::vector<std::string> expected = {"random",           "weighted-rr", "priority-minmin",
-                                             "least-loaded",     "best-fit",    "ray-hybrid",
-                                             "decentralized-ac", "hrac",        "hierrl"};
+  const std::vector<std::string> expected = {"random",   "weighted-rr", "priority-minmin",    "least-loaded",
+                                             "best-fit", "ray-hybrid",  "ray-hybrid-sampled", "decentralized-ac",
+                                             "hrac",     "hierrl"};
   std::vector<std::string> names;
   for (const PolicyInfo& info : scheduling_policies()) {
     names.emplace_back(info.name);
@@ -481,4 +482,61 @@ TEST_CASE("ray-hybrid: top k is a share of the cluster's nodes, not of the candi
   REQUIRE(count.size() == 4);  // 3, 7, 11, 15 (the least utilized four); never 19
   for (const NodeId n : {3u, 7u, 11u, 15u}) CHECK(count[n] > 850);
   CHECK(count.count(19) == 0);
+}
+
+TEST_CASE("ray-hybrid-sampled: ray-hybrid's rule over 100 uniform draws of the candidates", "[policies]") {
+  auto sampled = make_scheduling_policy("ray-hybrid-sampled");
+  // Busy fractions from a small set, so that scores tie and cross the spread threshold.
+  const auto randomize = [](ClusterView& v, RngStream& r) {
+    for (NodeId n = 0; n < v.size(); ++n) {
+      const double busy = static_cast<double>(r.below(5)) / 4;
+      load(v, n, 8 * busy, 32 * static_cast<double>(r.below(5)) / 4);
+    }
+  };
+  SECTION("at most 100 candidates, all of the cluster: it is ray-hybrid, draw for draw") {
+    ClusterSpec c;
+    for (int i = 0; i < 60; ++i) c.nodes.push_back(NodeSpec{8, 32, 1, 0, 0, 0});
+    c.tier_names = {"test"};
+    ClusterView v(c);
+    auto plain = make_scheduling_policy("ray-hybrid");
+    RngStream world(3, 3), a(4, 4), b(4, 4);
+    for (int i = 0; i < 500; ++i) {
+      randomize(v, world);
+      const NodeId local = i % 3 == 0 ? kNoNode : static_cast<NodeId>(world.below(60));
+      DispatchContext ca{0, local, &a}, cb{0, local, &b};
+      REQUIRE(sampled->choose(task(10, 2, 4), all_nodes(v), v, ca) ==
+              plain->choose(task(10, 2, 4), all_nodes(v), v, cb));
+      REQUIRE(a.next_u64() == b.next_u64());
+    }
+  }
+  SECTION("more candidates: the rule over the drawn positions, top k a share of the sample") {
+    ClusterSpec c;
+    for (int i = 0; i < 1000; ++i) c.nodes.push_back(NodeSpec{8, 32, 1, 0, 0, 0});
+    c.tier_names = {"test"};
+    ClusterView v(c);
+    const RayHybridRule rule;
+    RngStream world(5, 5), rng(6, 6);
+    std::size_t locals_kept = 0;
+    for (int i = 0; i < 300; ++i) {
+      randomize(v, world);
+      std::vector<NodeId> cands;  // every other node: positions are not ids
+      for (NodeId n = 1; n < v.size(); n += 2) cands.push_back(n);
+      const NodeId local = i % 2 == 0 ? kNoNode : cands[world.below(cands.size())];
+      RngStream replay = rng;
+      std::vector<std::size_t> pos;
+      for (int d = 0; d < 100; ++d) pos.push_back(replay.below(cands.size()));
+      std::sort(pos.begin(), pos.end());
+      pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+      std::vector<NodeId> sample;
+      for (const std::size_t p : pos) sample.push_back(cands[p]);
+      if (local != kNoNode && std::find(sample.begin(), sample.end(), local) == sample.end()) sample.push_back(local);
+      DispatchContext expected_ctx{0, local, &replay}, ctx{0, local, &rng};
+      const NodeId expected = rule.choose(task(10, 2, 4), sample, sample.size(), v, expected_ctx);
+      const NodeId got = sampled->choose(task(10, 2, 4), cands, v, ctx);
+      REQUIRE(got == expected);
+      REQUIRE(rng.next_u64() == replay.next_u64());
+      if (got == local) ++locals_kept;
+    }
+    CHECK(locals_kept > 0);  // the local node joins the sample when it is a candidate
+  }
 }

@@ -109,8 +109,10 @@ TEST_CASE("trajectory file: a row may reference a global state of an earlier flu
   TempDir tmp;
   const std::string path = tmp.file("states.h5");
   Valid v;
+  TrajectorySettings settings = t::example_settings();
+  settings.role_attention = false;
   {
-    TrajectoryWriter out(path, Communicator{}, t::example_settings());
+    TrajectoryWriter out(path, Communicator{}, settings);
     const std::vector<float> g(t::kGlobal, 2.0f);
     out.append_global_state(0, 0.0, g);
     const auto second = out.append_global_state(0, 1.0, g);
@@ -166,6 +168,9 @@ TEST_CASE("trajectory file: bad input is refused with the dataset named", "[traj
   bad.reward_assignment = "";
   CHECK_THROWS_WITH(TrajectoryWriter(tmp.file("a.h5"), Communicator{}, bad), Contains("reward_assignment"));
   bad = t::example_settings();
+  bad.global_state_dim = 0;  // role attention is per decision cycle: it needs the global_states table
+  CHECK_THROWS_WITH(TrajectoryWriter(tmp.file("a.h5"), Communicator{}, bad), Contains("global_state_dim > 0"));
+  bad = t::example_settings();
   bad.observation_dim = 0;
   CHECK_THROWS_WITH(TrajectoryWriter(tmp.file("a.h5"), Communicator{}, bad), Contains("observation_dim"));
   CHECK_THROWS_AS(TrajectoryWriter(tmp.file("no/such/dir/a.h5"), Communicator{}, t::example_settings()),
@@ -193,6 +198,8 @@ TEST_CASE("trajectory file: bad input is refused with the dataset named", "[traj
   d.global_state = 0;
   CHECK_THROWS_WITH(out.append(d), Contains("global_state_index") && Contains("was not appended"));
   CHECK_THROWS_WITH(out.append_global_state(0, 0.0, std::vector<float>(3)), Contains("expected 5 values"));
+  CHECK_THROWS_WITH(out.append_global_state(0, 0.0, std::vector<float>(t::kGlobal), std::vector<float>(3)),
+                    Contains("role_attention") && Contains("expected 4 values (roles x roles), got 3"));
   CHECK(out.buffered_rows() == 0);  // nothing half-appended
 
   const auto row = out.append(v.decision());
@@ -210,6 +217,7 @@ TEST_CASE("trajectory file: global_state_dim 0 means no global states", "[trajec
   TempDir tmp;
   TrajectorySettings settings = t::example_settings();
   settings.global_state_dim = 0;
+  settings.role_attention = false;
   Valid v;
   {
     TrajectoryWriter out(tmp.file("nostate.h5"), Communicator{}, settings);
@@ -222,4 +230,9 @@ TEST_CASE("trajectory file: global_state_dim 0 means no global states", "[trajec
   CHECK(dims == std::vector<hsize_t>{0, 0});
   CHECK(t::read_dataset<std::int64_t>(tmp.file("nostate.h5"), "global_state_index", H5T_NATIVE_INT64) ==
         std::vector<std::int64_t>{-1});
+  // Without role attention (every policy but hrac) the file has no role_attention dataset.
+  const hid_t file = H5Fopen(tmp.file("nostate.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  CHECK(H5Lexists(file, "role_attention", H5P_DEFAULT) == 0);
+  H5Fclose(file);
+  CHECK(ResultsReader(tmp.file("nostate.h5")).attribute_int64("/", "mask_unfit") == 1);  // the example's setting
 }

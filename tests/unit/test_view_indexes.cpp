@@ -17,9 +17,9 @@
 using namespace marlsim;
 
 namespace {
-ClusterSpec random_cluster(RngStream& rng) {
+ClusterSpec random_cluster(RngStream& rng, std::size_t max_nodes = 120) {
   ClusterSpec c;
-  const std::size_t n = 1 + rng.below(rng.below(4) == 0 ? 8 : 120);
+  const std::size_t n = 1 + rng.below(rng.below(4) == 0 ? 8 : max_nodes);
   const double cores[] = {2, 4, 8, 16, 32};
   const double memory[] = {8, 16, 24.5, 64, 128};
   const double speed[] = {0.6, 0.75, 1.0, 1.0, 1.5};
@@ -71,9 +71,9 @@ std::vector<NodeId> candidates(const ClusterView& view, const TaskSpec& task) {
 
 // Runs `steps` random reports and decisions on a plain view (scans) and an indexed one;
 // every decision must agree, and so must the RNG streams after it. Returns the decisions.
-std::size_t compare(const std::string& policy_name, std::uint64_t seed, int steps) {
+std::size_t compare(const std::string& policy_name, std::uint64_t seed, int steps, std::size_t max_nodes = 120) {
   RngStream rng(seed, 0);
-  const ClusterSpec cluster = random_cluster(rng);
+  const ClusterSpec cluster = random_cluster(rng, max_nodes);
   const auto policy = make_scheduling_policy(policy_name);
   ClusterView plain(cluster), indexed(cluster);
   for (NodeId n = 0; n < cluster.nodes.size(); ++n)
@@ -114,12 +114,20 @@ std::size_t compare(const std::string& policy_name, std::uint64_t seed, int step
 }  // namespace
 
 TEST_CASE("indexed decisions equal the scans over randomized views", "[policy][index]") {
-  for (const char* name : {"least-loaded", "random", "priority-minmin", "best-fit"}) {
+  for (const char* name : {"least-loaded", "random", "priority-minmin", "best-fit", "ray-hybrid-sampled"}) {
     std::size_t decided = 0;
     for (std::uint64_t seed = 1; seed <= 300; ++seed) decided += compare(name, seed, 200);
     INFO(name);
     CHECK(decided > 20000);  // the comparisons happened (not all tasks unplaceable)
   }
+}
+
+TEST_CASE("ray-hybrid-sampled: the indexed sample is the scan's over clusters larger than the sample",
+          "[policy][index]") {
+  // Up to 600 nodes: most tasks have more than the 100 draws' worth of candidates.
+  std::size_t decided = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) decided += compare("ray-hybrid-sampled", seed, 200, 600);
+  CHECK(decided > 3000);
 }
 
 TEST_CASE("priority-minmin: a batch of every-node requests is the batch of listed ones", "[policy][index]") {
