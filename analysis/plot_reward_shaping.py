@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Learning gate 2: hrac's learning curves with and without local-global reward shaping.
 
-usage: /usr/bin/python3 analysis/plot_reward_shaping.py [--target plateau|best] OUT.png RUN.json [...]
+usage: /usr/bin/python3 analysis/plot_reward_shaping.py [--target plateau|best|VALUE] OUT.png RUN.json [...]
 
 Each RUN.json is a `marlsim train --policy hrac --summary-json` file (its `reward_lambda` and
 `seed` say which curve it is; all must share one `local_reward`). Prints, per lambda and seed,
@@ -15,8 +15,15 @@ The target is fixed from the unshaped runs (lambda = 1) before comparing:
     iteration 0's return) to the lambda = 1 plateau (the mean of their last 5 iterations over
     their seeds). Degenerate when the unshaped runs do not improve (plateau <= untrained).
   best: the best 3-iteration moving average any lambda = 1 run reached (a return the
-    unshaped learner demonstrably reaches).
+    unshaped learner demonstrably reaches). It rises with the number of unshaped seeds (a
+    maximum), so compare runs of one seed set only.
+  VALUE: a fixed return, e.g. one chosen from an earlier set of seeds (pre-registered: the
+    target does not move when seeds are added).
 A run that never reaches it counts as "not reached" (and as its iteration count + 1 in the mean).
+Per lambda it also prints, with 95 % confidence intervals over seeds (t, seeds - 1 degrees of
+freedom): the mean iterations to the target, the mean return over all iterations (the area
+under the learning curve, which needs no target) and its paired difference from lambda = 1 on
+the same seeds (same initial network and training episodes).
 """
 import json
 import sys
@@ -31,6 +38,43 @@ import numpy as np  # noqa: E402
 
 def moving_average(x, k=3):
     return np.array([np.mean(x[max(0, i - k + 1) : i + 1]) for i in range(len(x))])
+
+
+T95 = {1: 12.71, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+       11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086,
+       25: 2.060, 30: 2.042}
+
+
+def ci95(x):
+    """(mean, half-width of the 95 % t interval) of a sample; half-width nan for one value."""
+    x = np.asarray(x, dtype=float)
+    if len(x) < 2:
+        return float(x.mean()), float("nan")
+    dof = len(x) - 1
+    t = T95[dof] if dof in T95 else T95[max(k for k in T95 if k <= dof)]
+    return float(x.mean()), float(t * x.std(ddof=1) / np.sqrt(len(x)))
+
+
+def iterations_to(curve, target):
+    """First iteration (1-based) whose 3-iteration moving average reaches target; None if never."""
+    reached = np.nonzero(moving_average(curve) >= target)[0]
+    return int(reached[0]) + 1 if len(reached) else None
+
+
+def compare(ret, target):
+    """Per lambda: {hits, reached, iterations (mean, ci), auc (mean, ci), auc_vs_unshaped (mean, ci, seeds)}.
+
+    ret: lambda -> seed -> per-iteration mean returns. "Not reached" counts as len(curve) + 1."""
+    out = {}
+    for lam in sorted(ret):
+        hits = [iterations_to(c, target) for _, c in sorted(ret[lam].items())]
+        its = [h if h is not None else len(c) + 1 for h, (_, c) in zip(hits, sorted(ret[lam].items()))]
+        auc = {seed: float(np.mean(c)) for seed, c in ret[lam].items()}
+        common = sorted(set(auc) & set(ret.get(1.0, {})))
+        diff = [auc[s] - float(np.mean(ret[1.0][s])) for s in common]
+        out[lam] = {"hits": hits, "reached": sum(h is not None for h in hits), "iterations": ci95(its),
+                    "auc": ci95(list(auc.values())), "auc_vs_unshaped": (*ci95(diff), len(common))}
+    return out
 
 
 def main(out, paths, method="plateau"):
@@ -50,23 +94,27 @@ def main(out, paths, method="plateau"):
     start = np.mean([c[0] for by in ret.values() for c in by.values()])
     plateau = np.mean([c[-5:].mean() for c in ret[1.0].values()])
     best = max(moving_average(c).max() for c in ret[1.0].values())
-    target = start + 0.9 * (plateau - start) if method == "plateau" else best
+    if method == "plateau":
+        target = start + 0.9 * (plateau - start)
+    elif method == "best":
+        target = best
+    else:
+        target = float(method)
     print(f"local reward {local}: untrained return {start:.3f}, lambda=1 plateau {plateau:.3f}, best lambda=1 "
           f"{best:.3f}; target ({method}) {target:.3f} (per trajectory)")
     print("lambda  seed  iterations-to-target  final return  final completion s")
-    summary = {}
+    stats = compare(ret, target)
     for lam in sorted(ret):
-        hits = []
-        for seed in sorted(ret[lam]):
-            c = moving_average(ret[lam][seed])
-            reached = np.nonzero(c >= target)[0]
-            it = int(reached[0]) + 1 if len(reached) else None
-            hits.append(it if it is not None else len(c) + 1)
+        for (seed, c), it in zip(sorted(ret[lam].items()), stats[lam]["hits"]):
             comp = runs[lam][seed]["curve"][-1]["mean_completion_s"]
-            print(f"{lam:6.2f}  {seed:4}  {it if it is not None else 'not reached':>20}  {ret[lam][seed][-1]:12.3f}  "
-                  f"{comp:18.2f}")
-        summary[lam] = hits
-        print(f"{lam:6.2f}  mean  {np.mean(hits):20.1f}")
+            print(f"{lam:6.2f}  {seed:4}  {it if it is not None else 'not reached':>20}  {c[-1]:12.3f}  {comp:18.2f}")
+    print("\nlambda  seeds  reached  iterations to target (95% CI)  mean return over iterations (95% CI)  "
+          "paired vs lambda 1 (95% CI)")
+    for lam in sorted(ret):
+        st = stats[lam]
+        (im, ic), (am, ac), (dm, dc, n) = st["iterations"], st["auc"], st["auc_vs_unshaped"]
+        print(f"{lam:6.2f}  {len(st['hits']):5}  {st['reached']:7}  {im:20.1f} +- {ic:5.1f}  {am:27.3f} +- {ac:5.3f}  "
+              f"{dm:+17.3f} +- {dc:5.3f} ({n} seeds)")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -93,8 +141,13 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     method = "plateau"
     if args[:1] == ["--target"]:
-        if len(args) < 2 or args[1] not in ("plateau", "best"):
-            sys.exit("--target: expected plateau or best")
+        if len(args) < 2:
+            sys.exit("--target: expected plateau, best or a number")
+        if args[1] not in ("plateau", "best"):
+            try:
+                float(args[1])
+            except ValueError:
+                sys.exit(f"--target: expected plateau, best or a number, got {args[1]!r}")
         method, args = args[1], args[2:]
     if len(args) < 2:
         sys.exit(__doc__)
