@@ -72,8 +72,15 @@ def compare(ret, target):
         auc = {seed: float(np.mean(c)) for seed, c in ret[lam].items()}
         common = sorted(set(auc) & set(ret.get(1.0, {})))
         diff = [auc[s] - float(np.mean(ret[1.0][s])) for s in common]
+
+        def capped(c):
+            h = iterations_to(c, target)
+            return h if h is not None else len(c) + 1
+
+        it_diff = [capped(ret[lam][s]) - capped(ret[1.0][s]) for s in common]
         out[lam] = {"hits": hits, "reached": sum(h is not None for h in hits), "iterations": ci95(its),
-                    "auc": ci95(list(auc.values())), "auc_vs_unshaped": (*ci95(diff), len(common))}
+                    "iterations_vs_unshaped": (*ci95(it_diff), len(common)), "auc": ci95(list(auc.values())),
+                    "auc_vs_unshaped": (*ci95(diff), len(common))}
     return out
 
 
@@ -108,13 +115,14 @@ def main(out, paths, method="plateau"):
         for (seed, c), it in zip(sorted(ret[lam].items()), stats[lam]["hits"]):
             comp = runs[lam][seed]["curve"][-1]["mean_completion_s"]
             print(f"{lam:6.2f}  {seed:4}  {it if it is not None else 'not reached':>20}  {c[-1]:12.3f}  {comp:18.2f}")
-    print("\nlambda  seeds  reached  iterations to target (95% CI)  mean return over iterations (95% CI)  "
-          "paired vs lambda 1 (95% CI)")
+    print("\nlambda  seeds  reached  iterations to target  paired vs lambda 1  mean return over iterations  "
+          "paired vs lambda 1   (95% CIs over seeds)")
     for lam in sorted(ret):
         st = stats[lam]
-        (im, ic), (am, ac), (dm, dc, n) = st["iterations"], st["auc"], st["auc_vs_unshaped"]
-        print(f"{lam:6.2f}  {len(st['hits']):5}  {st['reached']:7}  {im:20.1f} +- {ic:5.1f}  {am:27.3f} +- {ac:5.3f}  "
-              f"{dm:+17.3f} +- {dc:5.3f} ({n} seeds)")
+        (im, ic), (am, ac) = st["iterations"], st["auc"]
+        (jm, jc, _), (dm, dc, n) = st["iterations_vs_unshaped"], st["auc_vs_unshaped"]
+        print(f"{lam:6.2f}  {len(st['hits']):5}  {st['reached']:7}  {im:11.1f} +- {ic:4.1f}  {jm:+10.1f} +- {jc:4.1f}  "
+              f"{am:20.3f} +- {ac:5.3f}  {dm:+10.3f} +- {dc:5.3f}  ({n} paired seeds)")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]

@@ -38,4 +38,7 @@ check(st[0.5]["hits"] == [None, 2, 1], f"lambda 0.5 hits: {st[0.5]['hits']}")
 # Paired on seeds 1 and 2 only (seed 3 has no unshaped run): (1 - 0) and (6.75 - 3).
 dm, _, n = st[0.5]["auc_vs_unshaped"]
 check(n == 2 and abs(dm - (1.0 + 3.75) / 2) < 1e-12, f"paired difference: {dm} over {n} seeds")
+# Iterations, paired: seed 1 (5 - 5) and seed 2 (2 - 4).
+jm, _, _ = st[0.5]["iterations_vs_unshaped"]
+check(jm == (0 + -2) / 2, f"paired iterations difference: {jm}")
 print("ok")
