@@ -1,8 +1,10 @@
 #include "agents/actor_critic_features.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 
 #include "agents/nn/observation_layout.hpp"
 
@@ -10,6 +12,17 @@ namespace marlsim {
 
 namespace {
 float log1p_of(double x) { return static_cast<float>(std::log1p(std::max(0.0, x))); }
+
+// Queue lengths are counts, mostly small: their log1p from a table computed with log1p_of
+// itself (the same bits), read ~10 times a decision.
+float log1p_of_count(std::uint32_t n) {
+  static const std::array<float, 1024> table = [] {
+    std::array<float, 1024> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = log1p_of(static_cast<double>(i));
+    return t;
+  }();
+  return n < table.size() ? table[n] : log1p_of(n);
+}
 }  // namespace
 
 void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& task, SimTime now, std::span<float> out) {
@@ -23,7 +36,7 @@ void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& ta
     out[i++] = static_cast<float>(s.free_cores / c.cores);          // own.cpu_free
     out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // own.mem_free
     out[i++] = static_cast<float>(s.running / c.cores);             // own.running_tasks
-    out[i++] = log1p_of(s.queue_length);                            // queue.length
+    out[i++] = log1p_of_count(s.queue_length);                      // queue.length
     out[i++] = log1p_of(view.backlog_s(self));                      // queue.backlog
     out[i++] = s.queue_length == 0 ? 0.0f                           // queue.mean_cpu_demand
                                    : static_cast<float>(s.queued_cores / s.queue_length / c.cores);
@@ -44,7 +57,7 @@ void write_candidate_features(const ClusterView& view, NodeId self, const TaskSp
   std::size_t i = 0;
   out[i++] = static_cast<float>(s.free_cores / c.cores);          // candidate.cpu_free
   out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // candidate.mem_free
-  out[i++] = log1p_of(s.queue_length);                            // candidate.queue_length
+  out[i++] = log1p_of_count(s.queue_length);                      // candidate.queue_length
   out[i++] = log1p_of(to_seconds(now - reported));                // candidate.report_age
   out[i++] = ClusterView::fits_now(task, s) ? 1.0f : 0.0f;        // candidate.fits_task
   out[i++] = n == self ? 1.0f : 0.0f;                             // candidate.is_self

@@ -20,23 +20,24 @@ namespace marlsim {
 
 namespace {
 
-void start_batch(nn::DecisionBatch& batch, std::size_t requests) {
+// Sizes `batch` for `requests` requests of `rows` candidate rows in all. Reusing one batch
+// for calls of the same shape allocates nothing (Eigen reallocates only on a size change).
+void start_batch(nn::DecisionBatch& batch, std::size_t requests, std::size_t rows) {
   const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
   batch.offsets.assign(1, 0);
-  batch.offsets.reserve(requests + 1);
   batch.own.resize(static_cast<Eigen::Index>(requests), static_cast<Eigen::Index>(layout.own.size()));
-  batch.candidates.resize(0, static_cast<Eigen::Index>(layout.candidate.size()));
+  batch.candidates.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(layout.candidate.size()));
+  batch.masked.clear();
   batch.uniforms.clear();
-  batch.uniforms.reserve(requests);
 }
 
+// Request i's rows, written after the rows of requests 0..i-1.
 void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, std::span<const NodeId> candidates,
                  const ClusterView& view, const DispatchContext& ctx) {
   const auto own_width = static_cast<std::size_t>(batch.own.cols());
   const auto candidate_width = static_cast<std::size_t>(batch.candidates.cols());
   const Eigen::Index first = batch.offsets.back();
   batch.offsets.push_back(first + static_cast<Eigen::Index>(candidates.size()));
-  batch.candidates.conservativeResize(batch.offsets.back(), batch.candidates.cols());
   write_own_features(view, ctx.local_node, task, ctx.now,
                      {batch.own.row(static_cast<Eigen::Index>(i)).data(), own_width});
   for (std::size_t k = 0; k < candidates.size(); ++k)
@@ -95,11 +96,11 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // decide()).
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext& ctx) const override {
-    nn::DecisionBatch batch;
-    start_batch(batch, 1);
-    add_request(batch, 0, task, candidates, view, ctx);
-    if (mask_unfit_) mask_unfit_candidates(batch);
-    return candidates[static_cast<std::size_t>(forward(batch, ctx).actions[0])];
+    start_batch(scratch_.batch, 1, candidates.size());
+    add_request(scratch_.batch, 0, task, candidates, view, ctx);
+    if (mask_unfit_) mask_unfit_candidates(scratch_.batch);
+    forward(scratch_.batch, ctx);
+    return candidates[static_cast<std::size_t>(scratch_.decided.actions[0])];
   }
 
   // One forward pass over every candidate of every request, whichever LP raised it; the
@@ -107,9 +108,11 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // together are decided together).
   void decide(std::span<DecisionRequest> requests) const override {
     if (requests.empty()) return;
-    nn::DecisionBatch batch = actor_critic_batch(requests);
+    nn::DecisionBatch& batch = scratch_.batch;
+    fill_actor_critic_batch(requests, batch);
     if (mask_unfit_) mask_unfit_candidates(batch);
-    const nn::DecisionOutputs decided = forward(batch, requests.front().ctx);
+    forward(batch, requests.front().ctx);
+    const nn::DecisionOutputs& decided = scratch_.decided;
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
     if (!logs_.empty())
@@ -122,11 +125,11 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   }
 
  private:
-  nn::DecisionOutputs forward(const nn::DecisionBatch& batch, const DispatchContext& ctx) const {
+  // Into scratch_.decided. No value head: acting needs none (training evaluates its critics).
+  void forward(const nn::DecisionBatch& batch, const DispatchContext& ctx) const {
     try {
-      nn::DecisionOutputs decided = network_->forward(batch);
-      if (greedy_) take_most_probable(batch, decided);
-      return decided;
+      network_->forward(batch, scratch_.decided, scratch_.forward, nn::ActorCriticNetwork::Values::Skip);
+      if (greedy_) take_most_probable(batch, scratch_.decided);
     } catch (const nn::NonFiniteError& e) {
       const std::string who = ctx.local_node == kNoNode ? "the scheduler" : "node " + std::to_string(ctx.local_node);
       throw nn::NonFiniteError("decentralized-ac deciding at " + who + ", t = " + std::to_string(to_seconds(ctx.now)) +
@@ -138,6 +141,14 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   std::span<DecisionLog> logs_;  // training: where each episode's decisions go (empty: nowhere)
   bool greedy_;                  // the most probable candidate instead of a sample
   bool mask_unfit_;              // agents.mask_unfit: no probability on candidates where the task does not fit now
+  // The last batch's inputs and outputs, reused so that a decision allocates nothing. The rank
+  // decides on one thread (its kernel's), one batch at a time, so one set serves every LP.
+  struct Scratch {
+    nn::DecisionBatch batch;
+    nn::DecisionOutputs decided;
+    nn::ForwardScratch forward;
+  };
+  mutable Scratch scratch_;
 };
 
 }  // namespace
@@ -158,15 +169,17 @@ std::shared_ptr<const nn::ActorCriticNetwork> make_actor_critic_network(const Ac
   return network;
 }
 
-nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests) {
-  nn::DecisionBatch batch;
-  start_batch(batch, requests.size());
+void fill_actor_critic_batch(std::span<const DecisionRequest> requests, nn::DecisionBatch& batch) {
   std::size_t rows = 0;
   for (const DecisionRequest& r : requests) rows += r.candidates.size();
-  batch.candidates.resize(static_cast<Eigen::Index>(rows), batch.candidates.cols());
-  batch.candidates.resize(0, batch.candidates.cols());
+  start_batch(batch, requests.size(), rows);
   for (std::size_t i = 0; i < requests.size(); ++i)
     add_request(batch, i, *requests[i].task, requests[i].candidates, *requests[i].view, requests[i].ctx);
+}
+
+nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests) {
+  nn::DecisionBatch batch;
+  fill_actor_critic_batch(requests, batch);
   return batch;
 }
 

@@ -47,6 +47,28 @@ ActorCriticNetwork::ActorCriticNetwork(ActorCriticSettings settings, std::uint64
 }
 
 DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
+  DecisionOutputs out;
+  ForwardScratch scratch;
+  forward(batch, out, scratch);
+  return out;
+}
+
+namespace {
+// The layers' chain on x, through the two hidden buffers in turn, into `last`. Same bits as
+// mlp_output (each layer one dense_forward).
+void chain(const std::vector<DenseLayer>& layers, const RowMatrixF& x, RowMatrixF (&hidden)[2], RowMatrixF& last) {
+  const RowMatrixF* in = &x;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    RowMatrixF& out = l + 1 == layers.size() ? last : hidden[l % 2];
+    out.resize(in->rows(), layers[l].weights.cols());
+    dense_forward(*in, layers[l].weights, layers[l].bias, layers[l].activation, out);
+    in = &out;
+  }
+}
+}  // namespace
+
+void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardScratch& scratch,
+                                 Values values) const {
   const Index requests = batch.own.rows();
   const Index own = settings_.own_features, cand = settings_.candidate_features;
   if (batch.own.cols() != own || batch.candidates.cols() != cand ||
@@ -62,7 +84,8 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
   require_finite_rows(batch.candidates, "candidate features", &batch.offsets);
 
   // Each candidate row joined with its request's own observation.
-  RowMatrixF joined(rows, own + cand);
+  RowMatrixF& joined = scratch.joined;
+  joined.resize(rows, own + cand);
   for (Index r = 0; r < requests; ++r) {
     const Index first = batch.offsets[static_cast<std::size_t>(r)],
                 last = batch.offsets[static_cast<std::size_t>(r) + 1];
@@ -73,16 +96,21 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
       joined.row(i).tail(cand) = batch.candidates.row(i);
     }
   }
-  const RowMatrixF scores = mlp_output(actor_, std::move(joined));
-  const RowMatrixF values = mlp_output(value_, batch.own);
+  const RowMatrixF& scores = scratch.scores;
+  chain(actor_, joined, scratch.actor_hidden, scratch.scores);
   require_finite_rows(scores, "actor scores", &batch.offsets);
-  require_finite_rows(values, "values of request", nullptr);
+  if (values == Values::Compute) {
+    RowMatrixF v;
+    chain(value_, batch.own, scratch.value_hidden, v);
+    require_finite_rows(v, "values of request", nullptr);
+    out.values = v.col(0);
+  } else {
+    out.values.resize(0);
+  }
 
-  DecisionOutputs out;
-  out.probabilities = Eigen::VectorXf::Zero(rows);
+  out.probabilities.setZero(rows);
   out.actions.assign(static_cast<std::size_t>(requests), -1);
-  out.log_probs = Eigen::VectorXf::Zero(requests);
-  out.values = values.col(0);
+  out.log_probs.setZero(requests);
   const auto is_masked = [&](Index i) {
     return !batch.masked.empty() && batch.masked[static_cast<std::size_t>(i)] != 0;
   };
@@ -115,7 +143,6 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
     out.actions[static_cast<std::size_t>(r)] = chosen - first;
     out.log_probs[r] = (scores(chosen, 0) - top) - std::log(sum);
   }
-  return out;
 }
 
 }  // namespace marlsim::nn

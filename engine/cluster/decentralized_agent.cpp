@@ -220,17 +220,18 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<DecisionRequest> decided_;       // scratch of the at-once path
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
   std::vector<NodeId> pool_, newly_sampled_;   // scratch of place_decentralized
-  bool elide_ = false;                         // report_elision.hpp: repeated reports are not sent
-  UnchangedReports unchanged_;                 // what it last sent
-  TickGrid ticks_;                             // its periodic ticks, and which are done
-  bool tick_scheduled_ = false;                // a kReportTick is pending for ticks_.next()
-  bool ticking_ = false;                       // inside a tick
-  ElidedReports elided_;                       // what it last heard, and the repeats it did not get
-  bool on_change_;                             // scheduler.report = "on-change"
-  SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
-  bool report_due_ = false;                    // on change: a held-back report is scheduled (kReportDue)
-  ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
-  bool heard_since_extrapolated_ = false;      // on change: a report arrived since extrapolate_reports
+  std::vector<std::vector<NodeId>> spare_candidate_lists_;  // dispatched requests' lists, for reuse
+  bool elide_ = false;                                      // report_elision.hpp: repeated reports are not sent
+  UnchangedReports unchanged_;                              // what it last sent
+  TickGrid ticks_;                                          // its periodic ticks, and which are done
+  bool tick_scheduled_ = false;                             // a kReportTick is pending for ticks_.next()
+  bool ticking_ = false;                                    // inside a tick
+  ElidedReports elided_;                                    // what it last heard, and the repeats it did not get
+  bool on_change_;                                          // scheduler.report = "on-change"
+  SimTime last_report_ = -1;                                // on change: when it last sent its report (-1: never)
+  bool report_due_ = false;                                 // on change: a held-back report is scheduled (kReportDue)
+  ReportedLoads reported_;                 // on change: the last report heard from each sender, as sent
+  bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
@@ -291,6 +292,11 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     }
   }
   DecisionRequest r;
+  if (!spare_candidate_lists_.empty()) {  // a list a dispatched request gave back: no allocation
+    r.candidates = std::move(spare_candidate_lists_.back());
+    spare_candidate_lists_.pop_back();
+    r.candidates.clear();
+  }
   r.candidates.reserve(pool.size());
   for (NodeId c : pool)
     if (self_.knowledge.fits_statically(task, c) && self_.knowledge.state(c).up) r.candidates.push_back(c);
@@ -336,7 +342,7 @@ void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
 void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
   const SchedulerConfig& s = setup_.scheduler;
   node_.decision_stats().wall_s += wall_s;
-  std::vector<TaskMessage> tasks;
+  std::vector<TaskMessage> tasks;  // a local: keeping or bouncing a task may raise new requests
   tasks.swap(dispatching_);
   for (std::size_t i = 0; i < decided.size(); ++i) {
     TaskMessage m = tasks[i];
@@ -358,6 +364,10 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
     }
   }
   forget_sampled();
+  // The buffers go back for the next requests (nothing reads a dispatched request's list).
+  for (DecisionRequest& d : decided) spare_candidate_lists_.push_back(std::move(d.candidates));
+  tasks.clear();
+  if (dispatching_.empty()) dispatching_.swap(tasks);
 }
 
 void DecentralizedAgent::forget_sampled() {
