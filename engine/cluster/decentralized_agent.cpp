@@ -169,6 +169,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   }
   void repaired(LpContext& ctx) override { retry_parked(ctx); }
   std::uint64_t held() const override { return parked_.size(); }
+  void hot_state(std::vector<HotRange>& out) const override { out.push_back({this, sizeof(*this)}); }
 
   void collect_requests(std::vector<DecisionRequest>& out) override;
   void dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) override;

@@ -14,6 +14,7 @@ class ForwardingPlacement : public NodePlacement {
   void submitted(TaskMessage m, LpContext& ctx) override { forward(m, ctx); }
   void bounce(TaskMessage m, LpContext& ctx) override;
   void state_changed(LpContext& ctx) override;
+  void hot_state(std::vector<HotRange>& out) const override { out.push_back({this, sizeof(*this)}); }
 
  protected:
   void forward(TaskMessage m, LpContext& ctx);  // to the central scheduler, as a spill from this node

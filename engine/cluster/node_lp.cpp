@@ -72,6 +72,11 @@ void NodeLp::handle(const Event& ev, LpContext& ctx) {
   placement_->after_event(ctx);
 }
 
+void NodeLp::hot_state(std::vector<HotRange>& out) const {
+  out.push_back({this, sizeof(*this)});
+  placement_->hot_state(out);
+}
+
 DecisionStats NodeLp::decisions(SimTime stop) const {
   DecisionStats d = decisions_;
   placement_->count_until(stop, d);

@@ -26,6 +26,7 @@ class NodeLp final : public LogicalProcess {
   void init(LpContext& ctx) override;
   void handle(const Event& ev, LpContext& ctx) override;
   std::uint64_t state_hash() const override;
+  void hot_state(std::vector<HotRange>& out) const override;  // itself and its placement
 
   const std::vector<TaskRecord>& records() const { return records_; }
   // Its decision bookkeeping at the episode's end `stop` (sim.episode_stop: what the placement

@@ -43,6 +43,8 @@ class NodePlacement {
   virtual void evacuate(std::vector<TaskMessage>& out) {}
   virtual void repaired(LpContext& ctx) {}
   virtual std::uint64_t held() const { return 0; }  // tasks waiting here for a placement
+  // What it touches on every event of its node (LogicalProcess::hot_state): at least itself.
+  virtual void hot_state(std::vector<HotRange>& out) const = 0;
 };
 
 std::unique_ptr<NodePlacement> make_node_placement(NodeLp& node, const ModelSetup& setup);

@@ -12,6 +12,7 @@ class TwoLevelPlacement final : public ForwardingPlacement {
  public:
   TwoLevelPlacement(NodeLp& node, const ModelSetup& setup)
       : ForwardingPlacement(node, setup), self_(node, setup, ClusterView(*setup.cluster, ClusterView::Sparse{})) {}
+  void hot_state(std::vector<HotRange>& out) const override { out.push_back({this, sizeof(*this)}); }
 
   void submitted(TaskMessage m, LpContext& ctx) override {
     if (node_.up()) {

@@ -52,12 +52,16 @@ struct Event {
 };
 static_assert(std::is_trivially_copyable_v<Event> && sizeof(Event) == 96);
 
-// The ordering key the queues sort by: (time, order). `slot` locates the full event.
+// The ordering key the queues sort by: (time, order). `slot` locates the full event; `lp` is
+// its destination's index among the rank's LPs (it fills the padding), so the kernel can
+// prefetch that LP's state before the event is due (Simulator::prefetch).
 struct EventKey {
   SimTime time;
   std::uint64_t order;
   std::uint32_t slot;
+  std::uint32_t lp = 0;
 };
+static_assert(sizeof(EventKey) == 24);
 
 inline constexpr bool key_before(const EventKey& a, const EventKey& b) {
   return a.time < b.time || (a.time == b.time && a.order < b.order);

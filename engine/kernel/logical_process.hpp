@@ -1,7 +1,9 @@
 #pragma once
 // A logical process (LP): a piece of model state that changes only in its own event
 // handlers and talks to other LPs only through timestamped events.
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "engine/kernel/event.hpp"
 
@@ -52,6 +54,12 @@ class LpContext {
   SimTime now_;
 };
 
+// Memory an LP's handlers touch on (nearly) every event, for the kernel to prefetch.
+struct HotRange {
+  const void* begin;
+  std::size_t bytes;
+};
+
 class LogicalProcess {
  public:
   virtual ~LogicalProcess() = default;
@@ -60,6 +68,12 @@ class LogicalProcess {
   virtual void handle(const Event& ev, LpContext& ctx) = 0;
   // A digest of the LP's state, for the cross-partition determinism checks.
   virtual std::uint64_t state_hash() const { return 0; }
+  // What its handlers touch first on every event, in memory that does not move (the object
+  // itself, objects it owns by pointer): asked once, after construction. With thousands of LPs
+  // their state outgrows the caches and each event's first touches, not its work, dominate,
+  // so the kernel prefetches these while the event before runs. Only a hint: the default is
+  // the object's first cache line (its vtable); list the rest with `sizeof(*this)`.
+  virtual void hot_state(std::vector<HotRange>& out) const { out.push_back({this, 64}); }
 };
 
 }  // namespace marlsim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -61,6 +62,12 @@ Simulator::Simulator(const Communicator& comm, std::uint64_t episodes, std::uint
     local_index_[id] = static_cast<LpId>(lps_.size());
     lps_.push_back(factory(id));
   }
+  hot_first_.reserve(lps_.size() + 1);
+  for (const auto& lp : lps_) {
+    hot_first_.push_back(static_cast<std::uint32_t>(hot_.size()));
+    lp->hot_state(hot_);
+  }
+  hot_first_.push_back(static_cast<std::uint32_t>(hot_.size()));
   send_seq_.assign(local_lps_.size(), 0);
   outgoing_.resize(static_cast<std::size_t>(comm.size()));
 }
@@ -114,12 +121,32 @@ void Simulator::discard(const Event& ev) {
   dead_min_[e] = std::min(dead_min_[e], ev.time);
 }
 
+namespace {
+// Prefetches every cache line of [begin, begin + bytes).
+void prefetch_lines(const void* begin, std::size_t bytes) {
+  constexpr std::uintptr_t kLine = 64;
+  const auto first = reinterpret_cast<std::uintptr_t>(begin) & ~(kLine - 1);
+  const auto end = reinterpret_cast<std::uintptr_t>(begin) + bytes;
+  for (std::uintptr_t at = first; at < end; at += kLine) __builtin_prefetch(reinterpret_cast<const void*>(at));
+}
+}  // namespace
+
+void Simulator::prefetch(const EventKey& key) const {
+  prefetch_lines(&pool_[key.slot], sizeof(Event));
+  for (std::uint32_t r = hot_first_[key.lp]; r < hot_first_[key.lp + 1]; ++r)
+    prefetch_lines(hot_[r].begin, hot_[r].bytes);
+}
+
 void Simulator::process_until(SimTime& window_end, RunStats& stats) {
   while (!queue_.empty() && queue_.top().time < window_end) {
     const EventKey key = queue_.top();
     queue_.pop();
     Event ev = pool_[key.slot];
     pool_.release(key.slot);
+    // The next event's LP is one of thousands whose state does not fit the caches: start
+    // loading it now, so that it arrives while this event runs (unless this one sends an
+    // earlier event: then the hint is wasted, nothing else).
+    if (!queue_.empty()) prefetch(queue_.top());
     // An episode stops at its own point (a single window runs past the others' stops).
     if (dead(ev)) {
       discard(ev);
@@ -127,7 +154,7 @@ void Simulator::process_until(SimTime& window_end, RunStats& stats) {
     }
     floor_ = ev.time;
     LpContext ctx(*this, ev.dst, ev.time);
-    LogicalProcess& lp = *lps_[local_index_[ev.dst]];
+    LogicalProcess& lp = *lps_[key.lp];
     if (lps_per_episode_ < partition_.num_lps()) {  // the handler sees ids of its own episode
       const LpId base = static_cast<LpId>(episode_of(ev.dst) * lps_per_episode_);
       ev.dst -= base;

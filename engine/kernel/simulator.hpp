@@ -116,7 +116,9 @@ class Simulator {
   SimTime window_end_after(SimTime start, SimTime end_time) const;
   void agree_done(std::uint64_t done_mask, SimTime window_start, SimTime window_end);
   void note_episode_next_times();
-  void push_local(const Event& ev) { queue_.push({ev.time, ev.order, pool_.put(ev)}); }
+  void push_local(const Event& ev) { queue_.push({ev.time, ev.order, pool_.put(ev), local_index_[ev.dst]}); }
+  // Starts loading what the event of `key` will touch first: its slot and its LP's hot state.
+  void prefetch(const EventKey& key) const;
   // Runs local events below window_end (which it lowers in a single window once done is raised).
   void process_until(SimTime& window_end, RunStats& stats);
   SimTime local_next_time();  // drops events past their episode's stop from the top
@@ -132,6 +134,9 @@ class Simulator {
   std::vector<LpId> local_lps_;
   std::vector<LpId> local_index_;  // global LP id -> index into lps_, kNoLp when remote
   std::vector<std::unique_ptr<LogicalProcess>> lps_;
+  // Per local LP, its hot_state() ranges: hot_[hot_first_[i]] up to hot_[hot_first_[i + 1]].
+  std::vector<HotRange> hot_;
+  std::vector<std::uint32_t> hot_first_;
   std::vector<std::uint64_t> send_seq_;  // per local LP
   EventQueue queue_;
   EventPool pool_;
