@@ -38,6 +38,10 @@ void check_policy_settings(const std::string& policy, const ClusterModelSettings
     throw InputError::at("agents.greedy", "only decentralized-ac evaluates greedily; " + policy +
                                               " would ignore it (set it to false, or run " + policy +
                                               " in a scenario of its own)");
+  if (settings.agents.actor_critic.mask_unfit && (policy == "hrac" || policy == "hierrl"))
+    throw InputError::at("agents.mask_unfit", "only decentralized-ac masks unfit candidates; " + policy +
+                                                  " would ignore it (set it to false, or run " + policy +
+                                                  " in a scenario of its own)");
   const std::string default_queue = SchedulerConfig{}.queue;
   if (policy == "hierrl" && settings.scheduler.queue != default_queue)
     throw InputError::at("scheduler.queue",
