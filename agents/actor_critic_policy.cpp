@@ -20,14 +20,15 @@ namespace marlsim {
 
 namespace {
 
-void start_batch(nn::DecisionBatch& batch, std::size_t requests) {
+// Sizes `batch` for `requests` requests of `rows` candidate rows in all (reusing its storage:
+// no allocation while the shapes repeat).
+void start_batch(nn::DecisionBatch& batch, std::size_t requests, std::size_t rows) {
   const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
   batch.offsets.assign(1, 0);
-  batch.offsets.reserve(requests + 1);
   batch.own.resize(static_cast<Eigen::Index>(requests), static_cast<Eigen::Index>(layout.own.size()));
-  batch.candidates.resize(0, static_cast<Eigen::Index>(layout.candidate.size()));
+  batch.candidates.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(layout.candidate.size()));
+  batch.masked.clear();
   batch.uniforms.clear();
-  batch.uniforms.reserve(requests);
 }
 
 void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, std::span<const NodeId> candidates,
@@ -36,13 +37,32 @@ void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, 
   const auto candidate_width = static_cast<std::size_t>(batch.candidates.cols());
   const Eigen::Index first = batch.offsets.back();
   batch.offsets.push_back(first + static_cast<Eigen::Index>(candidates.size()));
-  batch.candidates.conservativeResize(batch.offsets.back(), batch.candidates.cols());
   write_own_features(view, ctx.local_node, task, ctx.now,
                      {batch.own.row(static_cast<Eigen::Index>(i)).data(), own_width});
   for (std::size_t k = 0; k < candidates.size(); ++k)
     write_candidate_features(view, ctx.local_node, task, candidates[k], ctx.now,
                              {batch.candidates.row(first + static_cast<Eigen::Index>(k)).data(), candidate_width});
   batch.uniforms.push_back(ctx.rng->uniform());
+}
+
+void fill_batch(nn::DecisionBatch& batch, std::span<const DecisionRequest> requests) {
+  std::size_t rows = 0;
+  for (const DecisionRequest& r : requests) rows += r.candidates.size();
+  start_batch(batch, requests.size(), rows);
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    add_request(batch, i, *requests[i].task, requests[i].candidates, *requests[i].view, requests[i].ctx);
+}
+
+// What a deciding thread reuses from decision to decision: the policy is shared (const) by the
+// rank's LPs, which may decide on several OpenMP threads, so the buffers are per thread.
+struct DecideScratch {
+  nn::DecisionBatch batch;
+  nn::DecisionOutputs decided;
+  nn::ForwardBuffers work;
+};
+DecideScratch& decide_scratch() {
+  thread_local DecideScratch scratch;
+  return scratch;
 }
 
 // Appends one episode's requests [first, end) of a decided batch to its training log: one
@@ -95,11 +115,12 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // decide()).
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext& ctx) const override {
-    nn::DecisionBatch batch;
-    start_batch(batch, 1);
-    add_request(batch, 0, task, candidates, view, ctx);
-    if (mask_unfit_) mask_unfit_candidates(batch);
-    return candidates[static_cast<std::size_t>(forward(batch, ctx).actions[0])];
+    DecideScratch& s = decide_scratch();
+    start_batch(s.batch, 1, candidates.size());
+    add_request(s.batch, 0, task, candidates, view, ctx);
+    if (mask_unfit_) mask_unfit_candidates(s.batch);
+    forward(s, ctx);
+    return candidates[static_cast<std::size_t>(s.decided.actions[0])];
   }
 
   // One forward pass over every candidate of every request, whichever LP raised it; the
@@ -107,9 +128,12 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // together are decided together).
   void decide(std::span<DecisionRequest> requests) const override {
     if (requests.empty()) return;
-    nn::DecisionBatch batch = actor_critic_batch(requests);
-    if (mask_unfit_) mask_unfit_candidates(batch);
-    const nn::DecisionOutputs decided = forward(batch, requests.front().ctx);
+    DecideScratch& s = decide_scratch();
+    fill_batch(s.batch, requests);
+    if (mask_unfit_) mask_unfit_candidates(s.batch);
+    forward(s, requests.front().ctx);
+    const nn::DecisionBatch& batch = s.batch;
+    const nn::DecisionOutputs& decided = s.decided;
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
     if (!logs_.empty())
@@ -122,11 +146,11 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   }
 
  private:
-  nn::DecisionOutputs forward(const nn::DecisionBatch& batch, const DispatchContext& ctx) const {
+  // s.decided from s.batch; the value head is not run (acting needs no values).
+  void forward(DecideScratch& s, const DispatchContext& ctx) const {
     try {
-      nn::DecisionOutputs decided = network_->forward(batch);
-      if (greedy_) take_most_probable(batch, decided);
-      return decided;
+      network_->forward(s.batch, s.decided, s.work, /*with_values=*/false);
+      if (greedy_) take_most_probable(s.batch, s.decided);
     } catch (const nn::NonFiniteError& e) {
       const std::string who = ctx.local_node == kNoNode ? "the scheduler" : "node " + std::to_string(ctx.local_node);
       throw nn::NonFiniteError("decentralized-ac deciding at " + who + ", t = " + std::to_string(to_seconds(ctx.now)) +
@@ -160,13 +184,7 @@ std::shared_ptr<const nn::ActorCriticNetwork> make_actor_critic_network(const Ac
 
 nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests) {
   nn::DecisionBatch batch;
-  start_batch(batch, requests.size());
-  std::size_t rows = 0;
-  for (const DecisionRequest& r : requests) rows += r.candidates.size();
-  batch.candidates.resize(static_cast<Eigen::Index>(rows), batch.candidates.cols());
-  batch.candidates.resize(0, batch.candidates.cols());
-  for (std::size_t i = 0; i < requests.size(); ++i)
-    add_request(batch, i, *requests[i].task, requests[i].candidates, *requests[i].view, requests[i].ctx);
+  fill_batch(batch, requests);
   return batch;
 }
 

@@ -47,6 +47,14 @@ ActorCriticNetwork::ActorCriticNetwork(ActorCriticSettings settings, std::uint64
 }
 
 DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
+  DecisionOutputs out;
+  ForwardBuffers work;
+  forward(batch, out, work);
+  return out;
+}
+
+void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardBuffers& work,
+                                 bool with_values) const {
   const Index requests = batch.own.rows();
   const Index own = settings_.own_features, cand = settings_.candidate_features;
   if (batch.own.cols() != own || batch.candidates.cols() != cand ||
@@ -62,7 +70,8 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
   require_finite_rows(batch.candidates, "candidate features", &batch.offsets);
 
   // Each candidate row joined with its request's own observation.
-  RowMatrixF joined(rows, own + cand);
+  RowMatrixF& joined = work.joined;
+  joined.resize(rows, own + cand);
   for (Index r = 0; r < requests; ++r) {
     const Index first = batch.offsets[static_cast<std::size_t>(r)],
                 last = batch.offsets[static_cast<std::size_t>(r) + 1];
@@ -73,16 +82,21 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
       joined.row(i).tail(cand) = batch.candidates.row(i);
     }
   }
-  const RowMatrixF scores = mlp_output(actor_, std::move(joined));
-  const RowMatrixF values = mlp_output(value_, batch.own);
+  mlp_output_in_place(actor_, joined, work.spare);
+  const RowMatrixF& scores = joined;
   require_finite_rows(scores, "actor scores", &batch.offsets);
-  require_finite_rows(values, "values of request", nullptr);
+  if (with_values) {
+    work.values = batch.own;
+    mlp_output_in_place(value_, work.values, work.spare);
+    require_finite_rows(work.values, "values of request", nullptr);
+    out.values = work.values.col(0);
+  } else {
+    out.values.resize(0);
+  }
 
-  DecisionOutputs out;
-  out.probabilities = Eigen::VectorXf::Zero(rows);
+  out.probabilities.setZero(rows);
   out.actions.assign(static_cast<std::size_t>(requests), -1);
-  out.log_probs = Eigen::VectorXf::Zero(requests);
-  out.values = values.col(0);
+  out.log_probs.setZero(requests);
   const auto is_masked = [&](Index i) {
     return !batch.masked.empty() && batch.masked[static_cast<std::size_t>(i)] != 0;
   };
@@ -115,7 +129,6 @@ DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
     out.actions[static_cast<std::size_t>(r)] = chosen - first;
     out.log_probs[r] = (scores(chosen, 0) - top) - std::log(sum);
   }
-  return out;
 }
 
 }  // namespace marlsim::nn

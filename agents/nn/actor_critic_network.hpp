@@ -54,6 +54,12 @@ struct DecisionOutputs {
   Eigen::VectorXf values;             // one per request
 };
 
+// forward's work buffers, kept by a caller that decides often: no allocation per call while
+// the batch shapes repeat.
+struct ForwardBuffers {
+  RowMatrixF joined, spare, values;
+};
+
 class ActorCriticNetwork {
  public:
   // Weights initialised from `seed` by make_mlp (mlp.hpp: Glorot-scaled uniform weights, zero
@@ -69,6 +75,9 @@ class ActorCriticNetwork {
 
   // Throws std::invalid_argument on inconsistent shapes and NonFiniteError on NaN/Inf.
   DecisionOutputs forward(const DecisionBatch& batch) const;
+  // The same into `out`, through `work`; without `with_values` the value head is not run
+  // (out.values left empty: inference that only acts). Every other output has the same bits.
+  void forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardBuffers& work, bool with_values = true) const;
 
  private:
   ActorCriticSettings settings_;
