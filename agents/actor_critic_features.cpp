@@ -4,24 +4,34 @@
 #include <array>
 #include <cassert>
 #include <cmath>
-#include <cstdint>
 
 #include "agents/nn/observation_layout.hpp"
 
 namespace marlsim {
 
 namespace {
-float log1p_of(double x) { return static_cast<float>(std::log1p(std::max(0.0, x))); }
+// log1p(max(0, x)) as a float. Zero (and NaN, as max(0, NaN) = 0) skip the libm call: log1p(+0)
+// is +0 exactly, so the bits are the same.
+float log1p_of(double x) { return x > 0.0 ? static_cast<float>(std::log1p(x)) : 0.0f; }
 
-// Queue lengths are counts, mostly small: their log1p from a table computed with log1p_of
-// itself (the same bits), read ~10 times a decision.
+// A queue length's log1p: integers, mostly small, so the common ones come from a table built
+// with the same std::log1p (identical bits).
 float log1p_of_count(std::uint32_t n) {
-  static const std::array<float, 1024> table = [] {
-    std::array<float, 1024> t{};
-    for (std::size_t i = 0; i < t.size(); ++i) t[i] = log1p_of(static_cast<double>(i));
+  static const std::array<float, 64> table = [] {
+    std::array<float, 64> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(std::log1p(static_cast<double>(i)));
     return t;
   }();
   return n < table.size() ? table[n] : log1p_of(n);
+}
+
+// ClusterView::backlog_s and expected_completion_s from a state already looked up (a sparse
+// view's lookup is a binary search), in the same arithmetic order.
+double backlog_s(const NodeSpec& c, const NodeView& s) {
+  return (s.queued_work_core_s + s.running_work_core_s) / (c.cores * c.speed);
+}
+double expected_completion_s(const TaskSpec& task, const NodeSpec& c, const NodeView& s) {
+  return backlog_s(c, s) + task.work_core_s / (task.cores * c.speed);
 }
 }  // namespace
 
@@ -37,7 +47,7 @@ void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& ta
     out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // own.mem_free
     out[i++] = static_cast<float>(s.running / c.cores);             // own.running_tasks
     out[i++] = log1p_of_count(s.queue_length);                      // queue.length
-    out[i++] = log1p_of(view.backlog_s(self));                      // queue.backlog
+    out[i++] = log1p_of(backlog_s(c, s));                           // queue.backlog
     out[i++] = s.queue_length == 0 ? 0.0f                           // queue.mean_cpu_demand
                                    : static_cast<float>(s.queued_cores / s.queue_length / c.cores);
   }
@@ -61,7 +71,7 @@ void write_candidate_features(const ClusterView& view, NodeId self, const TaskSp
   out[i++] = log1p_of(to_seconds(now - reported));                // candidate.report_age
   out[i++] = ClusterView::fits_now(task, s) ? 1.0f : 0.0f;        // candidate.fits_task
   out[i++] = n == self ? 1.0f : 0.0f;                             // candidate.is_self
-  out[i++] = log1p_of(view.expected_completion_s(task, n));       // candidate.expected_completion
+  out[i++] = log1p_of(expected_completion_s(task, c, s));         // candidate.expected_completion
   assert(i == out.size());
 }
 

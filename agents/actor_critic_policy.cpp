@@ -20,8 +20,8 @@ namespace marlsim {
 
 namespace {
 
-// Sizes `batch` for `requests` requests of `rows` candidate rows in all. Reusing one batch
-// for calls of the same shape allocates nothing (Eigen reallocates only on a size change).
+// Sizes `batch` for `requests` requests of `rows` candidate rows in all (reusing its storage:
+// no allocation while the shapes repeat).
 void start_batch(nn::DecisionBatch& batch, std::size_t requests, std::size_t rows) {
   const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
   batch.offsets.assign(1, 0);
@@ -31,7 +31,6 @@ void start_batch(nn::DecisionBatch& batch, std::size_t requests, std::size_t row
   batch.uniforms.clear();
 }
 
-// Request i's rows, written after the rows of requests 0..i-1.
 void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, std::span<const NodeId> candidates,
                  const ClusterView& view, const DispatchContext& ctx) {
   const auto own_width = static_cast<std::size_t>(batch.own.cols());
@@ -44,6 +43,26 @@ void add_request(nn::DecisionBatch& batch, std::size_t i, const TaskSpec& task, 
     write_candidate_features(view, ctx.local_node, task, candidates[k], ctx.now,
                              {batch.candidates.row(first + static_cast<Eigen::Index>(k)).data(), candidate_width});
   batch.uniforms.push_back(ctx.rng->uniform());
+}
+
+void fill_batch(nn::DecisionBatch& batch, std::span<const DecisionRequest> requests) {
+  std::size_t rows = 0;
+  for (const DecisionRequest& r : requests) rows += r.candidates.size();
+  start_batch(batch, requests.size(), rows);
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    add_request(batch, i, *requests[i].task, requests[i].candidates, *requests[i].view, requests[i].ctx);
+}
+
+// What a deciding thread reuses from decision to decision: the policy is shared (const) by the
+// rank's LPs, which may decide on several OpenMP threads, so the buffers are per thread.
+struct DecideScratch {
+  nn::DecisionBatch batch;
+  nn::DecisionOutputs decided;
+  nn::ForwardBuffers work;
+};
+DecideScratch& decide_scratch() {
+  thread_local DecideScratch scratch;
+  return scratch;
 }
 
 // Appends one episode's requests [first, end) of a decided batch to its training log: one
@@ -96,11 +115,12 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // decide()).
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext& ctx) const override {
-    start_batch(scratch_.batch, 1, candidates.size());
-    add_request(scratch_.batch, 0, task, candidates, view, ctx);
-    if (mask_unfit_) mask_unfit_candidates(scratch_.batch);
-    forward(scratch_.batch, ctx);
-    return candidates[static_cast<std::size_t>(scratch_.decided.actions[0])];
+    DecideScratch& s = decide_scratch();
+    start_batch(s.batch, 1, candidates.size());
+    add_request(s.batch, 0, task, candidates, view, ctx);
+    if (mask_unfit_) mask_unfit_candidates(s.batch);
+    forward(s, ctx);
+    return candidates[static_cast<std::size_t>(s.decided.actions[0])];
   }
 
   // One forward pass over every candidate of every request, whichever LP raised it; the
@@ -108,11 +128,12 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   // together are decided together).
   void decide(std::span<DecisionRequest> requests) const override {
     if (requests.empty()) return;
-    nn::DecisionBatch& batch = scratch_.batch;
-    fill_actor_critic_batch(requests, batch);
-    if (mask_unfit_) mask_unfit_candidates(batch);
-    forward(batch, requests.front().ctx);
-    const nn::DecisionOutputs& decided = scratch_.decided;
+    DecideScratch& s = decide_scratch();
+    fill_batch(s.batch, requests);
+    if (mask_unfit_) mask_unfit_candidates(s.batch);
+    forward(s, requests.front().ctx);
+    const nn::DecisionBatch& batch = s.batch;
+    const nn::DecisionOutputs& decided = s.decided;
     for (std::size_t i = 0; i < requests.size(); ++i)
       requests[i].chosen = requests[i].candidates[static_cast<std::size_t>(decided.actions[i])];
     if (!logs_.empty())
@@ -125,11 +146,11 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   }
 
  private:
-  // Into scratch_.decided. No value head: acting needs none (training evaluates its critics).
-  void forward(const nn::DecisionBatch& batch, const DispatchContext& ctx) const {
+  // s.decided from s.batch; the value head is not run (acting needs no values).
+  void forward(DecideScratch& s, const DispatchContext& ctx) const {
     try {
-      network_->forward(batch, scratch_.decided, scratch_.forward, nn::ActorCriticNetwork::Values::Skip);
-      if (greedy_) take_most_probable(batch, scratch_.decided);
+      network_->forward(s.batch, s.decided, s.work, /*with_values=*/false);
+      if (greedy_) take_most_probable(s.batch, s.decided);
     } catch (const nn::NonFiniteError& e) {
       const std::string who = ctx.local_node == kNoNode ? "the scheduler" : "node " + std::to_string(ctx.local_node);
       throw nn::NonFiniteError("decentralized-ac deciding at " + who + ", t = " + std::to_string(to_seconds(ctx.now)) +
@@ -141,14 +162,6 @@ class ActorCriticPolicy final : public SchedulingPolicy {
   std::span<DecisionLog> logs_;  // training: where each episode's decisions go (empty: nowhere)
   bool greedy_;                  // the most probable candidate instead of a sample
   bool mask_unfit_;              // agents.mask_unfit: no probability on candidates where the task does not fit now
-  // The last batch's inputs and outputs, reused so that a decision allocates nothing. The rank
-  // decides on one thread (its kernel's), one batch at a time, so one set serves every LP.
-  struct Scratch {
-    nn::DecisionBatch batch;
-    nn::DecisionOutputs decided;
-    nn::ForwardScratch forward;
-  };
-  mutable Scratch scratch_;
 };
 
 }  // namespace
@@ -169,17 +182,9 @@ std::shared_ptr<const nn::ActorCriticNetwork> make_actor_critic_network(const Ac
   return network;
 }
 
-void fill_actor_critic_batch(std::span<const DecisionRequest> requests, nn::DecisionBatch& batch) {
-  std::size_t rows = 0;
-  for (const DecisionRequest& r : requests) rows += r.candidates.size();
-  start_batch(batch, requests.size(), rows);
-  for (std::size_t i = 0; i < requests.size(); ++i)
-    add_request(batch, i, *requests[i].task, requests[i].candidates, *requests[i].view, requests[i].ctx);
-}
-
 nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests) {
   nn::DecisionBatch batch;
-  fill_actor_critic_batch(requests, batch);
+  fill_batch(batch, requests);
   return batch;
 }
 

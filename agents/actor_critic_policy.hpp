@@ -24,8 +24,6 @@ std::shared_ptr<const nn::ActorCriticNetwork> make_actor_critic_network(const Ac
 // (from the request's own view and context), stacked, and one uniform per request drawn from
 // its ctx.rng in request order.
 nn::DecisionBatch actor_critic_batch(std::span<const DecisionRequest> requests);
-// The same into `batch`, reusing its storage.
-void fill_actor_critic_batch(std::span<const DecisionRequest> requests, nn::DecisionBatch& batch);
 // agents.mask_unfit: sets batch.masked from the candidate rows' candidate.fits_task feature,
 // per request: the rows where the task does not fit now are masked when at least one row of
 // the request fits; a request where none fits keeps every row. A function of the features

@@ -48,27 +48,13 @@ ActorCriticNetwork::ActorCriticNetwork(ActorCriticSettings settings, std::uint64
 
 DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
   DecisionOutputs out;
-  ForwardScratch scratch;
-  forward(batch, out, scratch);
+  ForwardBuffers work;
+  forward(batch, out, work);
   return out;
 }
 
-namespace {
-// The layers' chain on x, through the two hidden buffers in turn, into `last`. Same bits as
-// mlp_output (each layer one dense_forward).
-void chain(const std::vector<DenseLayer>& layers, const RowMatrixF& x, RowMatrixF (&hidden)[2], RowMatrixF& last) {
-  const RowMatrixF* in = &x;
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    RowMatrixF& out = l + 1 == layers.size() ? last : hidden[l % 2];
-    out.resize(in->rows(), layers[l].weights.cols());
-    dense_forward(*in, layers[l].weights, layers[l].bias, layers[l].activation, out);
-    in = &out;
-  }
-}
-}  // namespace
-
-void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardScratch& scratch,
-                                 Values values) const {
+void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardBuffers& work,
+                                 bool with_values) const {
   const Index requests = batch.own.rows();
   const Index own = settings_.own_features, cand = settings_.candidate_features;
   if (batch.own.cols() != own || batch.candidates.cols() != cand ||
@@ -84,7 +70,7 @@ void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& ou
   require_finite_rows(batch.candidates, "candidate features", &batch.offsets);
 
   // Each candidate row joined with its request's own observation.
-  RowMatrixF& joined = scratch.joined;
+  RowMatrixF& joined = work.joined;
   joined.resize(rows, own + cand);
   for (Index r = 0; r < requests; ++r) {
     const Index first = batch.offsets[static_cast<std::size_t>(r)],
@@ -96,14 +82,14 @@ void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& ou
       joined.row(i).tail(cand) = batch.candidates.row(i);
     }
   }
-  const RowMatrixF& scores = scratch.scores;
-  chain(actor_, joined, scratch.actor_hidden, scratch.scores);
+  mlp_output_in_place(actor_, joined, work.spare);
+  const RowMatrixF& scores = joined;
   require_finite_rows(scores, "actor scores", &batch.offsets);
-  if (values == Values::Compute) {
-    RowMatrixF v;
-    chain(value_, batch.own, scratch.value_hidden, v);
-    require_finite_rows(v, "values of request", nullptr);
-    out.values = v.col(0);
+  if (with_values) {
+    work.values = batch.own;
+    mlp_output_in_place(value_, work.values, work.spare);
+    require_finite_rows(work.values, "values of request", nullptr);
+    out.values = work.values.col(0);
   } else {
     out.values.resize(0);
   }

@@ -51,14 +51,13 @@ struct DecisionOutputs {
   Eigen::VectorXf probabilities;      // one per candidate row (0 for masked ones)
   std::vector<Eigen::Index> actions;  // chosen candidate, relative to the request's first row (-1 without sampling)
   Eigen::VectorXf log_probs;          // of the chosen action (0 without sampling)
-  Eigen::VectorXf values;             // one per request (empty when forward() was asked for none)
+  Eigen::VectorXf values;             // one per request
 };
 
-// forward()'s working matrices, kept by a caller that decides many batches (a policy), so a
-// batch of the same shape as the last allocates nothing.
-struct ForwardScratch {
-  RowMatrixF joined, scores;
-  RowMatrixF actor_hidden[2], value_hidden[2];  // hidden layers' outputs, in turn
+// forward's work buffers, kept by a caller that decides often: no allocation per call while
+// the batch shapes repeat.
+struct ForwardBuffers {
+  RowMatrixF joined, spare, values;
 };
 
 class ActorCriticNetwork {
@@ -76,11 +75,9 @@ class ActorCriticNetwork {
 
   // Throws std::invalid_argument on inconsistent shapes and NonFiniteError on NaN/Inf.
   DecisionOutputs forward(const DecisionBatch& batch) const;
-  // The same into `out`, with `scratch`'s matrices; Values::Skip leaves out the value head (a
-  // policy that only acts: out.values is left empty), every other output the same bits.
-  enum class Values { Compute, Skip };
-  void forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardScratch& scratch,
-               Values values = Values::Compute) const;
+  // The same into `out`, through `work`; without `with_values` the value head is not run
+  // (out.values left empty: inference that only acts). Every other output has the same bits.
+  void forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardBuffers& work, bool with_values = true) const;
 
  private:
   ActorCriticSettings settings_;

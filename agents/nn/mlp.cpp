@@ -51,13 +51,17 @@ std::vector<DenseLayer> make_mlp(Index in, std::vector<Index> hidden, std::vecto
 }
 
 RowMatrixF mlp_output(const std::vector<DenseLayer>& layers, RowMatrixF x) {
-  RowMatrixF in = std::move(x), out;
+  RowMatrixF spare;
+  mlp_output_in_place(layers, x, spare);
+  return x;
+}
+
+void mlp_output_in_place(const std::vector<DenseLayer>& layers, RowMatrixF& x, RowMatrixF& spare) {
   for (const DenseLayer& layer : layers) {
-    out.resize(in.rows(), layer.weights.cols());
-    dense_forward(in, layer.weights, layer.bias, layer.activation, out);
-    std::swap(in, out);
+    spare.resize(x.rows(), layer.weights.cols());
+    dense_forward(x, layer.weights, layer.bias, layer.activation, spare);
+    x.swap(spare);
   }
-  return in;
 }
 
 void mlp_forward(const std::vector<DenseLayer>& layers, const RowMatrixF& x, MlpCache& cache) {

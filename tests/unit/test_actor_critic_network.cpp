@@ -54,6 +54,32 @@ bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 }  // namespace
 
+TEST_CASE("forward into reused buffers: the same bits as a fresh forward, batch after batch of changing shape",
+          "[network]") {
+  const ActorCriticNetwork net(study_settings(), 7);
+  DecisionOutputs out;
+  ForwardBuffers work;
+  for (Index requests : {1, 5, 1, 33, 2, 1}) {
+    const DecisionBatch batch = random_batch(requests, static_cast<unsigned>(100 + requests), net.settings());
+    const DecisionOutputs fresh = net.forward(batch);
+    for (bool with_values : {true, false}) {
+      INFO("requests " << requests << ", values " << with_values);
+      net.forward(batch, out, work, with_values);
+      CHECK(out.actions == fresh.actions);
+      REQUIRE(out.probabilities.size() == fresh.probabilities.size());
+      for (Index i = 0; i < out.probabilities.size(); ++i)
+        CHECK(same_bits(out.probabilities[i], fresh.probabilities[i]));
+      for (Index r = 0; r < requests; ++r) CHECK(same_bits(out.log_probs[r], fresh.log_probs[r]));
+      if (!with_values) {
+        CHECK(out.values.size() == 0);
+        continue;
+      }
+      REQUIRE(out.values.size() == requests);
+      for (Index r = 0; r < requests; ++r) CHECK(same_bits(out.values[r], fresh.values[r]));
+    }
+  }
+}
+
 TEST_CASE("every request's outputs are bitwise its batch-of-1 outputs at any batch and thread count", "[network]") {
   const ActorCriticNetwork net(study_settings(), 42);
   const int saved = omp_get_max_threads();

@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -78,6 +79,34 @@ TEST_CASE("decentralized-ac features follow the observation layout", "[actor-cri
   CHECK(cand[5] == 0.0f);
   CHECK(cand[3] == static_cast<float>(std::log1p(10.0)));
   CHECK(cand[6] == static_cast<float>(std::log1p(v.expected_completion_s(t, 10))));
+}
+
+TEST_CASE("decentralized-ac features: log1p of queue lengths and backlogs bitwise as the reference formulas",
+          "[actor-critic]") {
+  // The features skip libm for zeros and table the small queue lengths: the bits must stay
+  // log1p(max(0, x)) of the view's own quantities, across and beyond the table.
+  const nn::ObservationLayout& layout = nn::decentralized_ac_observation_layout();
+  const ClusterSpec c = varied_cluster();
+  ClusterView v(c);
+  const TaskSpec t = task_of(5);
+  const auto ref = [](double x) { return static_cast<float>(std::log1p(std::max(0.0, x))); };
+  std::vector<float> own(layout.own.size()), cand(layout.candidate.size());
+  for (std::uint32_t q : {0u, 1u, 2u, 17u, 63u, 64u, 65u, 1000u}) {
+    INFO("queue length " << q);
+    NodeView s = v.state(9);
+    s.queue_length = q;
+    s.queued_cores = 1.5 * q;
+    s.queued_work_core_s = 7.25 * q;
+    s.running_work_core_s = q == 0 ? 0.0 : 3.0;
+    s.as_of = from_seconds(2.0);
+    v.set_state(9, s);
+    write_own_features(v, 9, t, from_seconds(10.0), own);
+    CHECK(same_bits(own[3], ref(q)));
+    CHECK(same_bits(own[4], ref(v.backlog_s(9))));
+    write_candidate_features(v, 4, t, 9, from_seconds(10.0), cand);
+    CHECK(same_bits(cand[2], ref(q)));
+    CHECK(same_bits(cand[6], ref(v.expected_completion_s(t, 9))));
+  }
 }
 
 TEST_CASE("decentralized-ac: a batch decides bitwise as each task alone, at 1, 2 and 4 threads", "[actor-critic]") {
