@@ -87,7 +87,7 @@ class WeightedRoundRobinPolicy final : public SchedulingPolicy {
     const NodeId best = index.fits_every_node(task)
                             ? round(s, nodes, [&](NodeId n) { return up[n] != 0; })
                             : round(s, nodes, [&, c = s.cores.data(), m = s.memory_gb.data()](NodeId n) {
-                                return up[n] != 0 && task.cores <= c[n] && task.memory_gb <= m[n];
+                                return (up[n] != 0) & (task.cores <= c[n]) & (task.memory_gb <= m[n]);
                               });
     if (best == kNoNode) throw std::logic_error("weighted-rr policy: no up node fits the task");
     return best;
@@ -95,22 +95,26 @@ class WeightedRoundRobinPolicy final : public SchedulingPolicy {
 
  private:
   // One call of the round over the nodes `candidate` accepts, in id order (so the first
-  // maximum is the lowest id); kNoNode if none.
+  // maximum is the lowest id); kNoNode if none. Branch-free: which nodes are candidates
+  // follows the cluster's random shapes, a branch on it would mispredict at every other node.
   template <class Candidate>
   static NodeId round(Credits& s, std::size_t nodes, Candidate candidate) {
+    constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::min();
     std::int64_t* credit = s.credit.data();
     const std::int64_t* w = s.weight.data();
     std::int64_t total = 0;
-    std::int64_t best_credit = std::numeric_limits<std::int64_t>::min();
+    std::int64_t best_credit = kNone;
     NodeId best = kNoNode;
     for (NodeId n = 0; n < nodes; ++n) {
-      if (!candidate(n)) continue;
-      const std::int64_t c = credit[n] += w[n];
-      total += w[n];
-      if (c > best_credit) {
-        best_credit = c;
-        best = n;
-      }
+      const std::int64_t in = -static_cast<std::int64_t>(candidate(n));  // all ones for a candidate
+      const std::int64_t grow = w[n] & in;
+      const std::int64_t c = credit[n] + grow;
+      credit[n] = c;
+      total += grow;
+      const std::int64_t value = (c & in) | (kNone & ~in);  // kNone for a node that is not a candidate
+      const bool better = value > best_credit;
+      best = better ? n : best;
+      best_credit = better ? value : best_credit;
     }
     if (best != kNoNode) credit[best] -= total;
     return best;
