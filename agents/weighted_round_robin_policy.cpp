@@ -32,6 +32,7 @@ namespace {
 struct Credits final : PolicyState {
   std::vector<std::int64_t> credit;  // indexed by node id
   // The indexed path's copy of the cluster's static data, by node id (built on its first call).
+  const ClusterSpec* built_for = nullptr;
   std::vector<std::int64_t> weight;
   std::vector<double> cores, memory_gb;
 };
@@ -71,7 +72,8 @@ class WeightedRoundRobinPolicy final : public SchedulingPolicy {
     if (ctx.state == nullptr) throw std::logic_error("weighted-rr policy: DispatchContext::state is not set");
     Credits& s = *static_cast<Credits*>(ctx.state);
     const std::size_t nodes = view.size();
-    if (s.weight.size() != nodes) {
+    if (s.built_for != &view.cluster()) {
+      s.built_for = &view.cluster();
       s.weight.resize(nodes);
       s.cores.resize(nodes);
       s.memory_gb.resize(nodes);
