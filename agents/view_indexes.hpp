@@ -68,6 +68,8 @@ class ViewIndexes {
   void update(NodeId n, const NodeKeys& keys);
 
   const IndexNeeds& needs() const { return needs_; }
+  // Node n is believed up (every index keeps this), one byte per node id for tight passes.
+  const std::vector<char>& up_flags() const { return up_; }
   std::size_t up_count() const { return up_count_; }
   // The task fits every node of the cluster (then the up nodes are exactly the candidates).
   bool fits_every_node(const TaskSpec& task) const {

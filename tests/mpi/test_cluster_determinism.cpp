@@ -197,6 +197,7 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
                                           "cluster.failures.mttr_s=20"};
   std::vector<Case> cases{
       {"centralized", {"scheduler.topology=centralized"}},
+      {"centralized, weighted-rr (its pass over every node)", {"scheduler.policy=weighted-rr"}},
       {"centralized, batched, K = 4",
        {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}},
       {"two-level", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}},

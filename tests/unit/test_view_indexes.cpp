@@ -114,7 +114,8 @@ std::size_t compare(const std::string& policy_name, std::uint64_t seed, int step
 }  // namespace
 
 TEST_CASE("indexed decisions equal the scans over randomized views", "[policy][index]") {
-  for (const char* name : {"least-loaded", "random", "priority-minmin", "best-fit", "ray-hybrid-sampled"}) {
+  for (const char* name :
+       {"least-loaded", "random", "priority-minmin", "best-fit", "ray-hybrid-sampled", "weighted-rr"}) {
     std::size_t decided = 0;
     for (std::uint64_t seed = 1; seed <= 300; ++seed) decided += compare(name, seed, 200);
     INFO(name);
