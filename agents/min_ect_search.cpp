@@ -23,6 +23,17 @@ namespace {
 // The task's run time at `speed`, as ClusterView::runtime_s computes it.
 double runtime_at(const TaskSpec& task, double speed) { return task.work_core_s / (task.cores * speed); }
 
+// order.upper_bound(key) from `it` (not past it): a few steps first, since the next key is
+// usually already past (speeds and backlogs are mostly distinct; a tree descent is ~log N
+// cache misses), then the descent (a tier of one speed: thousands of nodes share a backlog).
+template <class Order, class It>
+It skip_past(const Order& order, It it, const ViewIndexes::BacklogKey& key) {
+  constexpr int kSteps = 4;
+  for (int k = 0; k < kSteps; ++k, ++it)
+    if (it == order.end() || key < *it) return it;
+  return order.upper_bound(key);
+}
+
 // Walks one speed class (see the file comment), improving `best`.
 void walk_class(const TaskSpec& task, const ViewIndexes::SpeedClass& cls, MinEct& best) {
   const auto& order = cls.by_backlog;
@@ -41,11 +52,11 @@ void walk_class(const TaskSpec& task, const ViewIndexes::SpeedClass& cls, MinEct
       // bit), without touching the node's state or spec.
       const double e = backlog_s + runtime_at(task, it->speed);
       if (best.node != kNoNode && e > best.ect) {  // so is every slower node of this backlog
-        it = order.upper_bound({backlog_s, kSlowest, kNoNode, {}});
+        it = skip_past(order, it, {backlog_s, kSlowest, kNoNode, {}});
         break;
       }
       if (best.node == kNoNode || e < best.ect || (e == best.ect && it->id < best.node)) best = {it->id, e};
-      it = order.upper_bound({backlog_s, it->speed, kNoNode, {}});  // same speed: same ECT, higher ids
+      it = skip_past(order, it, {backlog_s, it->speed, kNoNode, {}});  // same speed: same ECT, higher ids
     }
   }
 }
