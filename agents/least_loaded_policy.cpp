@@ -41,7 +41,7 @@ class LeastLoadedPolicy final : public SchedulingPolicy {
 
   NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
     for (const ViewIndexes::LoadKey& key : view.indexes()->by_load())
-      if (view.fits_statically(task, key.id)) return key.id;
+      if (key.capacity.fits(task)) return key.id;  // fits_statically, from the key
     throw std::logic_error("least-loaded policy: no up node fits the task");
   }
 };

@@ -23,8 +23,19 @@ namespace {
 // The task's run time at `speed`, as ClusterView::runtime_s computes it.
 double runtime_at(const TaskSpec& task, double speed) { return task.work_core_s / (task.cores * speed); }
 
+// order.upper_bound(key) from `it` (not past it): a few steps first, since the next key is
+// usually already past (speeds and backlogs are mostly distinct; a tree descent is ~log N
+// cache misses), then the descent (a tier of one speed: thousands of nodes share a backlog).
+template <class Order, class It>
+It skip_past(const Order& order, It it, const ViewIndexes::BacklogKey& key) {
+  constexpr int kSteps = 4;
+  for (int k = 0; k < kSteps; ++k, ++it)
+    if (it == order.end() || key < *it) return it;
+  return order.upper_bound(key);
+}
+
 // Walks one speed class (see the file comment), improving `best`.
-void walk_class(const TaskSpec& task, const ClusterView& view, const ViewIndexes::SpeedClass& cls, MinEct& best) {
+void walk_class(const TaskSpec& task, const ViewIndexes::SpeedClass& cls, MinEct& best) {
   const auto& order = cls.by_backlog;
   const double shortest_runtime_s = runtime_at(task, cls.max_speed);
   constexpr double kSlowest = -std::numeric_limits<double>::infinity();  // sorts after every speed
@@ -33,17 +44,19 @@ void walk_class(const TaskSpec& task, const ClusterView& view, const ViewIndexes
     if (best.node != kNoNode && backlog_s + shortest_runtime_s > best.ect) return;
     // One backlog, speeds descending: the ECT only grows; per speed, only the lowest fitting id.
     while (it != order.end() && it->backlog_s == backlog_s) {
-      if (!view.fits_statically(task, it->id)) {
+      if (!it->capacity.fits(task)) {  // ClusterView::fits_statically, without the NodeSpec's cache miss
         ++it;
         continue;
       }
-      const double e = view.expected_completion_s(task, it->id);
+      // ClusterView::expected_completion_s from the key (its backlog_s is the view's, bit for
+      // bit), without touching the node's state or spec.
+      const double e = backlog_s + runtime_at(task, it->speed);
       if (best.node != kNoNode && e > best.ect) {  // so is every slower node of this backlog
-        it = order.upper_bound({backlog_s, kSlowest, kNoNode});
+        it = skip_past(order, it, {backlog_s, kSlowest, kNoNode, {}});
         break;
       }
       if (best.node == kNoNode || e < best.ect || (e == best.ect && it->id < best.node)) best = {it->id, e};
-      it = order.upper_bound({backlog_s, it->speed, kNoNode});  // same speed: same ECT, higher ids
+      it = skip_past(order, it, {backlog_s, it->speed, kNoNode, {}});  // same speed: same ECT, higher ids
     }
   }
 }
@@ -60,7 +73,7 @@ MinEct min_ect_indexed(const TaskSpec& task, const ClusterView& view) {
   std::sort(bounds.begin(), bounds.begin() + static_cast<std::ptrdiff_t>(count));
   MinEct best;
   for (std::size_t i = 0; i < count && (best.node == kNoNode || bounds[i].first <= best.ect); ++i)
-    walk_class(task, view, classes[bounds[i].second], best);
+    walk_class(task, classes[bounds[i].second], best);
   if (best.node == kNoNode) throw std::logic_error("min_ect_indexed: no up node fits the task");
   return best;
 }

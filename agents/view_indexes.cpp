@@ -77,22 +77,22 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   const bool up = keys.up;
   const double load = keys.load, backlog_s = keys.backlog_s;
   const bool was_up = up_[n] != 0;
+  const NodeSpec& spec = cluster_->nodes[n];
+  const Capacity capacity{spec.cores, spec.memory_gb};
   if (was_up) {
     if (needs_.by_load) by_load_.erase(load_key_[n]);
-    if (needs_.by_backlog)
-      speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], cluster_->nodes[n].speed, n});
+    if (needs_.by_backlog) speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], spec.speed, n, capacity});
   }
   if (up) {
-    if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n});
+    if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n, capacity});
     if (needs_.by_backlog)
-      speed_classes_[speed_class_[n]].by_backlog.insert({backlog_key_[n] = backlog_s, cluster_->nodes[n].speed, n});
+      speed_classes_[speed_class_[n]].by_backlog.insert({backlog_key_[n] = backlog_s, spec.speed, n, capacity});
   }
   if (needs_.by_fit) {
     constexpr double kNone = -std::numeric_limits<double>::infinity();
-    const NodeSpec& c = cluster_->nodes[n];
     if (up && keys.queue_empty)
-      set_fit_leaf(n, {keys.free_cores, keys.free_memory_gb, keys.free_cores / c.cores / c.cores,
-                       keys.free_memory_gb / c.memory_gb / c.memory_gb});
+      set_fit_leaf(n, {keys.free_cores, keys.free_memory_gb, keys.free_cores / spec.cores / spec.cores,
+                       keys.free_memory_gb / spec.memory_gb / spec.memory_gb});
     else  // closed: no task starts there at once
       set_fit_leaf(n, {kNone, kNone, kNone, kNone});
   }

@@ -5,11 +5,13 @@
 // commit); the keys are the values the scans compute (ClusterView::load, backlog_s), so an
 // indexed choice is the scan's choice, bit for bit.
 //
-// Static feasibility (fits_statically) is not part of any key: the seed-study cluster draws
+// Static feasibility (fits_statically) does not order any key: the seed-study cluster draws
 // memory and speed per node, so there are as many machine shapes as nodes and no per-shape
-// index. A walk in key order skips the nodes the task does not fit; for `random`, the nodes
-// it does not fit are listed from two static orders (by cores, by memory). Both cost what the
-// statically infeasible nodes cost, nothing for a task that fits every node.
+// index. A walk in key order skips the nodes the task does not fit, testing the machine's
+// cores and memory carried in the key (not the NodeSpec: ids in key order are scattered over
+// the spec array, a cache miss per node); for `random`, the nodes it does not fit are listed
+// from two static orders (by cores, by memory). Both cost what the statically infeasible
+// nodes cost, nothing for a task that fits every node.
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -40,9 +42,16 @@ struct NodeKeys {
 
 class ViewIndexes {
  public:
+  // A machine's static capacity, carried in the keys below (not part of their order) so that
+  // a walk tests static feasibility without reading the NodeSpec.
+  struct Capacity {
+    double cores, memory_gb;
+    bool fits(const TaskSpec& task) const { return task.cores <= cores && task.memory_gb <= memory_gb; }
+  };
   struct LoadKey {
     double load, backlog_s;
     NodeId id;
+    Capacity capacity;  // ClusterView::fits_statically(task, id) is capacity.fits(task)
     bool operator<(const LoadKey& o) const {
       if (load != o.load) return load < o.load;
       if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
@@ -54,6 +63,7 @@ class ViewIndexes {
   struct BacklogKey {
     double backlog_s, speed;
     NodeId id;
+    Capacity capacity;  // ClusterView::fits_statically(task, id) is capacity.fits(task)
     bool operator<(const BacklogKey& o) const {
       if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
       if (speed != o.speed) return speed > o.speed;
