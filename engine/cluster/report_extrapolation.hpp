@@ -11,7 +11,6 @@
 // receiver can miss is a change the rate limit holds back (at most one period) and the
 // network latency.
 #include <algorithm>
-#include <utility>
 #include <vector>
 
 #include "agents/cluster_view.hpp"
@@ -32,37 +31,38 @@ inline NodeView extrapolated(const NodeSpec& spec, const NodeView& report, SimTi
 // A receiver's last report from each sender it heard from, as it arrived (its view holds the
 // report with the receiver's own dispatches applied over it, so it cannot be extrapolated again).
 class ReportedLoads {
-  template <typename Entries>  // const or not
-  static auto by_node(Entries& v, NodeId n) {
-    return std::lower_bound(v.begin(), v.end(), n, [](const auto& e, NodeId x) { return e.first < x; });
-  }
-
  public:
   // `nodes` > 0: a slot per node (global sharing: every node reports), else a sorted slot per
   // sender as it is first heard from (a few ring neighbours).
-  explicit ReportedLoads(std::size_t nodes = 0) : dense_(nodes > 0), reports_(nodes) {
-    for (std::size_t i = 0; i < nodes; ++i) reports_[i].first = static_cast<NodeId>(i);
-  }
+  explicit ReportedLoads(std::size_t nodes = 0) : dense_(nodes > 0), reports_(nodes) {}
 
   void heard(NodeId from, const NodeView& report) {
     if (dense_) {
-      reports_[from].second = report;
+      reports_[from] = report;
       return;
     }
-    const auto it = by_node(reports_, from);
-    if (it != reports_.end() && it->first == from) it->second = report;
-    else reports_.insert(it, {from, report});
+    const auto it = std::lower_bound(senders_.begin(), senders_.end(), from);
+    const auto at = it - senders_.begin();
+    if (it != senders_.end() && *it == from) {
+      reports_[static_cast<std::size_t>(at)] = report;
+    } else {
+      senders_.insert(it, from);
+      reports_.insert(reports_.begin() + at, report);
+    }
   }
   // nullptr: never heard from `from`.
   const NodeView* last(NodeId from) const {
-    if (dense_) return reports_[from].second.as_of < 0 ? nullptr : &reports_[from].second;
-    const auto it = by_node(reports_, from);
-    return it != reports_.end() && it->first == from ? &it->second : nullptr;
+    if (dense_) return reports_[from].as_of < 0 ? nullptr : &reports_[from];
+    const auto it = std::lower_bound(senders_.begin(), senders_.end(), from);
+    return it != senders_.end() && *it == from ? &reports_[static_cast<std::size_t>(it - senders_.begin())] : nullptr;
   }
 
  private:
   bool dense_;
-  std::vector<std::pair<NodeId, NodeView>> reports_;  // by sender; dense: as_of < 0 until heard from
+  // Sparse: the senders' ids sorted, apart from their reports, so the search reads one cache
+  // line of ids instead of one report per step (at 10,000 nodes it was a miss per step).
+  std::vector<NodeId> senders_;
+  std::vector<NodeView> reports_;  // dense: by node id, as_of < 0 until heard from; sparse: by senders_
 };
 
 }  // namespace marlsim
