@@ -25,14 +25,6 @@ float log1p_of_count(std::uint32_t n) {
   return n < table.size() ? table[n] : log1p_of(n);
 }
 
-// ClusterView::backlog_s and expected_completion_s from a state already looked up (a sparse
-// view's lookup is a binary search), in the same arithmetic order.
-double backlog_s(const NodeSpec& c, const NodeView& s) {
-  return (s.queued_work_core_s + s.running_work_core_s) / (c.cores * c.speed);
-}
-double expected_completion_s(const TaskSpec& task, const NodeSpec& c, const NodeView& s) {
-  return backlog_s(c, s) + task.work_core_s / (task.cores * c.speed);
-}
 }  // namespace
 
 void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& task, SimTime now, std::span<float> out) {
@@ -47,7 +39,7 @@ void write_own_features(const ClusterView& view, NodeId self, const TaskSpec& ta
     out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // own.mem_free
     out[i++] = static_cast<float>(s.running / c.cores);             // own.running_tasks
     out[i++] = log1p_of_count(s.queue_length);                      // queue.length
-    out[i++] = log1p_of(backlog_s(c, s));                           // queue.backlog
+    out[i++] = log1p_of(ClusterView::backlog_s(c, s));              // queue.backlog
     out[i++] = s.queue_length == 0 ? 0.0f                           // queue.mean_cpu_demand
                                    : static_cast<float>(s.queued_cores / s.queue_length / c.cores);
   }
@@ -65,13 +57,13 @@ void write_candidate_features(const ClusterView& view, NodeId self, const TaskSp
   const NodeView& s = view.state(n);
   const SimTime reported = s.as_of < 0 ? 0 : s.as_of;
   std::size_t i = 0;
-  out[i++] = static_cast<float>(s.free_cores / c.cores);          // candidate.cpu_free
-  out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);  // candidate.mem_free
-  out[i++] = log1p_of_count(s.queue_length);                      // candidate.queue_length
-  out[i++] = log1p_of(to_seconds(now - reported));                // candidate.report_age
-  out[i++] = ClusterView::fits_now(task, s) ? 1.0f : 0.0f;        // candidate.fits_task
-  out[i++] = n == self ? 1.0f : 0.0f;                             // candidate.is_self
-  out[i++] = log1p_of(expected_completion_s(task, c, s));         // candidate.expected_completion
+  out[i++] = static_cast<float>(s.free_cores / c.cores);                // candidate.cpu_free
+  out[i++] = static_cast<float>(s.free_memory_gb / c.memory_gb);        // candidate.mem_free
+  out[i++] = log1p_of_count(s.queue_length);                            // candidate.queue_length
+  out[i++] = log1p_of(to_seconds(now - reported));                      // candidate.report_age
+  out[i++] = ClusterView::fits_now(task, s) ? 1.0f : 0.0f;              // candidate.fits_task
+  out[i++] = n == self ? 1.0f : 0.0f;                                   // candidate.is_self
+  out[i++] = log1p_of(ClusterView::expected_completion_s(task, c, s));  // candidate.expected_completion
   assert(i == out.size());
 }
 

@@ -84,14 +84,23 @@ class ClusterView {
     return std::max((c.cores - s.free_cores + s.queued_cores) / c.cores,
                     (c.memory_gb - s.free_memory_gb + s.queued_memory_gb) / c.memory_gb);
   }
-  // Seconds until the node could start new work if it ran its backlog at full width.
-  double backlog_s(NodeId n) const {
-    return (state(n).queued_work_core_s + state(n).running_work_core_s) / (spec(n).cores * spec(n).speed);
+  // Seconds until the node could start new work if it ran its backlog at full width. The
+  // static forms serve a caller that already looked the node up (a sparse view's lookup is a
+  // binary search).
+  double backlog_s(NodeId n) const { return backlog_s(spec(n), state(n)); }
+  static double backlog_s(const NodeSpec& c, const NodeView& s) {
+    return (s.queued_work_core_s + s.running_work_core_s) / (c.cores * c.speed);
   }
   // The task's run time there: work / (cores x speed).
-  double runtime_s(const TaskSpec& task, NodeId n) const { return task.work_core_s / (task.cores * spec(n).speed); }
+  double runtime_s(const TaskSpec& task, NodeId n) const { return runtime_s(task, spec(n)); }
+  static double runtime_s(const TaskSpec& task, const NodeSpec& c) { return task.work_core_s / (task.cores * c.speed); }
   // Expected completion, seconds from now: backlog then the task's own run time.
-  double expected_completion_s(const TaskSpec& task, NodeId n) const { return backlog_s(n) + runtime_s(task, n); }
+  double expected_completion_s(const TaskSpec& task, NodeId n) const {
+    return expected_completion_s(task, spec(n), state(n));
+  }
+  static double expected_completion_s(const TaskSpec& task, const NodeSpec& c, const NodeView& s) {
+    return backlog_s(c, s) + runtime_s(task, c);
+  }
   // Tetris's alignment score (Grandl et al., SIGCOMM'14, 3.1): the dot product of the task's
   // demand and the node's free resources, both over the node's capacity, over (cores, memory).
   double alignment(const TaskSpec& task, NodeId n) const {

@@ -65,18 +65,17 @@ def compare(ret, target):
     """Per lambda: {hits, reached, iterations (mean, ci), auc (mean, ci), auc_vs_unshaped (mean, ci, seeds)}.
 
     ret: lambda -> seed -> per-iteration mean returns. "Not reached" counts as len(curve) + 1."""
+    def capped(c):
+        h = iterations_to(c, target)
+        return h if h is not None else len(c) + 1
+
     out = {}
     for lam in sorted(ret):
         hits = [iterations_to(c, target) for _, c in sorted(ret[lam].items())]
-        its = [h if h is not None else len(c) + 1 for h, (_, c) in zip(hits, sorted(ret[lam].items()))]
+        its = [capped(c) for _, c in sorted(ret[lam].items())]
         auc = {seed: float(np.mean(c)) for seed, c in ret[lam].items()}
         common = sorted(set(auc) & set(ret.get(1.0, {})))
         diff = [auc[s] - float(np.mean(ret[1.0][s])) for s in common]
-
-        def capped(c):
-            h = iterations_to(c, target)
-            return h if h is not None else len(c) + 1
-
         it_diff = [capped(ret[lam][s]) - capped(ret[1.0][s]) for s in common]
         out[lam] = {"hits": hits, "reached": sum(h is not None for h in hits), "iterations": ci95(its),
                     "iterations_vs_unshaped": (*ci95(it_diff), len(common)), "auc": ci95(list(auc.values())),

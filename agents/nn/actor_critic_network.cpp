@@ -82,14 +82,14 @@ void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& ou
       joined.row(i).tail(cand) = batch.candidates.row(i);
     }
   }
-  mlp_output_in_place(actor_, joined, work.spare);
-  const RowMatrixF& scores = joined;
+  const RowMatrixF& scores = mlp_output_into(actor_, joined, work.actor);
   require_finite_rows(scores, "actor scores", &batch.offsets);
+  // Without values the value head's NaN/Inf check goes too: nothing reads a value when acting,
+  // and training evaluates its own critics (checked there).
   if (with_values) {
-    work.values = batch.own;
-    mlp_output_in_place(value_, work.values, work.spare);
-    require_finite_rows(work.values, "values of request", nullptr);
-    out.values = work.values.col(0);
+    const RowMatrixF& values = mlp_output_into(value_, batch.own, work.values);
+    require_finite_rows(values, "values of request", nullptr);
+    out.values = values.col(0);
   } else {
     out.values.resize(0);
   }

@@ -54,10 +54,11 @@ struct DecisionOutputs {
   Eigen::VectorXf values;             // one per request
 };
 
-// forward's work buffers, kept by a caller that decides often: no allocation per call while
-// the batch shapes repeat.
+// forward's work buffers, kept by a caller that decides often: a call allocates nothing when its
+// batch has the shape of the last (same requests and candidate rows).
 struct ForwardBuffers {
-  RowMatrixF joined, spare, values;
+  RowMatrixF joined;                      // candidate rows joined with their request's own row
+  std::vector<RowMatrixF> actor, values;  // each network's layer outputs (mlp_output_into)
 };
 
 class ActorCriticNetwork {

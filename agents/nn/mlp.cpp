@@ -51,17 +51,26 @@ std::vector<DenseLayer> make_mlp(Index in, std::vector<Index> hidden, std::vecto
 }
 
 RowMatrixF mlp_output(const std::vector<DenseLayer>& layers, RowMatrixF x) {
-  RowMatrixF spare;
-  mlp_output_in_place(layers, x, spare);
-  return x;
+  RowMatrixF in = std::move(x), out;
+  for (const DenseLayer& layer : layers) {
+    out.resize(in.rows(), layer.weights.cols());
+    dense_forward(in, layer.weights, layer.bias, layer.activation, out);
+    std::swap(in, out);
+  }
+  return in;
 }
 
-void mlp_output_in_place(const std::vector<DenseLayer>& layers, RowMatrixF& x, RowMatrixF& spare) {
-  for (const DenseLayer& layer : layers) {
-    spare.resize(x.rows(), layer.weights.cols());
-    dense_forward(x, layer.weights, layer.bias, layer.activation, spare);
-    x.swap(spare);
+const RowMatrixF& mlp_output_into(const std::vector<DenseLayer>& layers, const RowMatrixF& x,
+                                  std::vector<RowMatrixF>& outputs) {
+  if (layers.empty()) return x;
+  outputs.resize(layers.size());
+  const RowMatrixF* in = &x;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    outputs[l].resize(in->rows(), layers[l].weights.cols());
+    dense_forward(*in, layers[l].weights, layers[l].bias, layers[l].activation, outputs[l]);
+    in = &outputs[l];
   }
+  return *in;
 }
 
 void mlp_forward(const std::vector<DenseLayer>& layers, const RowMatrixF& x, MlpCache& cache) {

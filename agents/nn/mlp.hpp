@@ -25,9 +25,11 @@ std::vector<DenseLayer> make_mlp(Eigen::Index in, std::vector<Eigen::Index> hidd
 // Inference: the last layer's output for x (rows x out), no activations kept (x by value: a
 // caller done with its input moves it in).
 RowMatrixF mlp_output(const std::vector<DenseLayer>& layers, RowMatrixF x);
-// The same into buffers a frequent caller keeps: x (the input) ends holding the output, spare
-// is the other ping-pong buffer. Neither reallocates while the shapes repeat.
-void mlp_output_in_place(const std::vector<DenseLayer>& layers, RowMatrixF& x, RowMatrixF& spare);
+// The same bits into buffers a frequent caller keeps, one per layer (outputs[l] = layer l's
+// output; the last is returned): a call with the batch shape of the last allocates nothing
+// (Eigen reallocates a matrix whenever its size changes, so buffers are never swapped).
+const RowMatrixF& mlp_output_into(const std::vector<DenseLayer>& layers, const RowMatrixF& x,
+                                  std::vector<RowMatrixF>& outputs);
 
 // The training forward's record: activations[0] = the input, activations[l + 1] = layer l's
 // output (activations.back() is the network's output).

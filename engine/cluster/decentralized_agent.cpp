@@ -343,7 +343,9 @@ void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
 void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
   const SchedulerConfig& s = setup_.scheduler;
   node_.decision_stats().wall_s += wall_s;
-  std::vector<TaskMessage> tasks;  // a local: keeping or bouncing a task may raise new requests
+  // Keeping or bouncing a task only sends events, so nothing below raises or dispatches new
+  // requests: `decided` and the buffers given back after the loop stay this call's.
+  std::vector<TaskMessage> tasks;
   tasks.swap(dispatching_);
   for (std::size_t i = 0; i < decided.size(); ++i) {
     TaskMessage m = tasks[i];

@@ -85,6 +85,8 @@ expect_error '^marlsim: error: agents.mask_unfit: only decentralized-ac masks un
   "${run[@]}" --policy hrac --set agents.mask_unfit=true
 expect_error '^marlsim: error: agents.mask_unfit: only decentralized-ac masks unfit candidates; hrac would ignore it' \
   "$MARLSIM" train "$SCENARIO" --policy hrac --iterations 1 --quiet --set agents.mask_unfit=true
+expect_error '^marlsim: error: agents.mask_unfit: only decentralized-ac masks unfit candidates; hierrl would ignore it' \
+  "${run[@]}" --policy hierrl --set agents.mask_unfit=true --set scheduler.topology=two-level
 expect_error "^marlsim: error: scheduler.queue: hierrl's low-level agent orders every node's queue, which would replace \"sjf\"" \
   "${run[@]}" --policy hierrl --set scheduler.topology=two-level --set 'scheduler.queue="sjf"'
 expect_error "^marlsim: error: scheduler.queue: hierrl's low-level agent" \

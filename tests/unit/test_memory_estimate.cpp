@@ -16,23 +16,29 @@ namespace marlsim {
 namespace {
 
 // Sets OMPI_COMM_WORLD_LOCAL_SIZE for one scope (the tests may themselves run under mpirun).
-class LocalRanks {
+// Sets (or, with nullptr, unsets) an environment variable for its scope, then restores it.
+class ScopedEnv {
  public:
-  explicit LocalRanks(const char* value) {
-    if (const char* old = std::getenv(kName)) old_ = old;
-    if (value) setenv(kName, value, 1);
-    else unsetenv(kName);
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) setenv(name, value, 1);
+    else unsetenv(name);
   }
-  ~LocalRanks() {
-    if (old_) setenv(kName, old_->c_str(), 1);
-    else unsetenv(kName);
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
   }
-  LocalRanks(const LocalRanks&) = delete;
-  LocalRanks& operator=(const LocalRanks&) = delete;
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
 
  private:
-  static constexpr const char* kName = "OMPI_COMM_WORLD_LOCAL_SIZE";
+  const char* name_;
   std::optional<std::string> old_;
+};
+
+// Open MPI's launcher variable for the ranks on this machine.
+struct LocalRanks : ScopedEnv {
+  explicit LocalRanks(const char* value) : ScopedEnv("OMPI_COMM_WORLD_LOCAL_SIZE", value) {}
 };
 
 }  // namespace
@@ -54,8 +60,13 @@ TEST_CASE("the ranks on this machine come from the launcher's environment", "[me
   }
   {
     LocalRanks r("not a number");
-    unsetenv("MPI_LOCALNRANKS");
+    ScopedEnv mpich("MPI_LOCALNRANKS", nullptr);
     CHECK(ranks_on_this_machine() == 1);
+  }
+  {
+    LocalRanks r(nullptr);
+    ScopedEnv mpich("MPI_LOCALNRANKS", "3");
+    CHECK(ranks_on_this_machine() == 3);
   }
 }
 
