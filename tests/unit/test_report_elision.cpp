@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cluster_test_support.hpp"
+#include "decentralized_test_scenario.hpp"
 #include "engine/cluster/episode.hpp"
 #include "engine/cluster/report_elision.hpp"
 #include "engine/experiment/comparison.hpp"
@@ -21,31 +22,12 @@ using namespace marlsim::test;
 
 namespace {
 
-// Long Pareto tails at 80 % load: most nodes idle for most of the episode.
-const char* const kToml = R"(
-name = "report-elision-test"
-[cluster]
-nodes = 30
-network_latency_s = 0.001
-[workload]
-tasks = 300
-target_utilization = 0.8
-[scheduler]
-topology = "decentralized"
-policy = "least-loaded"
-decision_latency_s = 0.001
-report_period_s = 1
-[run]
-seed = 5
-episodes = 1
-)";
-
 EpisodeResult run_with(std::vector<std::string> overrides, bool elide) {
+  // The shared decentralized scenario with 30 nodes: long Pareto tails at 80 % load leave most
+  // nodes idle for most of the episode.
+  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5"});
   overrides.push_back(std::string("scheduler.elide_unchanged_reports=") + (elide ? "true" : "false"));
-  const Scenario s = parse_scenario(kToml, "report-elision-test.toml", overrides);
-  const ClusterSpec cluster = build_cluster(s, nullptr);
-  const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
-  return run(s, cluster, tasks);
+  return run_generated(overrides);
 }
 
 bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
