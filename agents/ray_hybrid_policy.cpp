@@ -1,5 +1,7 @@
 // Ray's hybrid scheduling policy over the candidates, its top k a share of every node of the
-// cluster (agents/ray_hybrid_rule.hpp has the rule and its sources).
+// cluster (agents/ray_hybrid_rule.hpp has the rule and its sources). Exact, so linear: with a
+// decision over every node (indexed path) it ranks every fitting node in one pass over the
+// view's arrays instead of a candidate list; `ray-hybrid-sampled` is the declared sample.
 #include <memory>
 
 #include "agents/policy_registry.hpp"
@@ -15,6 +17,12 @@ class RayHybridPolicy final : public SchedulingPolicy {
   NodeId choose(const TaskSpec& task, std::span<const NodeId> candidates, const ClusterView& view,
                 DispatchContext& ctx) const override {
     return rule_.choose(task, candidates, view.size(), view, ctx);
+  }
+
+  IndexNeeds index_needs() const override { return {.by_id = true}; }  // decisions over every node
+
+  NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext& ctx) const override {
+    return rule_.choose_every_node(task, view, ctx);
   }
 
  private:

@@ -19,15 +19,47 @@ double score(double critical) { return critical < kSpreadThreshold ? 0.0 : criti
 
 NodeId RayHybridRule::choose(const TaskSpec& task, std::span<const NodeId> nodes, std::size_t share_of,
                              const ClusterView& view, DispatchContext& ctx) const {
+  return choose_from(
+      task,
+      [&](auto&& visit) {
+        for (const NodeId n : nodes) visit(n, view.spec(n), view.state(n));  // looked up once (sparse: a search)
+      },
+      share_of, ctx);
+}
+
+NodeId RayHybridRule::choose_every_node(const TaskSpec& task, const ClusterView& view, DispatchContext& ctx) const {
+  // The view's state and the cluster's specs by id, read in order: no list, no lookups. An
+  // indexed view is dense (ClusterView::keep_indexes), so its states are by id.
+  if (view.indexes() == nullptr)
+    throw std::logic_error("ray-hybrid policy: an every-node decision needs an indexed view");
+  const std::size_t count = view.size();
+  const NodeSpec* spec = view.cluster().nodes.data();
+  const NodeView* state = &view.state(0);
+  const NodeId chosen = choose_from(
+      task,
+      [&](auto&& visit) {
+        for (NodeId n = 0; n < count; ++n)
+          if (state[n].up && task.cores <= spec[n].cores && task.memory_gb <= spec[n].memory_gb)
+            visit(n, spec[n], state[n]);
+      },
+      count, ctx);
+  if (chosen == kNoNode) throw std::logic_error("ray-hybrid policy: no up node fits the task");
+  return chosen;
+}
+
+template <class ForEachNode>
+NodeId RayHybridRule::choose_from(const TaskSpec& task, ForEachNode for_each_node, std::size_t share_of,
+                                  DispatchContext& ctx) const {
   available_.clear();
   feasible_.clear();
   // One pass: the groups, each group's lowest (score, id), and the local node's place.
   Scored lowest_available{kInf, kNoNode}, lowest_feasible{kInf, kNoNode}, local{kInf, kNoNode};
   bool local_available = false;
-  for (const NodeId n : nodes) {
-    const NodeView& v = view.state(n);  // looked up once (a sparse view searches for it)
-    const Scored s{score(ClusterView::critical_load(view.spec(n), v)), n};
+  for_each_node([&](NodeId n, const NodeSpec& spec, const NodeView& v) {
     const bool fits = ClusterView::fits_now(task, v);
+    // Once a node is available the feasible group is never used: skip its scores (divisions).
+    if (!fits && !available_.empty()) return;
+    const Scored s{score(ClusterView::critical_load(spec, v)), n};
     if (fits) {
       available_.push_back(s);
       if (s < lowest_available) lowest_available = s;
@@ -39,7 +71,8 @@ NodeId RayHybridRule::choose(const TaskSpec& task, std::span<const NodeId> nodes
       local = s;
       local_available = fits;
     }
-  }
+  });
+  if (available_.empty() && feasible_.empty()) return kNoNode;
   const bool use_available = !available_.empty();
   std::vector<Scored>& group = use_available ? available_ : feasible_;
   const Scored lowest = use_available ? lowest_available : lowest_feasible;

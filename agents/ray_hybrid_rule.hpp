@@ -21,7 +21,10 @@
 //
 // The rule over a given set of nodes, with the count its top k is a share of: `ray-hybrid`
 // applies it to its candidates and the cluster's node count, `ray-hybrid-sampled` to a sample
-// of the candidates and the sample's size.
+// of the candidates and the sample's size. choose_every_node is the same rule over every node
+// the task fits statically and that is believed up, in id order, found by one pass over the
+// view's own arrays instead of a candidate list (still a linear pass: every fitting node is
+// ranked, since the top k is a share of the whole cluster).
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -36,8 +39,15 @@ class RayHybridRule {
   // share_of)). Draws below(top) from ctx.rng once when more than one node is in the top.
   NodeId choose(const TaskSpec& task, std::span<const NodeId> nodes, std::size_t share_of, const ClusterView& view,
                 DispatchContext& ctx) const;
+  // choose() over every up node `task` fits statically (at least one), top k a share of
+  // the cluster; the same node and draws as choose() over that id-ordered list.
+  NodeId choose_every_node(const TaskSpec& task, const ClusterView& view, DispatchContext& ctx) const;
 
  private:
+  // The rule over the nodes `for_each_node(visit)` visits in id order, visit(n, view state).
+  template <class ForEachNode>
+  NodeId choose_from(const TaskSpec& task, ForEachNode for_each_node, std::size_t share_of, DispatchContext& ctx) const;
+
   struct Scored {
     double score;
     NodeId node;

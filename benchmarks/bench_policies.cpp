@@ -7,7 +7,7 @@
 //     Sizes up to 100,000: issue 10 asks for decision cost within 2x from 1,000 to 100,000.
 //   BM_choose_indexed/<policy>/<N>: the same decision through the policy's indexed path
 //     (choose_indexed over the view's incremental indexes; policies that have one: least-loaded,
-//     random, priority-minmin, best-fit).
+//     random, priority-minmin, best-fit, weighted-rr, ray-hybrid (a pass), ray-hybrid-sampled).
 //   BM_report_indexed/<policy>/<N>: one node report (ClusterView::set_state) moving that
 //     node's keys in the indexes the policy reads: the price of the indexes per write.
 //   BM_assign32/<policy>/<N>: decide() of one LP's batch of 32 tasks (Min-Min for priority-minmin;

@@ -71,7 +71,10 @@ std::vector<NodeId> candidates(const ClusterView& view, const TaskSpec& task) {
 
 // Runs `steps` random reports and decisions on a plain view (scans) and an indexed one;
 // every decision must agree, and so must the RNG streams after it. Returns the decisions.
-std::size_t compare(const std::string& policy_name, std::uint64_t seed, int steps, std::size_t max_nodes = 120) {
+// With `local_nodes`, every decision is taken on a random node (ctx.local_node), as in the
+// two-level topology's spills.
+std::size_t compare(const std::string& policy_name, std::uint64_t seed, int steps, std::size_t max_nodes = 120,
+                    bool local_nodes = false) {
   RngStream rng(seed, 0);
   const ClusterSpec cluster = random_cluster(rng, max_nodes);
   const auto policy = make_scheduling_policy(policy_name);
@@ -98,8 +101,9 @@ std::size_t compare(const std::string& policy_name, std::uint64_t seed, int step
     const std::vector<NodeId> list = candidates(plain, task);
     CHECK(indexed.indexes()->any_fits(task) == !list.empty());
     if (list.empty()) continue;
-    DispatchContext scan_ctx{0, kNoNode, &draws_scan, state_scan.get()};
-    DispatchContext indexed_ctx{0, kNoNode, &draws_indexed, state_indexed.get()};
+    const NodeId local = local_nodes ? static_cast<NodeId>(rng.below(cluster.nodes.size())) : kNoNode;
+    DispatchContext scan_ctx{0, local, &draws_scan, state_scan.get()};
+    DispatchContext indexed_ctx{0, local, &draws_indexed, state_indexed.get()};
     const NodeId expected = policy->choose(task, list, plain, scan_ctx);
     const NodeId got = policy->choose_indexed(task, indexed, indexed_ctx);
     INFO(policy_name << " seed " << seed << " step " << step << " of " << list.size() << " candidates");
@@ -115,7 +119,7 @@ std::size_t compare(const std::string& policy_name, std::uint64_t seed, int step
 
 TEST_CASE("indexed decisions equal the scans over randomized views", "[policy][index]") {
   for (const char* name :
-       {"least-loaded", "random", "priority-minmin", "best-fit", "ray-hybrid-sampled", "weighted-rr"}) {
+       {"least-loaded", "random", "priority-minmin", "best-fit", "ray-hybrid", "ray-hybrid-sampled", "weighted-rr"}) {
     std::size_t decided = 0;
     for (std::uint64_t seed = 1; seed <= 300; ++seed) decided += compare(name, seed, 200);
     INFO(name);
@@ -129,6 +133,17 @@ TEST_CASE("ray-hybrid-sampled: the indexed sample is the scan's over clusters la
   std::size_t decided = 0;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) decided += compare("ray-hybrid-sampled", seed, 200, 600);
   CHECK(decided > 3000);
+}
+
+TEST_CASE("ray-hybrid and ray-hybrid-sampled: the indexed choice is the scan's when a node decides",
+          "[policy][index]") {
+  // The local node is preferred when no node of its group scores lower (ray_hybrid_rule.hpp).
+  for (const char* name : {"ray-hybrid", "ray-hybrid-sampled"}) {
+    std::size_t decided = 0;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) decided += compare(name, seed, 200, 300, true);
+    INFO(name);
+    CHECK(decided > 15000);
+  }
 }
 
 TEST_CASE("priority-minmin: a batch of every-node requests is the batch of listed ones", "[policy][index]") {
