@@ -203,7 +203,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   // A report it sees from `from`: true if it tells that a node it knows is up.
   bool seen(NodeId from, const NodeView& report) {
     if (!self_.knowledge.tracks(from) || from == node_.id()) return false;
-    self_.keeper.reported(self_.knowledge, from, report);
+    self_.keeper.reported(self_.knowledge, from, report, *setup_.tasks);
     return report.up;
   }
 
@@ -363,7 +363,7 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
       count_sent(node_.decision_stats(), kAssign);
       if (s.sharing != Sharing::None)  // reports will reconcile it; without them nothing would
-        self_.keeper.dispatched(chosen, ctx.now() + setup_.decision_latency, *decided[i].task);
+        self_.keeper.dispatched(chosen, ctx.now() + setup_.decision_latency, m.task);
     }
   }
   forget_sampled();
@@ -470,7 +470,7 @@ void DecentralizedAgent::extrapolate_reports(std::span<const NodeId> nodes, SimT
     const NodeView* last = reported_.last(c);
     // Not if what it believes of c is newer than the report (c sent a task back: believed down).
     if (last == nullptr || self_.knowledge.state(c).as_of != last->as_of) continue;
-    self_.keeper.reported(self_.knowledge, c, extrapolated(self_.knowledge.spec(c), *last, now));
+    self_.keeper.reported(self_.knowledge, c, extrapolated(self_.knowledge.spec(c), *last, now), *setup_.tasks);
   }
 }
 

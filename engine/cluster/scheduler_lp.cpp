@@ -50,7 +50,7 @@ void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
     }
     case kNodeReport: {
       const auto r = ev.as<ReportMessage>();
-      keeper_.reported(view_, static_cast<NodeId>(ev.source()), r.view);
+      keeper_.reported(view_, static_cast<NodeId>(ev.source()), r.view, *setup_.tasks);
       if (r.view.up && !parked_.empty()) {
         std::vector<TaskMessage> retry;
         retry.swap(parked_);
@@ -148,7 +148,7 @@ void SchedulerLp::dispatch_decisions(std::span<DecisionRequest> decided, double 
     m.rejected = 0;
     ctx.send(node, setup_.decision_latency, kAssign, m);
     count_sent(decisions_, kAssign);
-    keeper_.dispatched(node, ctx.now() + setup_.decision_latency, *decided[i].task);
+    keeper_.dispatched(node, ctx.now() + setup_.decision_latency, m.task);
     ++dispatched_;
   }
   dispatching_.clear();

@@ -169,8 +169,9 @@ void run_case(const Case& c) {
   if (c.instance_groups) make_instance_groups(tasks);
   const std::string& policy = s.scheduler.policies.front();
 
-  const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
-  const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, policy, 0});
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  const EpisodeResult parallel = run_episode(world, {&s, &cluster, &table, policy, 0});
+  const EpisodeResult reference = run_episode(self, {&s, &cluster, &table, policy, 0});
   INFO(c.name << " at " << world.size() << " rank(s): " << parallel.metrics.completed << " of "
               << parallel.metrics.tasks << " completed, " << parallel.metrics.failures << " failures, "
               << parallel.metrics.remote_events << " remote events");
@@ -270,11 +271,12 @@ TEST_CASE("cluster: the learned policies give the same episode at any rank and t
     const Scenario s = scenario_with(overrides);
     const ClusterSpec cluster = build_cluster(s, nullptr);
     const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+    const TaskTable table = TaskTable::view(tasks, cluster);
     omp_set_num_threads(1);
-    const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, policy, 0});
+    const EpisodeResult reference = run_episode(self, {&s, &cluster, &table, policy, 0});
     for (const int threads : {1, 2}) {
       omp_set_num_threads(threads);
-      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
+      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &table, policy, 0});
       INFO(policy << ", " << c.name << " at " << world.size() << " rank(s), " << threads << " thread(s)");
       REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
       REQUIRE(parallel.checksum == reference.checksum);
@@ -318,8 +320,9 @@ TEST_CASE("cluster: the round-robin partition gives the same episode and windows
   const Scenario rr_s = scenario_with(rr);
   const ClusterSpec cluster = build_cluster(block_s, nullptr);
   const std::vector<TaskSpec> tasks = build_tasks(block_s, cluster, nullptr, 0);
-  const EpisodeResult a = run_episode(world, {&block_s, &cluster, &tasks, "least-loaded", 0});
-  const EpisodeResult b = run_episode(world, {&rr_s, &cluster, &tasks, "least-loaded", 0});
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  const EpisodeResult a = run_episode(world, {&block_s, &cluster, &table, "least-loaded", 0});
+  const EpisodeResult b = run_episode(world, {&rr_s, &cluster, &table, "least-loaded", 0});
   REQUIRE(a.checksum == b.checksum);
   REQUIRE(a.metrics.windows == b.metrics.windows);
   require_same_metrics(a.metrics, b.metrics);
@@ -394,9 +397,11 @@ TEST_CASE("cluster: a batched episode gives what it gives alone, beside any othe
     const ClusterSpec cluster = build_cluster(s, nullptr);
     const std::string& policy = s.scheduler.policies.front();
     std::vector<std::vector<TaskSpec>> tasks;
+    std::vector<TaskTable> tables;
     std::vector<EpisodeInput> inputs;
     for (std::uint64_t e = 0; e < 3; ++e) tasks.push_back(build_tasks(s, cluster, nullptr, e));
-    for (std::uint64_t e = 0; e < 3; ++e) inputs.push_back({&s, &cluster, &tasks[e], policy, e});
+    for (std::uint64_t e = 0; e < 3; ++e) tables.push_back(TaskTable::view(tasks[e], cluster));
+    for (std::uint64_t e = 0; e < 3; ++e) inputs.push_back({&s, &cluster, &tables[e], policy, e});
     omp_set_num_threads(1);
     std::vector<EpisodeResult> alone;
     for (const EpisodeInput& in : inputs) alone.push_back(run_episode(self, in));
