@@ -22,6 +22,7 @@
 #include "engine/cluster/report_elision.hpp"
 #include "engine/cluster/report_extrapolation.hpp"
 #include "engine/cluster/report_inbox.hpp"
+#include "engine/cluster/requested_specs.hpp"
 #include "engine/cluster/self_belief.hpp"
 
 namespace marlsim {
@@ -217,6 +218,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> parked_;            // nowhere to place them yet
   std::vector<DecisionRequest> requests_;      // raised, not yet decided
   std::vector<TaskMessage> requested_;         // their tasks (parallel)
+  RequestedSpecs requested_specs_;             // and the tasks' specs, for the policy
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<DecisionRequest> decided_;       // scratch of the at-once path
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
@@ -236,7 +238,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
-  const TaskSpec& task = (*setup_.tasks)[m.task];
+  const TaskSpec task = (*setup_.tasks)[m.task];  // a copy: the lookups below may drop a replayed table's chunk
   const SchedulerConfig& s = setup_.scheduler;
   // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
   std::vector<NodeId>& pool = pool_;  // reused: no allocation per decision
@@ -307,7 +309,7 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     if (requests_.empty()) forget_sampled();
     return;
   }
-  r.task = &task;
+  requested_specs_.raised(task);  // r.task points at the copy once collected
   r.view = &self_.knowledge;
   r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get(),
            static_cast<std::uint32_t>(ctx.episode())};
@@ -334,7 +336,9 @@ void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
   if (heard_since_extrapolated_)
     for (const DecisionRequest& r : requests_) extrapolate_reports(r.candidates, r.ctx.now);
   heard_since_extrapolated_ = false;
+  const std::size_t first = out.size();
   for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requested_specs_.collected(std::span(out).subspan(first));
   requests_.clear();
   dispatching_.swap(requested_);
   requested_.clear();

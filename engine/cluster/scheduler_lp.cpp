@@ -107,7 +107,7 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
       parked_.push_back(m);
       continue;
     }
-    r.task = &tasks[m.task];
+    requested_specs_.raised(tasks[m.task]);  // r.task points at the copy once collected
     r.view = &view_;
     r.ctx = {ctx.now(), m.origin, &rng_, policy_state_.get(), static_cast<std::uint32_t>(ctx.episode())};
     requests_.push_back(std::move(r));
@@ -129,7 +129,9 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
 }
 
 void SchedulerLp::collect_requests(std::vector<DecisionRequest>& out) {
+  const std::size_t first = out.size();
   for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requested_specs_.collected(std::span(out).subspan(first));
   requests_.clear();
   dispatching_.swap(requested_);
   requested_.clear();

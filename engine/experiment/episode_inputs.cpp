@@ -99,10 +99,9 @@ EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
   }
   std::shared_ptr<const TaskTable> table;
   if (!trace_tasks_) {
+    // Replayed in chunks (workloads/task_table.hpp): a rank holds a bounded part of the stream.
     table = std::make_shared<const TaskTable>(
-        std::make_shared<const std::vector<TaskSpec>>(
-            generate_seed_study_tasks(scenario_.workload.synthetic, *cluster, scenario_.run.seed, e)),
-        *cluster);
+        seed_study_task_table(scenario_.workload.synthetic, *cluster, scenario_.run.seed, e));
   } else if (scenario_.cluster.new_per_episode) {  // the facts are the cluster's: a pass per episode
     table = std::make_shared<const TaskTable>(trace_tasks_, *cluster);
   } else {
