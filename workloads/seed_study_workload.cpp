@@ -145,8 +145,8 @@ TaskSpec SeedStudyTaskCursor::next() {
   if (config.runtime_max_s > 0) runtime = std::min(runtime, config.runtime_max_s);
   const double cpu = std::clamp(attr_.lognormal(config.cpu_mu, config.cpu_sigma), config.cpu_min, config.cpu_max);
   t.cores = std::round(cpu);
-  t.memory_gb =
-      std::clamp(attr_.lognormal(config.memory_mu, config.memory_sigma), config.memory_min_gb, config.memory_max_gb);
+  t.memory_gb = std::clamp(attr_.lognormal(config.memory_mu, config.memory_sigma), config.memory_min_gb,
+                           config.memory_max_gb);
   const double u = attr_.uniform();
   t.priority = u < p_production_ ? PriorityClass::Production
                : u < p_batch_    ? PriorityClass::Batch

@@ -108,8 +108,7 @@ TaskStreamFacts record_facts(const std::vector<TaskSpec>& tasks, const ClusterSp
 TaskTable::TaskTable(std::shared_ptr<const std::vector<TaskSpec>> tasks, const ClusterSpec& cluster)
     : tasks_(std::move(tasks)), facts_(record_facts(*tasks_, cluster)) {}
 
-TaskTable::TaskTable(const TaskCursor& start, std::uint64_t tasks, const ClusterSpec& cluster,
-                     TaskChunking chunking)
+TaskTable::TaskTable(const TaskCursor& start, std::uint64_t tasks, const ClusterSpec& cluster, TaskChunking chunking)
     : chunks_(std::make_unique<Chunks>()) {
   if (chunking.chunk_tasks < 1 || chunking.cache_chunks < 1)
     throw std::logic_error("TaskTable: a replayed stream needs chunks of at least one task and a cache of one chunk");

@@ -19,7 +19,8 @@ struct SelfBelief {
   }
 
   const NodeView& believed_self(SimTime now) {
-    keeper.reported(knowledge, node.id(), node.own_view(now), *setup.tasks);  // first hand, plus the kept tasks in flight
+    // First hand, plus the kept tasks in flight.
+    keeper.reported(knowledge, node.id(), node.own_view(now), *setup.tasks);
     return knowledge.state(node.id());
   }
 

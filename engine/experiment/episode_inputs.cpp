@@ -53,7 +53,8 @@ void check_tasks(const Scenario& scenario, const TaskTable& tasks, std::uint64_t
   if (f.off_clock)
     throw InputError::at(scenario.path + ": workload",
                          "task " + std::to_string(f.off_clock_task) + " arrives at " +
-                             std::to_string(f.off_clock_arrival_s) + " s and runs " + std::to_string(f.off_clock_run_s) +
+                             std::to_string(f.off_clock_arrival_s) + " s and runs " +
+                             std::to_string(f.off_clock_run_s) +
                              " s; both must stay below 1e9 s (check the arrival rate, target_utilization and run-time "
                              "settings)");
   const double warmup_s = scenario.run.warmup_s;
@@ -78,7 +79,8 @@ EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), tr
       scenario.path, scenario.scheduler,
       trace_ && scenario.cluster.source == "trace" ? trace_->machines.nodes.size() : scenario.cluster.generated.nodes,
       trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks,
-      std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes));
+      std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes),
+      trace_ ? TaskStorage::Whole : TaskStorage::Replayed);
   trace_tasks_ = take_tasks(trace_.get());
   resample_ = trace_ && scenario.workload.trace.sample_jobs < 1.0;
   cluster_ = build_cluster(scenario, trace_.get(), 0);

@@ -11,8 +11,7 @@ namespace marlsim {
 namespace {
 
 // Without a result (r == nullptr) every table below has its columns and no rows.
-Table task_table(const std::string& group, std::uint64_t episode, const TaskTable* tasks,
-                 const EpisodeResult* r) {
+Table task_table(const std::string& group, std::uint64_t episode, const TaskTable* tasks, const EpisodeResult* r) {
   const std::size_t n = r ? r->tasks.size() : 0;
   std::vector<std::int64_t> ep(n, static_cast<std::int64_t>(episode)), id(n), node(n), resched(n), sla(n);
   std::vector<double> arrival(n), ready(n), start(n), end(n), wait(n), completion(n), slowdown(n);
