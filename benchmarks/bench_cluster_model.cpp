@@ -42,7 +42,8 @@ void BM_cluster_episode(benchmark::State& state) {
   const ClusterSpec cluster = build_cluster(scenario, nullptr);
   const std::vector<TaskSpec> tasks = build_tasks(scenario, cluster, nullptr, 0);
   const Communicator self(MPI_COMM_SELF);
-  const EpisodeInput input{&scenario, &cluster, &tasks, "least-loaded", 0};
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  const EpisodeInput input{&scenario, &cluster, &table, "least-loaded", 0};
 
   double events = 0, kernel_wall = 0, windows = 0;
   for (auto _ : state) {

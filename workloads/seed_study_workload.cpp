@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "engine/support/input_error.hpp"
@@ -113,38 +114,59 @@ double base_arrival_rate(const SeedStudyWorkloadConfig& c, const ClusterSpec& cl
                                   : c.arrival_rate_per_s;
 }
 
+namespace {
+ArrivalProcess arrival_process(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster, std::uint64_t seed,
+                               std::uint64_t episode) {
+  config.validate();
+  return ArrivalProcess(config.profile, base_arrival_rate(config, cluster), RngStream(seed, episode, kArrivalStream),
+                        RngStream(seed, episode, kBurstStream));
+}
+}  // namespace
+
+SeedStudyTaskCursor::SeedStudyTaskCursor(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster,
+                                         std::uint64_t seed, std::uint64_t episode)
+    : config_(std::make_shared<const SeedStudyWorkloadConfig>(config)),
+      arrivals_(arrival_process(config, cluster, seed, episode)),
+      attr_(seed, episode, kAttributeStream) {
+  const double mix_total = priority_total(config);
+  p_production_ = config.priority_mix[0] / mix_total;
+  p_batch_ = p_production_ + config.priority_mix[1] / mix_total;
+}
+
+TaskSpec SeedStudyTaskCursor::next() {
+  const SeedStudyWorkloadConfig& config = *config_;
+  if (next_id_ >= config.tasks) throw std::logic_error("SeedStudyTaskCursor: past the stream's last task");
+  TaskSpec t;
+  t.id = next_id_++;
+  t.job = t.id;
+  t.arrival_s = arrivals_.next();
+  // Fixed number of draws per task (1 + 2 + 2 + 1), see the header.
+  double runtime = attr_.pareto(config.runtime_pareto_alpha, config.runtime_min_s);
+  if (config.runtime_max_s > 0) runtime = std::min(runtime, config.runtime_max_s);
+  const double cpu = std::clamp(attr_.lognormal(config.cpu_mu, config.cpu_sigma), config.cpu_min, config.cpu_max);
+  t.cores = std::round(cpu);
+  t.memory_gb = std::clamp(attr_.lognormal(config.memory_mu, config.memory_sigma), config.memory_min_gb,
+                           config.memory_max_gb);
+  const double u = attr_.uniform();
+  t.priority = u < p_production_ ? PriorityClass::Production
+               : u < p_batch_    ? PriorityClass::Batch
+                                 : PriorityClass::BestEffort;
+  t.work_core_s = runtime * t.cores;
+  t.deadline_s = config.sla.deadline_s(t);
+  return t;
+}
+
 std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster,
                                                 std::uint64_t seed, std::uint64_t episode) {
-  config.validate();
-  const double rate = base_arrival_rate(config, cluster);
-  ArrivalProcess arrivals(config.profile, rate, RngStream(seed, episode, kArrivalStream),
-                          RngStream(seed, episode, kBurstStream));
-  RngStream attr(seed, episode, kAttributeStream);
-  const double mix_total = priority_total(config);
-  const double p_production = config.priority_mix[0] / mix_total;
-  const double p_batch = p_production + config.priority_mix[1] / mix_total;
-
+  SeedStudyTaskCursor cursor(config, cluster, seed, episode);
   std::vector<TaskSpec> tasks(config.tasks);
-  for (std::uint64_t i = 0; i < config.tasks; ++i) {
-    TaskSpec& t = tasks[i];
-    t.id = i;
-    t.job = i;
-    t.arrival_s = arrivals.next();
-    // Fixed number of draws per task (1 + 2 + 2 + 1), see the header.
-    double runtime = attr.pareto(config.runtime_pareto_alpha, config.runtime_min_s);
-    if (config.runtime_max_s > 0) runtime = std::min(runtime, config.runtime_max_s);
-    const double cpu = std::clamp(attr.lognormal(config.cpu_mu, config.cpu_sigma), config.cpu_min, config.cpu_max);
-    t.cores = std::round(cpu);
-    t.memory_gb = std::clamp(attr.lognormal(config.memory_mu, config.memory_sigma), config.memory_min_gb,
-                             config.memory_max_gb);
-    const double u = attr.uniform();
-    t.priority = u < p_production ? PriorityClass::Production
-                 : u < p_batch    ? PriorityClass::Batch
-                                  : PriorityClass::BestEffort;
-    t.work_core_s = runtime * t.cores;
-    t.deadline_s = config.sla.deadline_s(t);
-  }
+  for (TaskSpec& t : tasks) t = cursor.next();
   return tasks;
+}
+
+TaskTable seed_study_task_table(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster, std::uint64_t seed,
+                                std::uint64_t episode, TaskChunking storage) {
+  return TaskTable(SeedStudyTaskCursor(config, cluster, seed, episode), config.tasks, cluster, storage);
 }
 
 }  // namespace marlsim

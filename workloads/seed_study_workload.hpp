@@ -10,12 +10,14 @@
 // size at every load level; only its arrival time changes.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "workloads/arrival_process.hpp"
 #include "workloads/cluster_spec.hpp"
 #include "workloads/sla_policy.hpp"
 #include "workloads/task_spec.hpp"
+#include "workloads/task_table.hpp"
 
 namespace marlsim {
 
@@ -78,5 +80,28 @@ double base_arrival_rate(const SeedStudyWorkloadConfig& config, const ClusterSpe
 // gap is kept; nothing is shifted).
 std::vector<TaskSpec> generate_seed_study_tasks(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster,
                                                 std::uint64_t seed, std::uint64_t episode);
+
+// The same stream as a cursor: task after task, each from the state the previous one left (the
+// arrival process and the attribute stream); a copy taken before task i yields task i, i + 1,
+// ... again, bit for bit, so a TaskTable can replay a chunk of the stream from a checkpoint.
+// Yields config.tasks tasks (more is a logic error).
+class SeedStudyTaskCursor final : public TaskCursor {
+ public:
+  SeedStudyTaskCursor(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster, std::uint64_t seed,
+                      std::uint64_t episode);
+  std::unique_ptr<TaskCursor> clone() const override { return std::make_unique<SeedStudyTaskCursor>(*this); }
+  TaskSpec next() override;
+
+ private:
+  std::shared_ptr<const SeedStudyWorkloadConfig> config_;  // shared by every checkpoint
+  ArrivalProcess arrivals_;
+  RngStream attr_;
+  double p_production_ = 0, p_batch_ = 0;
+  std::uint64_t next_id_ = 0;
+};
+// A table over such a cursor: the stream is made in one pass for its facts, then replayed in
+// chunks, at most `storage.cache_chunks` of them held at once.
+TaskTable seed_study_task_table(const SeedStudyWorkloadConfig& config, const ClusterSpec& cluster, std::uint64_t seed,
+                                std::uint64_t episode, TaskChunking storage = {});
 
 }  // namespace marlsim

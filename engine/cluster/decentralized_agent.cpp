@@ -22,6 +22,7 @@
 #include "engine/cluster/report_elision.hpp"
 #include "engine/cluster/report_extrapolation.hpp"
 #include "engine/cluster/report_inbox.hpp"
+#include "engine/cluster/requested_specs.hpp"
 #include "engine/cluster/self_belief.hpp"
 
 namespace marlsim {
@@ -203,7 +204,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   // A report it sees from `from`: true if it tells that a node it knows is up.
   bool seen(NodeId from, const NodeView& report) {
     if (!self_.knowledge.tracks(from) || from == node_.id()) return false;
-    self_.keeper.reported(self_.knowledge, from, report);
+    self_.keeper.reported(self_.knowledge, from, report, *setup_.tasks);
     return report.up;
   }
 
@@ -217,6 +218,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> parked_;            // nowhere to place them yet
   std::vector<DecisionRequest> requests_;      // raised, not yet decided
   std::vector<TaskMessage> requested_;         // their tasks (parallel)
+  RequestedSpecs requested_specs_;             // and the tasks' specs, for the policy
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<DecisionRequest> decided_;       // scratch of the at-once path
   std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
@@ -236,7 +238,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
-  const TaskSpec& task = (*setup_.tasks)[m.task];
+  const TaskSpec task = (*setup_.tasks)[m.task];  // a copy: the lookups below may drop a replayed table's chunk
   const SchedulerConfig& s = setup_.scheduler;
   // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
   std::vector<NodeId>& pool = pool_;  // reused: no allocation per decision
@@ -307,7 +309,7 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
     if (requests_.empty()) forget_sampled();
     return;
   }
-  r.task = &task;
+  requested_specs_.raised(task);  // r.task points at the copy once collected
   r.view = &self_.knowledge;
   r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get(),
            static_cast<std::uint32_t>(ctx.episode())};
@@ -334,7 +336,9 @@ void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
   if (heard_since_extrapolated_)
     for (const DecisionRequest& r : requests_) extrapolate_reports(r.candidates, r.ctx.now);
   heard_since_extrapolated_ = false;
+  const std::size_t first = out.size();
   for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requested_specs_.collected(std::span(out).subspan(first));
   requests_.clear();
   dispatching_.swap(requested_);
   requested_.clear();
@@ -363,7 +367,7 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
       ctx.send(chosen, setup_.decision_latency, kAssign, m);
       count_sent(node_.decision_stats(), kAssign);
       if (s.sharing != Sharing::None)  // reports will reconcile it; without them nothing would
-        self_.keeper.dispatched(chosen, ctx.now() + setup_.decision_latency, *decided[i].task);
+        self_.keeper.dispatched(chosen, ctx.now() + setup_.decision_latency, m.task);
     }
   }
   forget_sampled();
@@ -470,7 +474,7 @@ void DecentralizedAgent::extrapolate_reports(std::span<const NodeId> nodes, SimT
     const NodeView* last = reported_.last(c);
     // Not if what it believes of c is newer than the report (c sent a task back: believed down).
     if (last == nullptr || self_.knowledge.state(c).as_of != last->as_of) continue;
-    self_.keeper.reported(self_.knowledge, c, extrapolated(self_.knowledge.spec(c), *last, now));
+    self_.keeper.reported(self_.knowledge, c, extrapolated(self_.knowledge.spec(c), *last, now), *setup_.tasks);
   }
 }
 

@@ -83,22 +83,6 @@ ModelSetup make_setup(const EpisodeInput& in) {
   const ArrivalWindow window = arrival_window(in);
   s.window_begin = window.begin;
   s.window_end = window.end;
-  const auto& tasks = *in.tasks;
-  for (const TaskSpec& t : tasks) {
-    if (t.instance > 0) {  // the group's edges are its first instance's; the others must agree
-      if (t.id == 0 || tasks[t.id - 1].instance + 1 != t.instance || tasks[t.id - 1].parents != t.parents)
-        throw std::logic_error("task " + std::to_string(t.id) + ": instance " + std::to_string(t.instance) +
-                               " does not follow its group's previous instance with the same parents");
-      continue;
-    }
-    for (std::uint64_t p : t.parents) {
-      if (p >= tasks.size() || tasks[p].instance != 0)
-        throw std::logic_error("task " + std::to_string(t.id) + ": parent " + std::to_string(p) +
-                               " is not the first task of a group");
-      s.dag_edges.emplace_back(p, t.id);
-    }
-  }
-  std::sort(s.dag_edges.begin(), s.dag_edges.end());
   return s;
 }
 
@@ -213,10 +197,12 @@ EpisodeMetrics summarize(const EpisodeInput& in, const EpisodeResult& r, const s
 double default_time_limit_s(const EpisodeInput& in) {
   // Generous: every task could run one after another on the slowest node three times over,
   // plus the repairs. An episode that reaches it reports its unfinished tasks as incomplete.
-  double slowest = 1e300, serial_s = 0;
+  const TaskStreamFacts& facts = in.tasks->facts();
+  double slowest = 1e300;
   for (const NodeSpec& n : in.cluster->nodes) slowest = std::min(slowest, n.speed);
-  for (const TaskSpec& t : *in.tasks) serial_s += t.work_core_s / (t.cores * slowest);
-  const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
+  if (slowest != facts.slowest_speed)
+    throw std::logic_error("default_time_limit_s: the task table's facts were recorded on another cluster");
+  const double serial_s = facts.serial_run_s, last_arrival = facts.last_arrival_s;
   const FailureConfig& f = in.settings->cluster.failures;
   const double repairs = f.distribution == LifetimeDistribution::None ? 0.0 : 1000 * f.mttr_s;
   return std::min(2e9, last_arrival + 3 * serial_s + repairs + 3600);
@@ -224,7 +210,7 @@ double default_time_limit_s(const EpisodeInput& in) {
 
 ArrivalWindow arrival_window(const EpisodeInput& in) {
   const SimTime begin = from_seconds(in.settings->run.warmup_s);
-  const SimTime last_arrival = in.tasks->empty() ? 0 : from_seconds(in.tasks->back().arrival_s);
+  const SimTime last_arrival = from_seconds(in.tasks->facts().last_arrival_s);
   return {begin, std::max(begin, last_arrival)};
 }
 
@@ -424,7 +410,7 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   // state of every LP is the same for any rank count.
   for (std::size_t e = 0; e < inputs.size(); ++e) {
     const EpisodeInput& in = inputs[e];
-    const double last_arrival = in.tasks->empty() ? 0.0 : in.tasks->back().arrival_s;
+    const double last_arrival = in.tasks->facts().last_arrival_s;
     sim.set_stop_grid(e, std::max<SimTime>(kNanosPerSecond, from_seconds(last_arrival / 16)));
     sim.set_time_limit(
         e, from_seconds(in.settings->run.max_time_s > 0 ? in.settings->run.max_time_s : default_time_limit_s(in)));

@@ -12,6 +12,7 @@
 #include "engine/cluster/task_record.hpp"
 #include "engine/kernel/run_stats.hpp"
 #include "mpi/communicator.hpp"
+#include "workloads/task_table.hpp"
 
 namespace marlsim {
 
@@ -82,7 +83,7 @@ struct EpisodeResult {
 struct EpisodeInput {
   const ClusterModelSettings* settings = nullptr;
   const ClusterSpec* cluster = nullptr;
-  const std::vector<TaskSpec>* tasks = nullptr;  // ids 0..n-1 in arrival order
+  const TaskTable* tasks = nullptr;  // ids 0..n-1 in arrival order, facts on `cluster`
   std::string policy;
   std::uint64_t episode = 0;
 };
@@ -111,7 +112,7 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
                                         const LearnerLink* learner = nullptr);
 
 // When run.max_time_s is 0: last arrival + 3 x the whole stream's run time on the slowest
-// node + 1000 repairs + 1 h (seconds). Reaching it leaves tasks counted as incomplete.
+// node + 1000 repairs + 1 h (seconds), from the table's facts. Reaching it leaves tasks counted as incomplete.
 double default_time_limit_s(const EpisodeInput& input);
 
 // Refuses (InputError with the reason) a policy that cannot see what it needs in a topology.

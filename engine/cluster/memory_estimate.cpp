@@ -2,24 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <utility>
 
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/support/memory_budget.hpp"
+#include "workloads/seed_study_workload.hpp"
+#include "workloads/task_table.hpp"
 
 namespace marlsim {
 
 namespace {
 // Measured with /usr/bin/time -v on one rank, centralized least-loaded, 1,000-30,000 nodes,
-// 10,000-1,000,000 tasks (benchmarks/RESULTS.md, "Task memory (issue 10 s.4)"): 241 bytes
-// per task, 1.6-2.3 KiB per node. A task: its spec (every rank holds the stream), its record
-// on its node (a vector grown by doubling: ~1.5 records) and gathered on rank 0 (1), its
+// 10,000-1,000,000 tasks (benchmarks/RESULTS.md, "Task memory (issue 10 s.4)" and "Streamed
+// tasks"): 1.6-2.3 KiB per node; per task, besides its spec (task_table_bytes): its record on
+// its node (a vector grown by doubling: ~1.5 records) and gathered on rank 0 (1), its
 // completion time twice (the percentiles' sort), and ~40 bytes of its node's power history
 // and the kernel's events in flight. A node: its spec and record, its LP with queue, power
 // state and the kernel's per-LP state (~1.5 KiB), and its views (views_per_node).
-double bytes_per_task() { return sizeof(TaskSpec) + 2.5 * sizeof(TaskRecord) + 2.0 * sizeof(double) + 40.0; }
+double bytes_per_task() { return 2.5 * sizeof(TaskRecord) + 2.0 * sizeof(double) + 40.0; }
 double bytes_per_node() { return sizeof(NodeSpec) + sizeof(NodeRecord) + 1536.0; }
 // A process's own footprint (binary, MPI, HDF5, allocator), measured at ~25 MiB.
 constexpr double kProgramBytes = 25.0 * 1024 * 1024;
@@ -37,15 +41,27 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
 }
 }  // namespace
 
-double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks) {
-  return static_cast<double>(tasks) * sizeof(TaskSpec) + static_cast<double>(nodes) * sizeof(NodeSpec) + kProgramBytes;
+double task_table_bytes(std::uint64_t tasks, TaskStorage storage) {
+  const auto n = static_cast<double>(tasks);
+  if (storage == TaskStorage::Whole) return n * sizeof(TaskSpec);
+  // At most the cache's chunks, and per chunk a checkpoint of the generator (a cursor on the
+  // heap, its pointer and its slot index).
+  const TaskChunking c;
+  const double cached = std::min(n, static_cast<double>(c.chunk_tasks * c.cache_chunks));
+  const double chunks = std::ceil(n / static_cast<double>(c.chunk_tasks));
+  return cached * sizeof(TaskSpec) + chunks * (sizeof(SeedStudyTaskCursor) + 2 * sizeof(void*) + 16.0);
+}
+
+double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks, TaskStorage storage) {
+  return task_table_bytes(tasks, storage) + static_cast<double>(nodes) * sizeof(NodeSpec) + kProgramBytes;
 }
 
 double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks,
-                              std::uint64_t ranks_here) {
+                              std::uint64_t ranks_here, TaskStorage storage) {
   const auto n = static_cast<double>(nodes);
-  const double extra = ranks_here > 1 ? static_cast<double>(ranks_here - 1) * extra_rank_bytes(nodes, tasks) : 0.0;
-  return static_cast<double>(tasks) * bytes_per_task() + n * bytes_per_node() +
+  const double extra = ranks_here > 1 ? static_cast<double>(ranks_here - 1) * extra_rank_bytes(nodes, tasks, storage)
+                                      : 0.0;
+  return static_cast<double>(tasks) * bytes_per_task() + task_table_bytes(tasks, storage) + n * bytes_per_node() +
          n * views_per_node(scheduler, nodes) * bytes_per_view(scheduler) + extra;
 }
 
@@ -63,17 +79,20 @@ std::uint64_t ranks_on_this_machine() {
 }
 
 void require_episode_memory(const std::string& origin, const SchedulerConfig& scheduler, std::uint64_t nodes,
-                            std::uint64_t tasks, std::uint64_t episodes_at_once) {
+                            std::uint64_t tasks, std::uint64_t episodes_at_once, TaskStorage storage) {
   const auto n = static_cast<double>(nodes);
   const std::uint64_t ranks = ranks_on_this_machine();
   const double node_bytes = n * bytes_per_node() + n * views_per_node(scheduler, nodes) * bytes_per_view(scheduler);
-  const double task_bytes = static_cast<double>(tasks) *
-                            (bytes_per_task() + static_cast<double>(ranks - 1) * static_cast<double>(sizeof(TaskSpec)));
+  const double task_bytes = static_cast<double>(tasks) * bytes_per_task() +
+                            static_cast<double>(ranks) * task_table_bytes(tasks, storage);
   const bool global = scheduler.topology == Topology::Decentralized && scheduler.sharing == Sharing::Global;
   const std::string what = fmt::format(
       "{} nodes{}, {} tasks{}", nodes, global ? " that each keep a view of every node (sharing = \"global\")" : "",
-      tasks, ranks > 1 ? fmt::format(", {} ranks on this machine that each hold every task", ranks) : "");
-  const double one = estimate_episode_bytes(scheduler, nodes, tasks, ranks);
+      tasks,
+      ranks == 1                      ? ""
+      : storage == TaskStorage::Whole ? fmt::format(", {} ranks on this machine that each hold every task", ranks)
+                                      : fmt::format(", {} ranks on this machine", ranks));
+  const double one = estimate_episode_bytes(scheduler, nodes, tasks, ranks, storage);
   require_memory(origin + ": " + (node_bytes >= task_bytes ? "cluster.nodes" : "workload.tasks"), what, one);
   // Batched episodes hold every episode's LPs and tasks at once: one that fits may not, E times over.
   if (episodes_at_once > 1)

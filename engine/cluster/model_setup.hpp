@@ -2,17 +2,13 @@
 // What every LP of one episode shares, read-only: the task table, the cluster, the
 // scheduler settings and the LP layout. Every rank builds the same copy from the scenario
 // and the seed, so messages carry task ids, not task descriptions.
-#include <algorithm>
 #include <cstdint>
-#include <span>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "engine/cluster/cluster_settings.hpp"
 #include "engine/kernel/event.hpp"
 #include "workloads/cluster_spec.hpp"
-#include "workloads/task_spec.hpp"
+#include "workloads/task_table.hpp"
 
 namespace marlsim {
 
@@ -22,7 +18,7 @@ class DecisionBatcher;
 class QueueDiscipline;
 
 struct ModelSetup {
-  const std::vector<TaskSpec>* tasks = nullptr;
+  const TaskTable* tasks = nullptr;
   const ClusterSpec* cluster = nullptr;
   SchedulerConfig scheduler;
   FailureConfig failures;
@@ -39,17 +35,6 @@ struct ModelSetup {
   double observation_loss = 0;           // agents.observation_loss: share of reports an agent never sees
   // The metrics' arrival window (episode.hpp, arrival_window): nodes keep their power integrals there.
   SimTime window_begin = 0, window_end = 0;
-  // DAG between instance groups (TaskSpec::instance), each group named by its first task id:
-  // (group, a group that waits for all of its instances), sorted. Edges only, nothing per task:
-  // a stream without a DAG costs nothing here.
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> dag_edges;
-
-  // The groups that wait on `group`, ascending.
-  std::span<const std::pair<std::uint64_t, std::uint64_t>> children(std::uint64_t group) const {
-    const auto [lo, hi] = std::equal_range(dag_edges.begin(), dag_edges.end(), std::pair{group, std::uint64_t{0}},
-                                           [](const auto& a, const auto& b) { return a.first < b.first; });
-    return {lo, hi};
-  }
 
   // LP layout: nodes 0..N-1, then the workload source, then the central scheduler.
   std::uint64_t nodes() const { return cluster->nodes.size(); }

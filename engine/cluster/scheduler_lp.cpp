@@ -50,7 +50,7 @@ void SchedulerLp::handle(const Event& ev, LpContext& ctx) {
     }
     case kNodeReport: {
       const auto r = ev.as<ReportMessage>();
-      keeper_.reported(view_, static_cast<NodeId>(ev.source()), r.view);
+      keeper_.reported(view_, static_cast<NodeId>(ev.source()), r.view, *setup_.tasks);
       if (r.view.up && !parked_.empty()) {
         std::vector<TaskMessage> retry;
         retry.swap(parked_);
@@ -107,7 +107,7 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
       parked_.push_back(m);
       continue;
     }
-    r.task = &tasks[m.task];
+    requested_specs_.raised(tasks[m.task]);  // r.task points at the copy once collected
     r.view = &view_;
     r.ctx = {ctx.now(), m.origin, &rng_, policy_state_.get(), static_cast<std::uint32_t>(ctx.episode())};
     requests_.push_back(std::move(r));
@@ -129,7 +129,9 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
 }
 
 void SchedulerLp::collect_requests(std::vector<DecisionRequest>& out) {
+  const std::size_t first = out.size();
   for (DecisionRequest& r : requests_) out.push_back(std::move(r));
+  requested_specs_.collected(std::span(out).subspan(first));
   requests_.clear();
   dispatching_.swap(requested_);
   requested_.clear();
@@ -148,7 +150,7 @@ void SchedulerLp::dispatch_decisions(std::span<DecisionRequest> decided, double 
     m.rejected = 0;
     ctx.send(node, setup_.decision_latency, kAssign, m);
     count_sent(decisions_, kAssign);
-    keeper_.dispatched(node, ctx.now() + setup_.decision_latency, *decided[i].task);
+    keeper_.dispatched(node, ctx.now() + setup_.decision_latency, m.task);
     ++dispatched_;
   }
   dispatching_.clear();

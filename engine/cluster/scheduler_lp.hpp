@@ -11,6 +11,7 @@
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/report_inbox.hpp"
+#include "engine/cluster/requested_specs.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/cluster/view_keeper.hpp"
 #include "engine/kernel/logical_process.hpp"
@@ -42,6 +43,7 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
   RngStream rng_;
   std::vector<DecisionRequest> requests_;  // raised, not yet decided
   std::vector<TaskMessage> requested_;     // their tasks (parallel)
+  RequestedSpecs requested_specs_;         // and the tasks' specs, for the policy
   std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
   std::vector<DecisionRequest> decided_;   // scratch of the at-once path
   ClusterView view_;

@@ -19,7 +19,8 @@ struct SelfBelief {
   }
 
   const NodeView& believed_self(SimTime now) {
-    keeper.reported(knowledge, node.id(), node.own_view(now));  // first hand, plus the kept tasks in flight
+    // First hand, plus the kept tasks in flight.
+    keeper.reported(knowledge, node.id(), node.own_view(now), *setup.tasks);
     return knowledge.state(node.id());
   }
 
@@ -28,7 +29,7 @@ struct SelfBelief {
     node.decision_stats().sim_latency_s += to_seconds(ctx.now() - m.raised + setup.decision_latency);
     m.from = node.id();
     ctx.send(node.id(), setup.decision_latency, kAssign, m);
-    keeper.dispatched(node.id(), ctx.now() + setup.decision_latency, (*setup.tasks)[m.task]);
+    keeper.dispatched(node.id(), ctx.now() + setup.decision_latency, m.task);
   }
 
   NodeLp& node;

@@ -9,13 +9,14 @@ namespace marlsim {
 SourceLp::SourceLp(const ModelSetup& setup)
     : setup_(setup),
       entry_rng_(setup.seed, setup.source_lp(), rng_stream(setup.episode, kRngEntry)),
-      dag_(!setup.dag_edges.empty()) {
+      dag_(setup.tasks->has_dag()) {
   // Without DAG edges every task is submitted on arrival (if it fits): no per-task state.
   if (dag_) {
     const auto& tasks = *setup.tasks;
     waiting_parents_.assign(tasks.size(), 0);
     group_size_.assign(tasks.size(), 0);
-    for (const TaskSpec& t : tasks) {
+    for (std::uint64_t id = 0; id < tasks.size(); ++id) {
+      const TaskSpec& t = tasks[id];
       if (t.instance == 0) waiting_parents_[t.id] = static_cast<std::uint32_t>(t.parents.size());
       ++group_size_[t.group()];
     }
@@ -84,7 +85,7 @@ void SourceLp::handle_task_event(const Event& ev, LpContext& ctx) {
     if (!dag_) return;
     const std::uint64_t group = tasks[ev.as<TaskDoneMessage>().task].group();
     if (--unfinished_[group] > 0) return;
-    for (const auto& edge : setup_.children(group)) {
+    for (const auto& edge : setup_.tasks->children(group)) {
       const std::uint64_t c = edge.second;
       if (--waiting_parents_[c] > 0) continue;
       for (std::uint64_t t = c; t < c + group_size_[c]; ++t)
@@ -97,7 +98,7 @@ void SourceLp::handle_task_event(const Event& ev, LpContext& ctx) {
 
 void SourceLp::block_descendants(std::uint64_t group) {
   std::vector<std::uint64_t> stack;
-  for (const auto& edge : setup_.children(group)) stack.push_back(edge.second);
+  for (const auto& edge : setup_.tasks->children(group)) stack.push_back(edge.second);
   while (!stack.empty()) {
     const std::uint64_t c = stack.back();
     stack.pop_back();
@@ -108,7 +109,7 @@ void SourceLp::block_descendants(std::uint64_t group) {
       blocked_flag_[t] = 1;
       blocked_.push_back(t);
     }
-    for (const auto& edge : setup_.children(c)) stack.push_back(edge.second);
+    for (const auto& edge : setup_.tasks->children(c)) stack.push_back(edge.second);
   }
 }
 

@@ -17,7 +17,8 @@ class TwoLevelPlacement final : public ForwardingPlacement {
   void submitted(TaskMessage m, LpContext& ctx) override {
     if (node_.up()) {
       DispatchContext dctx{ctx.now(), node_.id(), &node_.decision_rng(), nullptr};
-      if (setup_.admission->keep((*setup_.tasks)[m.task], node_.spec(), self_.believed_self(ctx.now()), dctx)) {
+      const NodeView& self = self_.believed_self(ctx.now());  // first: it reads the task table too
+      if (setup_.admission->keep((*setup_.tasks)[m.task], node_.spec(), self, dctx)) {
         ++node_.decision_stats().decisions;
         self_.keep(m, ctx);
         return;

@@ -130,7 +130,7 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
         const std::size_t p = u / units_per_policy;
         const std::uint64_t e0 = unit_begin(u) - p * episodes;
         const std::uint64_t count = std::min(batch, episodes - e0);
-        std::vector<std::shared_ptr<const std::vector<TaskSpec>>> tasks;
+        std::vector<std::shared_ptr<const TaskTable>> tasks;
         std::vector<EpisodeInput> batch_inputs;
         const ClusterSpec* unit_cluster = nullptr;
         for (std::uint64_t e = e0; e < e0 + count; ++e) {

@@ -37,43 +37,32 @@ ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::
                                      scenario.cluster.new_per_episode ? hash_combine(seed, episode) : seed);
 }
 
-namespace {
-// The clock is int64 nanoseconds (~292 years): refuse a stream that would run off its end
-// instead of letting times saturate (tasks would then never finish).
-void check_fits_clock(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks) {
-  constexpr double kLimit_s = 1e9;
-  double slowest = 1e300;
-  for (const NodeSpec& n : cluster.nodes) slowest = std::min(slowest, n.speed);
-  for (const TaskSpec& t : tasks) {
-    const double run = t.work_core_s / (t.cores * slowest);
-    if (!(t.arrival_s <= kLimit_s && run <= kLimit_s && t.deadline_s <= 2 * kLimit_s))
-      throw InputError::at(scenario.path + ": workload", "task " + std::to_string(t.id) + " arrives at " +
-                                                             std::to_string(t.arrival_s) + " s and runs " +
-                                                             std::to_string(run) +
-                                                             " s; both must stay below 1e9 s (check the arrival rate, "
-                                                             "target_utilization and run-time settings)");
-  }
-}
-}  // namespace
-
 std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
                                   std::uint64_t episode) {
   std::vector<TaskSpec> tasks = trace != nullptr ? trace->tasks
                                                  : generate_seed_study_tasks(scenario.workload.synthetic, cluster,
                                                                              scenario.run.seed, episode);
-  check_tasks(scenario, cluster, tasks, episode);
+  check_tasks(scenario, TaskTable::view(tasks, cluster), episode);
   return tasks;
 }
 
-void check_tasks(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks,
-                 std::uint64_t episode) {
-  check_fits_clock(scenario, cluster, tasks);
+void check_tasks(const Scenario& scenario, const TaskTable& tasks, std::uint64_t episode) {
+  // The clock is int64 nanoseconds (~292 years): refuse a stream that would run off its end
+  // instead of letting times saturate (tasks would then never finish).
+  const TaskStreamFacts& f = tasks.facts();
+  if (f.off_clock)
+    throw InputError::at(scenario.path + ": workload",
+                         "task " + std::to_string(f.off_clock_task) + " arrives at " +
+                             std::to_string(f.off_clock_arrival_s) + " s and runs " +
+                             std::to_string(f.off_clock_run_s) +
+                             " s; both must stay below 1e9 s (check the arrival rate, target_utilization and run-time "
+                             "settings)");
   const double warmup_s = scenario.run.warmup_s;
-  if (warmup_s > 0 && (tasks.empty() || tasks.back().arrival_s <= warmup_s))
+  if (warmup_s > 0 && (tasks.empty() || f.last_arrival_s <= warmup_s))
     throw InputError::at(scenario.path + ": run.warmup_s",
                          fmt::format("the warm-up ({:g} s) outlasts the arrivals of episode {} (last at {:g} s): no "
                                      "task would be measured; shorten it or add tasks",
-                                     warmup_s, episode, tasks.empty() ? 0.0 : tasks.back().arrival_s));
+                                     warmup_s, episode, f.last_arrival_s));
 }
 
 namespace {
@@ -90,7 +79,8 @@ EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), tr
       scenario.path, scenario.scheduler,
       trace_ && scenario.cluster.source == "trace" ? trace_->machines.nodes.size() : scenario.cluster.generated.nodes,
       trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks,
-      std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes));
+      std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes),
+      trace_ ? TaskStorage::Whole : TaskStorage::Replayed);
   trace_tasks_ = take_tasks(trace_.get());
   resample_ = trace_ && scenario.workload.trace.sample_jobs < 1.0;
   cluster_ = build_cluster(scenario, trace_.get(), 0);
@@ -101,6 +91,7 @@ EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
     trace_tasks_.reset();  // before the next sample is read: one sample in memory (but those of episodes in flight)
     trace_ = read_scenario_trace(scenario_, e);
     trace_tasks_ = take_tasks(trace_.get());
+    trace_table_.reset();
     trace_episode_ = e;
   }
   const ClusterSpec* cluster = &cluster_;
@@ -108,10 +99,19 @@ EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
     fresh_ = build_cluster(scenario_, trace_.get(), e);
     cluster = &fresh_;
   }
-  if (!trace_tasks_)
-    return {cluster, std::make_shared<const std::vector<TaskSpec>>(build_tasks(scenario_, *cluster, nullptr, e))};
-  check_tasks(scenario_, *cluster, *trace_tasks_, e);
-  return {cluster, trace_tasks_};
+  std::shared_ptr<const TaskTable> table;
+  if (!trace_tasks_) {
+    // Replayed in chunks (workloads/task_table.hpp): a rank holds a bounded part of the stream.
+    table = std::make_shared<const TaskTable>(
+        seed_study_task_table(scenario_.workload.synthetic, *cluster, scenario_.run.seed, e));
+  } else if (scenario_.cluster.new_per_episode) {  // the facts are the cluster's: a pass per episode
+    table = std::make_shared<const TaskTable>(trace_tasks_, *cluster);
+  } else {
+    if (!trace_table_) trace_table_ = std::make_shared<const TaskTable>(trace_tasks_, *cluster);
+    table = trace_table_;
+  }
+  check_tasks(scenario_, *table, e);
+  return {cluster, std::move(table)};
 }
 
 }  // namespace marlsim

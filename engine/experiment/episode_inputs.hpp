@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/experiment/scenario.hpp"
+#include "workloads/task_table.hpp"
 #include "workloads/trace_reader.hpp"
 
 namespace marlsim {
@@ -19,8 +20,8 @@ ClusterSpec build_cluster(const Scenario& scenario, const Workload* trace, std::
 // warm-up outlasts them (check_tasks).
 std::vector<TaskSpec> build_tasks(const Scenario& scenario, const ClusterSpec& cluster, const Workload* trace,
                                   std::uint64_t episode);
-void check_tasks(const Scenario& scenario, const ClusterSpec& cluster, const std::vector<TaskSpec>& tasks,
-                 std::uint64_t episode);
+// The same checks on a table's facts (the clock on the cluster the table was made on).
+void check_tasks(const Scenario& scenario, const TaskTable& tasks, std::uint64_t episode);
 
 // Episode after episode in any order (a rank group runs every G-th pair): reads the trace
 // again only when its job sample changes and builds a cluster only when
@@ -39,16 +40,17 @@ class EpisodeInputs {
 
   struct Episode {
     const ClusterSpec* cluster;  // valid until the next call
-    // Shared with every episode of the same trace sample: one copy of a trace, not one per
-    // episode in flight plus the trace's own (88 bytes and the DAG edges per task).
-    std::shared_ptr<const std::vector<TaskSpec>> tasks;
+    // A trace's tasks are shared with every episode of the same sample: one copy of a trace,
+    // not one per episode in flight plus the trace's own (88 bytes and the DAG edges per task).
+    std::shared_ptr<const TaskTable> tasks;
   };
   Episode episode(std::uint64_t e);
 
  private:
   const Scenario& scenario_;
   std::unique_ptr<Workload> trace_;
-  std::shared_ptr<const std::vector<TaskSpec>> trace_tasks_;  // trace_'s tasks, checked (build_tasks)
+  std::shared_ptr<const std::vector<TaskSpec>> trace_tasks_;  // trace_'s tasks
+  std::shared_ptr<const TaskTable> trace_table_;              // on cluster_ (reset when the sample changes)
   std::uint64_t trace_episode_ = 0;                           // the episode whose job sample trace_ holds
   bool resample_ = false;
   ClusterSpec cluster_;  // episode 0's, and every episode's unless cluster.new_per_episode

@@ -11,8 +11,7 @@ namespace marlsim {
 namespace {
 
 // Without a result (r == nullptr) every table below has its columns and no rows.
-Table task_table(const std::string& group, std::uint64_t episode, const std::vector<TaskSpec>* tasks,
-                 const EpisodeResult* r) {
+Table task_table(const std::string& group, std::uint64_t episode, const TaskTable* tasks, const EpisodeResult* r) {
   const std::size_t n = r ? r->tasks.size() : 0;
   std::vector<std::int64_t> ep(n, static_cast<std::int64_t>(episode)), id(n), node(n), resched(n), sla(n);
   std::vector<double> arrival(n), ready(n), start(n), end(n), wait(n), completion(n), slowdown(n);
@@ -98,7 +97,7 @@ Table metric_table(const std::string& group, const EpisodeResult* r) {
   return t;
 }
 
-EpisodeTables tables(const std::string& policy, std::uint64_t episode, const std::vector<TaskSpec>* tasks,
+EpisodeTables tables(const std::string& policy, std::uint64_t episode, const TaskTable* tasks,
                      const ClusterSpec* cluster, const EpisodeResult* r, bool per_task) {
   const std::string group = "/" + policy;
   EpisodeTables out;
@@ -129,7 +128,7 @@ void write_run_attributes(ResultsFile& out, const Communicator& comm, const Scen
   out.set_attribute("/", "warmup_s", scenario.run.warmup_s);
 }
 
-EpisodeTables episode_tables(const std::string& policy, std::uint64_t episode, const std::vector<TaskSpec>& tasks,
+EpisodeTables episode_tables(const std::string& policy, std::uint64_t episode, const TaskTable& tasks,
                              const ClusterSpec& cluster, const EpisodeResult& r, bool per_task) {
   return tables(policy, episode, &tasks, &cluster, &r, per_task);
 }

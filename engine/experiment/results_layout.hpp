@@ -24,7 +24,7 @@ void write_run_attributes(ResultsFile& out, const Communicator& comm, const Scen
                           int rank_groups);
 // Episode `episode` of `policy` as tables: its task rows (when per_task), node,
 // unschedulable, blocked and episode-metric rows. `r` is the result on the episode's rank 0.
-EpisodeTables episode_tables(const std::string& policy, std::uint64_t episode, const std::vector<TaskSpec>& tasks,
+EpisodeTables episode_tables(const std::string& policy, std::uint64_t episode, const TaskTable& tasks,
                              const ClusterSpec& cluster, const EpisodeResult& r, bool per_task);
 // The same tables without rows: what the ranks that do not write an episode pass.
 EpisodeTables empty_episode_tables(const std::string& policy, bool per_task);

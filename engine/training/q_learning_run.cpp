@@ -217,6 +217,7 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
       const std::uint64_t episode = training_episode(it, E, j);
       Variant& v = variant_of(episode - kFirstTrainingEpisode);
       const std::vector<TaskSpec> tasks = build_tasks(v.scenario, v.cluster, v.trace.get(), episode);
+      const TaskTable table = TaskTable::view(tasks, v.cluster);  // training reads the whole stream (rollouts)
       DecisionLog high_log, low_log;
       HierRlLearner learner{networks, rec.epsilon, &high_log, &low_log};
       LearnerLink link;
@@ -224,7 +225,7 @@ std::vector<QIterationRecord> train_hierrl(const Communicator& comm, const Scena
       EpisodeInput input;
       input.settings = &v.scenario;
       input.cluster = &v.cluster;
-      input.tasks = &tasks;
+      input.tasks = &table;
       input.policy = "hierrl";
       input.episode = episode;
       const EpisodeResult result = run_episode(self, input, &link);

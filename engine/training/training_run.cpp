@@ -261,18 +261,20 @@ std::vector<IterationRecord> train_policy(const Communicator& comm, const Scenar
     for (int j0 = block.begin; j0 < block.end; j0 += static_cast<int>(scenario.batch_episodes)) {
       const int n = std::min(block.end - j0, static_cast<int>(scenario.batch_episodes));
       std::vector<std::unique_ptr<Workload>> samples(static_cast<std::size_t>(n));
-      std::vector<std::vector<TaskSpec>> tasks(static_cast<std::size_t>(n));
+      std::vector<std::vector<TaskSpec>> tasks(static_cast<std::size_t>(n));  // whole: the rollouts read them by id
+      std::vector<TaskTable> tables(static_cast<std::size_t>(n));
       std::vector<EpisodeInput> inputs(static_cast<std::size_t>(n));
       std::vector<DecisionLog> logs(static_cast<std::size_t>(n));
       for (std::size_t k = 0; k < inputs.size(); ++k) {
         const std::uint64_t episode = training_episode(it, settings.episodes_per_iteration, j0 + static_cast<int>(k));
         if (resample) samples[k] = read_scenario_trace(scenario, episode);
         tasks[k] = build_tasks(scenario, cluster, resample ? samples[k].get() : trace.get(), episode);
+        tables[k] = TaskTable::view(tasks[k], cluster);
         logs[k].own_width = layout.own.size();
         logs[k].candidate_width = layout.candidate.size();
         inputs[k] = {.settings = &scenario,
                      .cluster = &cluster,
-                     .tasks = &tasks[k],
+                     .tasks = &tables[k],
                      .policy = settings.policy,
                      .episode = episode};
       }

@@ -21,8 +21,11 @@
 
 #include "engine/cluster/episode.hpp"
 #include "engine/experiment/comparison.hpp"
+#include "engine/experiment/episode_inputs.hpp"
 #include "engine/experiment/scenario.hpp"
 #include "mpi/communicator.hpp"
+#include "workloads/seed_study_workload.hpp"
+#include "workloads/task_table.hpp"
 
 using namespace marlsim;
 
@@ -169,8 +172,9 @@ void run_case(const Case& c) {
   if (c.instance_groups) make_instance_groups(tasks);
   const std::string& policy = s.scheduler.policies.front();
 
-  const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
-  const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, policy, 0});
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  const EpisodeResult parallel = run_episode(world, {&s, &cluster, &table, policy, 0});
+  const EpisodeResult reference = run_episode(self, {&s, &cluster, &table, policy, 0});
   INFO(c.name << " at " << world.size() << " rank(s): " << parallel.metrics.completed << " of "
               << parallel.metrics.tasks << " completed, " << parallel.metrics.failures << " failures, "
               << parallel.metrics.remote_events << " remote events");
@@ -270,11 +274,12 @@ TEST_CASE("cluster: the learned policies give the same episode at any rank and t
     const Scenario s = scenario_with(overrides);
     const ClusterSpec cluster = build_cluster(s, nullptr);
     const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+    const TaskTable table = TaskTable::view(tasks, cluster);
     omp_set_num_threads(1);
-    const EpisodeResult reference = run_episode(self, {&s, &cluster, &tasks, policy, 0});
+    const EpisodeResult reference = run_episode(self, {&s, &cluster, &table, policy, 0});
     for (const int threads : {1, 2}) {
       omp_set_num_threads(threads);
-      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &tasks, policy, 0});
+      const EpisodeResult parallel = run_episode(world, {&s, &cluster, &table, policy, 0});
       INFO(policy << ", " << c.name << " at " << world.size() << " rank(s), " << threads << " thread(s)");
       REQUIRE(parallel.metrics.completed == parallel.metrics.tasks);
       REQUIRE(parallel.checksum == reference.checksum);
@@ -318,8 +323,9 @@ TEST_CASE("cluster: the round-robin partition gives the same episode and windows
   const Scenario rr_s = scenario_with(rr);
   const ClusterSpec cluster = build_cluster(block_s, nullptr);
   const std::vector<TaskSpec> tasks = build_tasks(block_s, cluster, nullptr, 0);
-  const EpisodeResult a = run_episode(world, {&block_s, &cluster, &tasks, "least-loaded", 0});
-  const EpisodeResult b = run_episode(world, {&rr_s, &cluster, &tasks, "least-loaded", 0});
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  const EpisodeResult a = run_episode(world, {&block_s, &cluster, &table, "least-loaded", 0});
+  const EpisodeResult b = run_episode(world, {&rr_s, &cluster, &table, "least-loaded", 0});
   REQUIRE(a.checksum == b.checksum);
   REQUIRE(a.metrics.windows == b.metrics.windows);
   require_same_metrics(a.metrics, b.metrics);
@@ -394,9 +400,11 @@ TEST_CASE("cluster: a batched episode gives what it gives alone, beside any othe
     const ClusterSpec cluster = build_cluster(s, nullptr);
     const std::string& policy = s.scheduler.policies.front();
     std::vector<std::vector<TaskSpec>> tasks;
+    std::vector<TaskTable> tables;
     std::vector<EpisodeInput> inputs;
     for (std::uint64_t e = 0; e < 3; ++e) tasks.push_back(build_tasks(s, cluster, nullptr, e));
-    for (std::uint64_t e = 0; e < 3; ++e) inputs.push_back({&s, &cluster, &tasks[e], policy, e});
+    for (std::uint64_t e = 0; e < 3; ++e) tables.push_back(TaskTable::view(tasks[e], cluster));
+    for (std::uint64_t e = 0; e < 3; ++e) inputs.push_back({&s, &cluster, &tables[e], policy, e});
     omp_set_num_threads(1);
     std::vector<EpisodeResult> alone;
     for (const EpisodeInput& in : inputs) alone.push_back(run_episode(self, in));
@@ -431,4 +439,59 @@ TEST_CASE("cluster: a batched episode gives what it gives alone, beside any othe
     }
   }
   omp_set_num_threads(threads_before);
+}
+
+// A generated stream replayed in chunks (workloads/task_table.hpp): a rank that holds one chunk
+// of 7 tasks makes chunks again and again (every request waiting for a window end, every
+// dispatch still in flight, every queued task in another chunk), yet the episode is the same as
+// with a cache that holds every chunk and as with the whole stream, at any rank count.
+TEST_CASE("cluster: a replayed task stream gives the same episode whatever its cache size",
+          "[cluster][determinism][task_table]") {
+  const Communicator world;
+  const Communicator self(MPI_COMM_SELF);
+  const std::vector<std::string> failures{"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=150",
+                                          "cluster.failures.mttr_s=20"};
+  const std::vector<Case> cases{
+      {"centralized", {"scheduler.topology=centralized"}},
+      {"centralized, window-end, failures", {"scheduler.decide=window-end", failures[0], failures[1], failures[2]}},
+      {"centralized, batched, K = 4",
+       {"scheduler.batch_interval_s=0.5", "scheduler.candidates=4", "scheduler.policy=priority-minmin"}},
+      {"two-level", {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid"}},
+      {"decentralized limited, window-end, failures",
+       {"scheduler.topology=decentralized", "scheduler.decide=window-end", failures[0], failures[1], failures[2]}},
+      {"decentralized global, reports on change",
+       {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.report=on-change"}},
+      {"actor-critic, decentralized, decision cycles",
+       {"scheduler.topology=decentralized", "scheduler.policy=decentralized-ac", "agents.decision_period_s=0.5"}},
+  };
+  for (const Case& c : cases) {
+    const Scenario s = scenario_with(c.overrides);
+    const ClusterSpec cluster = build_cluster(s, nullptr);
+    const std::string& policy = s.scheduler.policies.front();
+    const std::vector<TaskSpec> tasks = build_tasks(s, cluster, nullptr, 0);
+    const TaskTable whole = TaskTable::view(tasks, cluster);
+    const auto replayed = [&](std::uint64_t cache_chunks) {
+      return seed_study_task_table(s.workload.synthetic, cluster, s.run.seed, 0, {7, cache_chunks});
+    };
+    const TaskTable tiny = replayed(1), huge = replayed(1000);
+    const EpisodeResult reference = run_episode(self, {&s, &cluster, &whole, policy, 0});
+    const EpisodeResult with_tiny = run_episode(world, {&s, &cluster, &tiny, policy, 0});
+    const EpisodeResult with_huge = run_episode(world, {&s, &cluster, &huge, policy, 0});
+    INFO(c.name << " at " << world.size() << " rank(s): " << tiny.chunks_made() << " chunks made with one held, "
+                << huge.chunks_made() << " with all held");
+    REQUIRE(with_tiny.metrics.completed == with_tiny.metrics.tasks);
+    REQUIRE(with_tiny.checksum == reference.checksum);
+    REQUIRE(with_huge.checksum == reference.checksum);
+    require_same_metrics(with_tiny.metrics, reference.metrics);
+    require_same_metrics(with_huge.metrics, reference.metrics);
+    if (world.is_root()) {
+      check_same_records(with_tiny, reference);
+      check_same_records(with_huge, reference);
+      // The case means something: one chunk held, so chunks were made again (rank 0 reads
+      // every completed task's spec in id order for the metrics, and its LPs' tasks before).
+      const std::uint64_t chunks = (tasks.size() + 6) / 7;
+      CHECK(huge.chunks_made() <= chunks);
+      CHECK(tiny.chunks_made() > chunks);
+    }
+  }
 }

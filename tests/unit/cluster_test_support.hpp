@@ -52,7 +52,8 @@ inline TaskSpec make_task(std::uint64_t id, double arrival_s, double cores, doub
 inline EpisodeResult run(const ClusterModelSettings& s, const ClusterSpec& c, const std::vector<TaskSpec>& tasks,
                          const std::string& policy = "", std::uint64_t episode = 0) {
   const Communicator self(MPI_COMM_SELF);
-  return run_episode(self, {&s, &c, &tasks, policy.empty() ? s.scheduler.policies.front() : policy, episode});
+  const TaskTable table = TaskTable::view(tasks, c);
+  return run_episode(self, {&s, &c, &table, policy.empty() ? s.scheduler.policies.front() : policy, episode});
 }
 
 inline const TaskRecord& record_of(const EpisodeResult& r, std::uint64_t task) {

@@ -534,12 +534,16 @@ TEST_CASE("cluster: the default episode time limit is last arrival + 3 x serial 
           "[cluster]") {
   const ClusterSpec c = make_cluster({make_node(4, 16, 2.0), make_node(4, 16, 0.5)});
   const std::vector<TaskSpec> tasks{make_task(0, 0, 2, 10), make_task(1, 100, 1, 20)};
+  const TaskTable table = TaskTable::view(tasks, c);
   Scenario s = scenario_with();
   // Serial on the slowest node (speed 0.5): 10 / 0.5 + 20 / 0.5 = 60 s.
-  CHECK(default_time_limit_s({&s, &c, &tasks, "random", 0}) == Approx(100 + 3 * 60 + 3600));
+  CHECK(default_time_limit_s({&s, &c, &table, "random", 0}) == Approx(100 + 3 * 60 + 3600));
+  // The serial time is the table's fact, recorded on its cluster: another cluster is refused.
+  const ClusterSpec faster = make_cluster({make_node(4, 16, 2.0)});
+  CHECK_THROWS_AS(default_time_limit_s({&s, &faster, &table, "random", 0}), std::logic_error);
   s = scenario_with(
       {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=100", "cluster.failures.mttr_s=2"});
-  CHECK(default_time_limit_s({&s, &c, &tasks, "random", 0}) == Approx(100 + 3 * 60 + 2000 + 3600));
+  CHECK(default_time_limit_s({&s, &c, &table, "random", 0}) == Approx(100 + 3 * 60 + 2000 + 3600));
   // An episode cut by run.max_time_s reports what did not finish.
   s = scenario_with({"run.max_time_s=50"});  // task 0 ends by 20 s on either node; task 1 arrives at 100 s
   const EpisodeResult r = run(s, c, tasks);
@@ -628,7 +632,7 @@ TEST_CASE("cluster: a trace's episodes share one task table, and a resampled tra
   const std::unique_ptr<Workload> read1 = read_scenario_trace(sampled, 1);
   const std::vector<TaskSpec> expected = build_tasks(sampled, resampled.first_cluster(), read1.get(), 1);
   REQUIRE(s1->size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(s1->at(i).arrival_s == expected[i].arrival_s);
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK((*s1)[i].arrival_s == expected[i].arrival_s);
 }
 
 // The long-trace case of the herding bug: the whole first shard of Google 2011 (38,051 tasks

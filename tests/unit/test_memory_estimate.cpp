@@ -53,6 +53,23 @@ TEST_CASE("every further rank on the machine adds its own copy of the task table
   CHECK(estimate_episode_bytes(sc, nodes, tasks) == one);
 }
 
+TEST_CASE("a replayed stream costs each rank its bounded cache, not a copy of the stream", "[memory]") {
+  const SchedulerConfig sc;
+  const std::uint64_t nodes = 10'000;
+  const double cache = task_table_bytes(10'000'000, TaskStorage::Replayed);
+  // 64 chunks of 4,096 tasks and a checkpoint per chunk: ~23 MB plus ~0.2 MB at 10 million tasks.
+  CHECK(cache < 0.05 * task_table_bytes(10'000'000, TaskStorage::Whole));
+  CHECK(cache > 64.0 * 4096 * sizeof(TaskSpec));
+  CHECK(task_table_bytes(1000, TaskStorage::Replayed) < 1000.0 * sizeof(TaskSpec) + 1024);  // at most the stream
+  // A further rank adds its cache, not 88 bytes a task.
+  const double one = estimate_episode_bytes(sc, nodes, 10'000'000, 1, TaskStorage::Replayed);
+  const double two = estimate_episode_bytes(sc, nodes, 10'000'000, 2, TaskStorage::Replayed);
+  CHECK(two - one == Approx(extra_rank_bytes(nodes, 10'000'000, TaskStorage::Replayed)));
+  CHECK(two - one <
+        0.1 * (estimate_episode_bytes(sc, nodes, 10'000'000, 2) - estimate_episode_bytes(sc, nodes, 10'000'000, 1)));
+  CHECK(one < estimate_episode_bytes(sc, nodes, 10'000'000, 1));
+}
+
 TEST_CASE("the ranks on this machine come from the launcher's environment", "[memory]") {
   {
     LocalRanks r("4");

@@ -143,7 +143,8 @@ TEST_CASE("a learned policy records every decision of an episode without changin
   EpisodeInput input;
   input.settings = &s;
   input.cluster = &cluster;
-  input.tasks = &tasks;
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  input.tasks = &table;
   input.policy = "decentralized-ac";
   input.episode = 3;
   const EpisodeResult plain = run_episode(self, input);
@@ -190,7 +191,8 @@ TEST_CASE("agents.mask_unfit: the rollout rebuilds the mask the policy sampled u
   EpisodeInput input;
   input.settings = &s;
   input.cluster = &cluster;
-  input.tasks = &tasks;
+  const TaskTable table = TaskTable::view(tasks, cluster);
+  input.tasks = &table;
   input.policy = "decentralized-ac";
   input.episode = 3;
   DecisionLog log;
