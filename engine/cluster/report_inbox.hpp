@@ -30,6 +30,7 @@
 #include "agents/scheduling_policy.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/task_record.hpp"
+#include "engine/support/inline_vector.hpp"
 #include "engine/support/rng.hpp"
 
 namespace marlsim {
@@ -66,7 +67,7 @@ class ReportInbox {
   ReportTiming timing_;
   RngStream rng_;
   bool hears_all_ = false;
-  std::vector<NodeId> reporters_;                 // sorted
+  InlineVector<NodeId, 8> reporters_;             // sorted; a few ring neighbours fit inline
   std::vector<std::pair<NodeId, SimTime>> lost_;  // change-driven: the first report lost since the last seen, by node
 };
 
