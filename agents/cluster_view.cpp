@@ -15,10 +15,10 @@ ClusterView::ClusterView(const ClusterSpec& cluster, Sparse) : cluster_(&cluster
 
 ClusterView::ClusterView(const ClusterView& o)
     : cluster_(o.cluster_),
+      indexes_(o.indexes_ ? std::make_unique<ViewIndexes>(*o.indexes_) : nullptr),
       sparse_(o.sparse_),
       ids_(o.ids_),
-      states_(o.states_),
-      indexes_(o.indexes_ ? std::make_unique<ViewIndexes>(*o.indexes_) : nullptr) {}
+      states_(o.states_) {}
 
 ClusterView& ClusterView::operator=(const ClusterView& o) {
   if (this != &o) *this = ClusterView(o);

@@ -137,10 +137,10 @@ class ClusterView {
   // few sampled nodes (10 with the seed study's 4 + 4 and a fallback); more move to the heap.
   static constexpr std::uint32_t kInlineNodes = 10;
   const ClusterSpec* cluster_;
+  std::unique_ptr<ViewIndexes> indexes_;  // by pointer: a sparse view (most views) has none
   bool sparse_ = false;
   InlineVector<NodeId, 16> ids_;  // sparse: tracked ids, sorted; states_ is parallel
   InlineVector<NodeView, kInlineNodes> states_;
-  std::unique_ptr<ViewIndexes> indexes_;  // by pointer: a sparse view (most views) has none
 };
 
 }  // namespace marlsim
