@@ -193,8 +193,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
  private:
   // Keeps, sends on or bounces each decided request's task (tasks[i] is decided[i]'s).
-  void dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks, double wall_s,
-                LpContext& ctx);
+  void dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks, double wall_s, LpContext& ctx);
   void place_decentralized(TaskMessage m, LpContext& ctx);  // raises a request (or parks the task)
   void forget_sampled();
   void assume_typical_load(std::span<const NodeId> unknown);
@@ -256,15 +255,15 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
   NodeLp& node_;
   const ModelSetup& setup_;
-  std::vector<TaskMessage> parked_;  // nowhere to place them yet
-  ReportInbox inbox_;                // which reports it sees; the staleness of its decisions
-  ReportedLoads reported_;           // on change: the last report heard from each sender, as sent
-  SelfBelief self_;                  // its knowledge: itself, its neighbours, the nodes it samples
-  NodeIds neighbours_;               // its candidates, whose reports it receives
-  NodeIds sampled_;                  // tracked only for the pending requests: forgotten after dispatch
-  NodeIds report_to_;                // the nodes it is a neighbour of: its reports go there
-  SimTime last_report_ = -1;         // on change: when it last sent its report (-1: never)
-  TickGrid ticks_;                   // its periodic ticks, and which are done
+  std::vector<TaskMessage> parked_;            // nowhere to place them yet
+  ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
+  ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
+  SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
+  NodeIds neighbours_;                         // its candidates, whose reports it receives
+  NodeIds sampled_;                            // tracked only for the pending requests: forgotten after dispatch
+  NodeIds report_to_;                          // the nodes it is a neighbour of: its reports go there
+  SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
+  TickGrid ticks_;                             // its periodic ticks, and which are done
   std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
   std::vector<DecisionRequest> requests_;      // batched: raised, not yet decided
   std::vector<TaskMessage> requested_;         // their tasks (parallel)
@@ -388,8 +387,8 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
   if (dispatching_.empty()) dispatching_.swap(tasks);
 }
 
-void DecentralizedAgent::dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks,
-                                  double wall_s, LpContext& ctx) {
+void DecentralizedAgent::dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks, double wall_s,
+                                  LpContext& ctx) {
   const SchedulerConfig& s = setup_.scheduler;
   node_.decision_stats().wall_s += wall_s;
   for (std::size_t i = 0; i < decided.size(); ++i) {
