@@ -65,10 +65,10 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         setup_(setup),
         inbox_(setup, node.id(), setup.observation_loss, report_timing(setup.scheduler)),
         reported_(on_change_ && setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0),
-        self_(node, setup, agent_view(setup)),
-        policy_state_(setup.deciding_policy->make_state()),
         elided_(from_seconds(setup.scheduler.report_period_s), setup.network_latency,
-                setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0) {
+                setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0),
+        self_(node, setup, agent_view(setup)),
+        policy_state_(setup.deciding_policy->make_state()) {
     // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
     const auto n = static_cast<std::int64_t>(setup.nodes());
     const auto id = static_cast<std::int64_t>(node.id());
@@ -258,6 +258,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> parked_;            // nowhere to place them yet
   ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
   ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
+  ElidedReports elided_;                       // periodic: what it last heard, and the repeats it did not get
   SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
   NodeIds neighbours_;                         // its candidates, whose reports it receives
   NodeIds sampled_;                            // tracked only for the pending requests: forgotten after dispatch
@@ -270,7 +271,6 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<std::vector<NodeId>> spare_candidate_lists_;  // batched: dispatched requests' lists, for reuse
   UnchangedReports unchanged_;                              // what it last sent
-  ElidedReports elided_;                                    // what it last heard, and the repeats it did not get
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
