@@ -13,6 +13,18 @@ ClusterView::ClusterView(const ClusterSpec& cluster) : cluster_(&cluster) {
 
 ClusterView::ClusterView(const ClusterSpec& cluster, Sparse) : cluster_(&cluster), sparse_(true) {}
 
+ClusterView::ClusterView(const ClusterView& o)
+    : cluster_(o.cluster_),
+      indexes_(o.indexes_ ? std::make_unique<ViewIndexes>(*o.indexes_) : nullptr),
+      sparse_(o.sparse_),
+      ids_(o.ids_),
+      states_(o.states_) {}
+
+ClusterView& ClusterView::operator=(const ClusterView& o) {
+  if (this != &o) *this = ClusterView(o);
+  return *this;
+}
+
 NodeView ClusterView::fresh(NodeId n) const {
   NodeView v;
   v.free_cores = cluster_->nodes[n].cores;
@@ -36,18 +48,18 @@ void ClusterView::track(NodeId n) {
   if (!sparse_) return;
   const auto it = std::lower_bound(ids_.begin(), ids_.end(), n);
   if (it != ids_.end() && *it == n) return;
-  const auto at = it - ids_.begin();
-  ids_.insert(it, n);
-  states_.insert(states_.begin() + at, fresh(n));
+  const auto at = static_cast<std::size_t>(it - ids_.begin());
+  ids_.insert(at, n);
+  states_.insert(at, fresh(n));
 }
 
 void ClusterView::untrack(NodeId n) {
   if (!sparse_) return;
   const auto it = std::lower_bound(ids_.begin(), ids_.end(), n);
   if (it == ids_.end() || *it != n) return;
-  const auto at = it - ids_.begin();
-  ids_.erase(it);
-  states_.erase(states_.begin() + at);
+  const auto at = static_cast<std::size_t>(it - ids_.begin());
+  ids_.erase(at);
+  states_.erase(at);
 }
 
 void ClusterView::set_state(NodeId n, const NodeView& s) {
@@ -73,7 +85,7 @@ void ClusterView::commit(const TaskSpec& task, NodeId n) {
 
 void ClusterView::keep_indexes(IndexNeeds needs) {
   if (sparse_) throw std::logic_error("ClusterView: a sparse view keeps no indexes");
-  indexes_.emplace(*cluster_, needs);
+  indexes_ = std::make_unique<ViewIndexes>(*cluster_, needs);
   for (NodeId n = 0; n < states_.size(); ++n) reindex(n);
 }
 

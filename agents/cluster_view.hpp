@@ -9,11 +9,12 @@
 // move the node's keys.
 #include <algorithm>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "agents/view_indexes.hpp"
+#include "engine/support/inline_vector.hpp"
 #include "engine/support/sim_time.hpp"
 #include "workloads/cluster_spec.hpp"
 #include "workloads/task_spec.hpp"
@@ -43,6 +44,10 @@ class ClusterView {
   // dense view per agent would cost N^2 memory at 10,000 nodes).
   struct Sparse {};
   ClusterView(const ClusterSpec& cluster, Sparse);
+  ClusterView(const ClusterView& o);
+  ClusterView& operator=(const ClusterView& o);
+  ClusterView(ClusterView&&) noexcept = default;
+  ClusterView& operator=(ClusterView&&) noexcept = default;
 
   std::size_t size() const { return cluster_->nodes.size(); }
   const NodeSpec& spec(NodeId n) const { return cluster_->nodes[n]; }
@@ -119,7 +124,7 @@ class ClusterView {
   // states, O(N log N) once; then O(log N) per set_state and commit).
   void keep_indexes(IndexNeeds needs);
   // nullptr unless keep_indexes was called.
-  const ViewIndexes* indexes() const { return indexes_ ? &*indexes_ : nullptr; }
+  const ViewIndexes* indexes() const { return indexes_.get(); }
 
  private:
   std::size_t index(NodeId n) const;
@@ -127,11 +132,15 @@ class ClusterView {
   void reindex(NodeId n);
   [[noreturn]] static void throw_indexed_write();
 
+  // A sparse view (one per decentralized agent: thousands per rank) keeps its few tracked
+  // nodes inline, within the agent's own state: an agent tracks itself, its neighbours and a
+  // few sampled nodes (10 with the seed study's 4 + 4 and a fallback); more move to the heap.
+  static constexpr std::uint32_t kInlineNodes = 10;
   const ClusterSpec* cluster_;
+  std::unique_ptr<ViewIndexes> indexes_;  // by pointer: a sparse view (most views) has none
   bool sparse_ = false;
-  std::vector<NodeId> ids_;  // sparse: tracked ids, sorted; states_ is parallel
-  std::vector<NodeView> states_;
-  std::optional<ViewIndexes> indexes_;
+  InlineVector<NodeId, 16> ids_;  // sparse: tracked ids, sorted; states_ is parallel
+  InlineVector<NodeView, kInlineNodes> states_;
 };
 
 }  // namespace marlsim

@@ -24,6 +24,7 @@
 #include "engine/cluster/report_inbox.hpp"
 #include "engine/cluster/requested_specs.hpp"
 #include "engine/cluster/self_belief.hpp"
+#include "engine/support/inline_vector.hpp"
 
 namespace marlsim {
 
@@ -41,18 +42,34 @@ ReportTiming report_timing(const SchedulerConfig& s) {
   return {s.report_period_s <= 0, 0};
 }
 
+// A short list of node ids kept in the agent's own state (neighbours, a decision's candidates):
+// the seed study's 4 neighbours and 4 sampled nodes fit; more move to the heap.
+using NodeIds = InlineVector<NodeId, 16>;
+
+// Decisions at once (no batcher) are decided and dispatched inside the handler that raises
+// them, one at a time: one request and its task per thread serve every agent, so a decision
+// touches no per-agent buffers (at 10,000 agents each would be a cache miss).
+struct AtOnceScratch {
+  std::vector<DecisionRequest> requests;  // the one being decided; its candidate list is reused
+  std::vector<TaskMessage> tasks;         // its task (parallel)
+};
+AtOnceScratch& at_once_scratch() {
+  thread_local AtOnceScratch scratch;
+  return scratch;
+}
+
 class DecentralizedAgent final : public NodePlacement, public DecidingLp {
  public:
   DecentralizedAgent(NodeLp& node, const ModelSetup& setup)
-      : node_(node),
+      : on_change_(setup.scheduler.report == ReportMode::OnChange),
+        node_(node),
         setup_(setup),
-        self_(node, setup, agent_view(setup)),
-        policy_state_(setup.deciding_policy->make_state()),
         inbox_(setup, node.id(), setup.observation_loss, report_timing(setup.scheduler)),
+        reported_(on_change_ && setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0),
         elided_(from_seconds(setup.scheduler.report_period_s), setup.network_latency,
                 setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0),
-        on_change_(setup.scheduler.report == ReportMode::OnChange),
-        reported_(on_change_ && setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0) {
+        self_(node, setup, agent_view(setup)),
+        policy_state_(setup.deciding_policy->make_state()) {
     // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
     const auto n = static_cast<std::int64_t>(setup.nodes());
     const auto id = static_cast<std::int64_t>(node.id());
@@ -176,9 +193,11 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   void dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) override;
 
  private:
+  // Keeps, sends on or bounces each decided request's task (tasks[i] is decided[i]'s).
+  void dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks, double wall_s, LpContext& ctx);
   void place_decentralized(TaskMessage m, LpContext& ctx);  // raises a request (or parks the task)
   void forget_sampled();
-  void assume_typical_load(const std::vector<NodeId>& unknown);
+  void assume_typical_load(std::span<const NodeId> unknown);
   void retry_parked(LpContext& ctx);
   void send_reports(LpContext& ctx);
   void report_change(LpContext& ctx);
@@ -186,6 +205,24 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   void extrapolate_reports(std::span<const NodeId> nodes, SimTime now);
   std::uint64_t report_copies() const {  // one periodic report goes to this many nodes
     return setup_.scheduler.sharing == Sharing::Global ? setup_.nodes() - 1 : report_to_.size();
+  }
+  // An empty candidate list, with the capacity of one used before when there is one: the at-once
+  // request's own (at_once), else one a dispatched request gave back.
+  std::vector<NodeId> spare_candidate_list(bool at_once) {
+    std::vector<NodeId> list;
+    std::vector<DecisionRequest>& shared = at_once_scratch().requests;
+    if (at_once && !shared.empty()) list = std::move(shared.front().candidates);
+    if (!at_once && !spare_candidate_lists_.empty()) {
+      list = std::move(spare_candidate_lists_.back());
+      spare_candidate_lists_.pop_back();
+    }
+    list.clear();
+    return list;
+  }
+  void give_back(std::vector<NodeId> list, bool at_once) {
+    std::vector<DecisionRequest>& shared = at_once_scratch().requests;
+    if (at_once && !shared.empty()) shared.front().candidates = std::move(list);
+    if (!at_once) spare_candidate_lists_.push_back(std::move(list));
   }
   void schedule_tick(LpContext& ctx) {
     ctx.send(node_.id(), ticks_.next() - ctx.now(), kReportTick);
@@ -208,44 +245,44 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     return report.up;
   }
 
+  // Declared in the order a received report touches them (at 10,000 agents each event's first
+  // touches of its agent are cache misses): the flags, the inbox, the senders' last reports,
+  // then its view, whose entries are inline; the lists of decisions and ticks after them.
+  bool elide_ = false;                     // report_elision.hpp: repeated reports are not sent
+  bool on_change_;                         // scheduler.report = "on-change"
+  bool tick_scheduled_ = false;            // a kReportTick is pending for ticks_.next()
+  bool ticking_ = false;                   // inside a tick
+  bool report_due_ = false;                // on change: a held-back report is scheduled (kReportDue)
+  bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
   NodeLp& node_;
   const ModelSetup& setup_;
-  SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
-  std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
-  ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
-  std::vector<NodeId> neighbours_;             // its candidates, whose reports it receives
-  std::vector<NodeId> report_to_;              // the nodes it is a neighbour of: its reports go there
   std::vector<TaskMessage> parked_;            // nowhere to place them yet
-  std::vector<DecisionRequest> requests_;      // raised, not yet decided
+  ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
+  ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
+  ElidedReports elided_;                       // periodic: what it last heard, and the repeats it did not get
+  SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
+  NodeIds neighbours_;                         // its candidates, whose reports it receives
+  NodeIds sampled_;                            // tracked only for the pending requests: forgotten after dispatch
+  NodeIds report_to_;                          // the nodes it is a neighbour of: its reports go there
+  SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
+  TickGrid ticks_;                             // its periodic ticks, and which are done
+  std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
+  std::vector<DecisionRequest> requests_;      // batched: raised, not yet decided
   std::vector<TaskMessage> requested_;         // their tasks (parallel)
   RequestedSpecs requested_specs_;             // and the tasks' specs, for the policy
   std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
-  std::vector<DecisionRequest> decided_;       // scratch of the at-once path
-  std::vector<NodeId> sampled_;                // tracked only for the pending requests: forgotten after dispatch
-  std::vector<NodeId> pool_, newly_sampled_;   // scratch of place_decentralized
-  std::vector<std::vector<NodeId>> spare_candidate_lists_;  // dispatched requests' lists, for reuse
-  bool elide_ = false;                                      // report_elision.hpp: repeated reports are not sent
+  std::vector<std::vector<NodeId>> spare_candidate_lists_;  // batched: dispatched requests' lists, for reuse
   UnchangedReports unchanged_;                              // what it last sent
-  TickGrid ticks_;                                          // its periodic ticks, and which are done
-  bool tick_scheduled_ = false;                             // a kReportTick is pending for ticks_.next()
-  bool ticking_ = false;                                    // inside a tick
-  ElidedReports elided_;                                    // what it last heard, and the repeats it did not get
-  bool on_change_;                                          // scheduler.report = "on-change"
-  SimTime last_report_ = -1;                                // on change: when it last sent its report (-1: never)
-  bool report_due_ = false;                                 // on change: a held-back report is scheduled (kReportDue)
-  ReportedLoads reported_;                 // on change: the last report heard from each sender, as sent
-  bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
 };
 
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   const TaskSpec task = (*setup_.tasks)[m.task];  // a copy: the lookups below may drop a replayed table's chunk
   const SchedulerConfig& s = setup_.scheduler;
   // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
-  std::vector<NodeId>& pool = pool_;  // reused: no allocation per decision
-  pool.assign(1, node_.id());
-  pool.insert(pool.end(), neighbours_.begin(), neighbours_.end());
-  std::vector<NodeId>& sampled = newly_sampled_;
-  sampled.clear();
+  NodeIds pool;
+  pool.push_back(node_.id());
+  for (NodeId nb : neighbours_) pool.push_back(nb);
+  NodeIds sampled;
   const auto n = setup_.nodes();
   for (std::uint32_t i = 0; i < s.sampled && pool.size() < n; ++i) {
     const auto c = static_cast<NodeId>(node_.decision_rng().below(n));
@@ -278,8 +315,8 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   if (s.sharing == Sharing::None) {
     // Local only: its neighbours are as unknown as the sampled nodes (a learned policy sees
     // their report age: never); what it believes of their up state stays.
-    std::vector<NodeId> unknown = sampled;
-    unknown.insert(unknown.end(), neighbours_.begin(), neighbours_.end());
+    NodeIds unknown = sampled;
+    for (NodeId nb : neighbours_) unknown.push_back(nb);
     assume_typical_load(unknown);
   } else {
     assume_typical_load(sampled);
@@ -294,40 +331,39 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
       if (!v.up && ctx.now() - v.as_of >= repair) v.up = true;
     }
   }
+  const bool at_once = setup_.batcher == nullptr;
   DecisionRequest r;
-  if (!spare_candidate_lists_.empty()) {  // a list a dispatched request gave back: no allocation
-    r.candidates = std::move(spare_candidate_lists_.back());
-    spare_candidate_lists_.pop_back();
-    r.candidates.clear();
-  }
-  r.candidates.reserve(pool.size());
+  r.candidates = spare_candidate_list(at_once);
   for (NodeId c : pool)
     if (self_.knowledge.fits_statically(task, c) && self_.knowledge.state(c).up) r.candidates.push_back(c);
-  sampled_.insert(sampled_.end(), sampled.begin(), sampled.end());
+  for (NodeId c : sampled) sampled_.push_back(c);
   if (r.candidates.empty()) {
+    give_back(std::move(r.candidates), at_once);
     park(m, ctx);
     if (requests_.empty()) forget_sampled();
     return;
   }
-  requested_specs_.raised(task);  // r.task points at the copy once collected
   r.view = &self_.knowledge;
   r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get(),
            static_cast<std::uint32_t>(ctx.episode())};
-  const bool first = requests_.empty();
-  requests_.push_back(std::move(r));
-  requested_.push_back(m);
-  if (setup_.batcher) {
+  if (!at_once) {
+    requested_specs_.raised(task);  // r.task points at the copy once collected
+    const bool first = requests_.empty();
+    requests_.push_back(std::move(r));
+    requested_.push_back(m);
     if (first) setup_.batcher->first_request(*this, ctx);
     return;
   }
-  std::vector<DecisionRequest>& decided = decided_;  // reused: no allocation per decision
-  decided.clear();
-  collect_requests(decided);
+  r.task = &task;  // the local copy: decided and dispatched within this call
+  AtOnceScratch& scratch = at_once_scratch();
+  scratch.requests.resize(1);
+  scratch.requests.front() = std::move(r);
+  scratch.tasks.assign(1, m);
   ++node_.decision_stats().batches;
-  node_.decision_stats().batched_requests += decided.size();
+  ++node_.decision_stats().batched_requests;
   const auto t0 = Clock::now();
-  setup_.deciding_policy->decide(decided);
-  dispatch_decisions(decided, std::chrono::duration<double>(Clock::now() - t0).count(), ctx);
+  setup_.deciding_policy->decide(scratch.requests);
+  dispatch(scratch.requests, scratch.tasks, std::chrono::duration<double>(Clock::now() - t0).count(), ctx);
 }
 
 void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
@@ -345,12 +381,21 @@ void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
 }
 
 void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
-  const SchedulerConfig& s = setup_.scheduler;
-  node_.decision_stats().wall_s += wall_s;
-  // Keeping or bouncing a task only sends events, so nothing below raises or dispatches new
-  // requests: `decided` and the buffers given back after the loop stay this call's.
+  // Keeping or bouncing a task only sends events, so nothing in dispatch raises or dispatches
+  // new requests: `decided` and the buffers given back after it stay this call's.
   std::vector<TaskMessage> tasks;
   tasks.swap(dispatching_);
+  dispatch(decided, tasks, wall_s, ctx);
+  // The candidate lists go back for the next requests (nothing reads a dispatched request's list).
+  for (DecisionRequest& d : decided) give_back(std::move(d.candidates), false);
+  tasks.clear();
+  if (dispatching_.empty()) dispatching_.swap(tasks);
+}
+
+void DecentralizedAgent::dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks, double wall_s,
+                                  LpContext& ctx) {
+  const SchedulerConfig& s = setup_.scheduler;
+  node_.decision_stats().wall_s += wall_s;
   for (std::size_t i = 0; i < decided.size(); ++i) {
     TaskMessage m = tasks[i];
     const NodeId chosen = decided[i].chosen;
@@ -371,10 +416,6 @@ void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, 
     }
   }
   forget_sampled();
-  // The buffers go back for the next requests (nothing reads a dispatched request's list).
-  for (DecisionRequest& d : decided) spare_candidate_lists_.push_back(std::move(d.candidates));
-  tasks.clear();
-  if (dispatching_.empty()) dispatching_.swap(tasks);
 }
 
 void DecentralizedAgent::forget_sampled() {
@@ -385,7 +426,7 @@ void DecentralizedAgent::forget_sampled() {
   sampled_.clear();
 }
 
-void DecentralizedAgent::assume_typical_load(const std::vector<NodeId>& unknown) {
+void DecentralizedAgent::assume_typical_load(std::span<const NodeId> unknown) {
   if (unknown.empty()) return;
   // What the agent knows first hand (itself) or from reports, per unit of capacity.
   double busy = 0, memory_busy = 0, queued_per_core = 0, queued_memory = 0, queued_s = 0, running_s = 0, queue = 0;

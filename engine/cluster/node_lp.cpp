@@ -32,10 +32,10 @@ NodeLp::NodeLp(NodeId id, const ModelSetup& setup)
       spec_(setup.cluster->nodes[id]),
       own_discipline_(setup.local_queue != nullptr ? nullptr : make_queue_discipline(setup.scheduler.queue)),
       discipline_(setup.local_queue != nullptr ? setup.local_queue : own_discipline_.get()),
-      decision_rng_(setup.seed, id, rng_stream(setup.episode, kRngDecisions)),
-      failure_rng_(setup.seed, id, rng_stream(setup.episode, kRngFailures)),
       free_cores_(spec_.cores),
-      free_memory_gb_(spec_.memory_gb) {
+      free_memory_gb_(spec_.memory_gb),
+      decision_rng_(setup.seed, id, rng_stream(setup.episode, kRngDecisions)),
+      failure_rng_(setup.seed, id, rng_stream(setup.episode, kRngFailures)) {
   power_.push_back({0, 0.0, 0.0, power_w(), 0.0});
   placement_ = make_node_placement(*this, setup);
 }

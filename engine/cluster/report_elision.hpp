@@ -31,6 +31,7 @@
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/kernel/event.hpp"
+#include "engine/support/inline_vector.hpp"
 
 namespace marlsim {
 
@@ -90,6 +91,15 @@ class TickGrid {
   std::uint64_t done_ = 0;
 };
 
+namespace detail {
+// An ElidedReports entry (outside the class, so that it is complete where the class keeps them inline).
+struct ElidedEntry {
+  NodeId node = kNoNode;
+  SimTime next_tick = -1;  // ElidedReports::kNone: never heard from
+  NodeView last;
+};
+}  // namespace detail
+
 // Receiver side: per sender heard from, its last report and the tick of its next report not yet
 // accounted for; replay_before applies the elided reports that precede an event.
 class ElidedReports {
@@ -97,7 +107,7 @@ class ElidedReports {
   // `period`, `latency`: of the reports; `nodes` > 0: a slot per node (global sharing, where
   // every node reports), else slots added per sender as it is first heard from.
   ElidedReports(SimTime period, SimTime latency, std::size_t nodes) : period_(period), latency_(latency) {
-    entries_.resize(nodes);
+    entries_.resize(nodes, Entry{});
     for (std::size_t i = 0; i < nodes; ++i) entries_[i].node = static_cast<NodeId>(i);
     dense_ = nodes > 0;
   }
@@ -133,23 +143,22 @@ class ElidedReports {
 
  private:
   static constexpr SimTime kNone = -1;
-  struct Entry {
-    NodeId node = kNoNode;
-    SimTime next_tick = kNone;  // kNone: never heard from
-    NodeView last;
-  };
+  using Entry = detail::ElidedEntry;
   Entry& entry(NodeId n) {
     if (dense_) return entries_[n];
     auto it = std::lower_bound(entries_.begin(), entries_.end(), n,
                                [](const Entry& e, NodeId x) { return e.node < x; });
-    if (it == entries_.end() || it->node != n) it = entries_.insert(it, Entry{n, kNone, {}});
+    if (it == entries_.end() || it->node != n)
+      return entries_.insert(static_cast<std::size_t>(it - entries_.begin()), Entry{n, kNone, {}});
     return *it;
   }
 
   SimTime period_, latency_;
   bool dense_ = false;
   SimTime earliest_ = kNone;  // the earliest next_tick of any entry heard from (kNone: none)
-  std::vector<Entry> entries_;
+  // A few ring neighbours (4 in the seed study) fit inline, in the receiving agent's own state;
+  // more (and dense, every node) move to the heap.
+  InlineVector<Entry, 4> entries_;
 };
 
 }  // namespace marlsim

@@ -19,7 +19,7 @@ ReportInbox::ReportInbox(const ModelSetup& setup, LpId owner, double loss, Repor
 
 void ReportInbox::hear_from(NodeId n) {
   const auto it = std::lower_bound(reporters_.begin(), reporters_.end(), n);
-  if (it == reporters_.end() || *it != n) reporters_.insert(it, n);
+  if (it == reporters_.end() || *it != n) reporters_.insert(static_cast<std::size_t>(it - reporters_.begin()), n);
 }
 
 bool ReportInbox::hears(NodeId n) const {

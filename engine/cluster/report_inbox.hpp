@@ -30,6 +30,7 @@
 #include "agents/scheduling_policy.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/task_record.hpp"
+#include "engine/support/inline_vector.hpp"
 #include "engine/support/rng.hpp"
 
 namespace marlsim {
@@ -61,13 +62,14 @@ class ReportInbox {
   bool hears(NodeId n) const;
   SimTime described_until(NodeId n, SimTime as_of, SimTime now) const;
 
+  // What every received report reads first (an agent's inbox is part of its per-event state).
   SimTime latency_;
   double loss_;
   ReportTiming timing_;
-  RngStream rng_;
   bool hears_all_ = false;
-  std::vector<NodeId> reporters_;                 // sorted
   std::vector<std::pair<NodeId, SimTime>> lost_;  // change-driven: the first report lost since the last seen, by node
+  InlineVector<NodeId, 8> reporters_;             // sorted; a few ring neighbours fit inline
+  RngStream rng_;
 };
 
 }  // namespace marlsim

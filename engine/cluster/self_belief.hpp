@@ -34,8 +34,8 @@ struct SelfBelief {
 
   NodeLp& node;
   const ModelSetup& setup;
-  ClusterView knowledge;  // itself, and for an agent the nodes it hears from
   ViewKeeper keeper;      // its dispatches still in flight, reapplied over reports
+  ClusterView knowledge;  // itself, and for an agent the nodes it hears from (last: its entries are inline)
 };
 
 }  // namespace marlsim
