@@ -16,7 +16,6 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
   for (const NodeSpec& s : nodes) {
     min_cores_ = std::min(min_cores_, s.cores);
     min_memory_gb_ = std::min(min_memory_gb_, s.memory_gb);
-    max_speed_ = std::max(max_speed_, s.speed);
   }
   for (NodeId n = 0; n < nodes.size(); ++n) by_cores_.push_back({nodes[n].cores, nodes[n].memory_gb, n});
   by_memory_ = by_cores_;
@@ -43,33 +42,27 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     }
   }
   if (needs_.by_backlog) {
-    backlog_key_.resize(nodes.size());
-    // Consecutive speeds, about N / kSpeedClasses nodes per class; a speed that many nodes
-    // share (a tier of one speed) is a class of its own, where backlog order is ECT order.
-    std::vector<double> speeds;
-    for (const NodeSpec& n : nodes) speeds.push_back(n.speed);
-    std::sort(speeds.begin(), speeds.end());
-    const std::size_t target = (nodes.size() + kSpeedClasses - 1) / kSpeedClasses;  // two classes hold >= target
-    std::size_t in_class = 0;
-    for (std::size_t i = 0; i < speeds.size();) {
-      std::size_t j = i;
-      while (j < speeds.size() && speeds[j] == speeds[i]) ++j;  // [i, j): one speed
-      const std::size_t same = j - i;
-      if (speed_classes_.empty() || (in_class > 0 && (in_class + same > target || same >= target))) {
-        speed_classes_.emplace_back();
-        in_class = 0;
-      }
-      speed_classes_.back().max_speed = speeds[i];
-      in_class += same;
-      i = j;
+    ect_leaves_ = 1;
+    while (ect_leaves_ < nodes.size()) ect_leaves_ *= 2;
+    constexpr double kNone = std::numeric_limits<double>::infinity();  // no up node below
+    constexpr double kNoMachine = -std::numeric_limits<double>::infinity();
+    ect_tree_.assign(2 * ect_leaves_, EctNode{kNone, kNoMachine, kNoMachine, kNoMachine, kNoNodeAt});
+    std::vector<NodeId> order(nodes.size());
+    std::iota(order.begin(), order.end(), NodeId{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](NodeId a, NodeId b) { return nodes[a].speed > nodes[b].speed; });  // ties: by id
+    ect_position_.resize(nodes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const NodeSpec& s = nodes[order[i]];
+      ect_tree_[ect_leaves_ + i] = {kNone, s.speed, s.cores, s.memory_gb, order[i]};
+      ect_position_[order[i]] = static_cast<std::uint32_t>(i);
     }
-    if (speed_classes_.size() > kMaxSpeedClasses) throw std::logic_error("ViewIndexes: too many speed classes");
-    speed_class_.resize(nodes.size());
-    for (NodeId n = 0; n < nodes.size(); ++n)  // the first class whose fastest speed is not below n's
-      speed_class_[n] = static_cast<std::uint32_t>(
-          std::partition_point(speed_classes_.begin(), speed_classes_.end(),
-                               [&](const SpeedClass& c) { return c.max_speed < nodes[n].speed; }) -
-          speed_classes_.begin());
+    for (std::size_t i = ect_leaves_ - 1; i >= 1; --i) {
+      const EctNode& l = ect_tree_[2 * i];
+      const EctNode& r = ect_tree_[2 * i + 1];
+      ect_tree_[i] = {kNone, std::max(l.max_speed, r.max_speed), std::max(l.max_cores, r.max_cores),
+                      std::max(l.max_memory_gb, r.max_memory_gb), std::min(l.min_id, r.min_id)};
+    }
   }
 }
 
@@ -78,16 +71,11 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   const double load = keys.load, backlog_s = keys.backlog_s;
   const bool was_up = up_[n] != 0;
   const NodeSpec& spec = cluster_->nodes[n];
-  const Capacity capacity{spec.cores, spec.memory_gb};
-  if (was_up) {
-    if (needs_.by_load) by_load_.erase(load_key_[n]);
-    if (needs_.by_backlog) speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], spec.speed, n, capacity});
+  if (needs_.by_load) {
+    if (was_up) by_load_.erase(load_key_[n]);
+    if (up) by_load_.insert(load_key_[n] = {load, backlog_s, n, Capacity{spec.cores, spec.memory_gb}});
   }
-  if (up) {
-    if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n, capacity});
-    if (needs_.by_backlog)
-      speed_classes_[speed_class_[n]].by_backlog.insert({backlog_key_[n] = backlog_s, spec.speed, n, capacity});
-  }
+  if (needs_.by_backlog) set_ect_leaf(n, up ? backlog_s : std::numeric_limits<double>::infinity());
   if (needs_.by_fit) {
     constexpr double kNone = -std::numeric_limits<double>::infinity();
     if (up && keys.queue_empty)
@@ -116,6 +104,16 @@ void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
         at.core_factor == max.core_factor && at.memory_factor == max.memory_factor)
       break;  // the maxima above do not change either
     at = max;
+  }
+}
+
+void ViewIndexes::set_ect_leaf(NodeId n, double min_backlog_s) {
+  std::size_t i = ect_leaves_ + ect_position_[n];
+  ect_tree_[i].min_backlog_s = min_backlog_s;
+  for (i /= 2; i >= 1; i /= 2) {
+    const double least = std::min(ect_tree_[2 * i].min_backlog_s, ect_tree_[2 * i + 1].min_backlog_s);
+    if (ect_tree_[i].min_backlog_s == least) break;  // nor do the minima above change
+    ect_tree_[i].min_backlog_s = least;
   }
 }
 
