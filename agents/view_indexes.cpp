@@ -1,11 +1,32 @@
 #include "agents/view_indexes.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 
 namespace marlsim {
+
+namespace {
+// The least float not below x (x itself if a float holds it), so a stored maximum stays an
+// upper bound.
+float float_at_least(double x) {
+  if (x > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
+  float f = static_cast<float>(x);
+  if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+
+// A leaf where no task starts at once (down, queued, or padding).
+ViewIndexes::FitMaxima closed_fit_leaf() {
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  ViewIndexes::FitMaxima m{kNone, kNone, kNone, kNone, {}, {}};
+  m.free_memory_gb_with_cores.fill(-std::numeric_limits<float>::infinity());
+  m.memory_factor_with_cores.fill(-std::numeric_limits<float>::infinity());
+  return m;
+}
+}  // namespace
 
 ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     : cluster_(&cluster), needs_(needs), up_(cluster.nodes.size(), 0) {
@@ -28,8 +49,7 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
   if (needs_.by_fit) {
     fit_leaves_ = 1;
     while (fit_leaves_ < nodes.size()) fit_leaves_ *= 2;
-    constexpr double kNone = -std::numeric_limits<double>::infinity();
-    fit_tree_.assign(2 * fit_leaves_, FitMaxima{kNone, kNone, kNone, kNone});
+    fit_tree_.assign(2 * fit_leaves_, closed_fit_leaf());
     fit_order_.assign(fit_leaves_, kNoNodeAt);
     std::vector<Machine> order = by_cores_;  // by cores; ties by memory, then id
     std::stable_sort(order.begin(), order.end(), [](const Machine& a, const Machine& b) {
@@ -77,12 +97,18 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   }
   if (needs_.by_backlog) set_ect_leaf(n, up ? backlog_s : std::numeric_limits<double>::infinity());
   if (needs_.by_fit) {
-    constexpr double kNone = -std::numeric_limits<double>::infinity();
-    if (up && keys.queue_empty)
-      set_fit_leaf(n, {keys.free_cores, keys.free_memory_gb, keys.free_cores / spec.cores / spec.cores,
-                       keys.free_memory_gb / spec.memory_gb / spec.memory_gb});
-    else  // closed: no task starts there at once
-      set_fit_leaf(n, {kNone, kNone, kNone, kNone});
+    if (up && keys.queue_empty) {
+      FitMaxima leaf{keys.free_cores, keys.free_memory_gb, keys.free_cores / spec.cores / spec.cores,
+                     keys.free_memory_gb / spec.memory_gb / spec.memory_gb, closed_fit_leaf().free_memory_gb_with_cores,
+                     closed_fit_leaf().memory_factor_with_cores};
+      for (int k = 0; k < kCoreSteps && keys.free_cores >= k + 1; ++k) {
+        leaf.free_memory_gb_with_cores[static_cast<std::size_t>(k)] = float_at_least(keys.free_memory_gb);
+        leaf.memory_factor_with_cores[static_cast<std::size_t>(k)] = float_at_least(leaf.memory_factor);
+      }
+      set_fit_leaf(n, leaf);
+    } else {  // closed: no task starts there at once
+      set_fit_leaf(n, closed_fit_leaf());
+    }
   }
   if (up != was_up) {
     up_[n] = up ? 1 : 0;
@@ -97,11 +123,17 @@ void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
   for (i /= 2; i >= 1; i /= 2) {
     const FitMaxima& l = fit_tree_[2 * i];
     const FitMaxima& r = fit_tree_[2 * i + 1];
-    const FitMaxima max{std::max(l.free_cores, r.free_cores), std::max(l.free_memory_gb, r.free_memory_gb),
-                        std::max(l.core_factor, r.core_factor), std::max(l.memory_factor, r.memory_factor)};
+    FitMaxima max{std::max(l.free_cores, r.free_cores), std::max(l.free_memory_gb, r.free_memory_gb),
+                  std::max(l.core_factor, r.core_factor), std::max(l.memory_factor, r.memory_factor), {}, {}};
+    for (std::size_t k = 0; k < kCoreSteps; ++k) {
+      max.free_memory_gb_with_cores[k] = std::max(l.free_memory_gb_with_cores[k], r.free_memory_gb_with_cores[k]);
+      max.memory_factor_with_cores[k] = std::max(l.memory_factor_with_cores[k], r.memory_factor_with_cores[k]);
+    }
     FitMaxima& at = fit_tree_[i];
     if (at.free_cores == max.free_cores && at.free_memory_gb == max.free_memory_gb &&
-        at.core_factor == max.core_factor && at.memory_factor == max.memory_factor)
+        at.core_factor == max.core_factor && at.memory_factor == max.memory_factor &&
+        at.free_memory_gb_with_cores == max.free_memory_gb_with_cores &&
+        at.memory_factor_with_cores == max.memory_factor_with_cores)
       break;  // the maxima above do not change either
     at = max;
   }

@@ -12,6 +12,7 @@
 // scattered over the spec array, a cache miss per node); the ECT tree keeps its subtrees'
 // largest cores and memory, so a subtree of machines too small is left whole; for `random`,
 // the nodes it does not fit are listed from two static orders (by cores, by memory).
+#include <array>
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -100,8 +101,32 @@ class ViewIndexes {
   // = task cores x core factor + task memory x memory factor, up to rounding); other leaves
   // hold -inf. An inner node holds its children's maxima. Heap layout: the root is 1, node i's
   // children are 2i and 2i + 1, leaves are [fit_leaves(), 2 fit_leaves()).
+  // The largest free cores and the largest free memory may be two different nodes', so a
+  // subtree also keeps a staircase: the largest free memory among its nodes with at least
+  // 1, 2, ..., kCoreSteps cores free. For a task of at most kCoreSteps whole cores the test
+  // "some node below has the task's cores and memory free" is then exact, and the search does
+  // not descend into subtrees where only different nodes hold each.
+  static constexpr int kCoreSteps = 8;
   struct FitMaxima {
     double free_cores, free_memory_gb, core_factor, memory_factor;
+    // [k]: the largest free memory of a node below with at least k + 1 cores free, rounded up
+    // to a float (an upper bound: never says no when a node has it).
+    std::array<float, kCoreSteps> free_memory_gb_with_cores;
+    // [k]: the largest memory factor of a node below with at least k + 1 cores free, rounded up.
+    std::array<float, kCoreSteps> memory_factor_with_cores;
+    // Some node below may have the task's cores and memory free; true if one has.
+    bool may_hold(const TaskSpec& task) const {
+      if (free_cores < task.cores || free_memory_gb < task.memory_gb) return false;
+      if (!(task.cores >= 1)) return true;
+      const int k = task.cores >= kCoreSteps ? kCoreSteps - 1 : static_cast<int>(task.cores) - 1;  // steps <= cores
+      return free_memory_gb_with_cores[static_cast<std::size_t>(k)] >= task.memory_gb;
+    }
+    // The memory factor of a node below that may hold the task's cores is at most this.
+    double memory_factor_for(const TaskSpec& task) const {
+      if (!(task.cores >= 1)) return memory_factor;
+      const int k = task.cores >= kCoreSteps ? kCoreSteps - 1 : static_cast<int>(task.cores) - 1;
+      return memory_factor_with_cores[static_cast<std::size_t>(k)];
+    }
   };
   std::size_t fit_leaves() const { return fit_leaves_; }
   const std::vector<FitMaxima>& fit_tree() const { return fit_tree_; }
