@@ -37,7 +37,8 @@ struct EctSearch {
   bool worth(std::size_t i, double& bound) const {
     const ViewIndexes::EctNode& t = tree[i];
     if (task.cores > t.max_cores || task.memory_gb > t.max_memory_gb) return false;  // also: padding
-    bound = t.min_backlog_s + runtime_at(task, t.max_speed);  // +inf: no up node below
+    // +inf if no node below is up.
+    bound = t.min_backlog_s + runtime_at(task, t.max_speed);
     if (best.node == kNoNode) return bound < std::numeric_limits<double>::infinity();
     return bound < best.ect || (bound == best.ect && t.min_id < best.node);
   }

@@ -98,8 +98,11 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   if (needs_.by_backlog) set_ect_leaf(n, up ? backlog_s : std::numeric_limits<double>::infinity());
   if (needs_.by_fit) {
     if (up && keys.queue_empty) {
-      FitMaxima leaf{keys.free_cores, keys.free_memory_gb, keys.free_cores / spec.cores / spec.cores,
-                     keys.free_memory_gb / spec.memory_gb / spec.memory_gb, closed_fit_leaf().free_memory_gb_with_cores,
+      FitMaxima leaf{keys.free_cores,
+                     keys.free_memory_gb,
+                     keys.free_cores / spec.cores / spec.cores,
+                     keys.free_memory_gb / spec.memory_gb / spec.memory_gb,
+                     closed_fit_leaf().free_memory_gb_with_cores,
                      closed_fit_leaf().memory_factor_with_cores};
       for (int k = 0; k < kCoreSteps && keys.free_cores >= k + 1; ++k) {
         leaf.free_memory_gb_with_cores[static_cast<std::size_t>(k)] = float_at_least(keys.free_memory_gb);
@@ -123,8 +126,12 @@ void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
   for (i /= 2; i >= 1; i /= 2) {
     const FitMaxima& l = fit_tree_[2 * i];
     const FitMaxima& r = fit_tree_[2 * i + 1];
-    FitMaxima max{std::max(l.free_cores, r.free_cores), std::max(l.free_memory_gb, r.free_memory_gb),
-                  std::max(l.core_factor, r.core_factor), std::max(l.memory_factor, r.memory_factor), {}, {}};
+    FitMaxima max{std::max(l.free_cores, r.free_cores),
+                  std::max(l.free_memory_gb, r.free_memory_gb),
+                  std::max(l.core_factor, r.core_factor),
+                  std::max(l.memory_factor, r.memory_factor),
+                  {},
+                  {}};
     for (std::size_t k = 0; k < kCoreSteps; ++k) {
       max.free_memory_gb_with_cores[k] = std::max(l.free_memory_gb_with_cores[k], r.free_memory_gb_with_cores[k]);
       max.memory_factor_with_cores[k] = std::max(l.memory_factor_with_cores[k], r.memory_factor_with_cores[k]);
