@@ -15,8 +15,11 @@
 // an empty queue in static (cores, memory) order (IndexNeeds::by_fit), holding per subtree the
 // largest free cores, free memory and alignment factors free / capacity^2. A branch and bound
 // descends it, the child with the higher bound first, and leaves a subtree whose free
-// resources cannot hold the task or whose bound (task cores x largest core factor + task
-// memory x largest memory factor) is below the best score found: every node a subtree could
+// resources cannot hold the task (tested on the subtree's staircase of free memory per free
+// cores, FitMaxima::may_hold: exact for tasks of up to 8 whole cores, so a subtree where one
+// node has the cores free and another the memory is left) or whose bound (task cores x largest
+// core factor + task memory x largest memory factor of a node with the task's cores free) is
+// below the best score found: every node a subtree could
 // hold scores at most its bound, up to rounding, which a relative slack of 1e-12 covers (the
 // scan's score and the bound are each a few roundings, relative error < 1e-15, from the same
 // exact value). Scores equal to the best are never left out, so ties (smaller expected
@@ -82,8 +85,8 @@ class BestFitPolicy final : public SchedulingPolicy {
     // The subtree may hold a node where the task starts now, scoring at least the best.
     bool worth(std::size_t i, double& bound) const {
       const ViewIndexes::FitMaxima& m = index.fit_tree()[i];
-      if (m.free_cores < task.cores || m.free_memory_gb < task.memory_gb) return false;
-      bound = (task.cores * m.core_factor + task.memory_gb * m.memory_factor) * kRoundingSlack;
+      if (!m.may_hold(task)) return false;
+      bound = (task.cores * m.core_factor + task.memory_gb * m.memory_factor_for(task)) * kRoundingSlack;
       return best == kNoNode || bound >= best_score;
     }
 

@@ -1,21 +1,24 @@
-// The view keeps the up nodes in classes of close speeds, each ordered by backlog, then speed
-// descending, then id. ECT = backlog + run time, and no node of a class runs the task faster
-// than the class's fastest speed, so a class's walk stops once backlog + that shortest run
-// time exceeds the best ECT found; classes are visited in order of that bound for their least
-// backlog, and the visit ends at the first class whose bound exceeds the best. Within one
-// backlog the ECT only grows along the order (a slower node runs the task longer), so the walk
-// leaves a backlog at its first node worse than the best. Every cut-off holds after rounding
-// too (floating-point sums, products and quotients are monotone), and nodes whose ECT rounds
-// to the best are all visited, so the tie goes to the lowest id as in the scan. The cost is
-// the speed classes plus, in each, the nodes whose backlog lies within the class's spread of
-// run times of the best, not the cluster size.
+// A branch and bound over the view's ECT tree (ViewIndexes, by_backlog): nodes in static
+// (speed descending, id) order, each subtree holding the least backlog of its up nodes and
+// the fastest speed, largest cores and memory and lowest id of its machines. ECT = backlog +
+// run time, and no node of a subtree has a smaller backlog or runs the task faster, so
+// least backlog + run time at the fastest speed bounds every ECT below from beneath. The
+// search descends the child of lower bound first (ties: the left one, lower ids among equal
+// speeds) and leaves a subtree whose machines are all too small for the task, whose bound
+// exceeds the best ECT found, or whose bound equals it while its lowest id is above the best
+// node's (it can only tie, and lose the tie). The bound holds after rounding too
+// (floating-point sums, products and quotients are monotone), and a subtree that may hold a
+// node whose ECT rounds to the best is not left, so the tie goes to the lowest id as in the
+// scan. At a leaf the bound is the node's ECT, computed as ClusterView::expected_completion_s
+// (the leaf's backlog is ClusterView::backlog_s, bit for bit), without the node's state or spec.
+//
+// The cost: the subtrees whose bound is within their own speed spread's run time of the best,
+// O(log N) of them at each size when the nodes' ECTs are spread (a subtree's spread shrinks
+// with its size), plus the subtrees pulled down by idle nodes the task does not fit.
 #include "agents/min_ect_search.hpp"
 
-#include <algorithm>
-#include <array>
 #include <limits>
 #include <stdexcept>
-#include <utility>
 
 namespace marlsim {
 
@@ -23,59 +26,48 @@ namespace {
 // The task's run time at `speed`, as ClusterView::runtime_s computes it.
 double runtime_at(const TaskSpec& task, double speed) { return task.work_core_s / (task.cores * speed); }
 
-// order.upper_bound(key) from `it` (not past it): a few steps first, since the next key is
-// usually already past (speeds and backlogs are mostly distinct; a tree descent is ~log N
-// cache misses), then the descent (a tier of one speed: thousands of nodes share a backlog).
-template <class Order, class It>
-It skip_past(const Order& order, It it, const ViewIndexes::BacklogKey& key) {
-  constexpr int kSteps = 4;
-  for (int k = 0; k < kSteps; ++k, ++it)
-    if (it == order.end() || key < *it) return it;
-  return order.upper_bound(key);
-}
+struct EctSearch {
+  const TaskSpec& task;
+  const std::vector<ViewIndexes::EctNode>& tree;
+  std::size_t leaves;
+  MinEct best;
 
-// Walks one speed class (see the file comment), improving `best`.
-void walk_class(const TaskSpec& task, const ViewIndexes::SpeedClass& cls, MinEct& best) {
-  const auto& order = cls.by_backlog;
-  const double shortest_runtime_s = runtime_at(task, cls.max_speed);
-  constexpr double kSlowest = -std::numeric_limits<double>::infinity();  // sorts after every speed
-  for (auto it = order.begin(); it != order.end();) {
-    const double backlog_s = it->backlog_s;
-    if (best.node != kNoNode && backlog_s + shortest_runtime_s > best.ect) return;
-    // One backlog, speeds descending: the ECT only grows; per speed, only the lowest fitting id.
-    while (it != order.end() && it->backlog_s == backlog_s) {
-      if (!it->capacity.fits(task)) {  // ClusterView::fits_statically, without the NodeSpec's cache miss
-        ++it;
-        continue;
-      }
-      // ClusterView::expected_completion_s from the key (its backlog_s is the view's, bit for
-      // bit), without touching the node's state or spec.
-      const double e = backlog_s + runtime_at(task, it->speed);
-      if (best.node != kNoNode && e > best.ect) {  // so is every slower node of this backlog
-        it = skip_past(order, it, {backlog_s, kSlowest, kNoNode, {}});
-        break;
-      }
-      if (best.node == kNoNode || e < best.ect || (e == best.ect && it->id < best.node)) best = {it->id, e};
-      it = skip_past(order, it, {backlog_s, it->speed, kNoNode, {}});  // same speed: same ECT, higher ids
+  // Subtree i may hold a node the task fits whose ECT beats the best (or ties it with a lower
+  // id); `bound` is its lower bound.
+  bool worth(std::size_t i, double& bound) const {
+    const ViewIndexes::EctNode& t = tree[i];
+    if (task.cores > t.max_cores || task.memory_gb > t.max_memory_gb) return false;  // also: padding
+    // +inf if no node below is up.
+    bound = t.min_backlog_s + runtime_at(task, t.max_speed);
+    if (best.node == kNoNode) return bound < std::numeric_limits<double>::infinity();
+    return bound < best.ect || (bound == best.ect && t.min_id < best.node);
+  }
+
+  void visit(std::size_t i, double bound) {
+    if (i >= leaves) {  // worth() tested its fit; its bound is its ECT
+      best = {tree[i].min_id, bound};
+      return;
+    }
+    double left = 0, right = 0;
+    const bool go_left = worth(2 * i, left), go_right = worth(2 * i + 1, right);
+    if (go_right && (!go_left || right < left)) {
+      visit(2 * i + 1, right);
+      if (worth(2 * i, left)) visit(2 * i, left);  // again: the best may have improved
+    } else if (go_left) {
+      visit(2 * i, left);
+      if (worth(2 * i + 1, right)) visit(2 * i + 1, right);
     }
   }
-}
+};
 }  // namespace
 
 MinEct min_ect_indexed(const TaskSpec& task, const ClusterView& view) {
-  const auto& classes = view.indexes()->speed_classes();
-  // Each class's lowest possible ECT: its least backlog, at its fastest speed.
-  std::array<std::pair<double, std::size_t>, ViewIndexes::kMaxSpeedClasses> bounds;
-  std::size_t count = 0;
-  for (std::size_t c = 0; c < classes.size(); ++c)
-    if (!classes[c].by_backlog.empty())
-      bounds[count++] = {classes[c].by_backlog.begin()->backlog_s + runtime_at(task, classes[c].max_speed), c};
-  std::sort(bounds.begin(), bounds.begin() + static_cast<std::ptrdiff_t>(count));
-  MinEct best;
-  for (std::size_t i = 0; i < count && (best.node == kNoNode || bounds[i].first <= best.ect); ++i)
-    walk_class(task, classes[bounds[i].second], best);
-  if (best.node == kNoNode) throw std::logic_error("min_ect_indexed: no up node fits the task");
-  return best;
+  const ViewIndexes& index = *view.indexes();
+  EctSearch search{task, index.ect_tree(), index.ect_leaves(), {}};
+  double bound = 0;
+  if (search.worth(1, bound)) search.visit(1, bound);
+  if (search.best.node == kNoNode) throw std::logic_error("min_ect_indexed: no up node fits the task");
+  return search.best;
 }
 
 }  // namespace marlsim

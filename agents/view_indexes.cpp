@@ -1,11 +1,32 @@
 #include "agents/view_indexes.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 
 namespace marlsim {
+
+namespace {
+// The least float not below x (x itself if a float holds it), so a stored maximum stays an
+// upper bound.
+float float_at_least(double x) {
+  if (x > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
+  float f = static_cast<float>(x);
+  if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+
+// A leaf where no task starts at once (down, queued, or padding).
+ViewIndexes::FitMaxima closed_fit_leaf() {
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  ViewIndexes::FitMaxima m{kNone, kNone, kNone, kNone, {}, {}};
+  m.free_memory_gb_with_cores.fill(-std::numeric_limits<float>::infinity());
+  m.memory_factor_with_cores.fill(-std::numeric_limits<float>::infinity());
+  return m;
+}
+}  // namespace
 
 ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     : cluster_(&cluster), needs_(needs), up_(cluster.nodes.size(), 0) {
@@ -16,7 +37,6 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
   for (const NodeSpec& s : nodes) {
     min_cores_ = std::min(min_cores_, s.cores);
     min_memory_gb_ = std::min(min_memory_gb_, s.memory_gb);
-    max_speed_ = std::max(max_speed_, s.speed);
   }
   for (NodeId n = 0; n < nodes.size(); ++n) by_cores_.push_back({nodes[n].cores, nodes[n].memory_gb, n});
   by_memory_ = by_cores_;
@@ -29,8 +49,7 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
   if (needs_.by_fit) {
     fit_leaves_ = 1;
     while (fit_leaves_ < nodes.size()) fit_leaves_ *= 2;
-    constexpr double kNone = -std::numeric_limits<double>::infinity();
-    fit_tree_.assign(2 * fit_leaves_, FitMaxima{kNone, kNone, kNone, kNone});
+    fit_tree_.assign(2 * fit_leaves_, closed_fit_leaf());
     fit_order_.assign(fit_leaves_, kNoNodeAt);
     std::vector<Machine> order = by_cores_;  // by cores; ties by memory, then id
     std::stable_sort(order.begin(), order.end(), [](const Machine& a, const Machine& b) {
@@ -43,33 +62,27 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     }
   }
   if (needs_.by_backlog) {
-    backlog_key_.resize(nodes.size());
-    // Consecutive speeds, about N / kSpeedClasses nodes per class; a speed that many nodes
-    // share (a tier of one speed) is a class of its own, where backlog order is ECT order.
-    std::vector<double> speeds;
-    for (const NodeSpec& n : nodes) speeds.push_back(n.speed);
-    std::sort(speeds.begin(), speeds.end());
-    const std::size_t target = (nodes.size() + kSpeedClasses - 1) / kSpeedClasses;  // two classes hold >= target
-    std::size_t in_class = 0;
-    for (std::size_t i = 0; i < speeds.size();) {
-      std::size_t j = i;
-      while (j < speeds.size() && speeds[j] == speeds[i]) ++j;  // [i, j): one speed
-      const std::size_t same = j - i;
-      if (speed_classes_.empty() || (in_class > 0 && (in_class + same > target || same >= target))) {
-        speed_classes_.emplace_back();
-        in_class = 0;
-      }
-      speed_classes_.back().max_speed = speeds[i];
-      in_class += same;
-      i = j;
+    ect_leaves_ = 1;
+    while (ect_leaves_ < nodes.size()) ect_leaves_ *= 2;
+    constexpr double kNone = std::numeric_limits<double>::infinity();  // no up node below
+    constexpr double kNoMachine = -std::numeric_limits<double>::infinity();
+    ect_tree_.assign(2 * ect_leaves_, EctNode{kNone, kNoMachine, kNoMachine, kNoMachine, kNoNodeAt});
+    std::vector<NodeId> order(nodes.size());
+    std::iota(order.begin(), order.end(), NodeId{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](NodeId a, NodeId b) { return nodes[a].speed > nodes[b].speed; });  // ties: by id
+    ect_position_.resize(nodes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const NodeSpec& s = nodes[order[i]];
+      ect_tree_[ect_leaves_ + i] = {kNone, s.speed, s.cores, s.memory_gb, order[i]};
+      ect_position_[order[i]] = static_cast<std::uint32_t>(i);
     }
-    if (speed_classes_.size() > kMaxSpeedClasses) throw std::logic_error("ViewIndexes: too many speed classes");
-    speed_class_.resize(nodes.size());
-    for (NodeId n = 0; n < nodes.size(); ++n)  // the first class whose fastest speed is not below n's
-      speed_class_[n] = static_cast<std::uint32_t>(
-          std::partition_point(speed_classes_.begin(), speed_classes_.end(),
-                               [&](const SpeedClass& c) { return c.max_speed < nodes[n].speed; }) -
-          speed_classes_.begin());
+    for (std::size_t i = ect_leaves_ - 1; i >= 1; --i) {
+      const EctNode& l = ect_tree_[2 * i];
+      const EctNode& r = ect_tree_[2 * i + 1];
+      ect_tree_[i] = {kNone, std::max(l.max_speed, r.max_speed), std::max(l.max_cores, r.max_cores),
+                      std::max(l.max_memory_gb, r.max_memory_gb), std::min(l.min_id, r.min_id)};
+    }
   }
 }
 
@@ -78,23 +91,27 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   const double load = keys.load, backlog_s = keys.backlog_s;
   const bool was_up = up_[n] != 0;
   const NodeSpec& spec = cluster_->nodes[n];
-  const Capacity capacity{spec.cores, spec.memory_gb};
-  if (was_up) {
-    if (needs_.by_load) by_load_.erase(load_key_[n]);
-    if (needs_.by_backlog) speed_classes_[speed_class_[n]].by_backlog.erase({backlog_key_[n], spec.speed, n, capacity});
+  if (needs_.by_load) {
+    if (was_up) by_load_.erase(load_key_[n]);
+    if (up) by_load_.insert(load_key_[n] = {load, backlog_s, n, Capacity{spec.cores, spec.memory_gb}});
   }
-  if (up) {
-    if (needs_.by_load) by_load_.insert(load_key_[n] = {load, backlog_s, n, capacity});
-    if (needs_.by_backlog)
-      speed_classes_[speed_class_[n]].by_backlog.insert({backlog_key_[n] = backlog_s, spec.speed, n, capacity});
-  }
+  if (needs_.by_backlog) set_ect_leaf(n, up ? backlog_s : std::numeric_limits<double>::infinity());
   if (needs_.by_fit) {
-    constexpr double kNone = -std::numeric_limits<double>::infinity();
-    if (up && keys.queue_empty)
-      set_fit_leaf(n, {keys.free_cores, keys.free_memory_gb, keys.free_cores / spec.cores / spec.cores,
-                       keys.free_memory_gb / spec.memory_gb / spec.memory_gb});
-    else  // closed: no task starts there at once
-      set_fit_leaf(n, {kNone, kNone, kNone, kNone});
+    if (up && keys.queue_empty) {
+      FitMaxima leaf{keys.free_cores,
+                     keys.free_memory_gb,
+                     keys.free_cores / spec.cores / spec.cores,
+                     keys.free_memory_gb / spec.memory_gb / spec.memory_gb,
+                     closed_fit_leaf().free_memory_gb_with_cores,
+                     closed_fit_leaf().memory_factor_with_cores};
+      for (int k = 0; k < kCoreSteps && keys.free_cores >= k + 1; ++k) {
+        leaf.free_memory_gb_with_cores[static_cast<std::size_t>(k)] = float_at_least(keys.free_memory_gb);
+        leaf.memory_factor_with_cores[static_cast<std::size_t>(k)] = float_at_least(leaf.memory_factor);
+      }
+      set_fit_leaf(n, leaf);
+    } else {  // closed: no task starts there at once
+      set_fit_leaf(n, closed_fit_leaf());
+    }
   }
   if (up != was_up) {
     up_[n] = up ? 1 : 0;
@@ -109,13 +126,33 @@ void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
   for (i /= 2; i >= 1; i /= 2) {
     const FitMaxima& l = fit_tree_[2 * i];
     const FitMaxima& r = fit_tree_[2 * i + 1];
-    const FitMaxima max{std::max(l.free_cores, r.free_cores), std::max(l.free_memory_gb, r.free_memory_gb),
-                        std::max(l.core_factor, r.core_factor), std::max(l.memory_factor, r.memory_factor)};
+    FitMaxima max{std::max(l.free_cores, r.free_cores),
+                  std::max(l.free_memory_gb, r.free_memory_gb),
+                  std::max(l.core_factor, r.core_factor),
+                  std::max(l.memory_factor, r.memory_factor),
+                  {},
+                  {}};
+    for (std::size_t k = 0; k < kCoreSteps; ++k) {
+      max.free_memory_gb_with_cores[k] = std::max(l.free_memory_gb_with_cores[k], r.free_memory_gb_with_cores[k]);
+      max.memory_factor_with_cores[k] = std::max(l.memory_factor_with_cores[k], r.memory_factor_with_cores[k]);
+    }
     FitMaxima& at = fit_tree_[i];
     if (at.free_cores == max.free_cores && at.free_memory_gb == max.free_memory_gb &&
-        at.core_factor == max.core_factor && at.memory_factor == max.memory_factor)
+        at.core_factor == max.core_factor && at.memory_factor == max.memory_factor &&
+        at.free_memory_gb_with_cores == max.free_memory_gb_with_cores &&
+        at.memory_factor_with_cores == max.memory_factor_with_cores)
       break;  // the maxima above do not change either
     at = max;
+  }
+}
+
+void ViewIndexes::set_ect_leaf(NodeId n, double min_backlog_s) {
+  std::size_t i = ect_leaves_ + ect_position_[n];
+  ect_tree_[i].min_backlog_s = min_backlog_s;
+  for (i /= 2; i >= 1; i /= 2) {
+    const double least = std::min(ect_tree_[2 * i].min_backlog_s, ect_tree_[2 * i + 1].min_backlog_s);
+    if (ect_tree_[i].min_backlog_s == least) break;  // nor do the minima above change
+    ect_tree_[i].min_backlog_s = least;
   }
 }
 

@@ -5,13 +5,14 @@
 // commit); the keys are the values the scans compute (ClusterView::load, backlog_s), so an
 // indexed choice is the scan's choice, bit for bit.
 //
-// Static feasibility (fits_statically) does not order any key: the seed-study cluster draws
-// memory and speed per node, so there are as many machine shapes as nodes and no per-shape
-// index. A walk in key order skips the nodes the task does not fit, testing the machine's
-// cores and memory carried in the key (not the NodeSpec: ids in key order are scattered over
-// the spec array, a cache miss per node); for `random`, the nodes it does not fit are listed
-// from two static orders (by cores, by memory). Both cost what the statically infeasible
-// nodes cost, nothing for a task that fits every node.
+// Static feasibility (fits_statically) does not order the dynamic keys: the seed-study cluster
+// draws memory and speed per node, so there are as many machine shapes as nodes and no
+// per-shape index. A walk in key order skips the nodes the task does not fit, testing the
+// machine's cores and memory carried in the key (not the NodeSpec: ids in key order are
+// scattered over the spec array, a cache miss per node); the ECT tree keeps its subtrees'
+// largest cores and memory, so a subtree of machines too small is left whole; for `random`,
+// the nodes it does not fit are listed from two static orders (by cores, by memory).
+#include <array>
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -27,7 +28,7 @@ using NodeId = std::uint32_t;
 struct IndexNeeds {
   bool by_id = false;       // up nodes by id, with counts (k-th up node in id order)
   bool by_load = false;     // up nodes ordered by (load, backlog_s, id)
-  bool by_backlog = false;  // up nodes per speed class, ordered by (backlog_s, speed descending, id)
+  bool by_backlog = false;  // the ECT tree: least backlog_s of the up nodes per subtree, static speed order
   bool by_fit = false;      // up nodes with an empty queue: free resources, maxima per static range
   bool any() const { return by_id || by_load || by_backlog || by_fit; }
 };
@@ -58,19 +59,6 @@ class ViewIndexes {
       return id < o.id;
     }
   };
-  // Within one backlog the faster node first: there a task's completion time only grows
-  // along the order (priority-minmin stops walking a backlog at the first worse node).
-  struct BacklogKey {
-    double backlog_s, speed;
-    NodeId id;
-    Capacity capacity;  // ClusterView::fits_statically(task, id) is capacity.fits(task)
-    bool operator<(const BacklogKey& o) const {
-      if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
-      if (speed != o.speed) return speed > o.speed;
-      return id < o.id;
-    }
-  };
-
   // Every node starts down (in no index); ClusterView then update()s each one.
   ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs);
 
@@ -87,21 +75,24 @@ class ViewIndexes {
   }
   // Some up node fits the task statically.
   bool any_fits(const TaskSpec& task) const;
-  // The fastest node's speed (a lower bound on any node's run time for a task).
-  double max_speed() const { return max_speed_; }
-
-  // Nodes of close speeds (classes of consecutive speeds, about N / kSpeedClasses nodes each,
-  // at most kMaxSpeedClasses): a task's run time differs little within a class, so backlog
-  // order is nearly ECT order.
-  static constexpr std::size_t kSpeedClasses = 64;
-  static constexpr std::size_t kMaxSpeedClasses = 2 * kSpeedClasses + 1;
-  struct SpeedClass {
-    double max_speed = 0;
-    std::set<BacklogKey> by_backlog;
-  };
 
   const std::set<LoadKey>& by_load() const { return by_load_; }
-  const std::vector<SpeedClass>& speed_classes() const { return speed_classes_; }
+
+  // by_backlog: the ECT tree, a min tree over the nodes in static (speed descending, id)
+  // order, so that a subtree holds nodes of close speeds and, among equal speeds, a range of
+  // ids. Each tree node holds the least backlog_s of an up node below it (+inf if none) and
+  // static facts about the machines below it (up or not): the fastest speed, the largest cores
+  // and memory, the lowest id. backlog + run time at the fastest speed is then a lower bound
+  // of the expected completion time of every node below (agents/min_ect_search). Heap layout:
+  // the root is 1, node i's children are 2i and 2i + 1, leaves are [ect_leaves(), 2
+  // ect_leaves()); a leaf's static facts are its node's own (padding: -inf, kNoNodeAt).
+  struct EctNode {
+    double min_backlog_s;                        // dynamic: the up nodes below
+    double max_speed, max_cores, max_memory_gb;  // static: every node below
+    NodeId min_id;                               // static: every node below; a leaf's node
+  };
+  std::size_t ect_leaves() const { return ect_leaves_; }
+  const std::vector<EctNode>& ect_tree() const { return ect_tree_; }
 
   // by_fit: a max tree over the nodes in static (cores, memory, id) order, so that a subtree
   // holds machines of similar capacity and its maxima bound each of them closely. A leaf holds,
@@ -110,8 +101,32 @@ class ViewIndexes {
   // = task cores x core factor + task memory x memory factor, up to rounding); other leaves
   // hold -inf. An inner node holds its children's maxima. Heap layout: the root is 1, node i's
   // children are 2i and 2i + 1, leaves are [fit_leaves(), 2 fit_leaves()).
+  // The largest free cores and the largest free memory may be two different nodes', so a
+  // subtree also keeps a staircase: the largest free memory among its nodes with at least
+  // 1, 2, ..., kCoreSteps cores free. For a task of at most kCoreSteps whole cores the test
+  // "some node below has the task's cores and memory free" is then exact, and the search does
+  // not descend into subtrees where only different nodes hold each.
+  static constexpr int kCoreSteps = 8;
   struct FitMaxima {
     double free_cores, free_memory_gb, core_factor, memory_factor;
+    // [k]: the largest free memory of a node below with at least k + 1 cores free, rounded up
+    // to a float (an upper bound: never says no when a node has it).
+    std::array<float, kCoreSteps> free_memory_gb_with_cores;
+    // [k]: the largest memory factor of a node below with at least k + 1 cores free, rounded up.
+    std::array<float, kCoreSteps> memory_factor_with_cores;
+    // Some node below may have the task's cores and memory free; true if one has.
+    bool may_hold(const TaskSpec& task) const {
+      if (free_cores < task.cores || free_memory_gb < task.memory_gb) return false;
+      if (!(task.cores >= 1)) return true;
+      const int k = task.cores >= kCoreSteps ? kCoreSteps - 1 : static_cast<int>(task.cores) - 1;  // steps <= cores
+      return free_memory_gb_with_cores[static_cast<std::size_t>(k)] >= task.memory_gb;
+    }
+    // The memory factor of a node below that may hold the task's cores is at most this.
+    double memory_factor_for(const TaskSpec& task) const {
+      if (!(task.cores >= 1)) return memory_factor;
+      const int k = task.cores >= kCoreSteps ? kCoreSteps - 1 : static_cast<int>(task.cores) - 1;
+      return memory_factor_with_cores[static_cast<std::size_t>(k)];
+    }
   };
   std::size_t fit_leaves() const { return fit_leaves_; }
   const std::vector<FitMaxima>& fit_tree() const { return fit_tree_; }
@@ -131,7 +146,7 @@ class ViewIndexes {
   IndexNeeds needs_;
   std::vector<char> up_;
   std::size_t up_count_ = 0;
-  double min_cores_ = 0, min_memory_gb_ = 0, max_speed_ = 0;
+  double min_cores_ = 0, min_memory_gb_ = 0;
   struct Machine {  // a node's static capacity, stored in the orders below for a sequential walk
     double cores, memory_gb;
     NodeId id;
@@ -140,9 +155,10 @@ class ViewIndexes {
   std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
   std::set<LoadKey> by_load_;
   std::vector<LoadKey> load_key_;  // each up node's key in by_load_
-  std::vector<SpeedClass> speed_classes_;
-  std::vector<std::uint32_t> speed_class_;  // per node
-  std::vector<double> backlog_key_;         // each up node's backlog_s in its class
+  std::size_t ect_leaves_ = 0;
+  std::vector<EctNode> ect_tree_;
+  std::vector<std::uint32_t> ect_position_;  // by_backlog: each node's leaf, less ect_leaves_
+  void set_ect_leaf(NodeId n, double min_backlog_s);
   std::size_t fit_leaves_ = 0;
   std::vector<FitMaxima> fit_tree_;
   std::vector<NodeId> fit_order_;            // by_fit: the node at each leaf (static order)

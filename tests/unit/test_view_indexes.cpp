@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -143,6 +144,62 @@ TEST_CASE("ray-hybrid and ray-hybrid-sampled: the indexed choice is the scan's w
     for (std::uint64_t seed = 1; seed <= 200; ++seed) decided += compare(name, seed, 200, 300, true);
     INFO(name);
     CHECK(decided > 15000);
+  }
+}
+
+TEST_CASE("min-ECT search (priority-minmin, best-fit's fallback) equals the scan over deep ECT trees",
+          "[policy][index]") {
+  // Up to 3,000 nodes (12-level trees): many idle nodes of one speed tie on ECT, and the
+  // search must still find the lowest id among them.
+  for (const char* name : {"priority-minmin", "best-fit"}) {
+    std::size_t decided = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) decided += compare(name, seed, 200, 3000);
+    INFO(name);
+    CHECK(decided > 1500);
+  }
+}
+
+TEST_CASE("the ECT tree holds each subtree's least up backlog and its machines' maxima", "[policy][index]") {
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    RngStream rng(seed, 0);
+    const ClusterSpec cluster = random_cluster(rng, 300);
+    ClusterView view(cluster);
+    view.keep_indexes({.by_backlog = true});
+    for (int step = 0; step < 400; ++step) {
+      const auto n = static_cast<NodeId>(rng.below(cluster.nodes.size()));
+      view.set_state(n, random_report(rng, cluster.nodes[n]));
+    }
+    const ViewIndexes& index = *view.indexes();
+    const auto& tree = index.ect_tree();
+    const std::size_t leaves = index.ect_leaves();
+    REQUIRE(leaves >= cluster.nodes.size());
+    std::vector<int> seen(cluster.nodes.size(), 0);
+    double last_speed = std::numeric_limits<double>::infinity();
+    NodeId last_id = 0;
+    for (std::size_t leaf = leaves; leaf < leaves + cluster.nodes.size(); ++leaf) {  // speed descending, then id
+      const NodeId n = tree[leaf].min_id;
+      REQUIRE(n < cluster.nodes.size());
+      ++seen[n];
+      const NodeSpec& s = cluster.nodes[n];
+      CHECK((s.speed < last_speed || (s.speed == last_speed && n > last_id)));
+      last_speed = s.speed;
+      last_id = n;
+      CHECK(tree[leaf].max_speed == s.speed);
+      CHECK(tree[leaf].max_cores == s.cores);
+      CHECK(tree[leaf].max_memory_gb == s.memory_gb);
+      const NodeView& v = std::as_const(view).state(n);
+      CHECK(tree[leaf].min_backlog_s == (v.up ? view.backlog_s(n) : std::numeric_limits<double>::infinity()));
+    }
+    CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(seen.size()));
+    for (std::size_t i = 1; i < leaves; ++i) {
+      const auto& l = tree[2 * i];
+      const auto& r = tree[2 * i + 1];
+      REQUIRE(tree[i].min_backlog_s == std::min(l.min_backlog_s, r.min_backlog_s));
+      REQUIRE(tree[i].max_speed == std::max(l.max_speed, r.max_speed));
+      REQUIRE(tree[i].max_cores == std::max(l.max_cores, r.max_cores));
+      REQUIRE(tree[i].max_memory_gb == std::max(l.max_memory_gb, r.max_memory_gb));
+      REQUIRE(tree[i].min_id == std::min(l.min_id, r.min_id));
+    }
   }
 }
 
