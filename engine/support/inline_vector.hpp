@@ -57,22 +57,27 @@ class InlineVector {
     heap_ = std::move(grown);
     capacity_ = static_cast<std::uint32_t>(n);
   }
+  // The value is copied first in resize, push_back and insert: it may be an element of this
+  // vector, which growing frees and inserting shifts (std::vector allows v.push_back(v[0])).
   void resize(std::size_t n, const T& value = T{}) {
+    const T copy = value;
     reserve(n);
-    std::fill(data() + size_, data() + std::max<std::size_t>(n, size_), value);
+    std::fill(data() + size_, data() + std::max<std::size_t>(n, size_), copy);
     size_ = static_cast<std::uint32_t>(n);
   }
   void push_back(const T& value) {
+    const T copy = value;
     if (size_ == capacity_) reserve(2 * std::size_t{capacity_});
-    data()[size_++] = value;
+    data()[size_++] = copy;
   }
   void pop_back() { --size_; }
   // Inserts before position `at` (0..size()); returns the new element.
   T& insert(std::size_t at, const T& value) {
+    const T copy = value;
     if (size_ == capacity_) reserve(2 * std::size_t{capacity_});
     T* d = data();
     std::memmove(static_cast<void*>(d + at + 1), d + at, (size_ - at) * sizeof(T));
-    d[at] = value;
+    d[at] = copy;
     ++size_;
     return d[at];
   }

@@ -75,3 +75,26 @@ TEST_CASE("inline vector: copies and moves keep the contents, inline or on the h
     CHECK(assigned[0] == 100);
   }
 }
+
+TEST_CASE("inline vector: an element of itself can be pushed or inserted while it grows", "[inline_vector]") {
+  // As std::vector allows: growing frees the old block and inserting shifts, so the value must
+  // be copied before either.
+  InlineVector<std::uint64_t, 2> v;
+  std::vector<std::uint64_t> ref;
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    if (v.empty()) {
+      v.push_back(i + 100);
+      ref.push_back(i + 100);
+    } else if (i % 3 == 0) {
+      v.push_back(v[0]);  // on growth, v[0] lives in the block reserve() frees
+      ref.push_back(ref[0]);
+    } else {
+      v.insert(0, v[v.size() - 1]);  // the element moves while it is inserted
+      ref.insert(ref.begin(), ref[ref.size() - 1]);
+    }
+    REQUIRE(std::vector<std::uint64_t>(v.begin(), v.end()) == ref);
+  }
+  v.resize(v.size() + 200, v[1]);
+  ref.resize(ref.size() + 200, ref[1]);
+  CHECK(std::vector<std::uint64_t>(v.begin(), v.end()) == ref);
+}
