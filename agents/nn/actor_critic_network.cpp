@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "agents/nn/detail/row_tiles.hpp"
 #include "agents/nn/mlp.hpp"
 
 namespace marlsim::nn {
@@ -46,6 +47,46 @@ ActorCriticNetwork::ActorCriticNetwork(ActorCriticSettings settings, std::uint64
                     kValueEntity);
 }
 
+const RowMatrixF& ActorCriticNetwork::actor_scores(const DecisionBatch& batch, ForwardBuffers& work) const {
+  const Index own = settings_.own_features, cand = settings_.candidate_features;
+  const Index requests = batch.own.rows(), rows = batch.candidates.rows();
+  // A batch the threads would share (dense_forward's use_threads): joined rows, one product.
+  if (detail::use_threads(rows, static_cast<double>(rows) * static_cast<double>(own + cand) *
+                                    static_cast<double>(actor_.front().weights.cols()))) {
+    RowMatrixF& joined = work.joined;
+    joined.resize(rows, own + cand);
+    for (Index r = 0; r < requests; ++r)
+      for (Index i = batch.offsets[static_cast<std::size_t>(r)]; i < batch.offsets[static_cast<std::size_t>(r) + 1];
+           ++i) {
+        joined.row(i).head(own) = batch.own.row(r);
+        joined.row(i).tail(cand) = batch.candidates.row(i);
+      }
+    return mlp_output_into(actor_, joined, work.actor);
+  }
+  // The first layer's output for a joined row [own, candidate] is act(chain) with the chain
+  // acc = b; acc = fma(x_k, w_k, acc) for k = 0 .. own + cand - 1 (dense_kernel.hpp's order).
+  // Its first `own` steps read only the request's own row, the same for all its K candidates:
+  // they run once per request (identity: the float accumulator as it is), and each candidate
+  // row continues from there over the candidate inputs; the same fmas in the same order, so the
+  // same bits as the joined product, with (own + K * cand) instead of K * (own + cand) inputs.
+  const DenseLayer& first = actor_.front();
+  work.own_partial.resize(requests, first.weights.cols());
+  dense_forward(batch.own, first.weights.topRows(own), first.bias, Activation::Identity, work.own_partial);
+  work.actor.resize(actor_.size());
+  work.actor[0].resize(rows, first.weights.cols());
+  for (Index r = 0; r < requests; ++r) {
+    const Index begin = batch.offsets[static_cast<std::size_t>(r)],
+                count = batch.offsets[static_cast<std::size_t>(r) + 1] - begin;
+    dense_forward(batch.candidates.middleRows(begin, count), first.weights.bottomRows(cand), work.own_partial.row(r),
+                  first.activation, work.actor[0].middleRows(begin, count));
+  }
+  for (std::size_t l = 1; l < actor_.size(); ++l) {
+    work.actor[l].resize(rows, actor_[l].weights.cols());
+    dense_forward(work.actor[l - 1], actor_[l].weights, actor_[l].bias, actor_[l].activation, work.actor[l]);
+  }
+  return work.actor.back();
+}
+
 DecisionOutputs ActorCriticNetwork::forward(const DecisionBatch& batch) const {
   DecisionOutputs out;
   ForwardBuffers work;
@@ -69,20 +110,10 @@ void ActorCriticNetwork::forward(const DecisionBatch& batch, DecisionOutputs& ou
   require_finite_rows(batch.own, "own observation", nullptr);
   require_finite_rows(batch.candidates, "candidate features", &batch.offsets);
 
-  // Each candidate row joined with its request's own observation.
-  RowMatrixF& joined = work.joined;
-  joined.resize(rows, own + cand);
-  for (Index r = 0; r < requests; ++r) {
-    const Index first = batch.offsets[static_cast<std::size_t>(r)],
-                last = batch.offsets[static_cast<std::size_t>(r) + 1];
-    if (last <= first)
+  for (Index r = 0; r < requests; ++r)
+    if (batch.offsets[static_cast<std::size_t>(r) + 1] <= batch.offsets[static_cast<std::size_t>(r)])
       throw std::invalid_argument("actor-critic network: request " + std::to_string(r) + " has no candidates");
-    for (Index i = first; i < last; ++i) {
-      joined.row(i).head(own) = batch.own.row(r);
-      joined.row(i).tail(cand) = batch.candidates.row(i);
-    }
-  }
-  const RowMatrixF& scores = mlp_output_into(actor_, joined, work.actor);
+  const RowMatrixF& scores = actor_scores(batch, work);
   require_finite_rows(scores, "actor scores", &batch.offsets);
   // Without values the value head's NaN/Inf check goes too: nothing reads a value when acting,
   // and training evaluates its own critics (checked there).

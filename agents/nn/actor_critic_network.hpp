@@ -57,7 +57,8 @@ struct DecisionOutputs {
 // forward's work buffers, kept by a caller that decides often: a call allocates nothing when its
 // batch has the shape of the last (same requests and candidate rows).
 struct ForwardBuffers {
-  RowMatrixF joined;                      // candidate rows joined with their request's own row
+  RowMatrixF joined;                      // candidate rows joined with their request's own row (large batches)
+  RowMatrixF own_partial;                 // per request: the first actor layer's chains over the own inputs
   std::vector<RowMatrixF> actor, values;  // each network's layer outputs (mlp_output_into)
 };
 
@@ -79,6 +80,11 @@ class ActorCriticNetwork {
   // The same into `out`, through `work`; without `with_values` the value head is not run
   // (out.values left empty: inference that only acts). Every other output has the same bits.
   void forward(const DecisionBatch& batch, DecisionOutputs& out, ForwardBuffers& work, bool with_values = true) const;
+  // The actor's scores (one column) of every candidate row, in work.actor's last buffer: the
+  // bits of the actor MLP on each candidate row joined with its request's own row (mlp_output),
+  // with the first layer's own-input part computed once per request. No shape or finiteness
+  // checks (forward makes them).
+  const RowMatrixF& actor_scores(const DecisionBatch& batch, ForwardBuffers& work) const;
 
  private:
   ActorCriticSettings settings_;
