@@ -48,9 +48,10 @@ UpNodesWaveletTree::UpNodesWaveletTree(const ClusterSpec& cluster, double min_co
       const std::size_t valid = std::min<std::size_t>(64, order.size() > w * 64 ? order.size() - w * 64 : 0);
       zeros += static_cast<std::uint32_t>(valid) - static_cast<std::uint32_t>(std::popcount(at.one_bits[w]));
     }
-    // The next level: each segment split stably by the bit, zeros first.
-    std::stable_sort(order.begin(), order.end(),
-                     [&](NodeId a, NodeId b) { return (a >> (shift - 1)) < (b >> (shift - 1)); });
+    // The next level: each segment split stably by the bit, zeros first (O(N) per level).
+    for (std::size_t seg = 0; seg + 1 < at.segment_start.size(); ++seg)
+      std::stable_partition(order.begin() + at.segment_start[seg], order.begin() + at.segment_start[seg + 1],
+                            [&](NodeId n) { return ((n >> (shift - 1)) & 1u) == 0; });
   }
 }
 
