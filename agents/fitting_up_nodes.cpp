@@ -5,12 +5,33 @@
 
 namespace marlsim {
 
-void FittingUpNodes::reset(const TaskSpec& task, const ClusterView& view) {
+namespace {
+// Listing costs about one step per statically unfit node and per 64 ids; the wavelet tree
+// about this many per level it descends (measured with bench_policies, BM_choose_indexed).
+constexpr std::size_t kListingStepsPerLevel = 16;
+}  // namespace
+
+void FittingUpNodes::reset(const TaskSpec& task, const ClusterView& view, Method method) {
   index_ = view.indexes();
   if (index_ == nullptr || !index_->needs().by_id)
     throw std::logic_error("FittingUpNodes: the view keeps no by_id index");
+  task_ = &task;
+  tree_ = nullptr;
   unfit_.clear();
-  if (index_->fits_every_node(task)) return;
+  if (method != Method::wavelet && index_->fits_every_node(task)) return;
+  if (method == Method::automatic) {
+    const std::size_t listing = index_->unfit_nodes_bound(task) + view.size() / 64;
+    const std::size_t levels = static_cast<std::size_t>(std::bit_width(view.size()));
+    if (listing > kListingStepsPerLevel * levels) method = Method::wavelet;
+  }
+  if (method == Method::wavelet) {
+    tree_ = index_->up_nodes_with_cores(task);
+    if (tree_ != nullptr) {
+      tree_prefix_ = tree_->with_memory(task.memory_gb);
+      tree_count_ = tree_->up_count(tree_prefix_);
+      return;
+    }  // else no node has the cores, or the trees are capped: list
+  }
   index_->unfit_up_nodes(task, unfit_);
   const std::size_t words = (view.size() + 63) / 64;
   unfit_bits_.assign(words, 0);
@@ -29,6 +50,10 @@ std::size_t FittingUpNodes::unfit_through(NodeId n) const {
 }
 
 NodeId FittingUpNodes::kth(std::size_t k, std::size_t& unfit_before) const {
+  if (tree_ != nullptr) {
+    const auto& capacity = index_->capacity();
+    return tree_->kth_up(tree_prefix_, k, index_->up_flags(), [&](NodeId n) { return capacity[n].fits(*task_); });
+  }
   if (unfit_.empty()) return index_->kth_up(k);
   // The k-th fitting node is the (k + j)-th up node, j the unfit nodes before it. From any
   // j at most its value (0, or its value for a smaller k), the node never passes the answer

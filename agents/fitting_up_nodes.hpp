@@ -1,10 +1,16 @@
 #pragma once
 // The id-ordered list of the up nodes a task fits statically (what SchedulerLp lists for a
 // decision over every node), addressed by position without being built: its size, and its
-// k-th node, from the view's indexes (by_id). The unfit up nodes are listed from the view's
-// static orders (by cores, by memory) and kept as bits over ids with running counts per 64
-// ids. Costs O(log N) per node for a task that fits every node; otherwise the statically
-// unfit nodes plus N / 64 words once per task, then O(log N) per fixed-point step.
+// k-th node, from the view's indexes (by_id), by the cheaper of two exact methods:
+// - listing (the readable reference): the unfit up nodes are listed from the view's static
+//   orders (by cores, by memory) and kept as bits over ids with running counts per 64 ids.
+//   Costs the statically unfit nodes plus N / 64 words once per task, then O(log N) per
+//   fixed-point step; O(log N) per node for a task that fits every node.
+// - the wavelet tree of the task's core class (ViewIndexes::up_nodes_with_cores): the count
+//   is a prefix count, the k-th node a descent over the id bits (a Fenwick range per level,
+//   then a scan of 64 ids): O(log^2 N) steps, whatever the share of unfit nodes
+//   (agents/up_nodes_wavelet_tree.hpp).
+// Both give the same list, so the choice (by a cost estimate) never changes a decision.
 #include <cstdint>
 #include <vector>
 
@@ -14,10 +20,11 @@ namespace marlsim {
 
 class FittingUpNodes {
  public:
-  // Prepares for `task` over `view`, which keeps the by_id index.
-  void reset(const TaskSpec& task, const ClusterView& view);
+  enum class Method { automatic, listing, wavelet };
+  // Prepares for `task` over `view`, which keeps the by_id index; `method` forces one (tests).
+  void reset(const TaskSpec& task, const ClusterView& view, Method method = Method::automatic);
   // The length of the list.
-  std::size_t size() const { return index_->up_count() - unfit_.size(); }
+  std::size_t size() const { return tree_ != nullptr ? tree_count_ : index_->up_count() - unfit_.size(); }
   // Its k-th node (0-based, k < size()).
   NodeId kth(std::size_t k) const {
     std::size_t unfit_before = 0;
@@ -26,11 +33,17 @@ class FittingUpNodes {
   // The same, for ascending k in turn: `unfit_before` starts at 0 and carries the unfit nodes
   // before the last answer to the next call (they only grow with k), so the walk resumes there.
   NodeId kth(std::size_t k, std::size_t& unfit_before) const;
+  // The method reset() chose.
+  Method method() const { return tree_ != nullptr ? Method::wavelet : Method::listing; }
 
  private:
   std::size_t unfit_through(NodeId n) const;  // unfit nodes with an id <= n
 
   const ViewIndexes* index_ = nullptr;
+  const TaskSpec* task_ = nullptr;
+  // The wavelet method: the core class's tree, the task's memory prefix and its up count.
+  const UpNodesWaveletTree* tree_ = nullptr;
+  std::size_t tree_prefix_ = 0, tree_count_ = 0;
   // Scratch reused between tasks, not state.
   std::vector<NodeId> unfit_;
   std::vector<std::uint64_t> unfit_bits_;

@@ -3,11 +3,11 @@
 // partition or on what other LPs drew; the policy itself holds no state.
 //
 // Indexed path: the scan draws once, below(candidate count), and takes that position of the
-// id-ordered list. The view counts up nodes by id (a Fenwick tree), so the count is the up
-// nodes less those the task does not fit (listed from the view's static orders by cores and
-// by memory), and the drawn position k is the (k + j)-th up node, j the unfit nodes before
-// it (agents/fitting_up_nodes.hpp). The cost is the unfit list: O(log N) for a task that
-// fits every node, else the statically unfit nodes plus N / 64 words (grows with the cluster).
+// id-ordered list (agents/fitting_up_nodes.hpp). For a task some nodes cannot hold, the count
+// and the drawn node come either from listing the unfit up nodes (the statically unfit nodes
+// plus N / 64 words: cheapest on small clusters) or from a wavelet tree over the ids of the
+// nodes with the task's cores, ordered by memory (O(log N) levels of O(log N) steps), the
+// cheaper by an estimate; O(log N) for a task that fits every node.
 #include <memory>
 #include <stdexcept>
 

@@ -44,7 +44,13 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
                    [](const Machine& a, const Machine& b) { return a.cores < b.cores; });
   std::stable_sort(by_memory_.begin(), by_memory_.end(),
                    [](const Machine& a, const Machine& b) { return a.memory_gb < b.memory_gb; });
-  if (needs_.by_id) fenwick_.assign(nodes.size() + 1, 0);
+  if (needs_.by_id) {
+    fenwick_.assign(nodes.size() + 1, 0);
+    for (const NodeSpec& s : nodes) capacity_.push_back({s.cores, s.memory_gb});
+    for (const Machine& m : by_cores_)
+      if (core_classes_.empty() || core_classes_.back() != m.cores) core_classes_.push_back(m.cores);
+    core_class_trees_.resize(core_classes_.size());
+  }
   if (needs_.by_load) load_key_.resize(nodes.size());
   if (needs_.by_fit) {
     fit_leaves_ = 1;
@@ -116,7 +122,11 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   if (up != was_up) {
     up_[n] = up ? 1 : 0;
     up_count_ = up ? up_count_ + 1 : up_count_ - 1;
-    if (needs_.by_id) add_up(n, up ? 1 : -1);
+    if (needs_.by_id) {
+      add_up(n, up ? 1 : -1);
+      for (auto& tree : core_class_trees_)
+        if (tree) tree->set_up(n, up);
+    }
   }
 }
 
@@ -174,6 +184,27 @@ NodeId ViewIndexes::kth_up(std::size_t k) const {
     }
   }
   return static_cast<NodeId>(pos);  // 1-based pos + 1, as a 0-based id
+}
+
+std::size_t ViewIndexes::unfit_nodes_bound(const TaskSpec& task) const {
+  const auto few_cores = std::partition_point(by_cores_.begin(), by_cores_.end(),
+                                              [&](const Machine& m) { return m.cores < task.cores; });
+  const auto little_memory = std::partition_point(by_memory_.begin(), by_memory_.end(),
+                                                  [&](const Machine& m) { return m.memory_gb < task.memory_gb; });
+  return static_cast<std::size_t>((few_cores - by_cores_.begin()) + (little_memory - by_memory_.begin()));
+}
+
+const UpNodesWaveletTree* ViewIndexes::up_nodes_with_cores(const TaskSpec& task) const {
+  if (!needs_.by_id) throw std::logic_error("ViewIndexes::up_nodes_with_cores: no by_id index");
+  const auto it = std::lower_bound(core_classes_.begin(), core_classes_.end(), task.cores);
+  if (it == core_classes_.end()) return nullptr;  // no node has the cores
+  auto& tree = core_class_trees_[static_cast<std::size_t>(it - core_classes_.begin())];
+  if (!tree) {
+    if (core_class_trees_built_ == kMaxCoreClassTrees) return nullptr;
+    tree.emplace(*cluster_, *it, up_);
+    ++core_class_trees_built_;
+  }
+  return &*tree;
 }
 
 bool ViewIndexes::any_fits(const TaskSpec& task) const {

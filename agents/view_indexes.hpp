@@ -11,11 +11,15 @@
 // machine's cores and memory carried in the key (not the NodeSpec: ids in key order are
 // scattered over the spec array, a cache miss per node); the ECT tree keeps its subtrees'
 // largest cores and memory, so a subtree of machines too small is left whole; for `random`,
-// the nodes it does not fit are listed from two static orders (by cores, by memory).
+// the nodes it does not fit are listed from two static orders (by cores, by memory), or
+// counted and selected in a wavelet tree per distinct core count (agents/up_nodes_wavelet_tree).
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <vector>
+
+#include "agents/up_nodes_wavelet_tree.hpp"
 
 #include "workloads/cluster_spec.hpp"
 #include "workloads/task_spec.hpp"
@@ -138,6 +142,16 @@ class ViewIndexes {
   void unfit_up_nodes(const TaskSpec& task, std::vector<NodeId>& out) const;
   // by_id: the k-th (0-based) up node in id order; k < up_count().
   NodeId kth_up(std::size_t k) const;
+  // How many nodes the task does not fit statically, up or not, counted twice if both too
+  // small and too short of memory: what unfit_up_nodes walks, in O(log N).
+  std::size_t unfit_nodes_bound(const TaskSpec& task) const;
+  // by_id: the nodes with at least the task's cores (a distinct core count of the cluster),
+  // as a wavelet tree over their up flags, built on first use and then kept up to date;
+  // nullptr if no node has the cores or kMaxCoreClassTrees trees are built already.
+  const UpNodesWaveletTree* up_nodes_with_cores(const TaskSpec& task) const;
+  static constexpr std::size_t kMaxCoreClassTrees = 16;
+  // Each node's static capacity, by id.
+  const std::vector<Capacity>& capacity() const { return capacity_; }
 
  private:
   void add_up(NodeId n, int delta);  // the Fenwick tree
@@ -153,6 +167,12 @@ class ViewIndexes {
   };
   std::vector<Machine> by_cores_, by_memory_;  // static: ascending cores, ascending memory
   std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
+  std::vector<Capacity> capacity_;             // by id
+  std::vector<double> core_classes_;           // the distinct core counts, ascending
+  // by_id: per core class, its tree once a task asked for it (a cache: built from up_, then
+  // kept equal to it by update()).
+  mutable std::vector<std::optional<UpNodesWaveletTree>> core_class_trees_;
+  mutable std::size_t core_class_trees_built_ = 0;
   std::set<LoadKey> by_load_;
   std::vector<LoadKey> load_key_;  // each up node's key in by_load_
   std::size_t ect_leaves_ = 0;

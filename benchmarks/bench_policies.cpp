@@ -12,6 +12,9 @@
 //     node's keys in the indexes the policy reads: the price of the indexes per write.
 //   BM_assign32/<policy>/<N>: decide() of one LP's batch of 32 tasks (Min-Min for priority-minmin;
 //     in-order choose + commit for the others), from the same view each time.
+//   BM_fitting_up_nodes/<method>/<N>: random's indexed decision (count, draw, k-th fitting up
+//     node) by one method of agents/fitting_up_nodes forced: listing the unfit nodes, or the
+//     wavelet tree of the task's core class (random picks the cheaper by an estimate).
 //   BM_select/<discipline>/<Q>: one select() on a 16-core node with Q queued tasks, 6 running.
 // Counters: decisions_per_s (tasks placed per second) and select_per_s, both kIsRate.
 #include <benchmark/benchmark.h>
@@ -21,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/fitting_up_nodes.hpp"
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
 #include "engine/support/rng.hpp"
@@ -111,6 +115,14 @@ void BM_choose_indexed(benchmark::State& state, std::string policy) {
   auto p = make_scheduling_policy(policy);
   auto policy_state = p->make_state();
   const ClusterView view = indexed_view(s, *p);
+  {  // build what the indexes build on first use (random's core-class trees) before timing
+    auto warm_state = p->make_state();
+    RngStream warm(8, 0);
+    for (std::size_t t = 0; t < kTaskPool; ++t) {
+      DispatchContext ctx{0, 0, &warm, warm_state.get()};
+      benchmark::DoNotOptimize(p->choose_indexed(s.tasks[t], view, ctx));
+    }
+  }
   RngStream rng(7, 0);
   std::size_t i = 0;
   double decisions = 0;
@@ -122,6 +134,21 @@ void BM_choose_indexed(benchmark::State& state, std::string policy) {
     ++decisions;
   }
   state.counters["decisions_per_s"] = benchmark::Counter(decisions, benchmark::Counter::kIsRate);
+}
+
+void BM_fitting_up_nodes(benchmark::State& state, FittingUpNodes::Method method) {
+  const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
+  ClusterView view = s.view;
+  view.keep_indexes({.by_id = true});
+  FittingUpNodes fitting;
+  for (const TaskSpec& t : s.tasks) fitting.reset(t, view, method);  // the trees built on first use
+  RngStream rng(7, 0);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    fitting.reset(s.tasks[i++ % kTaskPool], view, method);
+    benchmark::DoNotOptimize(fitting.kth(rng.below(fitting.size())));
+  }
+  state.counters["decisions_per_s"] = benchmark::Counter(static_cast<double>(i), benchmark::Counter::kIsRate);
 }
 
 void BM_report_indexed(benchmark::State& state, std::string policy) {
@@ -211,6 +238,14 @@ int main(int argc, char** argv) {
                      benchmark::RegisterBenchmark(("BM_report_indexed/" + name).c_str(), BM_report_indexed, name)})
       bm->Arg(1000)->Arg(10000)->Arg(100000);
   }
+  benchmark::RegisterBenchmark("BM_fitting_up_nodes/listing", BM_fitting_up_nodes, FittingUpNodes::Method::listing)
+      ->Arg(1000)
+      ->Arg(10000)
+      ->Arg(100000);
+  benchmark::RegisterBenchmark("BM_fitting_up_nodes/wavelet", BM_fitting_up_nodes, FittingUpNodes::Method::wavelet)
+      ->Arg(1000)
+      ->Arg(10000)
+      ->Arg(100000);
   for (const QueueDisciplineInfo& d : queue_disciplines()) {
     const std::string name(d.name);
     benchmark::RegisterBenchmark(("BM_select/" + name).c_str(), BM_select, name)->Arg(10)->Arg(1000);
