@@ -31,7 +31,7 @@ std::string write_swf(const test::SharedTempDir& dir, int jobs) {
     std::ofstream out(path);
     for (int j = 1; j <= jobs; ++j)
       out << j << ' ' << 3 * j << " 0 " << 20 + j % 17 << ' ' << 1 + j % 4 << " -1 -1 " << 1 + j % 4 << " 100 "
-          << 1048576 * (1 + j % 3) << " 1 1 1 -1 1 " << (j % 5 == 0 ? j - 1 : -1) << " -1 -1\n";
+          << 1048576 * (1 + j % 3) << " 1 1 1 -1 1 -1 " << (j % 5 == 0 ? j - 1 : -1) << " -1\n";
   }
   dir.comm.barrier();
   return path;
