@@ -28,7 +28,7 @@ namespace {
 //   kernel's per-LP state and its entry in the central view: measured 2.5-3.0 KiB, counted 3 KiB;
 // - per decentralized agent beyond that: its inbox, decision state and own view's header
 //   (measured 4.1 KB a node in all with 4 neighbours and 4 sampled nodes, reports periodic),
-//   plus bytes_per_view for each view entry beyond the first;
+//   plus bytes_per_view for each entry of its view;
 // - a process's own footprint (binary, MPI, HDF5, allocator): kProgramBytes on every rank;
 // - a further rank of an episode spread over ranks: its exchange buffers and events in flight,
 //   ~27 bytes a task (10,000 nodes, 1,000,000 and 10,000,000 tasks, 2 ranks against 1).
@@ -50,10 +50,10 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   return 1.0 + sc.neighbours + sc.sampled;
 }
 
-// A node's bytes; its first view entry is in kNodeBytes.
+// A node's bytes (a central view's entry is in kNodeBytes; an agent keeps its own view).
 double bytes_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return kNodeBytes;
-  return kNodeBytes + kAgentBytes + (views_per_node(sc, nodes) - 1) * bytes_per_view(sc);
+  return kNodeBytes + kAgentBytes + views_per_node(sc, nodes) * bytes_per_view(sc);
 }
 
 // The largest count in a Slurm tasks-per-node list: "4(x2),3" -> 4; 0 if unreadable.
