@@ -1,10 +1,29 @@
 #include "workloads/task_table.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
 namespace marlsim {
+
+// A flat table's lookups: task id decoded into slot id mod kFlatSlots unless already there.
+struct TaskTable::Flat {
+  FlatTasks tasks;
+  std::shared_ptr<const void> owner;  // keeps the bytes of `tasks` alive
+  std::vector<TaskSpec> slots = std::vector<TaskSpec>(kFlatSlots);
+  std::vector<std::uint64_t> held = std::vector<std::uint64_t>(kFlatSlots, UINT64_MAX);  // per slot: its task id
+
+  const TaskSpec& at(std::uint64_t id) {
+    const std::uint64_t s = id % kFlatSlots;
+    if (held[s] != id) {
+      tasks.read(id, slots[s]);
+      held[s] = id;
+    }
+    return slots[s];
+  }
+};
 
 struct TaskTable::Chunks {
   TaskChunking chunking;
@@ -81,19 +100,38 @@ class FactsPass {
 };
 
 // One pass over a whole stream, in id order: everything the run needs of the whole of it.
-TaskStreamFacts record_facts(const std::vector<TaskSpec>& tasks, const ClusterSpec& cluster) {
+// `tasks` is a std::vector<TaskSpec> or a FlatTasks (through the accessors below).
+const TaskSpec& spec_of(const std::vector<TaskSpec>& tasks, std::uint64_t id, TaskSpec&) { return tasks[id]; }
+const TaskSpec& spec_of(const FlatTasks& tasks, std::uint64_t id, TaskSpec& scratch) {
+  tasks.read(id, scratch);
+  return scratch;
+}
+std::uint32_t instance_of(const std::vector<TaskSpec>& tasks, std::uint64_t id) { return tasks[id].instance; }
+std::uint32_t instance_of(const FlatTasks& tasks, std::uint64_t id) { return tasks.instance(id); }
+std::span<const std::uint64_t> parents_of(const std::vector<TaskSpec>& tasks, std::uint64_t id) {
+  return tasks[id].parents;
+}
+std::span<const std::uint64_t> parents_of(const FlatTasks& tasks, std::uint64_t id) { return tasks.parents(id); }
+
+template <class Tasks>
+TaskStreamFacts record_facts(const Tasks& tasks, const ClusterSpec& cluster) {
   FactsPass pass(cluster);
   TaskStreamFacts& f = pass.facts();
-  for (const TaskSpec& t : tasks) {
+  TaskSpec scratch;
+  const std::uint64_t n = tasks.size();
+  for (std::uint64_t id = 0; id < n; ++id) {
+    const TaskSpec& t = spec_of(tasks, id, scratch);
     pass.add(t);
+    const std::span<const std::uint64_t> parents = parents_of(tasks, id);
     if (t.instance > 0) {  // the group's edges are its first instance's; the others must agree
-      if (t.id == 0 || tasks[t.id - 1].instance + 1 != t.instance || tasks[t.id - 1].parents != t.parents)
+      if (id == 0 || instance_of(tasks, id - 1) + 1 != t.instance ||
+          !std::ranges::equal(parents_of(tasks, id - 1), parents))
         throw std::logic_error("task " + std::to_string(t.id) + ": instance " + std::to_string(t.instance) +
                                " does not follow its group's previous instance with the same parents");
       continue;
     }
-    for (std::uint64_t p : t.parents) {
-      if (p >= tasks.size() || tasks[p].instance != 0)
+    for (std::uint64_t p : parents) {
+      if (p >= n || instance_of(tasks, p) != 0)
         throw std::logic_error("task " + std::to_string(t.id) + ": parent " + std::to_string(p) +
                                " is not the first task of a group");
       f.dag_edges.emplace_back(p, t.id);
@@ -134,7 +172,13 @@ TaskTable::TaskTable(TaskTable&&) noexcept = default;
 TaskTable& TaskTable::operator=(TaskTable&&) noexcept = default;
 TaskTable::~TaskTable() = default;
 
-const TaskSpec& TaskTable::chunk_task(std::uint64_t id) const { return chunks_->at(id); }
+TaskTable::TaskTable(FlatTasks tasks, std::shared_ptr<const void> owner, const ClusterSpec& cluster)
+    : flat_(std::make_unique<Flat>()), facts_(record_facts(tasks, cluster)) {
+  flat_->tasks = tasks;
+  flat_->owner = std::move(owner);
+}
+
+const TaskSpec& TaskTable::held_task(std::uint64_t id) const { return flat_ ? flat_->at(id) : chunks_->at(id); }
 
 std::uint64_t TaskTable::chunks_made() const { return chunks_ ? chunks_->made : 0; }
 

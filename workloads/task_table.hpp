@@ -4,9 +4,14 @@
 // table, so that no LP, set-up step or metric walks the whole stream again. Every rank makes
 // the same table from the scenario and the seed; messages carry task ids.
 //
-// Two ways to hold the stream:
+// Three ways to hold the stream:
 // - whole (a trace, assembled whole: sorted, DAG resolved; tests, training): 88 bytes a task +
 //   8 a DAG parent, shared by the episodes that run on it (a trace's sample);
+// - flat (a trace in a block that another owns, workloads/flat_tasks.hpp: one copy per
+//   machine, read in place by its ranks): a lookup decodes the task into one of
+//   kFlatSlots slots (slot id mod kFlatSlots, a direct-mapped cache of TaskSpecs), so a rank
+//   holds kFlatSlots tasks of its own; the owner is type-erased (the workloads do not know
+//   who shares the bytes);
 // - replayed (a generated stream, from a TaskCursor): the pass that records the facts keeps a
 //   checkpoint of the cursor every TaskChunking::chunk_tasks tasks; a lookup makes the task's
 //   chunk from its checkpoint and keeps at most cache_chunks chunks (the least recently used
@@ -15,7 +20,7 @@
 //   The table is one rank's (the cache is not thread-safe: the kernel runs a rank's LPs on one
 //   thread).
 // A reference from operator[] stays valid as long as a whole table, but only until the next
-// lookup in a replayed one: who keeps a spec across lookups keeps a copy (or the id).
+// lookup in a replayed or a flat one: who keeps a spec across lookups keeps a copy (or the id).
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -23,6 +28,7 @@
 #include <vector>
 
 #include "workloads/cluster_spec.hpp"
+#include "workloads/flat_tasks.hpp"
 #include "workloads/task_spec.hpp"
 
 namespace marlsim {
@@ -73,11 +79,15 @@ class TaskTable {
   // Replays the first `tasks` tasks of `start` (a stream without instance groups or DAG
   // parents: std::logic_error otherwise), held as `chunking` says.
   TaskTable(const TaskCursor& start, std::uint64_t tasks, const ClusterSpec& cluster, TaskChunking chunking);
+  // Reads `tasks` in place; `owner` keeps their bytes alive as long as the table. Throws
+  // std::logic_error like the whole table's constructor.
+  TaskTable(FlatTasks tasks, std::shared_ptr<const void> owner, const ClusterSpec& cluster);
+  static constexpr std::uint64_t kFlatSlots = 64;
   TaskTable(TaskTable&&) noexcept;
   TaskTable& operator=(TaskTable&&) noexcept;
   ~TaskTable();
 
-  const TaskSpec& operator[](std::uint64_t id) const { return tasks_ ? (*tasks_)[id] : chunk_task(id); }
+  const TaskSpec& operator[](std::uint64_t id) const { return tasks_ ? (*tasks_)[id] : held_task(id); }
   std::uint64_t size() const { return facts_.tasks; }
   bool empty() const { return facts_.tasks == 0; }
   const TaskStreamFacts& facts() const { return facts_; }
@@ -91,10 +101,12 @@ class TaskTable {
 
  private:
   struct Chunks;
-  const TaskSpec& chunk_task(std::uint64_t id) const;
+  struct Flat;
+  const TaskSpec& held_task(std::uint64_t id) const;
 
-  std::shared_ptr<const std::vector<TaskSpec>> tasks_;  // whole; or null, and chunks_
+  std::shared_ptr<const std::vector<TaskSpec>> tasks_;  // whole; or null, and chunks_ or flat_
   std::unique_ptr<Chunks> chunks_;
+  std::unique_ptr<Flat> flat_;
   TaskStreamFacts facts_;
 };
 

@@ -70,11 +70,11 @@ ComparisonResult run_comparison(const Communicator& comm, const Scenario& scenar
                          "where windows end, which the other episodes change; set agents.decision_period_s > 0");
 
   ComparisonResult result;
-  EpisodeInputs inputs(scenario);
+  EpisodeInputs inputs(scenario, &comm);
   const ClusterSpec& cluster = inputs.first_cluster();
   result.nodes = cluster.nodes.size();
   if (inputs.trace()) {
-    result.notes.push_back(inputs.trace()->report.summary());
+    result.notes.push_back(inputs.trace_summary());
   } else {
     const OfferedLoad load = offered_load(base_arrival_rate(scenario.workload.synthetic, cluster),
                                           scenario.workload.synthetic, cluster);

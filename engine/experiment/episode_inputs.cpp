@@ -5,8 +5,12 @@
 #include <algorithm>
 
 #include "engine/cluster/memory_estimate.hpp"
+#include "engine/experiment/group_failure.hpp"
+#include "engine/experiment/machine_trace.hpp"
+#include "engine/experiment/rank_groups.hpp"
 #include "engine/support/input_error.hpp"
 #include "engine/support/rng.hpp"
+#include "mpi/machine_memory.hpp"
 #include "workloads/seed_study_cluster.hpp"
 #include "workloads/seed_study_workload.hpp"
 
@@ -73,41 +77,98 @@ std::shared_ptr<const std::vector<TaskSpec>> take_tasks(Workload* trace) {
 }
 }  // namespace
 
-EpisodeInputs::EpisodeInputs(const Scenario& scenario) : scenario_(scenario), trace_(read_scenario_trace(scenario, 0)) {
+EpisodeInputs::EpisodeInputs(const Scenario& scenario, const Communicator* ranks) : scenario_(scenario) {
+  const bool trace = scenario.workload.kind != "synthetic";
+  resample_ = trace && scenario.workload.trace.sample_jobs < 1.0;
+  if (trace && ranks != nullptr && !resample_) {
+    machine_trace_ = std::make_unique<MachineTrace>(*ranks, scenario);
+    trace_summary_ = machine_trace_->summary();
+    trace_task_count_ = machine_trace_->tasks();
+  } else if (trace) {
+    read_trace(0);
+  }
   // Before anything of the cluster's size is built (cluster.nodes = 1e9 would end in std::bad_alloc).
-  require_episode_memory(
-      scenario.path, scenario.scheduler,
-      trace_ && scenario.cluster.source == "trace" ? trace_->machines.nodes.size() : scenario.cluster.generated.nodes,
-      trace_ ? trace_->tasks.size() : scenario.workload.synthetic.tasks,
-      std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes),
-      trace_ ? TaskStorage::Whole : TaskStorage::Replayed);
-  trace_tasks_ = take_tasks(trace_.get());
-  resample_ = trace_ && scenario.workload.trace.sample_jobs < 1.0;
-  cluster_ = build_cluster(scenario, trace_.get(), 0);
+  const Workload* workload = this->trace();
+  const auto require = [&](std::uint64_t ranks_here, std::uint64_t groups_here) {
+    require_episode_memory(scenario.path, scenario.scheduler,
+                           workload && scenario.cluster.source == "trace" ? workload->machines.nodes.size()
+                                                                          : scenario.cluster.generated.nodes,
+                           workload ? trace_task_count_ : scenario.workload.synthetic.tasks,
+                           std::min<std::uint64_t>(scenario.batch_episodes, scenario.run.episodes),
+                           machine_trace_ ? TaskStorage::SharedPerMachine
+                           : workload     ? TaskStorage::Whole
+                                          : TaskStorage::Replayed,
+                           ranks_here, groups_here);
+  };
+  // The ranks on this machine: MPI's count when the run has several ranks (mpirun or srun alike);
+  // a single rank asks the launcher, as several single-rank runs may share the machine.
+  std::uint64_t ranks_here = ranks_on_this_machine();
+  if (machine_trace_ && ranks->size() > 1) ranks_here = machine_trace_->machine_ranks();
+  else if (ranks != nullptr && ranks->size() > 1)
+    ranks_here = static_cast<std::uint64_t>(MachineCommunicator(*ranks).comm().size());
+  // Rank groups side by side each hold an episode: as many on this machine as it has ranks,
+  // at most (the groups are contiguous blocks of ranks; a machine holding parts of fewer
+  // groups is counted as if it held whole ones).
+  const std::uint64_t groups_here = ranks != nullptr && ranks->size() > 1
+                                        ? std::min<std::uint64_t>(
+                                              ranks_here,
+                                              static_cast<std::uint64_t>(rank_group_count(scenario, ranks->size())))
+                                        : 1;
+  if (machine_trace_) {
+    // Every rank takes the same decision (MemAvailable moves between two reads) before the
+    // machine's ranks allocate the shared block together: the lowest refusing rank's.
+    GroupFailure failure;
+    try {
+      require(ranks_here, groups_here);
+    } catch (...) {
+      failure.caught(std::current_exception());
+    }
+    failure.agree(*ranks);
+    machine_trace_->share();
+  } else {
+    require(ranks_here, groups_here);
+    trace_tasks_ = take_tasks(trace_.get());
+  }
+  cluster_ = build_cluster(scenario, this->trace(), 0);
+}
+
+EpisodeInputs::~EpisodeInputs() = default;
+
+const Workload* EpisodeInputs::machine_workload() const { return &machine_trace_->trace(); }
+
+void EpisodeInputs::read_trace(std::uint64_t episode) {
+  trace_ = read_scenario_trace(scenario_, episode);
+  trace_summary_ = trace_->report.summary();
+  trace_task_count_ = trace_->tasks.size();
+}
+
+std::shared_ptr<const TaskTable> EpisodeInputs::trace_table(const ClusterSpec& cluster) const {
+  if (machine_trace_) return std::make_shared<const TaskTable>(machine_trace_->table(cluster));
+  return std::make_shared<const TaskTable>(trace_tasks_, cluster);
 }
 
 EpisodeInputs::Episode EpisodeInputs::episode(std::uint64_t e) {
   if (resample_ && e != trace_episode_) {
     trace_tasks_.reset();  // before the next sample is read: one sample in memory (but those of episodes in flight)
-    trace_ = read_scenario_trace(scenario_, e);
+    read_trace(e);
     trace_tasks_ = take_tasks(trace_.get());
     trace_table_.reset();
     trace_episode_ = e;
   }
   const ClusterSpec* cluster = &cluster_;
   if (scenario_.cluster.new_per_episode) {
-    fresh_ = build_cluster(scenario_, trace_.get(), e);
+    fresh_ = build_cluster(scenario_, trace(), e);
     cluster = &fresh_;
   }
   std::shared_ptr<const TaskTable> table;
-  if (!trace_tasks_) {
+  if (!trace()) {
     // Replayed in chunks (workloads/task_table.hpp): a rank holds a bounded part of the stream.
     table = std::make_shared<const TaskTable>(
         seed_study_task_table(scenario_.workload.synthetic, *cluster, scenario_.run.seed, e));
   } else if (scenario_.cluster.new_per_episode) {  // the facts are the cluster's: a pass per episode
-    table = std::make_shared<const TaskTable>(trace_tasks_, *cluster);
+    table = trace_table(*cluster);
   } else {
-    if (!trace_table_) trace_table_ = std::make_shared<const TaskTable>(trace_tasks_, *cluster);
+    if (!trace_table_) trace_table_ = trace_table(*cluster);
     table = trace_table_;
   }
   check_tasks(scenario_, *table, e);

@@ -20,6 +20,14 @@ expect_error 'cluster.nodes: this run needs about [0-9]+ GB of memory \(100000 n
 # One episode of 1e7 tasks fits (~5.5 GB); 64 of them side by side (run.batch_episodes) do not.
 expect_error 'run.batch_episodes: this run needs about [0-9.e+]+ GB of memory \(64 episodes side by side, each of 100 nodes, 10000000 tasks\)' \
   "$MARLSIM" run "$SCENARIO" --episodes 64 --batch-episodes 64 --quiet --set workload.tasks=1e7
+# srun's direct launch (no mpirun variables): a single-rank run counts the ranks Slurm puts on
+# the machine, each with its own copy of the program, task cache and buffers.
+expect_error "^marlsim: error: $SCENARIO: workload.tasks: this run needs about [0-9.e+]+ GB of memory \\(100 nodes, 10000000 tasks, 1000 ranks on this machine\\)" \
+  env -u OMPI_COMM_WORLD_LOCAL_SIZE -u MPI_LOCALNRANKS SLURM_STEP_TASKS_PER_NODE='1000(x2)' \
+  "${run[@]}" --set workload.tasks=1e7
+expect_error "^marlsim: error: $SCENARIO: workload.tasks: this run needs about [0-9.e+]+ GB of memory \\(100 nodes, 10000000 tasks, 1000 ranks on this machine\\)" \
+  env -u OMPI_COMM_WORLD_LOCAL_SIZE -u MPI_LOCALNRANKS -u SLURM_STEP_TASKS_PER_NODE SLURM_NTASKS_PER_NODE=1000 \
+  "${run[@]}" --set workload.tasks=1e7
 expect_error '^marlsim: error: --population: this run needs about [0-9.e+]+ GB of memory \(1024 LPs x 4294967295 events\)' \
   "${phold[@]}" --population 4294967295
 
