@@ -67,7 +67,8 @@ class BestFitPolicy final : public SchedulingPolicy {
   IndexNeeds index_needs() const override { return {.by_backlog = true, .by_fit = true}; }
 
   NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
-    AlignedSearch search{task, view, *view.indexes()};
+    const ViewIndexes& index = *view.indexes();
+    AlignedSearch search{task, view, index, ViewIndexes::AlignmentBound{index, task}};
     search.visit(1);
     return search.best != kNoNode ? search.best : min_ect_indexed(task, view).node;
   }
@@ -75,10 +76,10 @@ class BestFitPolicy final : public SchedulingPolicy {
  private:
   // The branch and bound over the fit tree (see the file comment).
   struct AlignedSearch {
-    static constexpr double kRoundingSlack = 1 + 1e-12;
     const TaskSpec& task;
     const ClusterView& view;
     const ViewIndexes& index;
+    const ViewIndexes::AlignmentBound bound_of;
     NodeId best = kNoNode;
     double best_score = 0, best_ect = 0;
 
@@ -86,7 +87,7 @@ class BestFitPolicy final : public SchedulingPolicy {
     bool worth(std::size_t i, double& bound) const {
       const ViewIndexes::FitMaxima& m = index.fit_tree()[i];
       if (!m.may_hold(task)) return false;
-      bound = (task.cores * m.core_factor + task.memory_gb * m.memory_factor_for(task)) * kRoundingSlack;
+      bound = bound_of(m);
       return best == kNoNode || bound >= best_score;
     }
 

@@ -21,9 +21,10 @@ float float_at_least(double x) {
 // A leaf where no task starts at once (down, queued, or padding).
 ViewIndexes::FitMaxima closed_fit_leaf() {
   constexpr double kNone = -std::numeric_limits<double>::infinity();
-  ViewIndexes::FitMaxima m{kNone, kNone, kNone, kNone, {}, {}};
+  ViewIndexes::FitMaxima m{kNone, kNone, kNone, kNone, {}, {}, {}};
   m.free_memory_gb_with_cores.fill(-std::numeric_limits<float>::infinity());
   m.memory_factor_with_cores.fill(-std::numeric_limits<float>::infinity());
+  m.along.fill(-std::numeric_limits<float>::infinity());
   return m;
 }
 }  // namespace
@@ -61,6 +62,17 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     std::stable_sort(order.begin(), order.end(), [](const Machine& a, const Machine& b) {
       return a.cores < b.cores || (a.cores == b.cores && a.memory_gb < b.memory_gb);
     });
+    // Directions from 1/16 to 11 times the cluster's memory per core, a factor sqrt(2)
+    // apart: tasks' memory per core spans about that range around the machines' (seed-study:
+    // 1/16-5 times); outside it the bound is still valid, only looser.
+    double cores = 0, memory_gb = 0;
+    for (const NodeSpec& s : nodes) {
+      cores += s.cores;
+      memory_gb += s.memory_gb;
+    }
+    const double per_core = cores > 0 && memory_gb > 0 ? memory_gb / cores : 1;
+    for (int j = 0; j < kFitDirections; ++j)
+      fit_ratios_[static_cast<std::size_t>(j)] = per_core * std::exp2((j - 8) / 2.0);
     fit_position_.resize(nodes.size());
     for (std::size_t i = 0; i < order.size(); ++i) {
       fit_order_[i] = order[i].id;
@@ -109,7 +121,10 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
                      keys.free_cores / spec.cores / spec.cores,
                      keys.free_memory_gb / spec.memory_gb / spec.memory_gb,
                      closed_fit_leaf().free_memory_gb_with_cores,
-                     closed_fit_leaf().memory_factor_with_cores};
+                     closed_fit_leaf().memory_factor_with_cores,
+                     {}};
+      for (std::size_t j = 0; j < kFitDirections; ++j)
+        leaf.along[j] = float_at_least(leaf.core_factor + fit_ratios_[j] * leaf.memory_factor);
       for (int k = 0; k < kCoreSteps && keys.free_cores >= k + 1; ++k) {
         leaf.free_memory_gb_with_cores[static_cast<std::size_t>(k)] = float_at_least(keys.free_memory_gb);
         leaf.memory_factor_with_cores[static_cast<std::size_t>(k)] = float_at_least(leaf.memory_factor);
@@ -141,7 +156,9 @@ void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
                   std::max(l.core_factor, r.core_factor),
                   std::max(l.memory_factor, r.memory_factor),
                   {},
+                  {},
                   {}};
+    for (std::size_t j = 0; j < kFitDirections; ++j) max.along[j] = std::max(l.along[j], r.along[j]);
     for (std::size_t k = 0; k < kCoreSteps; ++k) {
       max.free_memory_gb_with_cores[k] = std::max(l.free_memory_gb_with_cores[k], r.free_memory_gb_with_cores[k]);
       max.memory_factor_with_cores[k] = std::max(l.memory_factor_with_cores[k], r.memory_factor_with_cores[k]);
@@ -150,10 +167,44 @@ void ViewIndexes::set_fit_leaf(NodeId n, const FitMaxima& m) {
     if (at.free_cores == max.free_cores && at.free_memory_gb == max.free_memory_gb &&
         at.core_factor == max.core_factor && at.memory_factor == max.memory_factor &&
         at.free_memory_gb_with_cores == max.free_memory_gb_with_cores &&
-        at.memory_factor_with_cores == max.memory_factor_with_cores)
+        at.memory_factor_with_cores == max.memory_factor_with_cores && at.along == max.along)
       break;  // the maxima above do not change either
     at = max;
   }
+}
+
+ViewIndexes::AlignmentBound::AlignmentBound(const ViewIndexes& index, const TaskSpec& task) : task_(&task) {
+  if (!(task.cores > 0)) return;  // no ratio: the axis bound only
+  const double ratio = task.memory_gb / task.cores;
+  const auto& r = index.fit_ratios_;
+  if (ratio > r[kFitDirections - 1]) {  // the last direction plus the memory left over
+    low_ = kFitDirections - 1;
+    low_weight_ = task.cores;
+    tail_memory_ = task.memory_gb - task.cores * r[kFitDirections - 1];
+    return;
+  }
+  // cores x (core factor + ratio x memory factor) = cores x (a x (low direction) + b x (high
+  // direction)), a + b = 1; below the first direction, the low one is the core axis.
+  high_ = 0;
+  while (r[static_cast<std::size_t>(high_)] < ratio) ++high_;
+  low_ = high_ - 1;
+  const double low_ratio = low_ < 0 ? 0 : r[static_cast<std::size_t>(low_)];
+  const double b = (ratio - low_ratio) / (r[static_cast<std::size_t>(high_)] - low_ratio);
+  low_weight_ = task.cores * (1 - b);
+  high_weight_ = task.cores * b;
+}
+
+double ViewIndexes::AlignmentBound::operator()(const FitMaxima& m) const {
+  constexpr double kRoundingSlack = 1e-12;
+  const TaskSpec& task = *task_;
+  const double axis = task.cores * m.core_factor + task.memory_gb * m.memory_factor_for(task);
+  const double slack = kRoundingSlack * (task.cores * m.core_factor + task.memory_gb * m.memory_factor);
+  if (low_ == -1 && high_ == -1) return axis + slack;
+  const double low = low_ < 0 ? m.core_factor : m.along[static_cast<std::size_t>(low_)];
+  double hull = low_weight_ * low;
+  if (high_ >= 0) hull += high_weight_ * m.along[static_cast<std::size_t>(high_)];
+  if (tail_memory_ > 0) hull += tail_memory_ * m.memory_factor_for(task);
+  return std::min(axis, hull) + slack;
 }
 
 void ViewIndexes::set_ect_leaf(NodeId n, double min_backlog_s) {

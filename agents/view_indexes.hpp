@@ -111,6 +111,15 @@ class ViewIndexes {
   // "some node below has the task's cores and memory free" is then exact, and the search does
   // not descend into subtrees where only different nodes hold each.
   static constexpr int kCoreSteps = 8;
+  // A node's alignment for a task is the dot product of (task cores, task memory) with the
+  // node's (core factor, memory factor). The largest core factor and the largest memory
+  // factor of a subtree may be two different nodes', a loose bound when many nodes score
+  // close to the best; so a subtree also keeps its largest core factor + r x memory factor
+  // for kFitDirections ratios r (fit_ratio(j), geometric around the cluster's memory per
+  // core), and a task whose memory / cores lies between two ratios is bounded by a convex
+  // combination of the two (AlignmentBound): an upper hull of the subtree's factor points,
+  // sampled in kFitDirections directions.
+  static constexpr int kFitDirections = 16;
   struct FitMaxima {
     double free_cores, free_memory_gb, core_factor, memory_factor;
     // [k]: the largest free memory of a node below with at least k + 1 cores free, rounded up
@@ -118,6 +127,8 @@ class ViewIndexes {
     std::array<float, kCoreSteps> free_memory_gb_with_cores;
     // [k]: the largest memory factor of a node below with at least k + 1 cores free, rounded up.
     std::array<float, kCoreSteps> memory_factor_with_cores;
+    // [j]: the largest core factor + fit_ratio(j) x memory factor of a node below, rounded up.
+    std::array<float, kFitDirections> along;
     // Some node below may have the task's cores and memory free; true if one has.
     bool may_hold(const TaskSpec& task) const {
       if (free_cores < task.cores || free_memory_gb < task.memory_gb) return false;
@@ -131,6 +142,25 @@ class ViewIndexes {
       const int k = task.cores >= kCoreSteps ? kCoreSteps - 1 : static_cast<int>(task.cores) - 1;
       return memory_factor_with_cores[static_cast<std::size_t>(k)];
     }
+  };
+  double fit_ratio(int j) const { return fit_ratios_[static_cast<std::size_t>(j)]; }
+  // An upper bound of the alignment of a task with every node below a fit-tree node that
+  // may hold it, from the node's maxima: the smaller of the axis bound (task cores x largest
+  // core factor + task memory x largest memory factor of a node with the task's cores free)
+  // and the directional one (see kFitDirections), with a slack for rounding: the scan's
+  // score and each bound are a few roundings (relative error < 1e-15 of the magnitudes
+  // involved, all terms nonnegative) from exact values, so a relative 1e-12 of the axis
+  // bound covers them. The task's part (where its ratio falls) is computed once.
+  class AlignmentBound {
+   public:
+    AlignmentBound(const ViewIndexes& index, const TaskSpec& task);
+    double operator()(const FitMaxima& m) const;
+
+   private:
+    const TaskSpec* task_;
+    int low_ = -1, high_ = -1;                 // directions around the task's ratio (-1: the core axis)
+    double low_weight_ = 0, high_weight_ = 0;  // convex weights, x task cores
+    double tail_memory_ = 0;                   // beyond the last direction: task memory left to the memory factor
   };
   std::size_t fit_leaves() const { return fit_leaves_; }
   const std::vector<FitMaxima>& fit_tree() const { return fit_tree_; }
@@ -181,8 +211,9 @@ class ViewIndexes {
   void set_ect_leaf(NodeId n, double min_backlog_s);
   std::size_t fit_leaves_ = 0;
   std::vector<FitMaxima> fit_tree_;
-  std::vector<NodeId> fit_order_;            // by_fit: the node at each leaf (static order)
-  std::vector<std::uint32_t> fit_position_;  // by_fit: each node's leaf, less fit_leaves_
+  std::array<double, kFitDirections> fit_ratios_{};  // by_fit: memory per core of each direction
+  std::vector<NodeId> fit_order_;                    // by_fit: the node at each leaf (static order)
+  std::vector<std::uint32_t> fit_position_;          // by_fit: each node's leaf, less fit_leaves_
   void set_fit_leaf(NodeId n, const FitMaxima& m);
 };
 

@@ -204,6 +204,51 @@ TEST_CASE("the ECT tree holds each subtree's least up backlog and its machines' 
   }
 }
 
+TEST_CASE("best-fit's alignment bound is at least the score of every node below that can start the task",
+          "[policy][index]") {
+  // Every tree node's bound (axis and directional, ViewIndexes::AlignmentBound) against the
+  // scan's alignment of each open node under it that fits the task now, for tasks whose
+  // memory per core falls below, between and beyond the directions; and the bound must not
+  // be loose everywhere (the hull is used: some bound is below the axis bound).
+  std::size_t checked = 0, tighter = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    RngStream rng(seed, 0);
+    const ClusterSpec cluster = random_cluster(rng, 300);
+    ClusterView view(cluster);
+    view.keep_indexes({.by_fit = true});
+    for (NodeId n = 0; n < cluster.nodes.size(); ++n) view.set_state(n, random_report(rng, cluster.nodes[n]));
+    const ViewIndexes& index = *view.indexes();
+    const auto& tree = index.fit_tree();
+    const std::size_t leaves = index.fit_leaves();
+    for (int t = 0; t < 40; ++t) {
+      TaskSpec task = random_task(rng);
+      if (rng.below(3) == 0) task.memory_gb = rng.uniform(0.1, 200);  // ratios off the small sets
+      const ViewIndexes::AlignmentBound bound(index, task);
+      for (std::size_t i = 1; i < 2 * leaves; ++i) {
+        double highest = -std::numeric_limits<double>::infinity();
+        for (std::size_t leaf = i; leaf < 2 * leaves; leaf = 2 * leaf) {  // the leaves under i
+          const std::size_t width = leaf / i;
+          for (std::size_t l = leaf; l < leaf + width && leaf >= leaves; ++l) {
+            const NodeId n = index.fit_leaf_node(l);
+            if (n == ViewIndexes::kNoNodeAt || !std::as_const(view).state(n).up) continue;
+            if (!view.fits_statically(task, n) || !view.fits_now(task, n)) continue;
+            highest = std::max(highest, view.alignment(task, n));
+          }
+        }
+        if (highest == -std::numeric_limits<double>::infinity()) continue;
+        const double b = bound(tree[i]);
+        INFO("seed " << seed << " tree node " << i << " task " << task.cores << " cores " << task.memory_gb << " GB");
+        REQUIRE(b >= highest);
+        ++checked;
+        const auto& m = tree[i];
+        if (b < task.cores * m.core_factor + task.memory_gb * m.memory_factor_for(task)) ++tighter;
+      }
+    }
+  }
+  CHECK(checked > 10000);
+  CHECK(tighter > checked / 10);
+}
+
 TEST_CASE("priority-minmin: a batch of every-node requests is the batch of listed ones", "[policy][index]") {
   const auto policy = make_scheduling_policy("priority-minmin");
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
