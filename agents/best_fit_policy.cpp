@@ -18,9 +18,11 @@
 // resources cannot hold the task (tested on the subtree's staircase of free memory per free
 // cores, FitMaxima::may_hold: exact for tasks of up to 8 whole cores, so a subtree where one
 // node has the cores free and another the memory is left) or whose bound (task cores x largest
-// core factor + task memory x largest memory factor of a node with the task's cores free) is
-// below the best score found: every node a subtree could
-// hold scores at most its bound, up to rounding, which a relative slack of 1e-12 covers (the
+// core factor + task memory x largest memory factor of a node with the task's cores free,
+// lowered to the subtree's upper hull of (core factor + r x memory factor) over 16 ratios r,
+// ViewIndexes::AlignmentBound) is below the best score found: every node a subtree could
+// hold scores at most its bound, up to rounding, which a slack of 1e-12 x (task cores x largest
+// core factor + task memory x largest memory factor), at least the axis bound, covers (the
 // scan's score and the bound are each a few roundings, relative error < 1e-15, from the same
 // exact value). Scores equal to the best are never left out, so ties (smaller expected
 // completion, then the lower id) go as in the scan. Subtrees hold machines of similar capacity,

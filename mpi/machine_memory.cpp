@@ -1,6 +1,7 @@
 #include "mpi/machine_memory.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 namespace marlsim {
@@ -13,7 +14,11 @@ MPI_Comm MachineCommunicator::split(const Communicator& parent) {
 
 MachineCommunicator::MachineCommunicator(const Communicator& parent) : raw_(split(parent)), comm_(raw_) {}
 
-MachineCommunicator::~MachineCommunicator() { MPI_Comm_free(&raw_); }
+// Freeing is collective: while an exception unwinds, this rank may be the only one here (the
+// others wait in another collective), so the free is left to MPI_Abort or MPI_Finalize.
+MachineCommunicator::~MachineCommunicator() {
+  if (std::uncaught_exceptions() == 0) MPI_Comm_free(&raw_);
+}
 
 MachineSharedBytes::MachineSharedBytes(const Communicator& machine, std::uint64_t bytes)
     : machine_(machine), writer_(machine.rank() == 0) {
@@ -32,7 +37,9 @@ MachineSharedBytes::MachineSharedBytes(const Communicator& machine, std::uint64_
   size_ = static_cast<std::size_t>(bytes);
 }
 
-MachineSharedBytes::~MachineSharedBytes() { MPI_Win_free(&win_); }
+MachineSharedBytes::~MachineSharedBytes() {
+  if (std::uncaught_exceptions() == 0) MPI_Win_free(&win_);  // as ~MachineCommunicator
+}
 
 std::span<std::byte> MachineSharedBytes::writable() {
   if (!writer_) throw std::logic_error("MachineSharedBytes: only the machine's first rank writes");

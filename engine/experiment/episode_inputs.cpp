@@ -124,7 +124,7 @@ EpisodeInputs::EpisodeInputs(const Scenario& scenario, const Communicator* ranks
       failure.caught(std::current_exception());
     }
     failure.agree(*ranks);
-    machine_trace_->share();
+    machine_trace_->share(*ranks);
   } else {
     require(ranks_here, groups_here);
     trace_tasks_ = take_tasks(trace_.get());

@@ -43,7 +43,7 @@ MachineTrace::MachineTrace(const Communicator& ranks, const Scenario& scenario)
   } catch (...) {
     failure.caught(std::current_exception());
   }
-  failure.agree(machine);
+  failure.agree(ranks);  // every machine learns of one machine's read error
   machine.broadcast(tasks_);
   machine.broadcast(summary_);
   broadcast_cluster(machine, trace_.machines);
@@ -53,14 +53,20 @@ MachineTrace::~MachineTrace() = default;
 
 std::uint64_t MachineTrace::machine_ranks() const { return static_cast<std::uint64_t>(shared_->machine.comm().size()); }
 
-void MachineTrace::share() {
+void MachineTrace::share(const Communicator& ranks) {
   const Communicator& machine = shared_->machine.comm();
   shared_->block.emplace(machine, machine.is_root() ? flat_tasks_bytes(trace_.tasks) : 0);
   MachineSharedBytes& block = *shared_->block;
-  if (block.writer()) {
-    write_flat_tasks(trace_.tasks, block.writable());
-    std::vector<TaskSpec>().swap(trace_.tasks);  // one copy per machine: the shared one
+  GroupFailure failure;
+  try {
+    if (block.writer()) {
+      write_flat_tasks(trace_.tasks, block.writable());
+      std::vector<TaskSpec>().swap(trace_.tasks);  // one copy per machine: the shared one
+    }
+  } catch (...) {
+    failure.caught(std::current_exception());
   }
+  failure.agree(ranks);  // before the barrier of publish(), which a failed writer would not reach
   block.publish();
   flat_ = FlatTasks(block.bytes());
 }

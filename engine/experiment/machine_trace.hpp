@@ -20,7 +20,7 @@ class MachineTrace {
  public:
   // Collective over `ranks`: reads the trace of `scenario` (workload.kind a trace format) on the
   // first rank of each machine. An error there (InputError: a missing file, a bad line) is
-  // thrown on every rank of the machine.
+  // thrown on every rank of `ranks`.
   MachineTrace(const Communicator& ranks, const Scenario& scenario);
   ~MachineTrace();
 
@@ -32,9 +32,10 @@ class MachineTrace {
   // The ranks of this run on this machine.
   std::uint64_t machine_ranks() const;
 
-  // Collective over the machine's ranks: the first rank copies the tasks into the shared block
-  // and frees its own copy. Call once, after the memory check.
-  void share();
+  // Collective over `ranks` (the constructor's): the first rank of each machine copies the
+  // tasks into the shared block and frees its own copy; a failure is raised on every rank.
+  // Call once, after the memory check.
+  void share(const Communicator& ranks);
   // A table of the shared tasks with the facts on `cluster` (after share()).
   TaskTable table(const ClusterSpec& cluster) const;
   // The bytes of the shared block, and what this rank allocated of it (all or 0).

@@ -73,7 +73,7 @@ TEST_CASE("machine trace: every rank reads the trace's tasks from one copy per m
   MachineTrace machine(world, s);
   REQUIRE(machine.tasks() == reference->tasks.size());
   REQUIRE(machine.summary() == reference->report.summary());
-  machine.share();
+  machine.share(world);
   const TaskTable shared = machine.table(cluster);
   const TaskTable whole(std::make_shared<const std::vector<TaskSpec>>(reference->tasks), cluster);
   REQUIRE(shared.size() == whole.size());
