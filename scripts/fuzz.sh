@@ -7,7 +7,7 @@
 #   MARLSIM_FUZZ_BUILD=build-fuzz-long bash scripts/fuzz.sh 600   # another build folder
 # Seed corpora are made at run time from configs/ and small slices of ../shared/traces
 # (never copied into the repository). Exit code 0: no crash, leak, hang or UB; otherwise the
-# input that triggered it is in build-asan/artifacts/.
+# input that triggered it is in build-asan/artifacts/. Targets run side by side, one per core.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 SECONDS_PER_TARGET=${1:-20}
 RUNS=${MARLSIM_FUZZ_RUNS:--1}
@@ -45,9 +45,8 @@ fi
 # The trace targets write each input to a file: on tmpfs that is ~5x faster than on disk.
 scratch=${TMPDIR:-/tmp}
 [ -w /dev/shm ] && scratch=/dev/shm
-status=0
-for t in "${TARGETS[@]}"; do
-  log="$BUILD/fuzz_$t.log"
+run_target() {  # run_target NAME: fuzzes one target, prints its summary; non-zero on a finding
+  local t=$1 log="$BUILD/fuzz_$1.log"
   echo "fuzz_$t: $([ "$RUNS" -gt 0 ] && echo "$RUNS runs" || echo "$SECONDS_PER_TARGET s")"
   # Leaks are checked (no MPI is initialised in the targets); -timeout flags hangs.
   if ! TMPDIR="$scratch" "$BUILD/bin/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -runs="$RUNS" \
@@ -55,8 +54,20 @@ for t in "${TARGETS[@]}"; do
       -artifact_prefix="$BUILD/artifacts/$t-" "$corpus/$t" >"$log" 2>&1; then
     echo "fuzz_$t: FOUND A PROBLEM (see $log and $BUILD/artifacts/)" >&2
     tail -40 "$log" >&2
-    status=1
+    return 1
   fi
-  grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -2
+  grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | sed "s/^/fuzz_$t: /" | tail -2
+}
+# One target per core at a time (each libFuzzer process is single-threaded).
+status=0
+running=()
+for t in "${TARGETS[@]}"; do
+  run_target "$t" &
+  running+=($!)
+  if [ "${#running[@]}" -ge "$(nproc)" ]; then
+    for pid in "${running[@]}"; do wait "$pid" || status=1; done
+    running=()
+  fi
 done
+for pid in "${running[@]}"; do wait "$pid" || status=1; done
 exit $status

@@ -12,8 +12,24 @@ configure_asan_build "$BUILD"
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cmake --build "$BUILD" -j"$(nproc)" --target marlsim_tests marlsim_mpi_tests
 cd "$BUILD"
+# The unit tests in two processes side by side (every other test case each: one per core of
+# CI's two), then the MPI tests at 2 ranks. Catch reads names from a file with , [ ] escaped.
+tests="$BUILD/bin/marlsim_tests"
+# (Catch's exit code after a listing is the number of test cases listed.)
+{ "$tests" --list-test-names-only || true; } | grep -v '^$' | sed 's/[][,]/\\&/g' >"$BUILD/unit_tests.txt"
+[ -s "$BUILD/unit_tests.txt" ] || { echo "sanitize: $tests listed no test cases" >&2; exit 1; }
+awk 'NR % 2 == 1' "$BUILD/unit_tests.txt" >"$BUILD/unit_tests.0"
+awk 'NR % 2 == 0' "$BUILD/unit_tests.txt" >"$BUILD/unit_tests.1"
+echo "sanitize: $(wc -l <"$BUILD/unit_tests.txt") unit test cases in two processes"
+"$tests" -f "$BUILD/unit_tests.0" >"$BUILD/unit_tests.0.log" 2>&1 & shard0=$!
+"$tests" -f "$BUILD/unit_tests.1" >"$BUILD/unit_tests.1.log" 2>&1 & shard1=$!
+failed=0
+for shard in 0 1; do
+  pid_var=shard$shard
+  if wait "${!pid_var}"; then tail -2 "$BUILD/unit_tests.$shard.log"; else cat "$BUILD/unit_tests.$shard.log"; failed=1; fi
+done
+[ "$failed" -eq 0 ] || { echo "sanitize: unit tests failed under ASan + UBSan" >&2; exit 1; }
 set -x
-"$BUILD/bin/marlsim_tests"
 "${MPIRUN[@]}" -np 2 "$BUILD/bin/marlsim_mpi_tests"
 set +x
 echo "sanitize: unit and 2-rank MPI tests clean under ASan + UBSan"

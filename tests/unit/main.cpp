@@ -1,11 +1,9 @@
 // Unit tests run in one process (MPI singleton) so code that needs an initialized MPI,
 // such as parallel HDF5, works here too.
-#define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
-
 #include <cstdlib>
 
 #include "mpi/communicator.hpp"
+#include "tests/catch/catch_session.hpp"
 
 int main(int argc, char* argv[]) {
   // ctest runs each test case as its own process: Open MPI's default start-up probes network
@@ -14,5 +12,5 @@ int main(int argc, char* argv[]) {
   setenv("OMPI_MCA_pml", "ob1", 0);
   setenv("HWLOC_COMPONENTS", "-x86", 0);
   marlsim::MpiSession mpi(&argc, &argv);
-  return Catch::Session().run(argc, argv);
+  return marlsim::testing::run_catch_session(argc, argv, true);
 }
