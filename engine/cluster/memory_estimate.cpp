@@ -111,9 +111,9 @@ double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t no
 
 std::uint64_t ranks_on_this_machine() {
   // The launcher's variables, not an MPI call: the check runs before (and without) any
-  // collective, on whichever ranks build episode inputs.
-  for (const char* name :
-       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_TASKS_PER_NODE", "SLURM_NTASKS_PER_NODE"}) {
+  // collective, on whichever ranks build episode inputs. Not sbatch's SLURM_NTASKS_PER_NODE:
+  // a batch script's own process sees it too, and is one rank (srun sets the step's list).
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_TASKS_PER_NODE"}) {
     const char* v = std::getenv(name);
     if (v == nullptr) continue;
     const std::uint64_t n = largest_slurm_count(v);  // a plain number is a list of one

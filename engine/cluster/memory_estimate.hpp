@@ -37,7 +37,7 @@ double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks, TaskStorage st
 // Ranks of this run on this machine, as the launcher tells each process: mpirun
 // (OMPI_COMM_WORLD_LOCAL_SIZE, MPI_LOCALNRANKS), else srun's direct launch
 // (SLURM_STEP_TASKS_PER_NODE, e.g. "4(x2),3": the largest count, since the list does not say
-// which entry is this machine; else SLURM_NTASKS_PER_NODE); 1 without a launcher.
+// which entry is this machine); 1 without a launcher (a batch script's own process included).
 std::uint64_t ranks_on_this_machine();
 
 // Throws InputError naming `origin` (the scenario file), the dominant key (cluster.nodes,

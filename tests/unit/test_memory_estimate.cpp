@@ -160,13 +160,13 @@ TEST_CASE("srun's direct launch tells the ranks on this machine", "[memory]") {
     CHECK(ranks_on_this_machine() == 5);
   }
   {
+    // A batch script's own process (sbatch --ntasks-per-node=6, no srun step): one rank, not 6.
     ScopedEnv step("SLURM_STEP_TASKS_PER_NODE", nullptr);
     ScopedEnv per_node("SLURM_NTASKS_PER_NODE", "6");
-    CHECK(ranks_on_this_machine() == 6);
+    CHECK(ranks_on_this_machine() == 1);
   }
   {
-    ScopedEnv step("SLURM_STEP_TASKS_PER_NODE", "4(x2");  // unreadable: the next variable
-    ScopedEnv per_node("SLURM_NTASKS_PER_NODE", nullptr);
+    ScopedEnv step("SLURM_STEP_TASKS_PER_NODE", "4(x2");  // unreadable: counted as one rank
     CHECK(ranks_on_this_machine() == 1);
   }
   {
