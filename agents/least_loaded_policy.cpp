@@ -5,8 +5,9 @@
 // backlog (ClusterView::backlog_s), then the lowest node id, so the answer never depends
 // on candidate order.
 //
-// Indexed path: the view keeps the up nodes ordered by exactly that key, (load, backlog_s,
-// id), so the choice is the first node in that order that the task fits statically.
+// Indexed path: the view keeps the up nodes' keys, exactly (load, backlog_s, id), in a min
+// tree over flat arrays (agents/least_load_tree), whose search finds the least key among the
+// up nodes the task fits statically: the scan's choice.
 #include <memory>
 #include <stdexcept>
 
@@ -40,9 +41,9 @@ class LeastLoadedPolicy final : public SchedulingPolicy {
   IndexNeeds index_needs() const override { return {.by_load = true}; }
 
   NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext&) const override {
-    for (const ViewIndexes::LoadKey& key : view.indexes()->by_load())
-      if (key.capacity.fits(task)) return key.id;  // fits_statically, from the key
-    throw std::logic_error("least-loaded policy: no up node fits the task");
+    const NodeId best = view.indexes()->by_load().least_fitting(task);
+    if (best == LeastLoadTree::kNone) throw std::logic_error("least-loaded policy: no up node fits the task");
+    return best;
   }
 };
 }  // namespace

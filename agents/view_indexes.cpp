@@ -6,18 +6,11 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "agents/float_at_least.hpp"
+
 namespace marlsim {
 
 namespace {
-// The least float not below x (x itself if a float holds it), so a stored maximum stays an
-// upper bound.
-float float_at_least(double x) {
-  if (x > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
-  float f = static_cast<float>(x);
-  if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
-  return f;
-}
-
 // A leaf where no task starts at once (down, queued, or padding).
 ViewIndexes::FitMaxima closed_fit_leaf() {
   constexpr double kNone = -std::numeric_limits<double>::infinity();
@@ -52,7 +45,7 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
       if (core_classes_.empty() || core_classes_.back() != m.cores) core_classes_.push_back(m.cores);
     core_class_trees_.resize(core_classes_.size());
   }
-  if (needs_.by_load) load_key_.resize(nodes.size());
+  if (needs_.by_load) by_load_ = LeastLoadTree(cluster);
   if (needs_.by_fit) {
     fit_leaves_ = 1;
     while (fit_leaves_ < nodes.size()) fit_leaves_ *= 2;
@@ -110,8 +103,8 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   const bool was_up = up_[n] != 0;
   const NodeSpec& spec = cluster_->nodes[n];
   if (needs_.by_load) {
-    if (was_up) by_load_.erase(load_key_[n]);
-    if (up) by_load_.insert(load_key_[n] = {load, backlog_s, n, Capacity{spec.cores, spec.memory_gb}});
+    if (up) by_load_.set(n, load, backlog_s);
+    else if (was_up) by_load_.set_down(n);
   }
   if (needs_.by_backlog) set_ect_leaf(n, up ? backlog_s : std::numeric_limits<double>::infinity());
   if (needs_.by_fit) {

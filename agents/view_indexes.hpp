@@ -7,18 +7,16 @@
 //
 // Static feasibility (fits_statically) does not order the dynamic keys: the seed-study cluster
 // draws memory and speed per node, so there are as many machine shapes as nodes and no
-// per-shape index. A walk in key order skips the nodes the task does not fit, testing the
-// machine's cores and memory carried in the key (not the NodeSpec: ids in key order are
-// scattered over the spec array, a cache miss per node); the ECT tree keeps its subtrees'
-// largest cores and memory, so a subtree of machines too small is left whole; for `random`,
+// per-shape index. The load tree and the ECT tree keep their subtrees' largest cores and
+// memory, so a subtree of machines too small is left whole; for `random`,
 // the nodes it does not fit are listed from two static orders (by cores, by memory), or
 // counted and selected in a wavelet tree per distinct core count (agents/up_nodes_wavelet_tree).
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <vector>
 
+#include "agents/least_load_tree.hpp"
 #include "agents/up_nodes_wavelet_tree.hpp"
 
 #include "workloads/cluster_spec.hpp"
@@ -31,7 +29,7 @@ using NodeId = std::uint32_t;
 // What a policy's indexed path reads (SchedulingPolicy::index_needs).
 struct IndexNeeds {
   bool by_id = false;       // up nodes by id, with counts (k-th up node in id order)
-  bool by_load = false;     // up nodes ordered by (load, backlog_s, id)
+  bool by_load = false;     // the least (load, backlog_s, id) of the up nodes a task fits
   bool by_backlog = false;  // the ECT tree: least backlog_s of the up nodes per subtree, static speed order
   bool by_fit = false;      // up nodes with an empty queue: free resources, maxima per static range
   bool any() const { return by_id || by_load || by_backlog || by_fit; }
@@ -47,21 +45,10 @@ struct NodeKeys {
 
 class ViewIndexes {
  public:
-  // A machine's static capacity, carried in the keys below (not part of their order) so that
-  // a walk tests static feasibility without reading the NodeSpec.
+  // A machine's static capacity.
   struct Capacity {
     double cores, memory_gb;
     bool fits(const TaskSpec& task) const { return task.cores <= cores && task.memory_gb <= memory_gb; }
-  };
-  struct LoadKey {
-    double load, backlog_s;
-    NodeId id;
-    Capacity capacity;  // ClusterView::fits_statically(task, id) is capacity.fits(task)
-    bool operator<(const LoadKey& o) const {
-      if (load != o.load) return load < o.load;
-      if (backlog_s != o.backlog_s) return backlog_s < o.backlog_s;
-      return id < o.id;
-    }
   };
   // Every node starts down (in no index); ClusterView then update()s each one.
   ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs);
@@ -80,7 +67,8 @@ class ViewIndexes {
   // Some up node fits the task statically.
   bool any_fits(const TaskSpec& task) const;
 
-  const std::set<LoadKey>& by_load() const { return by_load_; }
+  // by_load: the up nodes' (load, backlog_s, id) in a min tree (agents/least_load_tree).
+  const LeastLoadTree& by_load() const { return by_load_; }
 
   // by_backlog: the ECT tree, a min tree over the nodes in static (speed descending, id)
   // order, so that a subtree holds nodes of close speeds and, among equal speeds, a range of
@@ -203,8 +191,7 @@ class ViewIndexes {
   // kept equal to it by update()).
   mutable std::vector<std::optional<UpNodesWaveletTree>> core_class_trees_;
   mutable std::size_t core_class_trees_built_ = 0;
-  std::set<LoadKey> by_load_;
-  std::vector<LoadKey> load_key_;  // each up node's key in by_load_
+  LeastLoadTree by_load_;
   std::size_t ect_leaves_ = 0;
   std::vector<EctNode> ect_tree_;
   std::vector<std::uint32_t> ect_position_;  // by_backlog: each node's leaf, less ect_leaves_

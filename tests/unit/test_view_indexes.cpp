@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agents/fitting_up_nodes.hpp"
+#include "agents/least_load_tree.hpp"
 #include "agents/policy_registry.hpp"
 #include "engine/support/rng.hpp"
 
@@ -160,6 +161,88 @@ TEST_CASE("min-ECT search (priority-minmin, best-fit's fallback) equals the scan
   }
 }
 
+TEST_CASE("least-loaded: the load tree's choice is the scan's over deep trees", "[policy][index]") {
+  // Up to 3,000 nodes (12-level trees), many idle nodes tying on (load, backlog): the lowest
+  // id among them the task fits, past subtrees whose least key the task does not fit.
+  std::size_t decided = 0;
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) decided += compare("least-loaded", seed, 300, 3000);
+  CHECK(decided > 3000);
+}
+
+TEST_CASE("the load tree holds each subtree's least up key and its machines' maxima, and finds the scan's node",
+          "[policy][index]") {
+  // LeastLoadTree alone against the readable reference: a linear pass over the ids for the
+  // least (load, backlog_s, id) among the up nodes the task fits. Keys from small sets (ties),
+  // nodes going down and up, trees with padding leaves.
+  std::size_t searched = 0, found = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    RngStream rng(seed, 3);
+    const ClusterSpec cluster = random_cluster(rng, seed % 4 == 0 ? 40 : 2000);
+    const std::size_t n = cluster.nodes.size();
+    LeastLoadTree tree(cluster);
+    std::vector<LeastLoadTree::Entry> keys(n, {0, 0, LeastLoadTree::kNone, 0, 0});  // kNone: down
+    const auto set_node = [&](NodeId node) {
+      if (rng.below(5) == 0) {
+        keys[node].id = LeastLoadTree::kNone;
+        tree.set_down(node);
+        return;
+      }
+      keys[node] = {static_cast<double>(rng.below(6)) / 4, static_cast<double>(rng.below(4)) * 10, node, 0, 0};
+      tree.set(node, keys[node].load, keys[node].backlog_s);
+    };
+    for (NodeId node = 0; node < n; ++node)
+      if (rng.below(3) != 0) set_node(node);
+    for (int step = 0; step < 300; ++step) {
+      for (std::size_t moves = rng.below(rng.below(8) == 0 ? n : 6); moves-- > 0;)
+        set_node(static_cast<NodeId>(rng.below(n)));
+      const TaskSpec task = random_task(rng);
+      NodeId expected = LeastLoadTree::kNone;
+      for (NodeId node = 0; node < n; ++node) {
+        const NodeSpec& s = cluster.nodes[node];
+        if (keys[node].id == LeastLoadTree::kNone || task.cores > s.cores || task.memory_gb > s.memory_gb) continue;
+        if (expected == LeastLoadTree::kNone || LeastLoadTree::less(keys[node], keys[expected])) expected = node;
+      }
+      INFO("seed " << seed << " step " << step << " nodes " << n << " task " << task.cores << " cores "
+                   << task.memory_gb << " GB");
+      REQUIRE(tree.least_fitting(task) == expected);
+      ++searched;
+      if (expected != LeastLoadTree::kNone) ++found;
+    }
+    // Structure: each leaf is its node's key (or empty), each inner node its children's least
+    // key and largest machine.
+    const std::size_t leaves = tree.leaves();
+    REQUIRE(leaves >= n);
+    std::vector<int> seen(n, 0);
+    for (std::size_t leaf = leaves; leaf < 2 * leaves; ++leaf) {
+      const NodeId node = tree.leaf_node(leaf);
+      const LeastLoadTree::Entry& e = tree.entry(leaf);
+      if (node == LeastLoadTree::kNone) {
+        CHECK(e.id == LeastLoadTree::kNone);
+        continue;
+      }
+      REQUIRE(node < n);
+      ++seen[node];
+      CHECK(e.id == keys[node].id);
+      if (e.id != LeastLoadTree::kNone) CHECK((e.load == keys[node].load && e.backlog_s == keys[node].backlog_s));
+      CHECK(e.max_cores >= cluster.nodes[node].cores);
+      CHECK(e.max_memory_gb >= cluster.nodes[node].memory_gb);
+    }
+    CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(n));
+    for (std::size_t i = 1; i < leaves; ++i) {
+      const auto& l = tree.entry(2 * i);
+      const auto& r = tree.entry(2 * i + 1);
+      const auto& least = LeastLoadTree::less(r, l) ? r : l;
+      REQUIRE(tree.entry(i).id == least.id);
+      if (least.id != LeastLoadTree::kNone)
+        REQUIRE((tree.entry(i).load == least.load && tree.entry(i).backlog_s == least.backlog_s));
+      REQUIRE(tree.entry(i).max_cores == std::max(l.max_cores, r.max_cores));
+      REQUIRE(tree.entry(i).max_memory_gb == std::max(l.max_memory_gb, r.max_memory_gb));
+    }
+  }
+  CHECK(searched == 60 * 300);
+  CHECK(found > searched / 2);
+}
+
 TEST_CASE("the ECT tree holds each subtree's least up backlog and its machines' maxima", "[policy][index]") {
   for (std::uint64_t seed = 1; seed <= 50; ++seed) {
     RngStream rng(seed, 0);
@@ -290,8 +373,11 @@ TEST_CASE("an indexed view is written only through set_state and commit", "[poli
   v.free_cores = 0;
   view.set_state(0, v);
   bool found = false;
-  for (const ViewIndexes::LoadKey& key : view.indexes()->by_load())
-    if (key.id == 0) found = key.load == view.load(0) && key.load == 1.0;  // fully busy now
+  const LeastLoadTree& tree = view.indexes()->by_load();
+  for (std::size_t leaf = tree.leaves(); leaf < 2 * tree.leaves(); ++leaf)
+    if (tree.leaf_node(leaf) == 0)
+      found = tree.entry(leaf).id == 0 && tree.entry(leaf).load == view.load(0) &&
+              view.load(0) == 1.0;  // fully busy now
   CHECK(found);
   ClusterView sparse(cluster, ClusterView::Sparse{});
   CHECK_THROWS_AS(sparse.keep_indexes({.by_id = true}), std::logic_error);
