@@ -21,12 +21,14 @@ tests="$BUILD/bin/marlsim_tests"
 awk 'NR % 2 == 1' "$BUILD/unit_tests.txt" >"$BUILD/unit_tests.0"
 awk 'NR % 2 == 0' "$BUILD/unit_tests.txt" >"$BUILD/unit_tests.1"
 echo "sanitize: $(wc -l <"$BUILD/unit_tests.txt") unit test cases in two processes"
-"$tests" -f "$BUILD/unit_tests.0" >"$BUILD/unit_tests.0.log" 2>&1 & shard0=$!
-"$tests" -f "$BUILD/unit_tests.1" >"$BUILD/unit_tests.1.log" 2>&1 & shard1=$!
+pids=()
+for shard in 0 1; do
+  "$tests" -f "$BUILD/unit_tests.$shard" >"$BUILD/unit_tests.$shard.log" 2>&1 &
+  pids+=($!)
+done
 failed=0
 for shard in 0 1; do
-  pid_var=shard$shard
-  if wait "${!pid_var}"; then tail -2 "$BUILD/unit_tests.$shard.log"; else cat "$BUILD/unit_tests.$shard.log"; failed=1; fi
+  if wait "${pids[$shard]}"; then tail -2 "$BUILD/unit_tests.$shard.log"; else cat "$BUILD/unit_tests.$shard.log"; failed=1; fi
 done
 [ "$failed" -eq 0 ] || { echo "sanitize: unit tests failed under ASan + UBSan" >&2; exit 1; }
 set -x
