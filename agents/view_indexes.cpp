@@ -43,7 +43,6 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     for (const NodeSpec& s : nodes) capacity_.push_back({s.cores, s.memory_gb});
     for (const Machine& m : by_cores_)
       if (core_classes_.empty() || core_classes_.back() != m.cores) core_classes_.push_back(m.cores);
-    core_class_trees_.resize(core_classes_.size());
   }
   if (needs_.by_load) by_load_ = LeastLoadTree(cluster);
   if (needs_.by_fit) {
@@ -132,8 +131,7 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
     up_count_ = up ? up_count_ + 1 : up_count_ - 1;
     if (needs_.by_id) {
       add_up(n, up ? 1 : -1);
-      for (auto& tree : core_class_trees_)
-        if (tree) tree->set_up(n, up);
+      for (auto& tree : core_class_trees_) tree.set_up(n, up);
     }
   }
 }
@@ -241,14 +239,22 @@ std::size_t ViewIndexes::unfit_nodes_bound(const TaskSpec& task) const {
 const UpNodesWaveletTree* ViewIndexes::up_nodes_with_cores(const TaskSpec& task) const {
   if (!needs_.by_id) throw std::logic_error("ViewIndexes::up_nodes_with_cores: no by_id index");
   const auto it = std::lower_bound(core_classes_.begin(), core_classes_.end(), task.cores);
-  if (it == core_classes_.end()) return nullptr;  // no node has the cores
-  auto& tree = core_class_trees_[static_cast<std::size_t>(it - core_classes_.begin())];
-  if (!tree) {
-    if (core_class_trees_built_ == kMaxCoreClassTrees) return nullptr;
-    tree.emplace(*cluster_, *it, up_);
-    ++core_class_trees_built_;
-  }
-  return &*tree;
+  const auto c = static_cast<std::size_t>(it - core_classes_.begin());
+  return c < core_class_trees_.size() ? &core_class_trees_[c] : nullptr;  // else no node has the cores, or no tree
+}
+
+void ViewIndexes::build_core_class_trees() {
+  if (!needs_.by_id || !needs_.by_core_class || !core_class_trees_.empty()) return;
+  const std::vector<double> classes(
+      core_classes_.begin(),
+      core_classes_.begin() + static_cast<std::ptrdiff_t>(std::min(core_classes_.size(), kMaxCoreClassTrees)));
+  core_class_trees_ = UpNodesWaveletTree::for_core_classes(*cluster_, classes, up_);
+}
+
+std::size_t ViewIndexes::core_class_tree_bytes() const {
+  std::size_t sum = core_class_trees_.empty() ? 0 : core_class_trees_[0].shared_bytes();
+  for (const UpNodesWaveletTree& tree : core_class_trees_) sum += tree.bytes();
+  return sum;
 }
 
 bool ViewIndexes::any_fits(const TaskSpec& task) const {
