@@ -149,6 +149,9 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
         zeros += static_cast<std::uint32_t>(valid - ones);
       }
       at.up_zeros_fenwick = fenwick_of(up_zeros);
+      at.zeros_before_segment.resize(at.segment_start.size());
+      for (std::size_t seg = 0; seg < at.segment_start.size(); ++seg)
+        at.zeros_before_segment[seg] = static_cast<std::uint32_t>(at.zeros_before(at.segment_start[seg]));
       if (l == 0) trees[c].up_fenwick_ = fenwick_of(ups);
     }
   }
@@ -168,11 +171,9 @@ std::size_t UpNodesWaveletTree::MemoryOrder::with_memory(double memory_gb) const
 
 std::size_t UpNodesWaveletTree::members_before(std::size_t order_pos) const {
   const std::size_t block = order_pos / kBlock, word = order_pos % kBlock / 64;
-  std::size_t sum = members_before_block_[block];
-  for (std::size_t w = 0; w < 4; ++w) {
-    const std::uint64_t mask = w < word ? ~std::uint64_t{0} : w == word ? below(order_pos % 64) : 0;
-    sum += static_cast<std::size_t>(std::popcount(member_bits_[4 * block + w] & mask));
-  }
+  std::size_t sum = members_before_block_[block] +
+                    static_cast<std::size_t>(std::popcount(member_bits_[4 * block + word] & below(order_pos % 64)));
+  for (std::size_t w = 0; w < word; ++w) sum += static_cast<std::size_t>(std::popcount(member_bits_[4 * block + w]));
   return sum;
 }
 
@@ -211,7 +212,11 @@ UpNodesWaveletTree::Ranks UpNodesWaveletTree::Level::between(std::size_t from, s
 }
 
 std::size_t UpNodesWaveletTree::Level::zeros_before(std::size_t pos) const {
-  return zeros_before_block[pos / kBlock] + in_block(pos).zeros;
+  const Block& b = blocks[pos / kBlock];
+  const std::size_t word = pos % kBlock / 64;
+  std::size_t ones = static_cast<std::size_t>(std::popcount(b.ones[word] & below(pos % 64)));
+  for (std::size_t w = 0; w < word; ++w) ones += static_cast<std::size_t>(std::popcount(b.ones[w]));
+  return zeros_before_block[pos / kBlock] + pos % kBlock - ones;
 }
 
 std::size_t UpNodesWaveletTree::up_count(std::size_t prefix) const {
@@ -272,10 +277,10 @@ void UpNodesWaveletTree::set_up(NodeId n, bool up) {
     if (l == depth_) break;
     const std::size_t segment = n >> (id_bits_ - l);
     const std::size_t start = at.segment_start[segment];
-    const std::size_t zeros_at_start = at.zeros_before(start);
+    const std::size_t zeros_at_start = at.zeros_before_segment[segment];
     const std::size_t zeros_before = at.zeros_before(pos) - zeros_at_start;
     if (one) {
-      const std::size_t zeros_in_segment = at.zeros_before(at.segment_start[segment + 1]) - zeros_at_start;
+      const std::size_t zeros_in_segment = at.zeros_before_segment[segment + 1] - zeros_at_start;
       pos = start + zeros_in_segment + (pos - start - zeros_before);
     } else {
       pos = start + zeros_before;
@@ -288,9 +293,9 @@ std::size_t UpNodesWaveletTree::bytes() const {
                     (members_before_block_.capacity() + up_fenwick_.capacity()) * sizeof(std::uint32_t) +
                     low_id_.capacity() + levels_.capacity() * sizeof(Level);
   for (const Level& at : levels_)
-    sum += at.blocks.capacity() * sizeof(Block) +
-           (at.zeros_before_block.capacity() + at.up_zeros_fenwick.capacity() + at.segment_start.capacity()) *
-               sizeof(std::uint32_t);
+    sum += at.blocks.capacity() * sizeof(Block) + (at.zeros_before_block.capacity() + at.up_zeros_fenwick.capacity() +
+                                                   at.segment_start.capacity() + at.zeros_before_segment.capacity()) *
+                                                      sizeof(std::uint32_t);
   return sum;
 }
 

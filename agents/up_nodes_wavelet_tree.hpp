@@ -68,9 +68,10 @@ class UpNodesWaveletTree {
     std::vector<std::uint32_t> zeros_before_block;          // static
     std::vector<std::uint32_t> up_zeros_fenwick;            // 1-based Fenwick tree of each block's up zeros
     std::vector<std::uint32_t> segment_start;               // static: each aligned id range's first position
+    std::vector<std::uint32_t> zeros_before_segment;        // static: zeros_before(segment_start[s])
     Ranks in_block(std::size_t pos) const;                  // in pos's block, before pos
     Ranks between(std::size_t from, std::size_t to) const;  // in [from, to)
-    std::size_t zeros_before(std::size_t pos) const;
+    std::size_t zeros_before(std::size_t pos) const;        // the id bits only (no up flags)
     bool up_at(std::size_t pos) const { return (blocks[pos / kBlock].up[pos % kBlock / 64] >> (pos % 64)) & 1u; }
     bool one_at(std::size_t pos) const { return (blocks[pos / kBlock].ones[pos % kBlock / 64] >> (pos % 64)) & 1u; }
   };

@@ -131,7 +131,10 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
     up_count_ = up ? up_count_ + 1 : up_count_ - 1;
     if (needs_.by_id) {
       add_up(n, up ? 1 : -1);
-      for (auto& tree : core_class_trees_) tree.set_up(n, up);
+      if (!core_class_trees_.empty()) {
+        if (up_changes_.size() >= 4 * up_.size() + 64) compact_up_changes();
+        up_changes_.push_back(n);
+      }
     }
   }
 }
@@ -240,7 +243,37 @@ const UpNodesWaveletTree* ViewIndexes::up_nodes_with_cores(const TaskSpec& task)
   if (!needs_.by_id) throw std::logic_error("ViewIndexes::up_nodes_with_cores: no by_id index");
   const auto it = std::lower_bound(core_classes_.begin(), core_classes_.end(), task.cores);
   const auto c = static_cast<std::size_t>(it - core_classes_.begin());
-  return c < core_class_trees_.size() ? &core_class_trees_[c] : nullptr;  // else no node has the cores, or no tree
+  if (c >= core_class_trees_.size()) return nullptr;  // no node has the cores, or no tree
+  catch_up(c);
+  return &core_class_trees_[c];
+}
+
+void ViewIndexes::catch_up(std::size_t tree) const {
+  UpNodesWaveletTree& t = core_class_trees_[tree];
+  // set_up is idempotent: a node logged twice, or back to the tree's flag, costs a check.
+  for (std::size_t i = core_class_synced_[tree]; i < up_changes_.size(); ++i)
+    t.set_up(up_changes_[i], up_[up_changes_[i]] != 0);
+  core_class_synced_[tree] = up_changes_.size();
+}
+
+void ViewIndexes::compact_up_changes() const {
+  // Each node once, to its flag now: the order of the changes does not matter.
+  const std::size_t from = *std::min_element(core_class_synced_.begin(), core_class_synced_.end());
+  const std::size_t end = up_changes_.size();
+  std::size_t unique = from;  // in place: each node's first entry moved down to [from, unique)
+  for (std::size_t i = from; i < end; ++i) {
+    const NodeId n = up_changes_[i];
+    if (up_changes_logged_[n] == 0) {
+      up_changes_logged_[n] = 1;
+      up_changes_[unique++] = n;
+    }
+  }
+  for (std::size_t i = from; i < unique; ++i) up_changes_logged_[up_changes_[i]] = 0;
+  for (std::size_t c = 0; c < core_class_trees_.size(); ++c)
+    if (core_class_synced_[c] < end)
+      for (std::size_t i = from; i < unique; ++i) core_class_trees_[c].set_up(up_changes_[i], up_[up_changes_[i]] != 0);
+  up_changes_.clear();
+  core_class_synced_.assign(core_class_trees_.size(), 0);
 }
 
 void ViewIndexes::build_core_class_trees() {
@@ -249,12 +282,16 @@ void ViewIndexes::build_core_class_trees() {
       core_classes_.begin(),
       core_classes_.begin() + static_cast<std::ptrdiff_t>(std::min(core_classes_.size(), kMaxCoreClassTrees)));
   core_class_trees_ = UpNodesWaveletTree::for_core_classes(*cluster_, classes, up_);
+  up_changes_.clear();
+  core_class_synced_.assign(core_class_trees_.size(), 0);
+  up_changes_logged_.assign(up_.size(), 0);
 }
 
 std::size_t ViewIndexes::core_class_tree_bytes() const {
   std::size_t sum = core_class_trees_.empty() ? 0 : core_class_trees_[0].shared_bytes();
   for (const UpNodesWaveletTree& tree : core_class_trees_) sum += tree.bytes();
-  return sum;
+  return sum + up_changes_.capacity() * sizeof(NodeId) + core_class_synced_.capacity() * sizeof(std::size_t) +
+         up_changes_logged_.capacity();
 }
 
 bool ViewIndexes::any_fits(const TaskSpec& task) const {

@@ -166,9 +166,9 @@ class ViewIndexes {
   // small and too short of memory: what unfit_up_nodes walks, in O(log N).
   std::size_t unfit_nodes_bound(const TaskSpec& task) const;
   // by_core_class: the nodes with at least the task's cores (a distinct core count of the
-  // cluster), as a wavelet tree over their up flags, kept up to date; nullptr if no node has
-  // the cores, the class is not among the kMaxCoreClassTrees smallest, or the trees are not
-  // built yet.
+  // cluster), as a wavelet tree over their up flags, brought up to date with up_flags() by
+  // this call; nullptr if no node has the cores, the class is not among the
+  // kMaxCoreClassTrees smallest, or the trees are not built yet. Not for concurrent readers.
   const UpNodesWaveletTree* up_nodes_with_cores(const TaskSpec& task) const;
   static constexpr std::size_t kMaxCoreClassTrees = 16;
   // by_core_class: builds the trees of the kMaxCoreClassTrees smallest core classes from the
@@ -196,9 +196,18 @@ class ViewIndexes {
   std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
   std::vector<Capacity> capacity_;             // by id
   std::vector<double> core_classes_;           // the distinct core counts, ascending
-  // by_core_class: the trees of the smallest core classes, in class order (built from up_,
-  // then kept equal to it by update()).
-  std::vector<UpNodesWaveletTree> core_class_trees_;
+  // by_core_class: the trees of the smallest core classes, in class order, built from up_.
+  // A tree catches up with up_ when it is read (up_nodes_with_cores), from the log of the
+  // nodes whose flag changed since it last did, and not on every failure and repair: a node
+  // that failed and was repaired in between costs a check, and a class no task asks for
+  // costs nothing until the log is compacted (deduplicated into every lagging tree).
+  // Mutable: a cache of up_ that reads bring up to date.
+  mutable std::vector<UpNodesWaveletTree> core_class_trees_;
+  mutable std::vector<std::size_t> core_class_synced_;  // each tree's position in up_changes_
+  mutable std::vector<NodeId> up_changes_;              // nodes whose up flag changed, in order
+  mutable std::vector<char> up_changes_logged_;         // scratch of compact_up_changes, all 0 between calls
+  void catch_up(std::size_t tree) const;
+  void compact_up_changes() const;
   LeastLoadTree by_load_;
   std::size_t ect_leaves_ = 0;
   std::vector<EctNode> ect_tree_;

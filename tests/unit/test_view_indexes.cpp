@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -521,6 +522,55 @@ TEST_CASE("the core-class trees are built with the view, for the smallest classe
   task.cores = 2;
   CHECK(plain.indexes()->up_nodes_with_cores(task) == nullptr);
   CHECK(plain.indexes()->core_class_tree_bytes() == 0);
+}
+
+TEST_CASE("the core-class trees catch up with the view's up flags when read, across compactions of the change log",
+          "[policy][index]") {
+  // The trees are brought up to date only when read (ViewIndexes::up_nodes_with_cores), from
+  // a log of changed nodes that is deduplicated into the lagging trees once it reaches 4 N +
+  // 64 entries. Bursts of up to 10 N flips (several compactions between two reads), one class
+  // read most of the time and the others rarely (trees many compactions behind), a copied
+  // view moving on apart: every read against a scan of the view's flags.
+  std::size_t compared = 0;
+  for (std::uint64_t seed = 1; seed <= 16; ++seed) {
+    RngStream rng(seed, 13);
+    const ClusterSpec cluster = random_cluster(rng, 600);
+    const std::size_t nodes = cluster.nodes.size();
+    ClusterView original(cluster);
+    original.keep_indexes({.by_id = true, .by_core_class = true});
+    std::optional<ClusterView> copy;
+    for (int step = 0; step < 60; ++step) {
+      if (step == 30) copy.emplace(original);  // the copy's trees and log go on alone from here
+      ClusterView& view = copy && seed % 2 == 0 ? *copy : original;
+      const std::size_t flips = rng.below(4) == 0 ? rng.below(10 * nodes + 1) : rng.below(8);
+      for (std::size_t f = 0; f < flips; ++f) {
+        const auto n = static_cast<NodeId>(rng.below(nodes));
+        NodeView v = random_report(rng, cluster.nodes[n]);
+        v.up = rng.below(2) == 0;
+        view.set_state(n, v);
+      }
+      TaskSpec task;
+      const double cores[] = {2, 4, 8, 16, 32};
+      task.cores = rng.below(5) != 0 ? 2 : cores[rng.below(5)];
+      task.memory_gb = rng.below(2) == 0 ? 0 : rng.uniform(0, 130);
+      const UpNodesWaveletTree* tree = view.indexes()->up_nodes_with_cores(task);
+      std::vector<NodeId> list;
+      bool any = false;
+      for (NodeId n = 0; n < nodes; ++n) {
+        if (cluster.nodes[n].cores < task.cores) continue;
+        any = true;
+        if (cluster.nodes[n].memory_gb >= task.memory_gb && std::as_const(view).state(n).up) list.push_back(n);
+      }
+      INFO("seed " << seed << " step " << step << " nodes " << nodes << " flips " << flips << " class " << task.cores);
+      REQUIRE((tree != nullptr) == any);
+      if (tree == nullptr) continue;
+      const std::size_t prefix = tree->with_memory(task.memory_gb);
+      REQUIRE(tree->up_count(prefix) == list.size());
+      for (std::size_t k = 0; k < list.size(); ++k) REQUIRE(tree->kth_up(prefix, k) == list[k]);
+      ++compared;
+    }
+  }
+  CHECK(compared > 16 * 60 / 2);
 }
 
 TEST_CASE("random's indexed path finds the k-th fitting up node past unfit and down ones", "[policy][index]") {
