@@ -184,11 +184,12 @@ std::size_t UpNodesWaveletTree::with_memory(double memory_gb) const {
 UpNodesWaveletTree::Ranks UpNodesWaveletTree::Level::in_block(std::size_t pos) const {
   const Block& b = blocks[pos / kBlock];
   const std::size_t word = pos % kBlock / 64;
-  std::size_t ones = 0, up_zeros = 0;
-  for (std::size_t w = 0; w < 4; ++w) {
-    const std::uint64_t mask = w < word ? ~std::uint64_t{0} : w == word ? below(pos % 64) : 0;
-    ones += static_cast<std::size_t>(std::popcount(b.ones[w] & mask));
-    up_zeros += static_cast<std::size_t>(std::popcount(b.up[w] & ~b.ones[w] & mask));
+  const std::uint64_t mask = below(pos % 64);  // the words before pos's, whole; its own, below pos
+  std::size_t ones = static_cast<std::size_t>(std::popcount(b.ones[word] & mask));
+  std::size_t up_zeros = static_cast<std::size_t>(std::popcount(b.up[word] & ~b.ones[word] & mask));
+  for (std::size_t w = 0; w < word; ++w) {
+    ones += static_cast<std::size_t>(std::popcount(b.ones[w]));
+    up_zeros += static_cast<std::size_t>(std::popcount(b.up[w] & ~b.ones[w]));
   }
   return {pos % kBlock - ones, up_zeros};
 }
@@ -222,11 +223,9 @@ std::size_t UpNodesWaveletTree::Level::zeros_before(std::size_t pos) const {
 std::size_t UpNodesWaveletTree::up_count(std::size_t prefix) const {
   const Block& b = levels_[0].blocks[prefix / kBlock];
   const std::size_t word = prefix % kBlock / 64;
-  std::size_t sum = fenwick_prefix(up_fenwick_, prefix / kBlock);
-  for (std::size_t w = 0; w < 4; ++w) {
-    const std::uint64_t mask = w < word ? ~std::uint64_t{0} : w == word ? below(prefix % 64) : 0;
-    sum += static_cast<std::size_t>(std::popcount(b.up[w] & mask));
-  }
+  std::size_t sum = fenwick_prefix(up_fenwick_, prefix / kBlock) +
+                    static_cast<std::size_t>(std::popcount(b.up[word] & below(prefix % 64)));
+  for (std::size_t w = 0; w < word; ++w) sum += static_cast<std::size_t>(std::popcount(b.up[w]));
   return sum;
 }
 
