@@ -171,6 +171,12 @@ class ViewIndexes {
   // kMaxCoreClassTrees smallest, or the trees are not built yet. Not for concurrent readers.
   const UpNodesWaveletTree* up_nodes_with_cores(const TaskSpec& task) const;
   static constexpr std::size_t kMaxCoreClassTrees = 16;
+  // by_core_class: brings the tree a decision for `task` reads up to date now (what
+  // up_nodes_with_cores does), so that the failures since its last read are replayed before
+  // the timed decision (SchedulerLp::place), not inside it. No effect on any result.
+  void catch_up_for(const TaskSpec& task) const {
+    if (needs_.by_id && needs_.by_core_class) up_nodes_with_cores(task);
+  }
   // by_core_class: builds the trees of the kMaxCoreClassTrees smallest core classes from the
   // up flags now, once every node is in (ClusterView::keep_indexes): set-up work, so that no
   // decision builds one. Once per index; a copied index copies its trees.
