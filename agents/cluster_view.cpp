@@ -87,6 +87,7 @@ void ClusterView::keep_indexes(IndexNeeds needs) {
   if (sparse_) throw std::logic_error("ClusterView: a sparse view keeps no indexes");
   indexes_ = std::make_unique<ViewIndexes>(*cluster_, needs);
   for (NodeId n = 0; n < states_.size(); ++n) reindex(n);
+  indexes_->build_core_class_trees();  // from the nodes' flags now, before any decision
 }
 
 void ClusterView::reindex(NodeId n) {

@@ -15,14 +15,14 @@ void FittingUpNodes::reset(const TaskSpec& task, const ClusterView& view, Method
   index_ = view.indexes();
   if (index_ == nullptr || !index_->needs().by_id)
     throw std::logic_error("FittingUpNodes: the view keeps no by_id index");
-  task_ = &task;
   tree_ = nullptr;
   unfit_.clear();
   if (method != Method::wavelet && index_->fits_every_node(task)) return;
   if (method == Method::automatic) {
-    const std::size_t listing = index_->unfit_nodes_bound(task) + view.size() / 64;
-    const std::size_t levels = static_cast<std::size_t>(std::bit_width(view.size()));
-    if (listing > kListingStepsPerLevel * levels) method = Method::wavelet;
+    // The bound's two binary searches only when the N / 64 words alone do not decide.
+    const std::size_t wavelet = kListingStepsPerLevel * static_cast<std::size_t>(std::bit_width(view.size()));
+    const std::size_t words = view.size() / 64;
+    if (words > wavelet || index_->unfit_nodes_bound(task) + words > wavelet) method = Method::wavelet;
   }
   if (method == Method::wavelet) {
     tree_ = index_->up_nodes_with_cores(task);
@@ -30,7 +30,7 @@ void FittingUpNodes::reset(const TaskSpec& task, const ClusterView& view, Method
       tree_prefix_ = tree_->with_memory(task.memory_gb);
       tree_count_ = tree_->up_count(tree_prefix_);
       return;
-    }  // else no node has the cores, or the trees are capped: list
+    }  // else no node has the cores, or the view keeps no tree for them: list
   }
   index_->unfit_up_nodes(task, unfit_);
   const std::size_t words = (view.size() + 63) / 64;
@@ -50,10 +50,7 @@ std::size_t FittingUpNodes::unfit_through(NodeId n) const {
 }
 
 NodeId FittingUpNodes::kth(std::size_t k, std::size_t& unfit_before) const {
-  if (tree_ != nullptr) {
-    const auto& capacity = index_->capacity();
-    return tree_->kth_up(tree_prefix_, k, index_->up_flags(), [&](NodeId n) { return capacity[n].fits(*task_); });
-  }
+  if (tree_ != nullptr) return tree_->kth_up(tree_prefix_, k);
   if (unfit_.empty()) return index_->kth_up(k);
   // The k-th fitting node is the (k + j)-th up node, j the unfit nodes before it. From any
   // j at most its value (0, or its value for a smaller k), the node never passes the answer

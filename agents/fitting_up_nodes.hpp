@@ -6,10 +6,11 @@
 //   orders (by cores, by memory) and kept as bits over ids with running counts per 64 ids.
 //   Costs the statically unfit nodes plus N / 64 words once per task, then O(log N) per
 //   fixed-point step; O(log N) per node for a task that fits every node.
-// - the wavelet tree of the task's core class (ViewIndexes::up_nodes_with_cores): the count
-//   is a prefix count, the k-th node a descent over the id bits (a Fenwick range per level,
-//   then a scan of 64 ids): O(log^2 N) steps, whatever the share of unfit nodes
-//   (agents/up_nodes_wavelet_tree.hpp).
+// - the wavelet tree of the task's core class (ViewIndexes::up_nodes_with_cores, built with
+//   the view): the count is a prefix count, the k-th node a descent over the id bits (two
+//   cache lines and two small Fenwick walks per level, then the last level's range of at most
+//   64 ids): O(log^2 N) steps, whatever the share of unfit nodes
+//   (agents/up_nodes_wavelet_tree.hpp); listing if the view keeps no tree for the task.
 // Both give the same list, so the choice (by a cost estimate) never changes a decision.
 #include <cstdint>
 #include <vector>
@@ -40,7 +41,6 @@ class FittingUpNodes {
   std::size_t unfit_through(NodeId n) const;  // unfit nodes with an id <= n
 
   const ViewIndexes* index_ = nullptr;
-  const TaskSpec* task_ = nullptr;
   // The wavelet method: the core class's tree, the task's memory prefix and its up count.
   const UpNodesWaveletTree* tree_ = nullptr;
   std::size_t tree_prefix_ = 0, tree_count_ = 0;

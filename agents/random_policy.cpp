@@ -6,8 +6,9 @@
 // id-ordered list (agents/fitting_up_nodes.hpp). For a task some nodes cannot hold, the count
 // and the drawn node come either from listing the unfit up nodes (the statically unfit nodes
 // plus N / 64 words: cheapest on small clusters) or from a wavelet tree over the ids of the
-// nodes with the task's cores, ordered by memory (O(log N) levels of O(log N) steps), the
-// cheaper by an estimate; O(log N) for a task that fits every node.
+// nodes with the task's cores, ordered by memory (O(log N) levels of O(log N) steps; one per
+// core class, built with the view's indexes, before the first decision), the cheaper by an
+// estimate; O(log N) for a task that fits every node.
 #include <memory>
 #include <stdexcept>
 
@@ -27,7 +28,7 @@ class RandomPolicy final : public SchedulingPolicy {
     return candidates[ctx.rng->below(candidates.size())];
   }
 
-  IndexNeeds index_needs() const override { return {.by_id = true}; }
+  IndexNeeds index_needs() const override { return {.by_id = true, .by_core_class = true}; }
 
   NodeId choose_indexed(const TaskSpec& task, const ClusterView& view, DispatchContext& ctx) const override {
     if (ctx.rng == nullptr) throw std::logic_error("random policy: DispatchContext::rng is not set");

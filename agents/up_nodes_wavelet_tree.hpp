@@ -7,13 +7,21 @@
 // A wavelet tree over ids: level 0 lists the set in memory order (descending; ties by id),
 // so the nodes with at least m GB are a prefix; level l + 1 splits each level-l segment
 // stably by the next id bit (zeros first), so every segment is an aligned id range and
-// keeps the prefix property. Each level keeps the up flags in its order as bits with a
-// Fenwick tree of counts per 64-bit word (dynamic: failures and repairs flip them); the
-// id bits and their zero counts are static. The descent stops at id ranges of 64, which it
-// scans in id order (cheaper than six more levels).
+// keeps the prefix property. The descent stops at id ranges of 64, whose members the last
+// level lists with their low id bits.
+//
+// Layout, for few cache misses per level (the trees outgrow the cache at 100,000 nodes):
+// a level keeps, per block of 256 positions, the static id bits it splits on and the
+// dynamic up flags in one 64-byte line; the counts per block (zeros before it, static; a
+// Fenwick tree of its up nodes on the zero side, dynamic: failures and repairs flip them)
+// are small arrays that stay in cache. A descent step reads the lines of its range's two
+// ends: the zeros in the range give the child's range, the up zeros how many up nodes the
+// left child holds.
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "workloads/cluster_spec.hpp"
@@ -25,67 +33,68 @@ class UpNodesWaveletTree {
   using NodeId = std::uint32_t;
   // The nodes of `cluster` with at least `min_cores` cores; `up` is every node's up flag now.
   UpNodesWaveletTree(const ClusterSpec& cluster, double min_cores, const std::vector<char>& up);
+  // One tree per entry of `min_cores`, sharing the sort and the id splits (set-up work:
+  // O(N log N) once, then O(N log N) streaming per tree).
+  static std::vector<UpNodesWaveletTree> for_core_classes(const ClusterSpec& cluster,
+                                                          const std::vector<double>& min_cores,
+                                                          const std::vector<char>& up);
 
   // How many nodes of the set have at least memory_gb (a prefix of level 0).
   std::size_t with_memory(double memory_gb) const;
   // Of the first `prefix` nodes of level 0, how many are up.
-  std::size_t up_count(std::size_t prefix) const { return levels_[0].up_before(prefix); }
+  std::size_t up_count(std::size_t prefix) const;
   // Of the first `prefix` nodes of level 0, the k-th (0-based) up node in id order;
-  // k < up_count(prefix). `up` and `fits` are the view's up flags and the static test
-  // "in the set with the prefix's memory", for the last 64 ids.
-  template <typename Fits>
-  NodeId kth_up(std::size_t prefix, std::size_t k, const std::vector<char>& up, Fits fits) const;
+  // k < up_count(prefix).
+  NodeId kth_up(std::size_t prefix, std::size_t k) const;
 
   // Node n's up flag flipped (n in the set or not).
   void set_up(NodeId n, bool up);
+  // The heap bytes the tree holds alone, and those it shares with the trees built with it.
+  std::size_t bytes() const;
+  std::size_t shared_bytes() const;
 
  private:
+  UpNodesWaveletTree() = default;
+  static constexpr std::size_t kBlock = 256;  // positions per line
+  struct alignas(64) Block {
+    std::uint64_t ones[4];  // the id bit this level splits on (0 on the last level)
+    std::uint64_t up[4];    // the up flag at each position
+  };
+  struct Ranks {
+    std::size_t zeros, up_zeros;  // positions with a 0 id bit, and those of them up
+  };
   struct Level {
-    std::vector<std::uint64_t> up_bits;            // the up flag at each position of this level
-    std::vector<std::uint32_t> fenwick;            // 1-based Fenwick tree of popcount(up_bits[w])
-    std::vector<std::uint64_t> one_bits;           // the id bit this level splits on (not on the last level)
-    std::vector<std::uint32_t> zeros_before_word;  // static: zeros of one_bits before each word
-    std::vector<std::uint32_t> segment_start;      // static: each aligned id range's first position
-    std::size_t up_before(std::size_t pos) const;  // up flags at positions < pos
-    std::size_t up_between(std::size_t from, std::size_t to) const;
-    std::size_t zeros_before(std::size_t pos) const;
-    void add_up(std::size_t pos, bool up);
+    std::vector<Block> blocks;
+    std::vector<std::uint32_t> zeros_before_block;          // static
+    std::vector<std::uint32_t> up_zeros_fenwick;            // 1-based Fenwick tree of each block's up zeros
+    std::vector<std::uint32_t> segment_start;               // static: each aligned id range's first position
+    std::vector<std::uint32_t> zeros_before_segment;        // static: zeros_before(segment_start[s])
+    Ranks in_block(std::size_t pos) const;                  // in pos's block, before pos
+    Ranks between(std::size_t from, std::size_t to) const;  // in [from, to)
+    std::size_t zeros_before(std::size_t pos) const;        // the id bits only (no up flags)
+    bool up_at(std::size_t pos) const { return (blocks[pos / kBlock].up[pos % kBlock / 64] >> (pos % 64)) & 1u; }
+    bool one_at(std::size_t pos) const { return (blocks[pos / kBlock].ones[pos % kBlock / 64] >> (pos % 64)) & 1u; }
   };
   static constexpr int kScanBits = 6;  // the descent stops at id ranges of 2^kScanBits
 
-  std::size_t cluster_size_ = 0;
-  int id_bits_ = 0;                      // ids < 2^id_bits_
-  int depth_ = 0;                        // levels split on id bits id_bits_ - 1 ... id_bits_ - depth_
-  std::vector<double> memory_desc_;      // level 0's memory, descending
-  std::vector<std::uint32_t> position_;  // each node's level-0 position (kNotInSet if not in the set)
-  std::vector<Level> levels_;            // depth_ + 1 levels
-  static constexpr std::uint32_t kNotInSet = 0xFFFFFFFFu;
-};
+  // Every node in memory order (descending; ties by id): static, shared by the trees built
+  // together (a copied tree shares it too). A set's level 0 is its members in this order.
+  struct MemoryOrder {
+    std::vector<double> memory_desc;
+    std::vector<double> memory_sample;    // every 64th of memory_desc, searched first
+    std::vector<std::uint32_t> position;  // each node's position in it
+    std::size_t with_memory(double memory_gb) const;
+  };
+  std::size_t members_before(std::size_t order_pos) const;  // the set's members before a MemoryOrder position
 
-template <typename Fits>
-UpNodesWaveletTree::NodeId UpNodesWaveletTree::kth_up(std::size_t prefix, std::size_t k, const std::vector<char>& up,
-                                                      Fits fits) const {
-  std::size_t segment = 0;  // index of the aligned id range at this level
-  for (int l = 0; l < depth_; ++l) {
-    const Level& at = levels_[static_cast<std::size_t>(l)];
-    const std::size_t start = at.segment_start[segment];
-    const std::size_t zeros = at.zeros_before(start + prefix) - at.zeros_before(start);
-    // The first `zeros` of the left child's segment (same start) are this prefix's zero side.
-    const std::size_t up_left = levels_[static_cast<std::size_t>(l) + 1].up_between(start, start + zeros);
-    if (k < up_left) {
-      segment = 2 * segment;
-      prefix = zeros;
-    } else {
-      k -= up_left;
-      segment = 2 * segment + 1;
-      prefix -= zeros;
-    }
-  }
-  const std::size_t span = std::size_t{1} << (id_bits_ - depth_);
-  const std::size_t end = std::min(cluster_size_, (segment + 1) * span);
-  for (std::size_t n = segment * span; n < end; ++n)
-    if (up[n] != 0 && fits(static_cast<NodeId>(n)) && k-- == 0) return static_cast<NodeId>(n);
-  return kNotInSet;  // unreachable for k < up_count(prefix)
-}
+  int id_bits_ = 0;  // ids < 2^id_bits_
+  int depth_ = 0;    // levels split on id bits id_bits_ - 1 ... id_bits_ - depth_
+  std::shared_ptr<const MemoryOrder> order_;
+  std::vector<std::uint64_t> member_bits_;           // static: each MemoryOrder position in the set or not
+  std::vector<std::uint32_t> members_before_block_;  // static: per 4 words of member_bits_
+  std::vector<Level> levels_;                        // depth_ + 1 levels
+  std::vector<std::uint32_t> up_fenwick_;            // level 0: 1-based Fenwick tree of each block's up flags
+  std::vector<std::uint8_t> low_id_;                 // the last level: each position's id within its range
+};
 
 }  // namespace marlsim

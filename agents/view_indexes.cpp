@@ -43,7 +43,6 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
     for (const NodeSpec& s : nodes) capacity_.push_back({s.cores, s.memory_gb});
     for (const Machine& m : by_cores_)
       if (core_classes_.empty() || core_classes_.back() != m.cores) core_classes_.push_back(m.cores);
-    core_class_trees_.resize(core_classes_.size());
   }
   if (needs_.by_load) by_load_ = LeastLoadTree(cluster);
   if (needs_.by_fit) {
@@ -132,8 +131,10 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
     up_count_ = up ? up_count_ + 1 : up_count_ - 1;
     if (needs_.by_id) {
       add_up(n, up ? 1 : -1);
-      for (auto& tree : core_class_trees_)
-        if (tree) tree->set_up(n, up);
+      if (!core_class_trees_.empty()) {
+        if (up_changes_.size() >= 4 * up_.size() + 64) compact_up_changes();
+        up_changes_.push_back(n);
+      }
     }
   }
 }
@@ -241,14 +242,56 @@ std::size_t ViewIndexes::unfit_nodes_bound(const TaskSpec& task) const {
 const UpNodesWaveletTree* ViewIndexes::up_nodes_with_cores(const TaskSpec& task) const {
   if (!needs_.by_id) throw std::logic_error("ViewIndexes::up_nodes_with_cores: no by_id index");
   const auto it = std::lower_bound(core_classes_.begin(), core_classes_.end(), task.cores);
-  if (it == core_classes_.end()) return nullptr;  // no node has the cores
-  auto& tree = core_class_trees_[static_cast<std::size_t>(it - core_classes_.begin())];
-  if (!tree) {
-    if (core_class_trees_built_ == kMaxCoreClassTrees) return nullptr;
-    tree.emplace(*cluster_, *it, up_);
-    ++core_class_trees_built_;
+  const auto c = static_cast<std::size_t>(it - core_classes_.begin());
+  if (c >= core_class_trees_.size()) return nullptr;  // no node has the cores, or no tree
+  catch_up(c);
+  return &core_class_trees_[c];
+}
+
+void ViewIndexes::catch_up(std::size_t tree) const {
+  UpNodesWaveletTree& t = core_class_trees_[tree];
+  // set_up is idempotent: a node logged twice, or back to the tree's flag, costs a check.
+  for (std::size_t i = core_class_synced_[tree]; i < up_changes_.size(); ++i)
+    t.set_up(up_changes_[i], up_[up_changes_[i]] != 0);
+  core_class_synced_[tree] = up_changes_.size();
+}
+
+void ViewIndexes::compact_up_changes() const {
+  // Each node once, to its flag now: the order of the changes does not matter.
+  const std::size_t from = *std::min_element(core_class_synced_.begin(), core_class_synced_.end());
+  const std::size_t end = up_changes_.size();
+  std::size_t unique = from;  // in place: each node's first entry moved down to [from, unique)
+  for (std::size_t i = from; i < end; ++i) {
+    const NodeId n = up_changes_[i];
+    if (up_changes_logged_[n] == 0) {
+      up_changes_logged_[n] = 1;
+      up_changes_[unique++] = n;
+    }
   }
-  return &*tree;
+  for (std::size_t i = from; i < unique; ++i) up_changes_logged_[up_changes_[i]] = 0;
+  for (std::size_t c = 0; c < core_class_trees_.size(); ++c)
+    if (core_class_synced_[c] < end)
+      for (std::size_t i = from; i < unique; ++i) core_class_trees_[c].set_up(up_changes_[i], up_[up_changes_[i]] != 0);
+  up_changes_.clear();
+  core_class_synced_.assign(core_class_trees_.size(), 0);
+}
+
+void ViewIndexes::build_core_class_trees() {
+  if (!needs_.by_id || !needs_.by_core_class || !core_class_trees_.empty()) return;
+  const std::vector<double> classes(
+      core_classes_.begin(),
+      core_classes_.begin() + static_cast<std::ptrdiff_t>(std::min(core_classes_.size(), kMaxCoreClassTrees)));
+  core_class_trees_ = UpNodesWaveletTree::for_core_classes(*cluster_, classes, up_);
+  up_changes_.clear();
+  core_class_synced_.assign(core_class_trees_.size(), 0);
+  up_changes_logged_.assign(up_.size(), 0);
+}
+
+std::size_t ViewIndexes::core_class_tree_bytes() const {
+  std::size_t sum = core_class_trees_.empty() ? 0 : core_class_trees_[0].shared_bytes();
+  for (const UpNodesWaveletTree& tree : core_class_trees_) sum += tree.bytes();
+  return sum + up_changes_.capacity() * sizeof(NodeId) + core_class_synced_.capacity() * sizeof(std::size_t) +
+         up_changes_logged_.capacity();
 }
 
 bool ViewIndexes::any_fits(const TaskSpec& task) const {

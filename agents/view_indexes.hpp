@@ -32,7 +32,9 @@ struct IndexNeeds {
   bool by_load = false;     // the least (load, backlog_s, id) of the up nodes a task fits
   bool by_backlog = false;  // the ECT tree: least backlog_s of the up nodes per subtree, static speed order
   bool by_fit = false;      // up nodes with an empty queue: free resources, maxima per static range
-  bool any() const { return by_id || by_load || by_backlog || by_fit; }
+  // With by_id: a wavelet tree per core class, built with the view (random's count and draw).
+  bool by_core_class = false;
+  bool any() const { return by_id || by_load || by_backlog || by_fit || by_core_class; }
 };
 
 // What the indexes key a node by: its believed state, as ClusterView computes it.
@@ -163,11 +165,24 @@ class ViewIndexes {
   // How many nodes the task does not fit statically, up or not, counted twice if both too
   // small and too short of memory: what unfit_up_nodes walks, in O(log N).
   std::size_t unfit_nodes_bound(const TaskSpec& task) const;
-  // by_id: the nodes with at least the task's cores (a distinct core count of the cluster),
-  // as a wavelet tree over their up flags, built on first use and then kept up to date;
-  // nullptr if no node has the cores or kMaxCoreClassTrees trees are built already.
+  // by_core_class: the nodes with at least the task's cores (a distinct core count of the
+  // cluster), as a wavelet tree over their up flags, brought up to date with up_flags() by
+  // this call; nullptr if no node has the cores, the class is not among the
+  // kMaxCoreClassTrees smallest, or the trees are not built yet. Not for concurrent readers.
   const UpNodesWaveletTree* up_nodes_with_cores(const TaskSpec& task) const;
   static constexpr std::size_t kMaxCoreClassTrees = 16;
+  // by_core_class: brings the tree a decision for `task` reads up to date now (what
+  // up_nodes_with_cores does), so that the failures since its last read are replayed before
+  // the timed decision (SchedulerLp::place), not inside it. No effect on any result.
+  void catch_up_for(const TaskSpec& task) const {
+    if (needs_.by_id && needs_.by_core_class) up_nodes_with_cores(task);
+  }
+  // by_core_class: builds the trees of the kMaxCoreClassTrees smallest core classes from the
+  // up flags now, once every node is in (ClusterView::keep_indexes): set-up work, so that no
+  // decision builds one. Once per index; a copied index copies its trees.
+  void build_core_class_trees();
+  // The heap bytes of the core-class trees.
+  std::size_t core_class_tree_bytes() const;
   // Each node's static capacity, by id.
   const std::vector<Capacity>& capacity() const { return capacity_; }
 
@@ -187,10 +202,18 @@ class ViewIndexes {
   std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
   std::vector<Capacity> capacity_;             // by id
   std::vector<double> core_classes_;           // the distinct core counts, ascending
-  // by_id: per core class, its tree once a task asked for it (a cache: built from up_, then
-  // kept equal to it by update()).
-  mutable std::vector<std::optional<UpNodesWaveletTree>> core_class_trees_;
-  mutable std::size_t core_class_trees_built_ = 0;
+  // by_core_class: the trees of the smallest core classes, in class order, built from up_.
+  // A tree catches up with up_ when it is read (up_nodes_with_cores), from the log of the
+  // nodes whose flag changed since it last did, and not on every failure and repair: a node
+  // that failed and was repaired in between costs a check, and a class no task asks for
+  // costs nothing until the log is compacted (deduplicated into every lagging tree).
+  // Mutable: a cache of up_ that reads bring up to date.
+  mutable std::vector<UpNodesWaveletTree> core_class_trees_;
+  mutable std::vector<std::size_t> core_class_synced_;  // each tree's position in up_changes_
+  mutable std::vector<NodeId> up_changes_;              // nodes whose up flag changed, in order
+  mutable std::vector<char> up_changes_logged_;         // scratch of compact_up_changes, all 0 between calls
+  void catch_up(std::size_t tree) const;
+  void compact_up_changes() const;
   LeastLoadTree by_load_;
   std::size_t ect_leaves_ = 0;
   std::vector<EctNode> ect_tree_;

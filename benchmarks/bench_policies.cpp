@@ -15,6 +15,9 @@
 //   BM_fitting_up_nodes/<method>/<N>: random's indexed decision (count, draw, k-th fitting up
 //     node) by one method of agents/fitting_up_nodes forced: listing the unfit nodes, or the
 //     wavelet tree of the task's core class (random picks the cheaper by an estimate).
+//   BM_keep_indexes/<policy>/<N>: ClusterView::keep_indexes with the policy's needs, the
+//     set-up of an episode's indexed view (random's core-class trees included, counter
+//     tree_bytes_per_node).
 //   BM_select/<discipline>/<Q>: one select() on a 16-core node with Q queued tasks, 6 running.
 // Counters: decisions_per_s (tasks placed per second) and select_per_s, both kIsRate.
 #include <benchmark/benchmark.h>
@@ -115,7 +118,7 @@ void BM_choose_indexed(benchmark::State& state, std::string policy) {
   auto p = make_scheduling_policy(policy);
   auto policy_state = p->make_state();
   const ClusterView view = indexed_view(s, *p);
-  {  // build what the indexes build on first use (random's core-class trees) before timing
+  {  // warm the caches before timing
     auto warm_state = p->make_state();
     RngStream warm(8, 0);
     for (std::size_t t = 0; t < kTaskPool; ++t) {
@@ -139,9 +142,8 @@ void BM_choose_indexed(benchmark::State& state, std::string policy) {
 void BM_fitting_up_nodes(benchmark::State& state, FittingUpNodes::Method method) {
   const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
   ClusterView view = s.view;
-  view.keep_indexes({.by_id = true});
+  view.keep_indexes({.by_id = true, .by_core_class = true});  // builds the core-class trees
   FittingUpNodes fitting;
-  for (const TaskSpec& t : s.tasks) fitting.reset(t, view, method);  // the trees built on first use
   RngStream rng(7, 0);
   std::size_t i = 0;
   for (auto _ : state) {
@@ -149,6 +151,23 @@ void BM_fitting_up_nodes(benchmark::State& state, FittingUpNodes::Method method)
     benchmark::DoNotOptimize(fitting.kth(rng.below(fitting.size())));
   }
   state.counters["decisions_per_s"] = benchmark::Counter(static_cast<double>(i), benchmark::Counter::kIsRate);
+}
+
+void BM_keep_indexes(benchmark::State& state, std::string policy) {
+  const Setup& s = setup(static_cast<std::uint64_t>(state.range(0)));
+  auto p = make_scheduling_policy(policy);
+  double tree_bytes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto view = std::make_unique<ClusterView>(s.view);
+    state.ResumeTiming();
+    view->keep_indexes(p->index_needs());
+    tree_bytes = static_cast<double>(view->indexes()->core_class_tree_bytes());
+    state.PauseTiming();
+    view.reset();
+    state.ResumeTiming();
+  }
+  state.counters["tree_bytes_per_node"] = tree_bytes / static_cast<double>(s.cluster.nodes.size());
 }
 
 void BM_report_indexed(benchmark::State& state, std::string policy) {
@@ -235,7 +254,8 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_assign32/" + name).c_str(), BM_assign32, name)->Arg(100)->Arg(1000)->Arg(10000);
     if (!make_scheduling_policy(name, {.cluster = &probe})->index_needs().any()) continue;
     for (auto* bm : {benchmark::RegisterBenchmark(("BM_choose_indexed/" + name).c_str(), BM_choose_indexed, name),
-                     benchmark::RegisterBenchmark(("BM_report_indexed/" + name).c_str(), BM_report_indexed, name)})
+                     benchmark::RegisterBenchmark(("BM_report_indexed/" + name).c_str(), BM_report_indexed, name),
+                     benchmark::RegisterBenchmark(("BM_keep_indexes/" + name).c_str(), BM_keep_indexes, name)})
       bm->Arg(1000)->Arg(10000)->Arg(100000);
   }
   benchmark::RegisterBenchmark("BM_fitting_up_nodes/listing", BM_fitting_up_nodes, FittingUpNodes::Method::listing)

