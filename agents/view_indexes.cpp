@@ -11,14 +11,18 @@
 namespace marlsim {
 
 namespace {
-// A leaf where no task starts at once (down, queued, or padding).
-ViewIndexes::FitMaxima closed_fit_leaf() {
-  constexpr double kNone = -std::numeric_limits<double>::infinity();
-  ViewIndexes::FitMaxima m{kNone, kNone, kNone, kNone, {}, {}, {}};
-  m.free_memory_gb_with_cores.fill(-std::numeric_limits<float>::infinity());
-  m.memory_factor_with_cores.fill(-std::numeric_limits<float>::infinity());
-  m.along.fill(-std::numeric_limits<float>::infinity());
-  return m;
+// A leaf where no task starts at once (down, queued, or padding); made once, as every
+// update of a fit-tree leaf starts from it.
+const ViewIndexes::FitMaxima& closed_fit_leaf() {
+  static const ViewIndexes::FitMaxima closed = [] {
+    constexpr double kNone = -std::numeric_limits<double>::infinity();
+    ViewIndexes::FitMaxima m{kNone, kNone, kNone, kNone, {}, {}, {}};
+    m.free_memory_gb_with_cores.fill(-std::numeric_limits<float>::infinity());
+    m.memory_factor_with_cores.fill(-std::numeric_limits<float>::infinity());
+    m.along.fill(-std::numeric_limits<float>::infinity());
+    return m;
+  }();
+  return closed;
 }
 }  // namespace
 
@@ -108,18 +112,18 @@ void ViewIndexes::update(NodeId n, const NodeKeys& keys) {
   if (needs_.by_backlog) set_ect_leaf(n, up ? backlog_s : std::numeric_limits<double>::infinity());
   if (needs_.by_fit) {
     if (up && keys.queue_empty) {
-      FitMaxima leaf{keys.free_cores,
-                     keys.free_memory_gb,
-                     keys.free_cores / spec.cores / spec.cores,
-                     keys.free_memory_gb / spec.memory_gb / spec.memory_gb,
-                     closed_fit_leaf().free_memory_gb_with_cores,
-                     closed_fit_leaf().memory_factor_with_cores,
-                     {}};
+      FitMaxima leaf = closed_fit_leaf();
+      leaf.free_cores = keys.free_cores;
+      leaf.free_memory_gb = keys.free_memory_gb;
+      leaf.core_factor = keys.free_cores / spec.cores / spec.cores;
+      leaf.memory_factor = keys.free_memory_gb / spec.memory_gb / spec.memory_gb;
       for (std::size_t j = 0; j < kFitDirections; ++j)
         leaf.along[j] = float_at_least(leaf.core_factor + fit_ratios_[j] * leaf.memory_factor);
+      const float free_memory_up = float_at_least(keys.free_memory_gb);  // rounded once for every step
+      const float memory_factor_up = float_at_least(leaf.memory_factor);
       for (int k = 0; k < kCoreSteps && keys.free_cores >= k + 1; ++k) {
-        leaf.free_memory_gb_with_cores[static_cast<std::size_t>(k)] = float_at_least(keys.free_memory_gb);
-        leaf.memory_factor_with_cores[static_cast<std::size_t>(k)] = float_at_least(leaf.memory_factor);
+        leaf.free_memory_gb_with_cores[static_cast<std::size_t>(k)] = free_memory_up;
+        leaf.memory_factor_with_cores[static_cast<std::size_t>(k)] = memory_factor_up;
       }
       set_fit_leaf(n, leaf);
     } else {  // closed: no task starts there at once
