@@ -31,10 +31,17 @@ std::vector<std::uint32_t> fenwick_of(const std::vector<std::uint32_t>& counts) 
 }
 
 std::uint64_t below(std::size_t bit) { return (std::uint64_t{1} << bit) - 1; }  // bits [0, bit), bit < 64
-}  // namespace
 
-UpNodesWaveletTree::UpNodesWaveletTree(const ClusterSpec& cluster, double min_cores, const std::vector<char>& up)
-    : UpNodesWaveletTree(std::move(for_core_classes(cluster, {min_cores}, up).front())) {}
+// The bits set before position `pos` (< 256) of a block of four words, word(w) giving word w:
+// the words before pos's whole, its own below pos (counting only the words needed).
+template <typename Word>
+std::size_t bits_before(std::size_t pos, Word word) {
+  const std::size_t own = pos / 64;
+  auto sum = static_cast<std::size_t>(std::popcount(word(own) & below(pos % 64)));
+  for (std::size_t w = 0; w < own; ++w) sum += static_cast<std::size_t>(std::popcount(word(w)));
+  return sum;
+}
+}  // namespace
 
 std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const ClusterSpec& cluster,
                                                                      const std::vector<double>& min_cores,
@@ -170,11 +177,9 @@ std::size_t UpNodesWaveletTree::MemoryOrder::with_memory(double memory_gb) const
 }
 
 std::size_t UpNodesWaveletTree::members_before(std::size_t order_pos) const {
-  const std::size_t block = order_pos / kBlock, word = order_pos % kBlock / 64;
-  std::size_t sum = members_before_block_[block] +
-                    static_cast<std::size_t>(std::popcount(member_bits_[4 * block + word] & below(order_pos % 64)));
-  for (std::size_t w = 0; w < word; ++w) sum += static_cast<std::size_t>(std::popcount(member_bits_[4 * block + w]));
-  return sum;
+  const std::uint64_t* words = &member_bits_[4 * (order_pos / kBlock)];
+  return members_before_block_[order_pos / kBlock] +
+         bits_before(order_pos % kBlock, [&](std::size_t w) { return words[w]; });
 }
 
 std::size_t UpNodesWaveletTree::with_memory(double memory_gb) const {
@@ -183,15 +188,8 @@ std::size_t UpNodesWaveletTree::with_memory(double memory_gb) const {
 
 UpNodesWaveletTree::Ranks UpNodesWaveletTree::Level::in_block(std::size_t pos) const {
   const Block& b = blocks[pos / kBlock];
-  const std::size_t word = pos % kBlock / 64;
-  const std::uint64_t mask = below(pos % 64);  // the words before pos's, whole; its own, below pos
-  std::size_t ones = static_cast<std::size_t>(std::popcount(b.ones[word] & mask));
-  std::size_t up_zeros = static_cast<std::size_t>(std::popcount(b.up[word] & ~b.ones[word] & mask));
-  for (std::size_t w = 0; w < word; ++w) {
-    ones += static_cast<std::size_t>(std::popcount(b.ones[w]));
-    up_zeros += static_cast<std::size_t>(std::popcount(b.up[w] & ~b.ones[w]));
-  }
-  return {pos % kBlock - ones, up_zeros};
+  const std::size_t ones = bits_before(pos % kBlock, [&](std::size_t w) { return b.ones[w]; });
+  return {pos % kBlock - ones, bits_before(pos % kBlock, [&](std::size_t w) { return b.up[w] & ~b.ones[w]; })};
 }
 
 UpNodesWaveletTree::Ranks UpNodesWaveletTree::Level::between(std::size_t from, std::size_t to) const {
@@ -214,19 +212,14 @@ UpNodesWaveletTree::Ranks UpNodesWaveletTree::Level::between(std::size_t from, s
 
 std::size_t UpNodesWaveletTree::Level::zeros_before(std::size_t pos) const {
   const Block& b = blocks[pos / kBlock];
-  const std::size_t word = pos % kBlock / 64;
-  std::size_t ones = static_cast<std::size_t>(std::popcount(b.ones[word] & below(pos % 64)));
-  for (std::size_t w = 0; w < word; ++w) ones += static_cast<std::size_t>(std::popcount(b.ones[w]));
-  return zeros_before_block[pos / kBlock] + pos % kBlock - ones;
+  return zeros_before_block[pos / kBlock] + pos % kBlock -
+         bits_before(pos % kBlock, [&](std::size_t w) { return b.ones[w]; });
 }
 
 std::size_t UpNodesWaveletTree::up_count(std::size_t prefix) const {
   const Block& b = levels_[0].blocks[prefix / kBlock];
-  const std::size_t word = prefix % kBlock / 64;
-  std::size_t sum = fenwick_prefix(up_fenwick_, prefix / kBlock) +
-                    static_cast<std::size_t>(std::popcount(b.up[word] & below(prefix % 64)));
-  for (std::size_t w = 0; w < word; ++w) sum += static_cast<std::size_t>(std::popcount(b.up[w]));
-  return sum;
+  return fenwick_prefix(up_fenwick_, prefix / kBlock) +
+         bits_before(prefix % kBlock, [&](std::size_t w) { return b.up[w]; });
 }
 
 UpNodesWaveletTree::NodeId UpNodesWaveletTree::kth_up(std::size_t prefix, std::size_t k) const {

@@ -31,9 +31,8 @@ namespace marlsim {
 class UpNodesWaveletTree {
  public:
   using NodeId = std::uint32_t;
-  // The nodes of `cluster` with at least `min_cores` cores; `up` is every node's up flag now.
-  UpNodesWaveletTree(const ClusterSpec& cluster, double min_cores, const std::vector<char>& up);
-  // One tree per entry of `min_cores`, sharing the sort and the id splits (set-up work:
+  // One tree per entry of `min_cores`: the nodes of `cluster` with at least that many cores;
+  // `up` is every node's up flag now. The trees share the sort and the id splits (set-up work:
   // O(N log N) once, then O(N log N) streaming per tree).
   static std::vector<UpNodesWaveletTree> for_core_classes(const ClusterSpec& cluster,
                                                           const std::vector<double>& min_cores,

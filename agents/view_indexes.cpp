@@ -44,7 +44,6 @@ ViewIndexes::ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs)
                    [](const Machine& a, const Machine& b) { return a.memory_gb < b.memory_gb; });
   if (needs_.by_id) {
     fenwick_.assign(nodes.size() + 1, 0);
-    for (const NodeSpec& s : nodes) capacity_.push_back({s.cores, s.memory_gb});
     for (const Machine& m : by_cores_)
       if (core_classes_.empty() || core_classes_.back() != m.cores) core_classes_.push_back(m.cores);
   }

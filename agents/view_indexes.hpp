@@ -13,7 +13,6 @@
 // counted and selected in a wavelet tree per distinct core count (agents/up_nodes_wavelet_tree).
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "agents/least_load_tree.hpp"
@@ -47,11 +46,6 @@ struct NodeKeys {
 
 class ViewIndexes {
  public:
-  // A machine's static capacity.
-  struct Capacity {
-    double cores, memory_gb;
-    bool fits(const TaskSpec& task) const { return task.cores <= cores && task.memory_gb <= memory_gb; }
-  };
   // Every node starts down (in no index); ClusterView then update()s each one.
   ViewIndexes(const ClusterSpec& cluster, IndexNeeds needs);
 
@@ -183,8 +177,6 @@ class ViewIndexes {
   void build_core_class_trees();
   // The heap bytes of the core-class trees.
   std::size_t core_class_tree_bytes() const;
-  // Each node's static capacity, by id.
-  const std::vector<Capacity>& capacity() const { return capacity_; }
 
  private:
   void add_up(NodeId n, int delta);  // the Fenwick tree
@@ -200,7 +192,6 @@ class ViewIndexes {
   };
   std::vector<Machine> by_cores_, by_memory_;  // static: ascending cores, ascending memory
   std::vector<std::uint32_t> fenwick_;         // by_id: 1-based Fenwick tree of up flags over ids
-  std::vector<Capacity> capacity_;             // by id
   std::vector<double> core_classes_;           // the distinct core counts, ascending
   // by_core_class: the trees of the smallest core classes, in class order, built from up_.
   // A tree catches up with up_ when it is read (up_nodes_with_cores), from the log of the
