@@ -19,6 +19,7 @@
 #include "agents/scheduling_policy.hpp"
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_placement.hpp"
+#include "engine/cluster/report_board.hpp"
 #include "engine/cluster/report_elision.hpp"
 #include "engine/cluster/report_extrapolation.hpp"
 #include "engine/cluster/report_inbox.hpp"
@@ -46,6 +47,35 @@ ReportTiming report_timing(const SchedulerConfig& s) {
 // the seed study's 4 neighbours and 4 sampled nodes fit; more move to the heap.
 using NodeIds = InlineVector<NodeId, 16>;
 
+// Node `id`'s ring neighbours among `n` nodes, nearest first on alternating sides: id+1, id-1,
+// id+2, ... (k of them at most).
+NodeIds ring_neighbours(NodeId node, std::uint64_t nodes, std::uint32_t k) {
+  const auto n = static_cast<std::int64_t>(nodes);
+  const auto id = static_cast<std::int64_t>(node);
+  const auto want = std::min<std::int64_t>(k, n - 1);
+  NodeIds out;
+  for (std::int64_t step = 1; static_cast<std::int64_t>(out.size()) < want; ++step) {
+    for (std::int64_t sign : {1, -1}) {
+      const auto nb = static_cast<NodeId>(((id + sign * step) % n + n) % n);
+      if (static_cast<std::int64_t>(out.size()) < want && nb != node &&
+          std::find(out.begin(), out.end(), nb) == out.end())
+        out.push_back(nb);
+    }
+  }
+  return out;
+}
+
+// The nodes whose neighbour `node` is, which its reports go to: the mirror image of its own
+// neighbours (the same set for an even count; for an odd one, id+1, id-1, id+2 mirror to id-1,
+// id+1, id-2), so every agent hears from each of its neighbours.
+NodeIds report_targets(NodeId node, std::uint64_t nodes, std::uint32_t k) {
+  const auto n = static_cast<std::int64_t>(nodes);
+  const auto id = static_cast<std::int64_t>(node);
+  NodeIds out;
+  for (NodeId nb : ring_neighbours(node, nodes, k)) out.push_back(static_cast<NodeId>(((2 * id - nb) % n + n) % n));
+  return out;
+}
+
 // Decisions at once (no batcher) are decided and dispatched inside the handler that raises
 // them, one at a time: one request and its task per thread serve every agent, so a decision
 // touches no per-agent buffers (at 10,000 agents each would be a cache miss).
@@ -69,27 +99,23 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         elided_(from_seconds(setup.scheduler.report_period_s), setup.network_latency,
                 setup.scheduler.sharing == Sharing::Global ? setup.nodes() : 0),
         self_(node, setup, agent_view(setup)),
+        board_(setup.report_board),
+        neighbours_(ring_neighbours(node.id(), setup.nodes(), setup.scheduler.neighbours)),
+        report_to_(report_targets(node.id(), setup.nodes(), setup.scheduler.neighbours)),
         policy_state_(setup.deciding_policy->make_state()) {
-    // Ring neighbours, nearest first on alternating sides: id+1, id-1, id+2, ...
-    const auto n = static_cast<std::int64_t>(setup.nodes());
-    const auto id = static_cast<std::int64_t>(node.id());
-    const auto k = std::min<std::int64_t>(setup.scheduler.neighbours, n - 1);
-    for (std::int64_t step = 1; static_cast<std::int64_t>(neighbours_.size()) < k; ++step) {
-      for (std::int64_t sign : {1, -1}) {
-        const auto nb = static_cast<NodeId>(((id + sign * step) % n + n) % n);
-        if (static_cast<std::int64_t>(neighbours_.size()) < k && nb != node.id() &&
-            std::find(neighbours_.begin(), neighbours_.end(), nb) == neighbours_.end())
-          neighbours_.push_back(nb);
-      }
-    }
     for (NodeId nb : neighbours_) self_.knowledge.track(nb);
-    // It reports to the nodes whose neighbour it is: the mirror image of its own neighbours
-    // (the same set for an even count; for an odd one, id+1, id-1, id+2 mirror to id-1, id+1,
-    // id-2), so every agent hears from each of its neighbours.
-    for (NodeId nb : neighbours_) report_to_.push_back(static_cast<NodeId>(((2 * id - nb) % n + n) % n));
     if (setup.scheduler.sharing == Sharing::Global) inbox_.hear_from_all();
     if (setup.scheduler.sharing == Sharing::Limited)
       for (NodeId nb : neighbours_) inbox_.hear_from(nb);
+    if (board_ != nullptr) {
+      // Which copy of each neighbour's reports is this node's: its place in the neighbour's targets.
+      for (NodeId nb : neighbours_) {
+        const NodeIds targets = report_targets(nb, setup.nodes(), setup.scheduler.neighbours);
+        board_copy_.push_back(
+            static_cast<std::uint32_t>(std::find(targets.begin(), targets.end(), node.id()) - targets.begin()));
+        board_filed_.push_back(kNothingFiled);
+      }
+    }
   }
 
   void init(LpContext& ctx) override {
@@ -103,6 +129,8 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   }
 
   void before_event(const Event& ev) override {
+    event_time_ = ev.time;  // where the board's reports stop (read_board)
+    event_order_ = ev.order;
     if (!elide_) return;
     elided_.replay_before(ev.time, ev.source(), [this](NodeId from, const NodeView& report) {
       if (seen(from, report) && !parked_.empty())  // cannot happen without failures
@@ -139,18 +167,10 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
   bool handle(const Event& ev, LpContext& ctx) override {
     switch (ev.kind) {
-      case kNodeReport: {
-        const auto r = ev.as<ReportMessage>();
-        const auto from = static_cast<NodeId>(ev.source());
-        if (!inbox_.receive(from, r.view, node_.decision_stats())) return true;  // lost: never seen
-        if (elide_) elided_.heard(from, r.view);
-        if (on_change_) {
-          reported_.heard(from, r.view);
-          heard_since_extrapolated_ = true;
-        }
-        if (seen(from, r.view) && !parked_.empty()) retry_parked(ctx);
+      case kNodeReport:
+        if (file_report(static_cast<NodeId>(ev.source()), ev.as<ReportMessage>().view) && !parked_.empty())
+          retry_parked(ctx);
         return true;
-      }
       case kReportTick: {
         if (!tick_scheduled_ || ticks_.next() != ctx.now())
           throw std::logic_error("node " + std::to_string(node_.id()) + ": a report tick off its grid");
@@ -238,6 +258,18 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     count_sent(node_.decision_stats(), kNodeReport, n * report_copies());  // as the protocol sends them
     ticks_.done(n);
   }
+  // A report from `from` reaches it: true if it sees it (not lost) and it tells that a node it
+  // knows is up.
+  bool file_report(NodeId from, const NodeView& report) {
+    if (!inbox_.receive(from, report, node_.decision_stats())) return false;  // lost: never seen
+    if (elide_) elided_.heard(from, report);
+    if (on_change_) {
+      reported_.heard(from, report);
+      heard_since_extrapolated_ = true;
+    }
+    return seen(from, report);
+  }
+  void read_board();
   // A report it sees from `from`: true if it tells that a node it knows is up.
   bool seen(NodeId from, const NodeView& report) {
     if (!self_.knowledge.tracks(from) || from == node_.id()) return false;
@@ -256,26 +288,45 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
   NodeLp& node_;
   const ModelSetup& setup_;
-  std::vector<TaskMessage> parked_;            // nowhere to place them yet
-  ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
-  ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
-  ElidedReports elided_;                       // periodic: what it last heard, and the repeats it did not get
-  SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
-  NodeIds neighbours_;                         // its candidates, whose reports it receives
-  NodeIds sampled_;                            // tracked only for the pending requests: forgotten after dispatch
-  NodeIds report_to_;                          // the nodes it is a neighbour of: its reports go there
-  SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
-  TickGrid ticks_;                             // its periodic ticks, and which are done
-  std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
-  std::vector<DecisionRequest> requests_;      // batched: raised, not yet decided
-  std::vector<TaskMessage> requested_;         // their tasks (parallel)
-  RequestedSpecs requested_specs_;             // and the tasks' specs, for the policy
-  std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
+  std::vector<TaskMessage> parked_;  // nowhere to place them yet
+  ReportInbox inbox_;                // which reports it sees; the staleness of its decisions
+  ReportedLoads reported_;           // on change: the last report heard from each sender, as sent
+  ElidedReports elided_;             // periodic: what it last heard, and the repeats it did not get
+  SelfBelief self_;                  // its knowledge: itself, its neighbours, the nodes it samples
+  ReportBoard* board_;               // report_board.hpp: where its neighbours' reports are read (or null)
+  SimTime event_time_ = 0;           // the event being handled, as the kernel orders it
+  std::uint64_t event_order_ = 0;
+  static constexpr std::uint64_t kNothingFiled = ~std::uint64_t{0};
+  InlineVector<std::uint32_t, 4> board_copy_;   // per neighbour: which copy of its reports is this node's
+  InlineVector<std::uint64_t, 4> board_filed_;  // per neighbour: the order of the copy last filed from the board
+  NodeIds neighbours_;                          // its candidates, whose reports it receives
+  NodeIds sampled_;                             // tracked only for the pending requests: forgotten after dispatch
+  NodeIds report_to_;                           // the nodes it is a neighbour of: its reports go there
+  SimTime last_report_ = -1;                    // on change: when it last sent its report (-1: never)
+  TickGrid ticks_;                              // its periodic ticks, and which are done
+  std::unique_ptr<PolicyState> policy_state_;   // the shared policy's memory of this agent's decisions
+  std::vector<DecisionRequest> requests_;       // batched: raised, not yet decided
+  std::vector<TaskMessage> requested_;          // their tasks (parallel)
+  RequestedSpecs requested_specs_;              // and the tasks' specs, for the policy
+  std::vector<TaskMessage> dispatching_;        // the tasks of the requests being dispatched
   std::vector<std::vector<NodeId>> spare_candidate_lists_;  // batched: dispatched requests' lists, for reuse
   UnchangedReports unchanged_;                              // what it last sent
 };
 
+void DecentralizedAgent::read_board() {
+  for (std::size_t i = 0; i < neighbours_.size(); ++i) {
+    std::uint64_t order = 0;
+    const PostedReport* p = board_->latest_before(neighbours_[i], board_copy_[i], event_time_, event_order_, order);
+    if (p == nullptr || order == board_filed_[i]) continue;  // none yet, or filed already
+    board_filed_[i] = order;
+    if (file_report(neighbours_[i], p->view) && !parked_.empty())  // reports_on_board: no failures
+      throw std::logic_error("a report read from the board would retry parked tasks (report_board.hpp)");
+  }
+}
+
 void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
+  // What it heard since it last decided (every reader of its neighbours' entries decides).
+  if (board_ != nullptr) read_board();
   const TaskSpec task = (*setup_.tasks)[m.task];  // a copy: the lookups below may drop a replayed table's chunk
   const SchedulerConfig& s = setup_.scheduler;
   // Candidates: itself, its neighbours, and a few sampled nodes it may know nothing about.
@@ -529,7 +580,19 @@ void DecentralizedAgent::send_reports(LpContext& ctx) {
     for (NodeId n = 0; n < setup_.nodes(); ++n)
       if (n != node_.id()) ctx.send(n, setup_.network_latency, kNodeReport, report);
   } else {
-    for (NodeId to : report_to_) ctx.send(to, setup_.network_latency, kNodeReport, report);
+    // Copies to neighbours on this rank are posted once on the board (each taking its send's
+    // order, so every other event keeps its place), the others sent.
+    PostedReport posted{.arrival = ctx.now() + setup_.network_latency, .view = report.view};
+    for (std::size_t i = 0; i < report_to_.size(); ++i) {
+      const NodeId to = report_to_[i];
+      if (board_ == nullptr || !ctx.is_local(to)) {
+        ctx.send(to, setup_.network_latency, kNodeReport, report);
+      } else {
+        const std::uint64_t order = ctx.skip_send();
+        if (posted.copies++ == 0) posted.first_order = order - i;
+      }
+    }
+    if (posted.copies > 0) board_->post(node_.id(), ctx.now(), posted);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "agents/policy_registry.hpp"
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_lp.hpp"
+#include "engine/cluster/report_board.hpp"
 #include "engine/cluster/scheduler_lp.hpp"
 #include "engine/cluster/source_lp.hpp"
 #include "engine/kernel/partition.hpp"
@@ -382,11 +383,16 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   const std::unique_ptr<AdmissionPolicy> admission = make_admission_policy(
       sc.admission, {.spill_queue_length = sc.spill_queue_length});
   std::vector<std::unique_ptr<ModelSetup>> setups;  // one per episode; LPs keep references
+  std::vector<std::unique_ptr<ReportBoard>> boards;
   for (const EpisodeInput& in : inputs) {
     setups.push_back(std::make_unique<ModelSetup>(make_setup(in)));
     setups.back()->deciding_policy = policy.get();
     setups.back()->admission = admission.get();
     setups.back()->local_queue = policy->local_queue();
+    if (reports_on_board(*setups.back(), windowed_decisions)) {
+      boards.push_back(std::make_unique<ReportBoard>(setups.back()->nodes()));
+      setups.back()->report_board = boards.back().get();
+    }
   }
   const ModelSetup& shape = *setups.front();
   Simulator sim(comm, inputs.size(), shape.lp_count(), shape.lookahead(),
@@ -433,7 +439,11 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   }
   const BatchFigures batches = batch_figures(comm, batcher.get(), at_once);
   const RunStats global = stats.reduced(comm);
-  const std::vector<std::uint64_t> events = comm.allreduce_sum(sim.episode_events());
+  std::vector<std::uint64_t> events = sim.episode_events();
+  for (std::size_t e = 0; e < setups.size(); ++e)  // copies read from a board stand for their events
+    if (setups[e]->report_board != nullptr)
+      events[e] += setups[e]->report_board->copies_arrived_before(sim.episode_stop(e));
+  events = comm.allreduce_sum(events);
   for (std::size_t e = 0; e < results.size(); ++e) {
     EpisodeMetrics& m = results[e].metrics;
     m.events = events[e];

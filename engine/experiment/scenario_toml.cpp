@@ -573,6 +573,7 @@ void read_scheduler(TableReader s, SchedulerConfig& sc) {
     sc.report = static_cast<ReportMode>(s.choice("report", kReport, static_cast<std::size_t>(sc.report)));
   }
   s.boolean("elide_unchanged_reports", sc.elide_unchanged_reports);
+  s.boolean("report_board", sc.report_board);
   s.finish();
 }
 

@@ -41,6 +41,13 @@ class LpContext {
     ev.time = later(delay);
     post(ev);
   }
+  // Whether `dst` (of this LP's episode) lives on this rank.
+  bool is_local(LpId dst) const;
+  // Takes the send order (Event::order, as a handler sees it) that a send would take now, without
+  // sending: for a message delivered another way whose place among the events must stay what
+  // it would have been (engine/cluster/report_board.hpp). Later sends keep their orders.
+  std::uint64_t skip_send();
+
   // Raises a flag (a WindowFlag of mpi/communicator.hpp, e.g. kWindowDone when the model is
   // finished) on this window's reduction: every rank sees it at the same window end.
   void raise_window_flag(std::uint32_t flag);

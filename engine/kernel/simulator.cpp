@@ -31,6 +31,8 @@ SimTime LpContext::later(SimTime delay) const {
   return now_ + delay;
 }
 void LpContext::post(Event& ev) { sim_->post(self_, now_, ev); }
+bool LpContext::is_local(LpId dst) const { return sim_->is_local(base_ + dst); }
+std::uint64_t LpContext::skip_send() { return make_order(self_ - base_, sim_->take_send_seq(self_)); }
 void LpContext::raise_window_flag(std::uint32_t flag) { sim_->raise_from(self_, now_, flag); }
 
 Simulator::Simulator(const Communicator& comm, std::uint64_t num_lps, SimTime lookahead, PartitionKind partition,

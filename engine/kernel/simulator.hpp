@@ -110,6 +110,7 @@ class Simulator {
  private:
   friend class LpContext;
   void post(LpId source, SimTime now, Event& ev);  // source global, ev.dst local to its episode
+  std::uint64_t take_send_seq(LpId source) { return send_seq_[local_index_[source]]++; }  // source global
   void raise_from(LpId source, SimTime now, std::uint32_t flag);
   bool dead(const Event& ev) const { return ev.time >= stop_at_[episode_of(ev.dst)]; }
   void discard(const Event& ev);

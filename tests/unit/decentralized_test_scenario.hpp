@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <bit>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,35 @@ inline double reports_sent(const EpisodeMetrics& m, double agents) {
   const double messages = m.messages_per_agent * agents, bytes = m.bytes_per_agent * agents;
   return (static_cast<double>(kTaskMessageBytes) * messages - bytes) /
          static_cast<double>(kTaskMessageBytes - kReportMessageBytes);
+}
+
+inline bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+// Two runs of one model that differ only in how the simulator delivers reports (report
+// elision, the report board): the same tasks, nodes, metrics and checksum, bit for bit.
+inline void require_same_model(const EpisodeResult& a, const EpisodeResult& b) {
+  REQUIRE(a.checksum == b.checksum);
+  REQUIRE(a.tasks.size() == b.tasks.size());
+  for (std::size_t i = 0; i < a.tasks.size(); ++i) {
+    INFO("task " << a.tasks[i].task);
+    REQUIRE(a.tasks[i].task == b.tasks[i].task);
+    REQUIRE(a.tasks[i].node == b.tasks[i].node);
+    REQUIRE(a.tasks[i].start == b.tasks[i].start);
+    REQUIRE(a.tasks[i].end == b.tasks[i].end);
+  }
+  REQUIRE(a.nodes.size() == b.nodes.size());
+  for (std::size_t i = 0; i < a.nodes.size(); ++i) {
+    REQUIRE(same_bits(a.nodes[i].energy_j, b.nodes[i].energy_j));
+    REQUIRE(same_bits(a.nodes[i].busy_core_s, b.nodes[i].busy_core_s));
+  }
+  const EpisodeMetrics &x = a.metrics, &y = b.metrics;
+  REQUIRE(same_bits(x.mean_completion_s, y.mean_completion_s));
+  REQUIRE(same_bits(x.messages_per_agent, y.messages_per_agent));  // counted as the protocol sends them
+  REQUIRE(same_bits(x.bytes_per_agent, y.bytes_per_agent));
+  REQUIRE(same_bits(x.mean_staleness_s, y.mean_staleness_s));  // skipped reports still refresh the views
+  REQUIRE(same_bits(x.p95_staleness_s, y.p95_staleness_s));
+  REQUIRE(x.decisions == y.decisions);
+  REQUIRE(x.reports_lost == y.reports_lost);
 }
 
 }  // namespace marlsim::test

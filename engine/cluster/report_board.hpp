@@ -1,0 +1,100 @@
+#pragma once
+// Reports on change read where they were posted instead of delivered as events (issue 11). A
+// decentralized node's report on change goes to its few ring neighbours; delivered as events,
+// those copies were most of the kernel's events per decision (~7 of 13 at 10,000 nodes), each
+// a queue push and pop and a first touch of a receiver that, without failures, only files the
+// report away until it next decides. Here a sender on the receiver's rank posts the report once
+// on the board, with the order its sends would have taken (LpContext::skip_send); the receiver,
+// when it is about to decide, reads from each neighbour the latest report whose event would
+// have come before the event it is handling (same time: lower order, engine/kernel/event.hpp),
+// and files it as the event would have. Filing the latest of several is filing them all in
+// turn: each replaces the last (report_extrapolation.hpp's ReportedLoads, view_keeper.hpp).
+// What every agent sees and decides and every metric stay bit-identical: messages are counted
+// as the protocol sends them, and the episode's `events` counts the copies read here as the
+// events they stand for (copies_arrived_before), so it too is the same for any partition. Only
+// the kernel processes fewer events. Neighbours on other ranks still get events.
+//
+// Exact only where nothing else hangs on a report's arrival, so elsewhere (and with
+// scheduler.report_board = false) every report is an event (reports_on_board):
+// - no observation loss: a loss is drawn at the receiver per arriving report;
+// - no failures: a report from an up node retries the tasks an agent parked (without failures
+//   nothing is parked: a task fits a node, or the source never submits it);
+// - decisions in the handlers (no batcher): batched decisions happen at window ends, and the
+//   window boundaries depend on every event;
+// - limited sharing: the receivers are the sender's ring neighbours (global sharing files
+//   every node's reports, not only the candidates').
+#include <cstdint>
+#include <vector>
+
+#include "agents/cluster_view.hpp"
+#include "engine/cluster/model_setup.hpp"
+#include "engine/kernel/event.hpp"
+#include "engine/support/inline_vector.hpp"
+
+namespace marlsim {
+
+inline bool reports_on_board(const ModelSetup& setup, bool windowed_decisions) {
+  const SchedulerConfig& s = setup.scheduler;
+  return s.report_board && s.topology == Topology::Decentralized && s.sharing == Sharing::Limited && s.report == ReportMode::OnChange &&
+         setup.observation_loss == 0 && setup.failures.distribution == LifetimeDistribution::None &&
+         !windowed_decisions;
+}
+
+// One report as posted: its copies' events would have arrived at `arrival` with orders
+// first_order, first_order + 1, ... in the sender's list of receivers; `copies` of them are
+// read here (the receivers on the sender's rank).
+struct PostedReport {
+  SimTime arrival = 0;
+  std::uint64_t first_order = 0;
+  std::uint32_t copies = 0;
+  NodeView view;
+};
+
+class ReportBoard {
+ public:
+  explicit ReportBoard(std::size_t nodes) : posted_(nodes) {}
+
+  // `from` posts a report while handling an event at `now`. A report that arrived before now
+  // has arrived for every event still to come, so only the latest of those is kept, with the
+  // ones still in flight (at most a latency's worth: one or two at the seed study's rate limit).
+  void post(NodeId from, SimTime now, const PostedReport& report) {
+    Posted& p = posted_[from];
+    std::size_t arrived = 0;
+    while (arrived < p.size() && p[arrived].arrival < now) ++arrived;
+    if (arrived > 1) {
+      std::size_t kept = 0;
+      for (std::size_t i = arrived - 1; i < p.size(); ++i) p[kept++] = p[i];
+      p.resize(kept);
+    }
+    p.push_back(report);
+    copies_ += report.copies;
+  }
+
+  // The copies posted whose events would have run in an episode that stops at `stop` (those
+  // arriving later would have been discarded; they are all still here, in flight).
+  std::uint64_t copies_arrived_before(SimTime stop) const {
+    std::uint64_t late = 0;
+    for (const Posted& p : posted_)
+      for (const PostedReport& r : p) late += r.arrival >= stop ? r.copies : 0;
+    return copies_ - late;
+  }
+
+  // The latest report of `from` whose copy `copy` would have arrived before an event at (time,
+  // order) (nullptr: none yet), and that copy's order.
+  const PostedReport* latest_before(NodeId from, std::uint32_t copy, SimTime time, std::uint64_t order,
+                                    std::uint64_t& copy_order) const {
+    const Posted& p = posted_[from];
+    for (std::size_t i = p.size(); i-- > 0;) {
+      copy_order = p[i].first_order + copy;
+      if (key_before({p[i].arrival, copy_order, 0, 0}, {time, order, 0, 0})) return &p[i];
+    }
+    return nullptr;
+  }
+
+ private:
+  using Posted = InlineVector<PostedReport, 2>;
+  std::vector<Posted> posted_;  // by sender id
+  std::uint64_t copies_ = 0;    // every copy posted
+};
+
+}  // namespace marlsim

@@ -1,0 +1,134 @@
+// Reports on change to neighbours on the same rank are read from a board instead of delivered
+// as events, and nothing the model does or records changes (engine/cluster/report_board.hpp):
+// every episode below runs with scheduler.report_board on and off and must agree bit for bit,
+// `events` included (copies read from the board count as the events they stand for). The
+// board itself is checked against keeping every report and searching them all.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "decentralized_test_scenario.hpp"
+#include "engine/cluster/report_board.hpp"
+
+using namespace marlsim;
+using namespace marlsim::test;
+
+namespace {
+
+EpisodeResult run_with(std::vector<std::string> overrides, bool board) {
+  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5", "scheduler.report=on-change"});
+  overrides.push_back(std::string("scheduler.report_board=") + (board ? "true" : "false"));
+  return run_generated(overrides);
+}
+
+ModelSetup on_change_setup() {
+  ModelSetup s;
+  s.scheduler.topology = Topology::Decentralized;
+  s.scheduler.sharing = Sharing::Limited;
+  s.scheduler.report = ReportMode::OnChange;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("report board: reports read from the board give the same results as their events", "[cluster][board]") {
+  const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
+      {"least-loaded", {}},
+      {"every change reported (no rate limit)", {"scheduler.report_period_s=0"}},
+      {"3 neighbours, none sampled", {"scheduler.neighbours=3", "scheduler.sampled=0"}},
+      {"1 neighbour", {"scheduler.neighbours=1"}},
+      {"decentralized-ac", {"scheduler.policy=decentralized-ac"}},
+      {"latency 3 ms, random", {"cluster.network_latency_s=0.003", "scheduler.policy=random"}},
+      // Where the board does not apply (reports_on_board), both runs send every report.
+      {"observation loss", {"agents.observation_loss=0.3"}},
+      {"failures",
+       {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=200", "cluster.failures.mttr_s=20"}},
+      {"decision cycles", {"agents.decision_period_s=0.5"}},
+  }));
+  INFO(name);
+  const EpisodeResult events = run_with(overrides, false), board = run_with(overrides, true);
+  require_same_model(events, board);
+  REQUIRE(board.metrics.events == events.metrics.events);
+}
+
+TEST_CASE("report board: used only where filing the latest report is exact", "[cluster][board]") {
+  ModelSetup s = on_change_setup();
+  REQUIRE(reports_on_board(s, false));
+  REQUIRE_FALSE(reports_on_board(s, true));  // decisions at window ends or cycle boundaries
+  s.observation_loss = 0.1;
+  REQUIRE_FALSE(reports_on_board(s, false));
+  s = on_change_setup();
+  s.failures.distribution = LifetimeDistribution::Exponential;
+  REQUIRE_FALSE(reports_on_board(s, false));
+  s = on_change_setup();
+  s.scheduler.sharing = Sharing::Global;
+  REQUIRE_FALSE(reports_on_board(s, false));
+  s = on_change_setup();
+  s.scheduler.report = ReportMode::Periodic;
+  REQUIRE_FALSE(reports_on_board(s, false));
+  s = on_change_setup();
+  s.scheduler.report_board = false;
+  REQUIRE_FALSE(reports_on_board(s, false));
+}
+
+TEST_CASE("report board: the latest report before an event, as if every report were kept", "[cluster][board]") {
+  // Events in the kernel's order on small integer times, so that reports arrive at the very
+  // time of the events that read them and only the orders tell which comes first. Each event
+  // either posts a report of its LP (copies to up to 4 receivers) or reads one copy of another
+  // LP's reports; the reference keeps every report and takes the last one before the event.
+  constexpr SimTime kLatency = 3;
+  constexpr NodeId kNodes = 6;
+  for (std::uint32_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937_64 rng(seed);
+    ReportBoard board(kNodes);
+    std::vector<std::vector<PostedReport>> every(kNodes);
+    std::vector<std::uint64_t> seq(kNodes, 0);
+    SimTime now = 0;
+    std::uint64_t reads = 0, found = 0;
+    for (int step = 0; step < 400; ++step) {
+      now += static_cast<SimTime>(rng() % 3);  // often the same time
+      const auto lp = static_cast<NodeId>(rng() % kNodes);
+      // The event's order, drawn freely: the board keeps every report that may precede an
+      // event at `now` or later, whatever its order.
+      const std::uint64_t order = make_order(static_cast<LpId>(rng() % (kNodes + 2)), rng() % 64);
+      if (rng() % 2 == 0) {
+        PostedReport r;
+        r.arrival = now + kLatency;
+        r.copies = 1 + static_cast<std::uint32_t>(rng() % 4);
+        seq[lp] += rng() % 3;  // other sends in between
+        r.first_order = make_order(lp, seq[lp]);
+        seq[lp] += r.copies;
+        r.view.free_cores = static_cast<double>(step);
+        r.view.as_of = now;
+        board.post(lp, now, r);
+        every[lp].push_back(r);
+      } else {
+        const auto from = static_cast<NodeId>(rng() % kNodes);
+        const auto copy = static_cast<std::uint32_t>(rng() % 4);
+        const PostedReport* want = nullptr;
+        for (const PostedReport& r : every[from])
+          if (key_before({r.arrival, r.first_order + copy, 0, 0}, {now, order, 0, 0})) want = &r;
+        std::uint64_t copy_order = 0;
+        const PostedReport* got = board.latest_before(from, copy, now, order, copy_order);
+        INFO("seed " << seed << ", step " << step);
+        REQUIRE((got == nullptr) == (want == nullptr));
+        ++reads;
+        if (want == nullptr) continue;
+        ++found;
+        REQUIRE(got->view.free_cores == want->view.free_cores);  // the same report
+        REQUIRE(copy_order == want->first_order + copy);
+      }
+    }
+    REQUIRE(found > 0);
+    REQUIRE(found < reads);  // some reads came before any report had arrived, or at its arrival
+    // The copies whose events would have run before a stop at or after the last event.
+    const SimTime stop = now + static_cast<SimTime>(rng() % (kLatency + 2));
+    std::uint64_t before_stop = 0;
+    for (const auto& reports : every)
+      for (const PostedReport& r : reports) before_stop += r.arrival < stop ? r.copies : 0;
+    REQUIRE(board.copies_arrived_before(stop) == before_stop);
+  }
+}
