@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "agents/cluster_view.hpp"
+#include "engine/cluster/report_board.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/support/memory_budget.hpp"
 #include "workloads/flat_tasks.hpp"
@@ -50,10 +51,13 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   return 1.0 + sc.neighbours + sc.sampled;
 }
 
-// A node's bytes (a central view's entry is in kNodeBytes; an agent keeps its own view).
+// A node's bytes (a central view's entry is in kNodeBytes; an agent keeps its own view, and
+// with reports on change to its neighbours its slot on the report board).
 double bytes_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return kNodeBytes;
-  return kNodeBytes + kAgentBytes + views_per_node(sc, nodes) * bytes_per_view(sc);
+  const bool board = sc.report_board && sc.report == ReportMode::OnChange && sc.sharing == Sharing::Limited;
+  return kNodeBytes + kAgentBytes + views_per_node(sc, nodes) * bytes_per_view(sc) +
+         (board ? static_cast<double>(ReportBoard::kBytesPerNode) : 0.0);
 }
 
 // The largest count in a Slurm tasks-per-node list: "4(x2),3" -> 4; 0 if unreadable.

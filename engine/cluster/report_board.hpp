@@ -93,6 +93,11 @@ class ReportBoard {
 
  private:
   using Posted = InlineVector<PostedReport, 2>;
+
+ public:
+  static constexpr std::size_t kBytesPerNode = sizeof(Posted);  // besides reports in flight beyond 2
+
+ private:
   std::vector<Posted> posted_;  // by sender id
   std::uint64_t copies_ = 0;    // every copy posted
 };
