@@ -88,6 +88,13 @@ AtOnceScratch& at_once_scratch() {
   return scratch;
 }
 
+// A report an agent filed from the board: its copy's order, and as of which repeat (outside the
+// agent, so that it is complete where the agent keeps them inline).
+struct FiledReport {
+  std::uint64_t order = ~std::uint64_t{0};
+  SimTime as_of = -1;
+};
+
 class DecentralizedAgent final : public NodePlacement, public DecidingLp {
  public:
   DecentralizedAgent(NodeLp& node, const ModelSetup& setup)
@@ -113,7 +120,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         const NodeIds targets = report_targets(nb, setup.nodes(), setup.scheduler.neighbours);
         board_copy_.push_back(
             static_cast<std::uint32_t>(std::find(targets.begin(), targets.end(), node.id()) - targets.begin()));
-        board_filed_.push_back(kNothingFiled);
+        board_filed_.push_back(FiledReport{});
       }
     }
   }
@@ -259,10 +266,11 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     ticks_.done(n);
   }
   // A report from `from` reaches it: true if it sees it (not lost) and it tells that a node it
-  // knows is up.
-  bool file_report(NodeId from, const NodeView& report) {
+  // knows is up. Its repeats are replayed before events unless it is read from the board,
+  // where the reader finds them itself.
+  bool file_report(NodeId from, const NodeView& report, bool from_board = false) {
     if (!inbox_.receive(from, report, node_.decision_stats())) return false;  // lost: never seen
-    if (elide_) elided_.heard(from, report);
+    if (elide_ && !from_board) elided_.heard(from, report);
     if (on_change_) {
       reported_.heard(from, report);
       heard_since_extrapolated_ = true;
@@ -296,19 +304,18 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   ReportBoard* board_;               // report_board.hpp: where its neighbours' reports are read (or null)
   SimTime event_time_ = 0;           // the event being handled, as the kernel orders it
   std::uint64_t event_order_ = 0;
-  static constexpr std::uint64_t kNothingFiled = ~std::uint64_t{0};
-  InlineVector<std::uint32_t, 4> board_copy_;   // per neighbour: which copy of its reports is this node's
-  InlineVector<std::uint64_t, 4> board_filed_;  // per neighbour: the order of the copy last filed from the board
-  NodeIds neighbours_;                          // its candidates, whose reports it receives
-  NodeIds sampled_;                             // tracked only for the pending requests: forgotten after dispatch
-  NodeIds report_to_;                           // the nodes it is a neighbour of: its reports go there
-  SimTime last_report_ = -1;                    // on change: when it last sent its report (-1: never)
-  TickGrid ticks_;                              // its periodic ticks, and which are done
-  std::unique_ptr<PolicyState> policy_state_;   // the shared policy's memory of this agent's decisions
-  std::vector<DecisionRequest> requests_;       // batched: raised, not yet decided
-  std::vector<TaskMessage> requested_;          // their tasks (parallel)
-  RequestedSpecs requested_specs_;              // and the tasks' specs, for the policy
-  std::vector<TaskMessage> dispatching_;        // the tasks of the requests being dispatched
+  InlineVector<std::uint32_t, 4> board_copy_;  // per neighbour: which copy of its reports is this node's
+  InlineVector<FiledReport, 4> board_filed_;   // per neighbour: the report last filed from the board
+  NodeIds neighbours_;                         // its candidates, whose reports it receives
+  NodeIds sampled_;                            // tracked only for the pending requests: forgotten after dispatch
+  NodeIds report_to_;                          // the nodes it is a neighbour of: its reports go there
+  SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
+  TickGrid ticks_;                             // its periodic ticks, and which are done
+  std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
+  std::vector<DecisionRequest> requests_;      // batched: raised, not yet decided
+  std::vector<TaskMessage> requested_;         // their tasks (parallel)
+  RequestedSpecs requested_specs_;             // and the tasks' specs, for the policy
+  std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
   std::vector<std::vector<NodeId>> spare_candidate_lists_;  // batched: dispatched requests' lists, for reuse
   UnchangedReports unchanged_;                              // what it last sent
 };
@@ -316,10 +323,16 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 void DecentralizedAgent::read_board() {
   for (std::size_t i = 0; i < neighbours_.size(); ++i) {
     std::uint64_t order = 0;
-    const PostedReport* p = board_->latest_before(neighbours_[i], board_copy_[i], event_time_, event_order_, order);
-    if (p == nullptr || order == board_filed_[i]) continue;  // none yet, or filed already
-    board_filed_[i] = order;
-    if (file_report(neighbours_[i], p->view) && !parked_.empty())  // reports_on_board: no failures
+    const NodeId from = neighbours_[i];
+    const PostedReport* p = board_->latest_before(from, board_copy_[i], event_time_, event_order_, order);
+    if (p == nullptr) continue;  // none has arrived yet
+    NodeView report = p->view;
+    if (elide_)  // periodic: as of its last repeat that has arrived (report_elision.hpp)
+      report.as_of = last_repeat_before(report.as_of, from_seconds(setup_.scheduler.report_period_s),
+                                        setup_.network_latency, from, event_time_, order_source(event_order_));
+    if (order == board_filed_[i].order && report.as_of == board_filed_[i].as_of) continue;  // filed already
+    board_filed_[i] = {order, report.as_of};
+    if (file_report(from, report, true) && !parked_.empty())  // reports_on_board: no failures
       throw std::logic_error("a report read from the board would retry parked tasks (report_board.hpp)");
   }
 }

@@ -1,14 +1,15 @@
 #pragma once
-// Reports on change read where they were posted instead of delivered as events (issue 11). A
-// decentralized node's report on change goes to its few ring neighbours; delivered as events,
-// those copies were most of the kernel's events per decision (~7 of 13 at 10,000 nodes), each
-// a queue push and pop and a first touch of a receiver that, without failures, only files the
-// report away until it next decides. Here a sender on the receiver's rank posts the report once
-// on the board, with the order its sends would have taken (LpContext::skip_send); the receiver,
-// when it is about to decide, reads from each neighbour the latest report whose event would
-// have come before the event it is handling (same time: lower order, engine/kernel/event.hpp),
-// and files it as the event would have. Filing the latest of several is filing them all in
-// turn: each replaces the last (report_extrapolation.hpp's ReportedLoads, view_keeper.hpp).
+// Load reports read where they were posted instead of delivered as events (issue 11). A
+// decentralized node's report goes to its few ring neighbours; delivered as events, those
+// copies were most of the kernel's events per decision (on change ~7 of 13 at 10,000 nodes,
+// periodic more), each a queue push and pop and a first touch of a receiver that, without
+// failures, only files the report away until it next decides. Here a sender on the receiver's rank posts the report
+// once on the board, with the order its sends would have taken (LpContext::skip_send); the receiver, when it is about
+// to decide, reads from each neighbour the latest report whose event would have come before the event it is handling
+// (same time: lower order, engine/kernel/event.hpp), and files it as the event would have. Filing the latest of several
+// is filing them all in turn: each replaces the last (report_extrapolation.hpp's ReportedLoads, view_keeper.hpp).
+// Periodic reports that repeat the last one are not posted (report_elision.hpp); the receiver
+// files the last posted one as of its last repeat that has arrived, as an elided repeat is.
 // What every agent sees and decides and every metric stay bit-identical: messages are counted
 // as the protocol sends them, and the episode's `events` counts the copies read here as the
 // events they stand for (copies_arrived_before), so it too is the same for any partition. Only
@@ -35,7 +36,7 @@ namespace marlsim {
 
 inline bool reports_on_board(const ModelSetup& setup, bool windowed_decisions) {
   const SchedulerConfig& s = setup.scheduler;
-  return s.report_board && s.topology == Topology::Decentralized && s.sharing == Sharing::Limited && s.report == ReportMode::OnChange &&
+  return s.report_board && s.topology == Topology::Decentralized && s.sharing == Sharing::Limited &&
          setup.observation_loss == 0 && setup.failures.distribution == LifetimeDistribution::None &&
          !windowed_decisions;
 }

@@ -91,6 +91,15 @@ class TickGrid {
   std::uint64_t done_ = 0;
 };
 
+// The tick of the last repeat of a report of `from` produced at `tick` whose arrival precedes an
+// event at `time` from `source` (at its time only from a lower source id); `tick` if none has.
+inline SimTime last_repeat_before(SimTime tick, SimTime period, SimTime latency, NodeId from, SimTime time,
+                                  LpId source) {
+  const SimTime limit = (from < source ? time : time - 1) - latency;
+  const SimTime next = tick + period;
+  return next <= limit ? next + (limit - next) / period * period : tick;
+}
+
 namespace detail {
 // An ElidedReports entry (outside the class, so that it is complete where the class keeps them inline).
 struct ElidedEntry {
@@ -128,10 +137,8 @@ class ElidedReports {
     earliest_ = kNone;
     for (Entry& e : entries_) {
       if (e.next_tick == kNone) continue;
-      // The latest arrival that precedes the event: at its time only from a lower source id.
-      const SimTime limit = (e.node < source ? time : time - 1) - latency_;
-      if (e.next_tick <= limit) {
-        const SimTime tick = e.next_tick + (limit - e.next_tick) / period_ * period_;
+      const SimTime tick = last_repeat_before(e.next_tick - period_, period_, latency_, e.node, time, source);
+      if (tick >= e.next_tick) {
         NodeView report = e.last;
         report.as_of = tick;
         apply(e.node, report);

@@ -1,4 +1,4 @@
-// Reports on change to neighbours on the same rank are read from a board instead of delivered
+// Load reports to neighbours on the same rank are read from a board instead of delivered
 // as events, and nothing the model does or records changes (engine/cluster/report_board.hpp):
 // every episode below runs with scheduler.report_board on and off and must agree bit for bit,
 // `events` included (copies read from the board count as the events they stand for). The
@@ -19,34 +19,44 @@ using namespace marlsim::test;
 namespace {
 
 EpisodeResult run_with(std::vector<std::string> overrides, bool board) {
-  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5", "scheduler.report=on-change"});
+  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5"});
   overrides.push_back(std::string("scheduler.report_board=") + (board ? "true" : "false"));
   return run_generated(overrides);
 }
 
-ModelSetup on_change_setup() {
+ModelSetup limited_sharing_setup() {
   ModelSetup s;
   s.scheduler.topology = Topology::Decentralized;
   s.scheduler.sharing = Sharing::Limited;
-  s.scheduler.report = ReportMode::OnChange;
   return s;
 }
+
+const std::string kOnChange = "scheduler.report=on-change";
 
 }  // namespace
 
 TEST_CASE("report board: reports read from the board give the same results as their events", "[cluster][board]") {
   const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
-      {"least-loaded", {}},
-      {"every change reported (no rate limit)", {"scheduler.report_period_s=0"}},
-      {"3 neighbours, none sampled", {"scheduler.neighbours=3", "scheduler.sampled=0"}},
-      {"1 neighbour", {"scheduler.neighbours=1"}},
-      {"decentralized-ac", {"scheduler.policy=decentralized-ac"}},
-      {"latency 3 ms, random", {"cluster.network_latency_s=0.003", "scheduler.policy=random"}},
+      {"on change, least-loaded", {kOnChange}},
+      {"on change, no rate limit", {kOnChange, "scheduler.report_period_s=0"}},
+      {"on change, 3 neighbours, none sampled", {kOnChange, "scheduler.neighbours=3", "scheduler.sampled=0"}},
+      {"on change, 1 neighbour", {kOnChange, "scheduler.neighbours=1"}},
+      {"on change, decentralized-ac", {kOnChange, "scheduler.policy=decentralized-ac"}},
+      {"on change, latency 3 ms, random", {kOnChange, "cluster.network_latency_s=0.003", "scheduler.policy=random"}},
+      // Periodic: the repeats of the last posted report (not posted) are found by the reader.
+      {"periodic, least-loaded", {}},
+      {"periodic 0.5 s, 3 neighbours, decentralized-ac",
+       {"scheduler.report_period_s=0.5", "scheduler.neighbours=3", "scheduler.policy=decentralized-ac"}},
+      {"periodic, every report an event", {"scheduler.elide_unchanged_reports=false"}},
+      {"every change reported (report_period_s = 0)", {"scheduler.report_period_s=0"}},
+      {"periodic, latency 3 ms, random", {"cluster.network_latency_s=0.003", "scheduler.policy=random"}},
       // Where the board does not apply (reports_on_board), both runs send every report.
-      {"observation loss", {"agents.observation_loss=0.3"}},
+      {"observation loss", {kOnChange, "agents.observation_loss=0.3"}},
       {"failures",
-       {"cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=200", "cluster.failures.mttr_s=20"}},
-      {"decision cycles", {"agents.decision_period_s=0.5"}},
+       {kOnChange, "cluster.failures.distribution=exponential", "cluster.failures.mtbf_s=200",
+        "cluster.failures.mttr_s=20"}},
+      {"decision cycles", {kOnChange, "agents.decision_period_s=0.5"}},
+      {"global sharing", {"scheduler.sharing=global"}},
   }));
   INFO(name);
   const EpisodeResult events = run_with(overrides, false), board = run_with(overrides, true);
@@ -55,21 +65,23 @@ TEST_CASE("report board: reports read from the board give the same results as th
 }
 
 TEST_CASE("report board: used only where filing the latest report is exact", "[cluster][board]") {
-  ModelSetup s = on_change_setup();
+  ModelSetup s = limited_sharing_setup();
   REQUIRE(reports_on_board(s, false));
   REQUIRE_FALSE(reports_on_board(s, true));  // decisions at window ends or cycle boundaries
   s.observation_loss = 0.1;
   REQUIRE_FALSE(reports_on_board(s, false));
-  s = on_change_setup();
+  s = limited_sharing_setup();
   s.failures.distribution = LifetimeDistribution::Exponential;
   REQUIRE_FALSE(reports_on_board(s, false));
-  s = on_change_setup();
+  s = limited_sharing_setup();
   s.scheduler.sharing = Sharing::Global;
   REQUIRE_FALSE(reports_on_board(s, false));
-  s = on_change_setup();
-  s.scheduler.report = ReportMode::Periodic;
+  s = limited_sharing_setup();
+  s.scheduler.report = ReportMode::OnChange;
+  REQUIRE(reports_on_board(s, false));
+  s.scheduler.sharing = Sharing::None;  // no reports at all
   REQUIRE_FALSE(reports_on_board(s, false));
-  s = on_change_setup();
+  s = limited_sharing_setup();
   s.scheduler.report_board = false;
   REQUIRE_FALSE(reports_on_board(s, false));
 }
