@@ -50,10 +50,9 @@ void BM_report_board(benchmark::State& state) {
     const std::uint64_t order = make_order(nodes, seq);  // from the source LP, after every node
     for (const std::int64_t step : {1, -1, 2, -2}) {
       const auto from = static_cast<NodeId>((reader + static_cast<std::int64_t>(nodes) + step) % nodes);
-      std::uint64_t copy_order = 0;
-      const PostedReport* r = board.latest_before(from, 1, now, order, copy_order);
-      found += r != nullptr ? 1 : 0;
-      benchmark::DoNotOptimize(r);
+      const ReportBoard::Found r = board.latest_before(from, 1, now, order);
+      found += r.report != nullptr ? 1 : 0;
+      benchmark::DoNotOptimize(r.report);
     }
   }
   state.counters["found"] = static_cast<double>(found) / (4.0 * static_cast<double>(state.iterations()));

@@ -74,8 +74,8 @@ struct SchedulerConfig {                        // [scheduler]
   // elide_unchanged_reports: the simulator does not materialize a periodic report that repeats
   // the last one (engine/cluster/report_elision.hpp); the model and its results are the same.
   bool elide_unchanged_reports = true;
-  // report_board: reports on change to neighbours on the same rank are posted once and read by
-  // the receivers when they decide, not simulated as events (engine/cluster/report_board.hpp);
+  // report_board: load reports to neighbours on the same rank are posted once and read by the
+  // receivers when they decide, not simulated as events (engine/cluster/report_board.hpp);
   // the model and its results are the same.
   bool report_board = true;
 };

@@ -118,8 +118,10 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
       // Which copy of each neighbour's reports is this node's: its place in the neighbour's targets.
       for (NodeId nb : neighbours_) {
         const NodeIds targets = report_targets(nb, setup.nodes(), setup.scheduler.neighbours);
-        board_copy_.push_back(
-            static_cast<std::uint32_t>(std::find(targets.begin(), targets.end(), node.id()) - targets.begin()));
+        const auto copy = std::find(targets.begin(), targets.end(), node.id());
+        if (copy == targets.end())
+          throw std::logic_error("node " + std::to_string(node.id()) + " hears from a node that does not report to it");
+        board_copy_.push_back(static_cast<std::uint32_t>(copy - targets.begin()));
         board_filed_.push_back(FiledReport{});
       }
     }
@@ -174,10 +176,14 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
   bool handle(const Event& ev, LpContext& ctx) override {
     switch (ev.kind) {
-      case kNodeReport:
-        if (file_report(static_cast<NodeId>(ev.source()), ev.as<ReportMessage>().view) && !parked_.empty())
-          retry_parked(ctx);
+      case kNodeReport: {
+        const auto from = static_cast<NodeId>(ev.source());
+        const NodeView report = ev.as<ReportMessage>().view;
+        if (!inbox_.receive(from, report, node_.decision_stats())) return true;  // lost: never seen
+        if (elide_) elided_.heard(from, report);  // its repeats are replayed before later events
+        if (file_report(from, report) && !parked_.empty()) retry_parked(ctx);
         return true;
+      }
       case kReportTick: {
         if (!tick_scheduled_ || ticks_.next() != ctx.now())
           throw std::logic_error("node " + std::to_string(node_.id()) + ": a report tick off its grid");
@@ -265,12 +271,9 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     count_sent(node_.decision_stats(), kNodeReport, n * report_copies());  // as the protocol sends them
     ticks_.done(n);
   }
-  // A report from `from` reaches it: true if it sees it (not lost) and it tells that a node it
-  // knows is up. Its repeats are replayed before events unless it is read from the board,
-  // where the reader finds them itself.
-  bool file_report(NodeId from, const NodeView& report, bool from_board = false) {
-    if (!inbox_.receive(from, report, node_.decision_stats())) return false;  // lost: never seen
-    if (elide_ && !from_board) elided_.heard(from, report);
+  // A report from `from` that it sees (not lost), as an event or from the board: true if it tells
+  // that a node it knows is up.
+  bool file_report(NodeId from, const NodeView& report) {
     if (on_change_) {
       reported_.heard(from, report);
       heard_since_extrapolated_ = true;
@@ -296,14 +299,14 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
   NodeLp& node_;
   const ModelSetup& setup_;
-  std::vector<TaskMessage> parked_;  // nowhere to place them yet
-  ReportInbox inbox_;                // which reports it sees; the staleness of its decisions
-  ReportedLoads reported_;           // on change: the last report heard from each sender, as sent
-  ElidedReports elided_;             // periodic: what it last heard, and the repeats it did not get
-  SelfBelief self_;                  // its knowledge: itself, its neighbours, the nodes it samples
-  ReportBoard* board_;               // report_board.hpp: where its neighbours' reports are read (or null)
-  SimTime event_time_ = 0;           // the event being handled, as the kernel orders it
-  std::uint64_t event_order_ = 0;
+  std::vector<TaskMessage> parked_;            // nowhere to place them yet
+  ReportInbox inbox_;                          // which reports it sees; the staleness of its decisions
+  ReportedLoads reported_;                     // on change: the last report heard from each sender, as sent
+  ElidedReports elided_;                       // periodic: what it last heard, and the repeats it did not get
+  SelfBelief self_;                            // its knowledge: itself, its neighbours, the nodes it samples
+  ReportBoard* board_;                         // report_board.hpp: where its neighbours' reports are read (or null)
+  SimTime event_time_ = 0;                     // the event being handled: its time
+  std::uint64_t event_order_ = 0;              // and its order (Event::order as its handler sees it)
   InlineVector<std::uint32_t, 4> board_copy_;  // per neighbour: which copy of its reports is this node's
   InlineVector<FiledReport, 4> board_filed_;   // per neighbour: the report last filed from the board
   NodeIds neighbours_;                         // its candidates, whose reports it receives
@@ -322,17 +325,17 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 
 void DecentralizedAgent::read_board() {
   for (std::size_t i = 0; i < neighbours_.size(); ++i) {
-    std::uint64_t order = 0;
     const NodeId from = neighbours_[i];
-    const PostedReport* p = board_->latest_before(from, board_copy_[i], event_time_, event_order_, order);
-    if (p == nullptr) continue;  // none has arrived yet
-    NodeView report = p->view;
+    const ReportBoard::Found found = board_->latest_before(from, board_copy_[i], event_time_, event_order_);
+    if (found.report == nullptr) continue;  // none has arrived yet
+    NodeView report = found.report->view;
     if (elide_)  // periodic: as of its last repeat that has arrived (report_elision.hpp)
       report.as_of = last_repeat_before(report.as_of, from_seconds(setup_.scheduler.report_period_s),
                                         setup_.network_latency, from, event_time_, order_source(event_order_));
-    if (order == board_filed_[i].order && report.as_of == board_filed_[i].as_of) continue;  // filed already
-    board_filed_[i] = {order, report.as_of};
-    if (file_report(from, report, true) && !parked_.empty())  // reports_on_board: no failures
+    if (found.order == board_filed_[i].order && report.as_of == board_filed_[i].as_of) continue;  // filed already
+    board_filed_[i] = {found.order, report.as_of};
+    if (!inbox_.receive(from, report, node_.decision_stats())) continue;  // (never lost: no loss on the board)
+    if (file_report(from, report) && !parked_.empty())                    // reports_on_board: no failures
       throw std::logic_error("a report read from the board would retry parked tasks (report_board.hpp)");
   }
 }
@@ -603,6 +606,8 @@ void DecentralizedAgent::send_reports(LpContext& ctx) {
       } else {
         const std::uint64_t order = ctx.skip_send();
         if (posted.copies++ == 0) posted.first_order = order - i;
+        if (order != posted.first_order + i)  // a reader finds its copy's order as first_order + i
+          throw std::logic_error("report board: the copies' send orders are not consecutive");
       }
     }
     if (posted.copies > 0) board_->post(node_.id(), ctx.now(), posted);

@@ -439,14 +439,16 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   }
   const BatchFigures batches = batch_figures(comm, batcher.get(), at_once);
   const RunStats global = stats.reduced(comm);
-  std::vector<std::uint64_t> events = sim.episode_events();
-  for (std::size_t e = 0; e < setups.size(); ++e)  // copies read from a board stand for their events
+  const std::vector<std::uint64_t> kernel_events = comm.allreduce_sum(sim.episode_events());
+  std::vector<std::uint64_t> board_copies(setups.size(), 0);  // copies read from a board stand for their events
+  for (std::size_t e = 0; e < setups.size(); ++e)
     if (setups[e]->report_board != nullptr)
-      events[e] += setups[e]->report_board->copies_arrived_before(sim.episode_stop(e));
-  events = comm.allreduce_sum(events);
+      board_copies[e] = setups[e]->report_board->copies_arrived_before(sim.episode_stop(e));
+  board_copies = comm.allreduce_sum(board_copies);
   for (std::size_t e = 0; e < results.size(); ++e) {
     EpisodeMetrics& m = results[e].metrics;
-    m.events = events[e];
+    results[e].kernel_events = kernel_events[e];
+    m.events = kernel_events[e] + board_copies[e];
     m.remote_events = global.remote_events;
     m.windows = global.windows;
     m.wall_s = global.wall_s;

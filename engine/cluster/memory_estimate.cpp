@@ -51,13 +51,16 @@ double views_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   return 1.0 + sc.neighbours + sc.sampled;
 }
 
-// A node's bytes (a central view's entry is in kNodeBytes; an agent keeps its own view, and
-// with reports on change to its neighbours its slot on the report board).
+// The report board's slot per node (engine/cluster/report_board.hpp), on every rank that runs
+// the episode: each holds one for every node.
+double board_bytes_per_node(const SchedulerConfig& sc) {
+  return board_settings(sc) ? static_cast<double>(ReportBoard::kBytesPerNode) : 0.0;
+}
+
+// A node's bytes (a central view's entry is in kNodeBytes; an agent keeps its own view).
 double bytes_per_node(const SchedulerConfig& sc, std::uint64_t nodes) {
   if (sc.topology != Topology::Decentralized) return kNodeBytes;
-  const bool board = sc.report_board && sc.report == ReportMode::OnChange && sc.sharing == Sharing::Limited;
-  return kNodeBytes + kAgentBytes + views_per_node(sc, nodes) * bytes_per_view(sc) +
-         (board ? static_cast<double>(ReportBoard::kBytesPerNode) : 0.0);
+  return kNodeBytes + kAgentBytes + views_per_node(sc, nodes) * bytes_per_view(sc) + board_bytes_per_node(sc);
 }
 
 // The largest count in a Slurm tasks-per-node list: "4(x2),3" -> 4; 0 if unreadable.
@@ -107,7 +110,8 @@ double extra_rank_bytes(std::uint64_t nodes, std::uint64_t tasks, TaskStorage st
 double estimate_episode_bytes(const SchedulerConfig& scheduler, std::uint64_t nodes, std::uint64_t tasks,
                               std::uint64_t ranks_here, TaskStorage storage) {
   const auto n = static_cast<double>(nodes);
-  const double extra = ranks_here > 1 ? static_cast<double>(ranks_here - 1) * extra_rank_bytes(nodes, tasks, storage)
+  const double extra = ranks_here > 1 ? static_cast<double>(ranks_here - 1) * (extra_rank_bytes(nodes, tasks, storage) +
+                                                                               n * board_bytes_per_node(scheduler))
                                       : 0.0;
   return kProgramBytes + static_cast<double>(tasks) * bytes_per_task() + task_table_bytes(tasks, storage) +
          machine_table_bytes(tasks, storage) + n * bytes_per_node(scheduler, nodes) + extra;

@@ -62,7 +62,8 @@ const std::vector<MetricField>& episode_metric_fields() {
       MARLSIM_FIELD(incomplete, "count", "tasks unfinished at the time limit"),
       MARLSIM_FIELD(events, "count", "events processed (report copies read from a board as their events)"),
       MARLSIM_FIELD(remote_events, "count", "events that crossed ranks (depends on the partition)"),
-      MARLSIM_FIELD(windows, "count", "synchronization windows"),
+      MARLSIM_FIELD(windows, "count",
+                    "synchronization windows (depends on the partition and on the events the kernel runs)"),
       MARLSIM_FIELD(wall_s, "s", "wall time of the episode, slowest rank"),
   };
 #undef MARLSIM_FIELD

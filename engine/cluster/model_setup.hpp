@@ -29,7 +29,7 @@ struct ModelSetup {
   const AdmissionPolicy* admission = nullptr;         // two-level nodes
   const QueueDiscipline* local_queue = nullptr;       // the policy's own (hierrl's low level); null: scheduler.queue
   DecisionBatcher* batcher = nullptr;                 // scheduler.decide = "window-end"; else null
-  ReportBoard* report_board = nullptr;                // reports on change read, not delivered (report_board.hpp)
+  ReportBoard* report_board = nullptr;                // load reports read, not delivered (report_board.hpp)
   std::uint64_t seed = 1;
   std::uint64_t episode = 0;
   SimTime network_latency = 1'000'000;   // ns

@@ -1,19 +1,25 @@
 #pragma once
 // Load reports read where they were posted instead of delivered as events (issue 11). A
-// decentralized node's report goes to its few ring neighbours; delivered as events, those
-// copies were most of the kernel's events per decision (on change ~7 of 13 at 10,000 nodes,
-// periodic more), each a queue push and pop and a first touch of a receiver that, without
-// failures, only files the report away until it next decides. Here a sender on the receiver's rank posts the report
-// once on the board, with the order its sends would have taken (LpContext::skip_send); the receiver, when it is about
-// to decide, reads from each neighbour the latest report whose event would have come before the event it is handling
-// (same time: lower order, engine/kernel/event.hpp), and files it as the event would have. Filing the latest of several
-// is filing them all in turn: each replaces the last (report_extrapolation.hpp's ReportedLoads, view_keeper.hpp).
-// Periodic reports that repeat the last one are not posted (report_elision.hpp); the receiver
-// files the last posted one as of its last repeat that has arrived, as an elided repeat is.
-// What every agent sees and decides and every metric stay bit-identical: messages are counted
-// as the protocol sends them, and the episode's `events` counts the copies read here as the
-// events they stand for (copies_arrived_before), so it too is the same for any partition. Only
-// the kernel processes fewer events. Neighbours on other ranks still get events.
+// decentralized node's report goes to its few ring neighbours; delivered as events, those copies
+// were most of the kernel's events per decision (at 10,000 nodes 7.5 of 13 on change, 35 of 49
+// periodic), each a queue push and pop and a first touch of a receiver that, without failures,
+// only files the report away until it next decides.
+//
+// Here a sender posts a report once on its rank's board for its neighbours on that rank, each
+// copy taking the send order it would have had (LpContext::skip_send), so every other event
+// keeps its order. A receiver about to decide reads from each neighbour the latest report whose
+// copy's event would have come before the event it handles (a later time, or the same time and a
+// lower order: engine/kernel/event.hpp) and files it as that event did. Filing the latest of
+// several is filing each in turn: each replaces the last (report_extrapolation.hpp's
+// ReportedLoads, view_keeper.hpp). Periodic reports that repeat the last one are not posted
+// (report_elision.hpp); the receiver files the last posted one as of its last repeat that has
+// arrived, as an elided repeat is filed.
+//
+// Every model result stays bit-identical: messages are counted as the protocol sends them, and
+// the episode's `events` counts the copies read here as the events they stand for
+// (copies_arrived_before), so it too is the same for any partition. Only the kernel runs fewer
+// events (EpisodeResult::kernel_events), and with them the windows of a run over ranks may fall
+// differently. Neighbours on other ranks still get events.
 //
 // Exact only where nothing else hangs on a report's arrival, so elsewhere (and with
 // scheduler.report_board = false) every report is an event (reports_on_board):
@@ -34,11 +40,14 @@
 
 namespace marlsim {
 
+// The scheduler settings under which a decentralized node's reports can go on the board at all.
+inline bool board_settings(const SchedulerConfig& s) {
+  return s.report_board && s.topology == Topology::Decentralized && s.sharing == Sharing::Limited;
+}
+// Whether they do in this episode; `windowed_decisions`: a batcher decides.
 inline bool reports_on_board(const ModelSetup& setup, bool windowed_decisions) {
-  const SchedulerConfig& s = setup.scheduler;
-  return s.report_board && s.topology == Topology::Decentralized && s.sharing == Sharing::Limited &&
-         setup.observation_loss == 0 && setup.failures.distribution == LifetimeDistribution::None &&
-         !windowed_decisions;
+  return board_settings(setup.scheduler) && setup.observation_loss == 0 &&
+         setup.failures.distribution == LifetimeDistribution::None && !windowed_decisions;
 }
 
 // One report as posted: its copies' events would have arrived at `arrival` with orders
@@ -52,12 +61,17 @@ struct PostedReport {
 };
 
 class ReportBoard {
+  using Posted = InlineVector<PostedReport, 2>;  // a sender's slot
+
  public:
+  static constexpr std::size_t kBytesPerNode = sizeof(Posted);  // besides reports in flight beyond 2
+
   explicit ReportBoard(std::size_t nodes) : posted_(nodes) {}
 
   // `from` posts a report while handling an event at `now`. A report that arrived before now
   // has arrived for every event still to come, so only the latest of those is kept, with the
-  // ones still in flight (at most a latency's worth: one or two at the seed study's rate limit).
+  // ones still in flight (one or two at the seed study's rates; more when a node reports more
+  // often than once per latency, e.g. on every change).
   void post(NodeId from, SimTime now, const PostedReport& report) {
     Posted& p = posted_[from];
     std::size_t arrived = 0;
@@ -80,23 +94,19 @@ class ReportBoard {
     return copies_ - late;
   }
 
-  // The latest report of `from` whose copy `copy` would have arrived before an event at (time,
-  // order) (nullptr: none yet), and that copy's order.
-  const PostedReport* latest_before(NodeId from, std::uint32_t copy, SimTime time, std::uint64_t order,
-                                    std::uint64_t& copy_order) const {
+  struct Found {
+    const PostedReport* report = nullptr;  // null: none has arrived yet
+    std::uint64_t order = 0;               // its copy's order
+  };
+  // The latest report of `from` whose copy `copy` would have arrived before an event at (time, order).
+  Found latest_before(NodeId from, std::uint32_t copy, SimTime time, std::uint64_t order) const {
     const Posted& p = posted_[from];
     for (std::size_t i = p.size(); i-- > 0;) {
-      copy_order = p[i].first_order + copy;
-      if (key_before({p[i].arrival, copy_order, 0, 0}, {time, order, 0, 0})) return &p[i];
+      const std::uint64_t copy_order = p[i].first_order + copy;
+      if (key_before({p[i].arrival, copy_order, 0, 0}, {time, order, 0, 0})) return {&p[i], copy_order};
     }
-    return nullptr;
+    return {};
   }
-
- private:
-  using Posted = InlineVector<PostedReport, 2>;
-
- public:
-  static constexpr std::size_t kBytesPerNode = sizeof(Posted);  // besides reports in flight beyond 2
 
  private:
   std::vector<Posted> posted_;  // by sender id

@@ -1,8 +1,9 @@
 // Load reports to neighbours on the same rank are read from a board instead of delivered
 // as events, and nothing the model does or records changes (engine/cluster/report_board.hpp):
 // every episode below runs with scheduler.report_board on and off and must agree bit for bit,
-// `events` included (copies read from the board count as the events they stand for). The
-// board itself is checked against keeping every report and searching them all.
+// `events` included (copies read from the board count as the events they stand for), while the
+// kernel runs fewer events where the board applies. The board itself is checked against keeping
+// every report and searching them all.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -62,6 +63,41 @@ TEST_CASE("report board: reports read from the board give the same results as th
   const EpisodeResult events = run_with(overrides, false), board = run_with(overrides, true);
   require_same_model(events, board);
   REQUIRE(board.metrics.events == events.metrics.events);
+  REQUIRE(events.kernel_events == events.metrics.events);
+  const bool applies = name.rfind("on change", 0) == 0 || name.rfind("periodic", 0) == 0 || name.rfind("every", 0) == 0;
+  if (applies) REQUIRE(board.kernel_events < events.kernel_events);
+  else REQUIRE(board.kernel_events == events.kernel_events);
+}
+
+TEST_CASE("report board: the same results when every time is a whole second", "[cluster][board]") {
+  // Speed-1 nodes, tasks arriving and running whole seconds, 1 s latencies: reports on change
+  // arrive at the very times of decisions, and only the events' orders tell which came first;
+  // cut short, reports are still in flight at the stop.
+  const auto [name, overrides] = GENERATE(table<std::string, std::vector<std::string>>({
+      {"on change", {kOnChange}},
+      {"on change, cut at 40 s", {kOnChange, "run.max_time_s=40"}},
+      {"periodic, cut at 40.5 s", {"run.max_time_s=40.5"}},
+  }));
+  INFO(name);
+  std::vector<NodeSpec> nodes;
+  for (int i = 0; i < 16; ++i) nodes.push_back(make_node(4 + i % 5, 64));
+  const ClusterSpec cluster = make_cluster(nodes);
+  std::vector<TaskSpec> tasks;
+  std::mt19937_64 rng(11);
+  for (std::uint64_t t = 0; t < 400; ++t)
+    tasks.push_back(make_task(t, static_cast<double>(t / 6), 1 + static_cast<double>(rng() % 4),
+                              1 + static_cast<double>(rng() % 30)));
+  auto run_board = [&](bool board) {
+    std::vector<std::string> o = overrides;
+    o.insert(o.end(), {"cluster.network_latency_s=1", "scheduler.decision_latency_s=1",
+                       std::string("scheduler.report_board=") + (board ? "true" : "false")});
+    return run(decentralized_scenario(o), cluster, tasks);
+  };
+  const EpisodeResult events = run_board(false), board = run_board(true);
+  require_same_model(events, board);
+  REQUIRE(board.metrics.events == events.metrics.events);
+  REQUIRE(board.kernel_events < events.kernel_events);
+  REQUIRE(events.metrics.completed > 30);
 }
 
 TEST_CASE("report board: used only where filing the latest report is exact", "[cluster][board]") {
@@ -123,15 +159,14 @@ TEST_CASE("report board: the latest report before an event, as if every report w
         const PostedReport* want = nullptr;
         for (const PostedReport& r : every[from])
           if (key_before({r.arrival, r.first_order + copy, 0, 0}, {now, order, 0, 0})) want = &r;
-        std::uint64_t copy_order = 0;
-        const PostedReport* got = board.latest_before(from, copy, now, order, copy_order);
+        const ReportBoard::Found got = board.latest_before(from, copy, now, order);
         INFO("seed " << seed << ", step " << step);
-        REQUIRE((got == nullptr) == (want == nullptr));
+        REQUIRE((got.report == nullptr) == (want == nullptr));
         ++reads;
         if (want == nullptr) continue;
         ++found;
-        REQUIRE(got->view.free_cores == want->view.free_cores);  // the same report
-        REQUIRE(copy_order == want->first_order + copy);
+        REQUIRE(got.report->view.free_cores == want->view.free_cores);  // the same report
+        REQUIRE(got.order == want->first_order + copy);
       }
     }
     REQUIRE(found > 0);
