@@ -87,8 +87,9 @@ TEST_CASE("report board: the same results when every time is a whole second", "[
   for (std::uint64_t t = 0; t < 400; ++t)
     tasks.push_back(make_task(t, static_cast<double>(t / 6), 1 + static_cast<double>(rng() % 4),
                               1 + static_cast<double>(rng() % 30)));
+  const std::vector<std::string> base = overrides;  // (a structured binding cannot be captured)
   auto run_board = [&](bool board) {
-    std::vector<std::string> o = overrides;
+    std::vector<std::string> o = base;
     o.insert(o.end(), {"cluster.network_latency_s=1", "scheduler.decision_latency_s=1",
                        std::string("scheduler.report_board=") + (board ? "true" : "false")});
     return run(decentralized_scenario(o), cluster, tasks);
@@ -127,7 +128,7 @@ TEST_CASE("report board: the latest report before an event, as if every report w
   // time of the events that read them and only the orders tell which comes first. Each event
   // either posts a report of its LP (copies to up to 4 receivers) or reads one copy of another
   // LP's reports; the reference keeps every report and takes the last one before the event.
-  constexpr SimTime kLatency = 3;
+  constexpr SimTime kReportLatency = 3;
   constexpr NodeId kNodes = 6;
   for (std::uint32_t seed = 1; seed <= 200; ++seed) {
     std::mt19937_64 rng(seed);
@@ -144,7 +145,7 @@ TEST_CASE("report board: the latest report before an event, as if every report w
       const std::uint64_t order = make_order(static_cast<LpId>(rng() % (kNodes + 2)), rng() % 64);
       if (rng() % 2 == 0) {
         PostedReport r;
-        r.arrival = now + kLatency;
+        r.arrival = now + kReportLatency;
         r.copies = 1 + static_cast<std::uint32_t>(rng() % 4);
         seq[lp] += rng() % 3;  // other sends in between
         r.first_order = make_order(lp, seq[lp]);
@@ -172,7 +173,7 @@ TEST_CASE("report board: the latest report before an event, as if every report w
     REQUIRE(found > 0);
     REQUIRE(found < reads);  // some reads came before any report had arrived, or at its arrival
     // The copies whose events would have run before a stop at or after the last event.
-    const SimTime stop = now + static_cast<SimTime>(rng() % (kLatency + 2));
+    const SimTime stop = now + static_cast<SimTime>(rng() % (kReportLatency + 2));
     std::uint64_t before_stop = 0;
     for (const auto& reports : every)
       for (const PostedReport& r : reports) before_stop += r.arrival < stop ? r.copies : 0;
