@@ -94,6 +94,7 @@ struct FiledReport {
   std::uint64_t order = ~std::uint64_t{0};
   SimTime as_of = -1;
 };
+inline constexpr std::uint64_t kLiveOrder = ~std::uint64_t{0} - 1;  // FiledReport::order of a report read live
 
 class DecentralizedAgent final : public NodePlacement, public DecidingLp {
  public:
@@ -134,12 +135,22 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     const double period = setup_.scheduler.report_period_s > 0 ? setup_.scheduler.report_period_s : 1.0;
     RngStream phase(setup_.seed, node_.id(), rng_stream(setup_.episode, kRngReports));
     ticks_ = TickGrid(from_seconds(phase.uniform() * period), from_seconds(period));
+    // Periodic ticks off the kernel (report_board.hpp) when every report goes on the board.
+    lazy_ticks_ = board_ != nullptr && elide_ &&
+                  std::all_of(report_to_.begin(), report_to_.end(), [&](NodeId to) { return ctx.is_local(to); });
+    if (lazy_ticks_) board_->ticks_read_from(node_.id(), node_, ticks_.next());
     if (!on_change_) schedule_tick(ctx);
   }
 
-  void before_event(const Event& ev) override {
+  void before_event(const Event& ev, LpContext& ctx) override {
     event_time_ = ev.time;  // where the board's reports stop (read_board)
     event_order_ = ev.order;
+    // Ticks off the kernel that come before this event run now, as their events did.
+    while (lazy_ticks_ && tick_scheduled_ &&
+           key_before({ticks_.next(), tick_order_, 0, 0}, {ev.time, ev.order, 0, 0})) {
+      ++ticks_run_;
+      tick(ctx, ticks_.next());
+    }
     if (!elide_) return;
     elided_.replay_before(ev.time, ev.source(), [this](NodeId from, const NodeView& report) {
       if (seen(from, report) && !parked_.empty())  // cannot happen without failures
@@ -160,7 +171,26 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   }
 
   void count_until(SimTime stop, DecisionStats& stats) const override {
-    if (elide_ && !tick_scheduled_) count_sent(stats, kNodeReport, ticks_.due_until(stop) * report_copies());
+    // Every tick counts its report, sent or elided: the ticks still to come before `stop`.
+    if (elide_ && (lazy_ticks_ || !tick_scheduled_))
+      count_sent(stats, kNodeReport, ticks_.due_until(stop) * report_copies());
+  }
+
+  std::uint64_t unsimulated_events(SimTime stop) const override {
+    if (!lazy_ticks_) return 0;
+    // The ticks run before events, and those that would still have run before `stop`, with
+    // the copies they would have posted, as the tick handler would have (no event changes the
+    // node any more).
+    std::uint64_t events = ticks_run_;
+    if (!tick_scheduled_) return events;
+    UnchangedReports last = unchanged_;
+    for (SimTime t = ticks_.next(); t < stop; t += from_seconds(setup_.scheduler.report_period_s)) {
+      ++events;
+      const NodeView report = node_.own_view(t);
+      if (!last.repeats(report) && t + setup_.network_latency < stop) events += report_to_.size();
+      if (parked_.empty() && !node_.busy() && last.would_repeat(report)) break;  // next_tick_idle
+    }
+    return events;
   }
 
   void submitted(TaskMessage m, LpContext& ctx) override {
@@ -184,22 +214,14 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
         if (file_report(from, report) && !parked_.empty()) retry_parked(ctx);
         return true;
       }
-      case kReportTick: {
+      case kReportTick:
         if (!tick_scheduled_ || ticks_.next() != ctx.now())
           throw std::logic_error("node " + std::to_string(node_.id()) + ": a report tick off its grid");
-        tick_scheduled_ = false;
-        const SchedulerConfig& s = setup_.scheduler;
-        ticking_ = true;
-        if (!on_change_ && s.sharing != Sharing::None && s.report_period_s > 0) send_reports(ctx);
-        retry_parked(ctx);
-        ticking_ = false;
-        ticks_.done(1);
-        if (on_change_ ? !parked_.empty() : !elide_ || !next_tick_idle(ctx.now())) schedule_tick(ctx);
+        tick(ctx, ctx.now());
         return true;
-      }
       case kReportDue:
         report_due_ = false;
-        send_reports(ctx);
+        send_reports(ctx, ctx.now());
         return true;
       case kDecisionCycle: return true;  // a wake-up: the batcher decided at the boundary
       default: return false;
@@ -211,7 +233,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     const SchedulerConfig& s = setup_.scheduler;
     if (s.sharing == Sharing::None) return;
     if (on_change_) report_change(ctx);
-    else if (s.report_period_s <= 0) send_reports(ctx);
+    else if (s.report_period_s <= 0) send_reports(ctx, ctx.now());
   }
 
   void evacuate(std::vector<TaskMessage>& out) override {
@@ -232,7 +254,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   void forget_sampled();
   void assume_typical_load(std::span<const NodeId> unknown);
   void retry_parked(LpContext& ctx);
-  void send_reports(LpContext& ctx);
+  void send_reports(LpContext& ctx, SimTime at);  // its load at `at` (now, or a tick run off the kernel)
   void report_change(LpContext& ctx);
   void park(const TaskMessage& m, LpContext& ctx);
   void extrapolate_reports(std::span<const NodeId> nodes, SimTime now);
@@ -257,8 +279,22 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     if (at_once && !shared.empty()) shared.front().candidates = std::move(list);
     if (!at_once) spare_candidate_lists_.push_back(std::move(list));
   }
+  // The tick due `now` (ticks_.next()): as its event, or before the node's next event when ticks
+  // run off the kernel (then ctx is that event's; only its send orders are taken).
+  void tick(LpContext& ctx, SimTime now) {
+    tick_scheduled_ = false;
+    const SchedulerConfig& s = setup_.scheduler;
+    ticking_ = true;
+    if (!on_change_ && s.sharing != Sharing::None && s.report_period_s > 0) send_reports(ctx, now);
+    retry_parked(ctx);
+    ticking_ = false;
+    ticks_.done(1);
+    if (lazy_ticks_) board_->ticked(node_.id(), ticks_.next());
+    if (on_change_ ? !parked_.empty() : !elide_ || !next_tick_idle(now)) schedule_tick(ctx);
+  }
   void schedule_tick(LpContext& ctx) {
-    ctx.send(node_.id(), ticks_.next() - ctx.now(), kReportTick);
+    if (lazy_ticks_) tick_order_ = ctx.skip_send();  // the order its event would have had
+    else ctx.send(node_.id(), ticks_.next() - ctx.now(), kReportTick);
     tick_scheduled_ = true;
   }
   // Whether the next tick, if nothing reaches the node before it, would only count a report
@@ -270,6 +306,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     if (n == 0) return;
     count_sent(node_.decision_stats(), kNodeReport, n * report_copies());  // as the protocol sends them
     ticks_.done(n);
+    if (lazy_ticks_) board_->ticked(node_.id(), ticks_.next());
   }
   // A report from `from` that it sees (not lost), as an event or from the board: true if it tells
   // that a node it knows is up.
@@ -294,6 +331,9 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   bool elide_ = false;                     // report_elision.hpp: repeated reports are not sent
   bool on_change_;                         // scheduler.report = "on-change"
   bool tick_scheduled_ = false;            // a kReportTick is pending for ticks_.next()
+  bool lazy_ticks_ = false;                // ticks run off the kernel, before the node's next event
+  std::uint64_t tick_order_ = 0;           // off the kernel: the order of the pending tick's event
+  std::uint64_t ticks_run_ = 0;            // off the kernel: ticks run (events not simulated)
   bool ticking_ = false;                   // inside a tick
   bool report_due_ = false;                // on change: a held-back report is scheduled (kReportDue)
   bool heard_since_extrapolated_ = false;  // on change: a report arrived since extrapolate_reports
@@ -326,14 +366,32 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 void DecentralizedAgent::read_board() {
   for (std::size_t i = 0; i < neighbours_.size(); ++i) {
     const NodeId from = neighbours_[i];
-    const ReportBoard::Found found = board_->latest_before(from, board_copy_[i], event_time_, event_order_);
-    if (found.report == nullptr) continue;  // none has arrived yet
-    NodeView report = found.report->view;
-    if (elide_)  // periodic: as of its last repeat that has arrived (report_elision.hpp)
-      report.as_of = last_repeat_before(report.as_of, from_seconds(setup_.scheduler.report_period_s),
-                                        setup_.network_latency, from, event_time_, order_source(event_order_));
-    if (found.order == board_filed_[i].order && report.as_of == board_filed_[i].as_of) continue;  // filed already
-    board_filed_[i] = {found.order, report.as_of};
+    const SimTime period = from_seconds(setup_.scheduler.report_period_s);
+    const LpId source = order_source(event_order_);
+    NodeView report;
+    std::uint64_t order = kLiveOrder;
+    // Ticks off the kernel: the last tick that has arrived, if the neighbour has not run it (it
+    // has had no event since), reports its load now (report_board.hpp).
+    const ReportBoard::LiveTicks live = board_->ticks_live(from);
+    const SimTime tick = live.node != nullptr ? last_repeat_before(live.next_tick - period, period,
+                                                                   setup_.network_latency, from, event_time_, source)
+                                              : -1;
+    if (live.node != nullptr && tick >= live.next_tick) {
+      report = live.node->own_view(tick);
+    } else {
+      const ReportBoard::Found found = board_->latest_before(from, board_copy_[i], event_time_, event_order_);
+      if (found.report == nullptr) continue;  // none has arrived yet
+      report = found.report->view;
+      order = found.order;
+      if (elide_)  // periodic: as of its last repeat that has arrived (report_elision.hpp)
+        report.as_of = last_repeat_before(report.as_of, period, setup_.network_latency, from, event_time_, source);
+    }
+    // Filed already: the same copy as of the same repeat, or a tick's report read from the node
+    // and since posted (periodic reports: one per tick, as of the tick).
+    const FiledReport& filed = board_filed_[i];
+    if (report.as_of == filed.as_of && (order == filed.order || order == kLiveOrder || filed.order == kLiveOrder))
+      continue;
+    board_filed_[i] = {order, report.as_of};
     if (!inbox_.receive(from, report, node_.decision_stats())) continue;  // (never lost: no loss on the board)
     if (file_report(from, report) && !parked_.empty())                    // reports_on_board: no failures
       throw std::logic_error("a report read from the board would retry parked tasks (report_board.hpp)");
@@ -561,7 +619,7 @@ void DecentralizedAgent::report_change(LpContext& ctx) {
   if (report_due_) return;  // the held-back report will carry this change too
   const SimTime allowed = last_report_ < 0 ? ctx.now() : last_report_ + from_seconds(setup_.scheduler.report_period_s);
   if (allowed <= ctx.now()) {
-    send_reports(ctx);
+    send_reports(ctx, ctx.now());
     return;
   }
   ctx.send(node_.id(), allowed - ctx.now(), kReportDue);
@@ -586,9 +644,10 @@ void DecentralizedAgent::extrapolate_reports(std::span<const NodeId> nodes, SimT
   }
 }
 
-void DecentralizedAgent::send_reports(LpContext& ctx) {
-  last_report_ = ctx.now();
-  const ReportMessage report{node_.own_view(ctx.now())};
+void DecentralizedAgent::send_reports(LpContext& ctx, SimTime at) {
+  // `at` is before now only for a tick run off the kernel, whose copies all go on the board.
+  last_report_ = at;
+  const ReportMessage report{node_.own_view(at)};
   // Counted as the modeled protocol sends it, elided or not (report_elision.hpp).
   count_sent(node_.decision_stats(), kNodeReport, report_copies());
   if (elide_ && unchanged_.repeats(report.view)) return;
@@ -598,7 +657,7 @@ void DecentralizedAgent::send_reports(LpContext& ctx) {
   } else {
     // Copies to neighbours on this rank are posted once on the board (each taking its send's
     // order, so every other event keeps its place), the others sent.
-    PostedReport posted{.arrival = ctx.now() + setup_.network_latency, .view = report.view};
+    PostedReport posted{.arrival = at + setup_.network_latency, .view = report.view};
     for (std::size_t i = 0; i < report_to_.size(); ++i) {
       const NodeId to = report_to_[i];
       if (board_ == nullptr || !ctx.is_local(to)) {
@@ -610,7 +669,7 @@ void DecentralizedAgent::send_reports(LpContext& ctx) {
           throw std::logic_error("report board: the copies' send orders are not consecutive");
       }
     }
-    if (posted.copies > 0) board_->post(node_.id(), ctx.now(), posted);
+    if (posted.copies > 0) board_->post(node_.id(), at, posted);
   }
 }
 

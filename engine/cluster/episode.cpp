@@ -440,15 +440,21 @@ std::vector<EpisodeResult> run_episodes(const Communicator& comm, std::span<cons
   const BatchFigures batches = batch_figures(comm, batcher.get(), at_once);
   const RunStats global = stats.reduced(comm);
   const std::vector<std::uint64_t> kernel_events = comm.allreduce_sum(sim.episode_events());
-  std::vector<std::uint64_t> board_copies(setups.size(), 0);  // copies read from a board stand for their events
+  // Copies read from a board and ticks run off the kernel stand for their events.
+  std::vector<std::uint64_t> board_events(setups.size(), 0);
   for (std::size_t e = 0; e < setups.size(); ++e)
     if (setups[e]->report_board != nullptr)
-      board_copies[e] = setups[e]->report_board->copies_arrived_before(sim.episode_stop(e));
-  board_copies = comm.allreduce_sum(board_copies);
+      board_events[e] = setups[e]->report_board->copies_arrived_before(sim.episode_stop(e));
+  for (LpId lp : sim.local_lps()) {
+    const std::uint64_t e = sim.episode_of(lp);
+    if (setups[e]->report_board != nullptr && sim.local_id(lp) < shape.nodes())
+      board_events[e] += static_cast<const NodeLp&>(sim.lp(lp)).unsimulated_events(sim.episode_stop(e));
+  }
+  board_events = comm.allreduce_sum(board_events);
   for (std::size_t e = 0; e < results.size(); ++e) {
     EpisodeMetrics& m = results[e].metrics;
     results[e].kernel_events = kernel_events[e];
-    m.events = kernel_events[e] + board_copies[e];
+    m.events = kernel_events[e] + board_events[e];
     m.remote_events = global.remote_events;
     m.windows = global.windows;
     m.wall_s = global.wall_s;

@@ -79,7 +79,8 @@ struct EpisodeResult {
   std::vector<std::uint64_t> blocked;        // rank 0: ids of tasks waiting on such a task
   std::uint64_t checksum = 0;                // digest of every LP's final state
   // Events the kernel ran for this episode, all ranks: metrics.events less the report copies
-  // read from a board (report_board.hpp). Not a result: it depends on the partition.
+  // read from a board and the ticks run off the kernel (report_board.hpp). Not a result: it
+  // depends on the partition.
   std::uint64_t kernel_events = 0;
 };
 

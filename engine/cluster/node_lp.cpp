@@ -53,7 +53,7 @@ void NodeLp::schedule_failure(LpContext& ctx) {
 }
 
 void NodeLp::handle(const Event& ev, LpContext& ctx) {
-  placement_->before_event(ev);
+  placement_->before_event(ev, ctx);
   switch (ev.kind) {
     case kSubmit: placement_->submitted(ev.as<TaskMessage>(), ctx); break;
     case kAssign:

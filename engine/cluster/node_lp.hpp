@@ -33,6 +33,8 @@ class NodeLp final : public LogicalProcess {
   // Its decision bookkeeping at the episode's end `stop` (sim.episode_stop: what the placement
   // did not simulate as events before it is counted in).
   DecisionStats decisions(SimTime stop) const;
+  // Kernel events its placement stood for without simulating them, up to `stop` (report_board.hpp).
+  std::uint64_t unsimulated_events(SimTime stop) const { return placement_->unsimulated_events(stop); }
   // Per decision with a reported candidate: the mean age of what it saw (report_inbox.hpp), s.
   const std::vector<double>& staleness() const { return staleness_s_; }
   // Energy and busy core-seconds integrated up to the makespan (never before the node's last

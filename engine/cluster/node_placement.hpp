@@ -22,7 +22,7 @@ class NodePlacement {
   virtual ~NodePlacement() = default;
   virtual void init(LpContext& ctx) {}
   // Before the node handles `ev` (any kind): what the placement must bring up to date first.
-  virtual void before_event(const Event& ev) {}
+  virtual void before_event(const Event& ev, LpContext& ctx) {}
   // After the node handled an event (any kind).
   virtual void after_event(LpContext& ctx) {}
   // The node is about to schedule an event for itself (a task end, a failure): whatever of the
@@ -31,6 +31,9 @@ class NodePlacement {
   // The coordination messages it would have counted before `stop` (the episode's end) and has
   // not: periodic work it did not simulate as events.
   virtual void count_until(SimTime stop, DecisionStats& stats) const {}
+  // The kernel events it stood for without simulating them, up to `stop` (report_board.hpp:
+  // periodic ticks run on the board), for the episode's `events`.
+  virtual std::uint64_t unsimulated_events(SimTime stop) const { return 0; }
   // A task asks to be placed here (from the source, a spill, a bounce, a rejection).
   virtual void submitted(TaskMessage m, LpContext& ctx) = 0;
   // The node is down and cannot take the task: pass it on.

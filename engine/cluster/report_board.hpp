@@ -15,6 +15,14 @@
 // (report_elision.hpp); the receiver files the last posted one as of its last repeat that has
 // arrived, as an elided repeat is filed.
 //
+// Periodic ticks themselves (one event per node and period) run off the kernel when every
+// neighbour a node reports to is on its rank: the node takes each tick's send order when the
+// tick before it schedules it, and runs the ticks due before its next event first thing in that
+// event, as their events would have run (so every send order stays what it was). A reader whose
+// neighbour has not run the last tick that has arrived (it has had no event since) reads that
+// tick's report from the neighbour itself: its load then is its load now, the node having had
+// no event in between (ticks_live).
+//
 // Every model result stays bit-identical: messages are counted as the protocol sends them, and
 // the episode's `events` counts the copies read here as the events they stand for
 // (copies_arrived_before), so it too is the same for any partition. Only the kernel runs fewer
@@ -35,6 +43,7 @@
 
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/model_setup.hpp"
+#include "engine/cluster/node_lp.hpp"
 #include "engine/kernel/event.hpp"
 #include "engine/support/inline_vector.hpp"
 
@@ -61,19 +70,35 @@ struct PostedReport {
 };
 
 class ReportBoard {
-  using Posted = InlineVector<PostedReport, 2>;  // a sender's slot
+  struct Slot {
+    InlineVector<PostedReport, 2> posted;
+    SimTime next_tick = -1;        // ticks off the kernel: the first it has not run (else -1)
+    const NodeLp* node = nullptr;  // ticks off the kernel: the node, whose load a reader reads
+  };
 
  public:
-  static constexpr std::size_t kBytesPerNode = sizeof(Posted);  // besides reports in flight beyond 2
+  static constexpr std::size_t kBytesPerNode = sizeof(Slot);  // besides reports in flight beyond 2
 
-  explicit ReportBoard(std::size_t nodes) : posted_(nodes) {}
+  explicit ReportBoard(std::size_t nodes) : slots_(nodes) {}
+
+  // `from` runs its ticks off the kernel; `next_tick`: the first it has not run.
+  void ticks_read_from(NodeId from, const NodeLp& node, SimTime next_tick) {
+    slots_[from].node = &node;
+    slots_[from].next_tick = next_tick;
+  }
+  void ticked(NodeId from, SimTime next_tick) { slots_[from].next_tick = next_tick; }
+  struct LiveTicks {
+    const NodeLp* node = nullptr;  // null: its ticks are events
+    SimTime next_tick = -1;
+  };
+  LiveTicks ticks_live(NodeId from) const { return {slots_[from].node, slots_[from].next_tick}; }
 
   // `from` posts a report while handling an event at `now`. A report that arrived before now
   // has arrived for every event still to come, so only the latest of those is kept, with the
   // ones still in flight (one or two at the seed study's rates; more when a node reports more
   // often than once per latency, e.g. on every change).
   void post(NodeId from, SimTime now, const PostedReport& report) {
-    Posted& p = posted_[from];
+    auto& p = slots_[from].posted;
     std::size_t arrived = 0;
     while (arrived < p.size() && p[arrived].arrival < now) ++arrived;
     if (arrived > 1) {
@@ -89,8 +114,8 @@ class ReportBoard {
   // arriving later would have been discarded; they are all still here, in flight).
   std::uint64_t copies_arrived_before(SimTime stop) const {
     std::uint64_t late = 0;
-    for (const Posted& p : posted_)
-      for (const PostedReport& r : p) late += r.arrival >= stop ? r.copies : 0;
+    for (const Slot& s : slots_)
+      for (const PostedReport& r : s.posted) late += r.arrival >= stop ? r.copies : 0;
     return copies_ - late;
   }
 
@@ -100,7 +125,7 @@ class ReportBoard {
   };
   // The latest report of `from` whose copy `copy` would have arrived before an event at (time, order).
   Found latest_before(NodeId from, std::uint32_t copy, SimTime time, std::uint64_t order) const {
-    const Posted& p = posted_[from];
+    const auto& p = slots_[from].posted;
     for (std::size_t i = p.size(); i-- > 0;) {
       const std::uint64_t copy_order = p[i].first_order + copy;
       if (key_before({p[i].arrival, copy_order, 0, 0}, {time, order, 0, 0})) return {&p[i], copy_order};
@@ -109,8 +134,8 @@ class ReportBoard {
   }
 
  private:
-  std::vector<Posted> posted_;  // by sender id
-  std::uint64_t copies_ = 0;    // every copy posted
+  std::vector<Slot> slots_;   // by sender id
+  std::uint64_t copies_ = 0;  // every copy posted
 };
 
 }  // namespace marlsim
