@@ -372,7 +372,7 @@ void DecentralizedAgent::read_board() {
     std::uint64_t order = kLiveOrder;
     // Ticks off the kernel: the last tick that has arrived, if the neighbour has not run it (it
     // has had no event since), reports its load now (report_board.hpp).
-    const ReportBoard::LiveTicks live = board_->ticks_live(from);
+    const ReportBoard::LiveTicks live = elide_ ? board_->ticks_live(from) : ReportBoard::LiveTicks{};
     const SimTime tick = live.node != nullptr ? last_repeat_before(live.next_tick - period, period,
                                                                    setup_.network_latency, from, event_time_, source)
                                               : -1;

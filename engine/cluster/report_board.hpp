@@ -71,9 +71,11 @@ struct PostedReport {
 
 class ReportBoard {
   struct Slot {
+    // Ticks off the kernel (periodic reports): the node, whose load a reader reads, and the
+    // first tick it has not run; null and -1 otherwise. First, where a reader looks first.
+    const NodeLp* node = nullptr;
+    SimTime next_tick = -1;
     InlineVector<PostedReport, 2> posted;
-    SimTime next_tick = -1;        // ticks off the kernel: the first it has not run (else -1)
-    const NodeLp* node = nullptr;  // ticks off the kernel: the node, whose load a reader reads
   };
 
  public:
