@@ -57,6 +57,14 @@ inline double reports_sent(const EpisodeMetrics& m, double agents) {
          static_cast<double>(kTaskMessageBytes - kReportMessageBytes);
 }
 
+// One episode of the scenario on 30 nodes (long Pareto tails at 80 % load leave most nodes idle
+// for most of it) with the boolean `key` on or off: the speed options' tests run both.
+inline EpisodeResult run_switched(std::vector<std::string> overrides, const std::string& key, bool on) {
+  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5"});
+  overrides.push_back(key + (on ? "=true" : "=false"));
+  return run_generated(overrides);
+}
+
 inline bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
 
 // Two runs of one model that differ only in how the simulator delivers reports (report

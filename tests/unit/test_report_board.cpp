@@ -19,10 +19,8 @@ using namespace marlsim::test;
 
 namespace {
 
-EpisodeResult run_with(std::vector<std::string> overrides, bool board) {
-  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5"});
-  overrides.push_back(std::string("scheduler.report_board=") + (board ? "true" : "false"));
-  return run_generated(overrides);
+EpisodeResult run_with(const std::vector<std::string>& overrides, bool board) {
+  return run_switched(overrides, "scheduler.report_board", board);
 }
 
 ModelSetup limited_sharing_setup() {

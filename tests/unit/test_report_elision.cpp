@@ -22,12 +22,8 @@ using namespace marlsim::test;
 
 namespace {
 
-EpisodeResult run_with(std::vector<std::string> overrides, bool elide) {
-  // The shared decentralized scenario with 30 nodes: long Pareto tails at 80 % load leave most
-  // nodes idle for most of the episode.
-  overrides.insert(overrides.begin(), {"cluster.nodes=30", "run.seed=5"});
-  overrides.push_back(std::string("scheduler.elide_unchanged_reports=") + (elide ? "true" : "false"));
-  return run_generated(overrides);
+EpisodeResult run_with(const std::vector<std::string>& overrides, bool elide) {
+  return run_switched(overrides, "scheduler.elide_unchanged_reports", elide);
 }
 
 }  // namespace
