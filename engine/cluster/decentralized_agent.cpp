@@ -88,8 +88,9 @@ AtOnceScratch& at_once_scratch() {
   return scratch;
 }
 
-// A report an agent filed from the board: its copy's order, and as of which repeat (outside the
-// agent, so that it is complete where the agent keeps them inline).
+// A report an agent filed from the board: its copy's order (kLiveOrder: a tick's report read from
+// the node itself), and as of which repeat (outside the agent, so that it is complete where the
+// agent keeps them inline).
 struct FiledReport {
   std::uint64_t order = ~std::uint64_t{0};
   SimTime as_of = -1;
@@ -280,8 +281,11 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
     if (!at_once) spare_candidate_lists_.push_back(std::move(list));
   }
   // The tick due `now` (ticks_.next()): as its event, or before the node's next event when ticks
-  // run off the kernel (then ctx is that event's; only its send orders are taken).
+  // run off the kernel (then ctx is that event's, and only its send orders may be used: nothing
+  // parked to retry, no report sent as an event).
   void tick(LpContext& ctx, SimTime now) {
+    if (lazy_ticks_ && !parked_.empty())
+      throw std::logic_error("a tick off the kernel would retry parked tasks (report_board.hpp)");
     tick_scheduled_ = false;
     const SchedulerConfig& s = setup_.scheduler;
     ticking_ = true;
@@ -330,7 +334,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   // then its view, whose entries are inline; the lists of decisions and ticks after them.
   bool elide_ = false;                     // report_elision.hpp: repeated reports are not sent
   bool on_change_;                         // scheduler.report = "on-change"
-  bool tick_scheduled_ = false;            // a kReportTick is pending for ticks_.next()
+  bool tick_scheduled_ = false;            // a tick is pending for ticks_.next() (its event, or tick_order_)
   bool lazy_ticks_ = false;                // ticks run off the kernel, before the node's next event
   std::uint64_t tick_order_ = 0;           // off the kernel: the order of the pending tick's event
   std::uint64_t ticks_run_ = 0;            // off the kernel: ticks run (events not simulated)
@@ -661,6 +665,7 @@ void DecentralizedAgent::send_reports(LpContext& ctx, SimTime at) {
     for (std::size_t i = 0; i < report_to_.size(); ++i) {
       const NodeId to = report_to_[i];
       if (board_ == nullptr || !ctx.is_local(to)) {
+        if (at != ctx.now()) throw std::logic_error("a report of an earlier time sent as an event");
         ctx.send(to, setup_.network_latency, kNodeReport, report);
       } else {
         const std::uint64_t order = ctx.skip_send();

@@ -32,7 +32,7 @@ class NodePlacement {
   // not: periodic work it did not simulate as events.
   virtual void count_until(SimTime stop, DecisionStats& stats) const {}
   // The kernel events it stood for without simulating them, up to `stop` (report_board.hpp:
-  // periodic ticks run on the board), for the episode's `events`.
+  // periodic ticks run off the kernel, inside the node's next event), for the episode's `events`.
   virtual std::uint64_t unsimulated_events(SimTime stop) const { return 0; }
   // A task asks to be placed here (from the source, a spill, a bounce, a rejection).
   virtual void submitted(TaskMessage m, LpContext& ctx) = 0;

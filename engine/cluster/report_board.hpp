@@ -16,16 +16,19 @@
 // arrived, as an elided repeat is filed.
 //
 // Periodic ticks themselves (one event per node and period) run off the kernel when every
-// neighbour a node reports to is on its rank: the node takes each tick's send order when the
-// tick before it schedules it, and runs the ticks due before its next event first thing in that
-// event, as their events would have run (so every send order stays what it was). A reader whose
+// neighbour a node reports to is on its rank and repeats are elided: the node takes a tick's
+// send order wherever it would have scheduled its event (at the start, at the end of the tick
+// before, after an event, before sending itself one), and runs the ticks due before its next
+// event first thing in that event, as their events would have run (so every send order stays
+// what it was). A reader whose
 // neighbour has not run the last tick that has arrived (it has had no event since) reads that
 // tick's report from the neighbour itself: its load then is its load now, the node having had
 // no event in between (ticks_live).
 //
 // Every model result stays bit-identical: messages are counted as the protocol sends them, and
-// the episode's `events` counts the copies read here as the events they stand for
-// (copies_arrived_before), so it too is the same for any partition. Only the kernel runs fewer
+// the episode's `events` counts the copies read here and the ticks run off the kernel as the
+// events they stand for (copies_arrived_before, NodePlacement::unsimulated_events), so it too
+// is the same for any partition. Only the kernel runs fewer
 // events (EpisodeResult::kernel_events), and with them the windows of a run over ranks may fall
 // differently. Neighbours on other ranks still get events.
 //

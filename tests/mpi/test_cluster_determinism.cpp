@@ -210,6 +210,9 @@ TEST_CASE("cluster: every topology gives the same episode at any rank count", "[
        {"scheduler.topology=two-level", "scheduler.policy=ray-hybrid-sampled", "cluster.nodes=240",
         "workload.tasks=1200"}},
       {"decentralized limited", {"scheduler.topology=decentralized", "scheduler.sharing=limited"}},
+      // An odd count: a node at a block's edge hears from the next rank but reports only to its
+      // own, so its ticks run off the kernel beside reports that arrive as events (report_board.hpp).
+      {"decentralized limited, 3 neighbours", {"scheduler.topology=decentralized", "scheduler.neighbours=3"}},
       {"decentralized global",
        {"scheduler.topology=decentralized", "scheduler.sharing=global", "scheduler.policy=best-fit"}},
       // Partial observability: each agent draws its losses from its own stream.
