@@ -189,7 +189,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
       ++events;
       const NodeView report = node_.own_view(t);
       if (!last.repeats(report) && t + setup_.network_latency < stop) events += report_to_.size();
-      if (parked_.empty() && !node_.busy() && last.would_repeat(report)) break;  // next_tick_idle
+      if (idle_after(last, report)) break;  // next_tick_idle
     }
     return events;
   }
@@ -303,8 +303,10 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   }
   // Whether the next tick, if nothing reaches the node before it, would only count a report
   // that repeats the last one sent.
-  bool next_tick_idle(SimTime now) const {
-    return parked_.empty() && !node_.busy() && unchanged_.would_repeat(node_.own_view(now));
+  bool next_tick_idle(SimTime now) const { return idle_after(unchanged_, node_.own_view(now)); }
+  // The same, given what it last sent and its load now.
+  bool idle_after(const UnchangedReports& sent, const NodeView& load) const {
+    return parked_.empty() && !node_.busy() && sent.would_repeat(load);
   }
   void skip_idle_ticks(std::uint64_t n) {
     if (n == 0) return;
@@ -368,10 +370,10 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
 };
 
 void DecentralizedAgent::read_board() {
+  const SimTime period = from_seconds(setup_.scheduler.report_period_s);
+  const LpId source = order_source(event_order_);
   for (std::size_t i = 0; i < neighbours_.size(); ++i) {
     const NodeId from = neighbours_[i];
-    const SimTime period = from_seconds(setup_.scheduler.report_period_s);
-    const LpId source = order_source(event_order_);
     NodeView report;
     std::uint64_t order = kLiveOrder;
     // Ticks off the kernel: the last tick that has arrived, if the neighbour has not run it (it

@@ -47,6 +47,7 @@
 #include "agents/cluster_view.hpp"
 #include "engine/cluster/model_setup.hpp"
 #include "engine/cluster/node_lp.hpp"
+#include "engine/cluster/report_elision.hpp"
 #include "engine/kernel/event.hpp"
 #include "engine/support/inline_vector.hpp"
 
@@ -58,8 +59,7 @@ inline bool board_settings(const SchedulerConfig& s) {
 }
 // Whether they do in this episode; `windowed_decisions`: a batcher decides.
 inline bool reports_on_board(const ModelSetup& setup, bool windowed_decisions) {
-  return board_settings(setup.scheduler) && setup.observation_loss == 0 &&
-         setup.failures.distribution == LifetimeDistribution::None && !windowed_decisions;
+  return board_settings(setup.scheduler) && report_arrival_only_files(setup, windowed_decisions);
 }
 
 // One report as posted: its copies' events would have arrived at `arrival` with orders

@@ -35,11 +35,17 @@
 
 namespace marlsim {
 
+// Nothing but filing the report hangs on a report's arrival (the three conditions above; the
+// report board's too, report_board.hpp). `windowed_decisions`: a batcher decides.
+inline bool report_arrival_only_files(const ModelSetup& setup, bool windowed_decisions) {
+  return setup.observation_loss == 0 && setup.failures.distribution == LifetimeDistribution::None &&
+         setup.batcher == nullptr && !windowed_decisions;
+}
+
 inline bool report_elision_applies(const ModelSetup& setup, bool decision_cycles) {
   const SchedulerConfig& s = setup.scheduler;
   return s.elide_unchanged_reports && s.topology == Topology::Decentralized && s.sharing != Sharing::None &&
-         s.report == ReportMode::Periodic && s.report_period_s > 0 && setup.observation_loss == 0 &&
-         setup.failures.distribution == LifetimeDistribution::None && setup.batcher == nullptr && !decision_cycles;
+         s.report == ReportMode::Periodic && s.report_period_s > 0 && report_arrival_only_files(setup, decision_cycles);
 }
 
 // The same load (every field but as_of), bit for bit.
