@@ -129,7 +129,11 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
         Block& b = at.blocks[i / kBlock];
         const std::uint64_t bit = std::uint64_t{1} << (i % 64);
         if (one) b.ones[i % kBlock / 64] |= bit;
-        if (up[n] != 0) b.up[i % kBlock / 64] |= bit;
+        if (up[n] != 0) {
+          b.up[i % kBlock / 64] |= bit;
+        } else if (l == 0) {
+          ++t.down_;
+        }
         std::uint32_t& start = at.segment_start[n >> shift];
         start = std::min(start, static_cast<std::uint32_t>(i));
         if (l == depth) t.low_id_[i] = static_cast<std::uint8_t>(n & below(static_cast<std::size_t>(shift)));
@@ -217,6 +221,7 @@ std::size_t UpNodesWaveletTree::Level::zeros_before(std::size_t pos) const {
 }
 
 std::size_t UpNodesWaveletTree::up_count(std::size_t prefix) const {
+  if (down_ == 0) return prefix;
   const Block& b = levels_[0].blocks[prefix / kBlock];
   return fenwick_prefix(up_fenwick_, prefix / kBlock) +
          bits_before(prefix % kBlock, [&](std::size_t w) { return b.up[w]; });
@@ -228,7 +233,13 @@ UpNodesWaveletTree::NodeId UpNodesWaveletTree::kth_up(std::size_t prefix, std::s
     const Level& at = levels_[static_cast<std::size_t>(l)];
     const std::size_t start = at.segment_start[segment];
     // The range's zeros are the left child's first positions (same start); its up zeros, their up nodes.
-    const Ranks left = at.between(start, start + prefix);
+    Ranks left;
+    if (down_ == 0) {
+      left.zeros = at.zeros_before(start + prefix) - at.zeros_before_segment[segment];
+      left.up_zeros = left.zeros;
+    } else {
+      left = at.between(start, start + prefix);
+    }
     if (k < left.up_zeros) {
       segment = 2 * segment;
       prefix = left.zeros;
@@ -260,6 +271,7 @@ void UpNodesWaveletTree::set_up(NodeId n, bool up) {
   std::size_t pos = members_before(order_pos);
   if (levels_[0].up_at(pos) == up) return;  // every level agrees with level 0
   const int delta = up ? 1 : -1;
+  down_ = up ? down_ - 1 : down_ + 1;
   fenwick_add(up_fenwick_, pos / kBlock, delta);
   for (int l = 0; l <= depth_; ++l) {
     Level& at = levels_[static_cast<std::size_t>(l)];

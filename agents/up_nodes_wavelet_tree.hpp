@@ -16,7 +16,8 @@
 // Fenwick tree of its up nodes on the zero side, dynamic: failures and repairs flip them)
 // are small arrays that stay in cache. A descent step reads the lines of its range's two
 // ends: the zeros in the range give the child's range, the up zeros how many up nodes the
-// left child holds.
+// left child holds. While every member is up (no failures), up zeros are zeros: a step reads
+// one line (the range's start has its zeros precomputed) and no Fenwick tree.
 #include <algorithm>
 #include <bit>
 #include <cstddef>
@@ -94,6 +95,7 @@ class UpNodesWaveletTree {
   std::vector<Level> levels_;                        // depth_ + 1 levels
   std::vector<std::uint32_t> up_fenwick_;            // level 0: 1-based Fenwick tree of each block's up flags
   std::vector<std::uint8_t> low_id_;                 // the last level: each position's id within its range
+  std::size_t down_ = 0;                             // members down: while 0, up flags need not be read
 };
 
 }  // namespace marlsim

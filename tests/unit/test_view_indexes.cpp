@@ -452,8 +452,10 @@ TEST_CASE("a core-class wavelet tree counts and selects as a scan of its set", "
       cluster.nodes.push_back(s);
     }
     cluster.tier_names = {"test"};
+    // Every third cluster starts with every node up, and every node is repaired now and then:
+    // kth_up's path for a set with no node down, and its way back to it, are checked too.
     std::vector<char> up(nodes);
-    for (char& u : up) u = static_cast<char>(rng.below(4) != 0);
+    for (char& u : up) u = static_cast<char>(seed % 3 == 0 || rng.below(4) != 0);
     const std::vector<double> classes = {0, 0.5, 2, 3.5, 8, 17, 30};  // 30: no node
     std::vector<UpNodesWaveletTree> trees = UpNodesWaveletTree::for_core_classes(cluster, classes, up);
     REQUIRE(trees.size() == classes.size());
@@ -463,6 +465,11 @@ TEST_CASE("a core-class wavelet tree counts and selects as a scan of its set", "
         up[n] = static_cast<char>(up[n] == 0);
         for (UpNodesWaveletTree& tree : trees) tree.set_up(n, up[n] != 0);
       }
+      if (step % 7 == 3)
+        for (NodeId n = 0; n < nodes; ++n) {
+          up[n] = 1;
+          for (UpNodesWaveletTree& tree : trees) tree.set_up(n, true);
+        }
       const std::size_t c = rng.below(classes.size());
       const double memory_gb = rng.below(3) == 0 ? static_cast<double>(4 * rng.below(10)) : rng.uniform(0, 70);
       std::size_t in_set = 0;
