@@ -19,11 +19,11 @@
 #include "agents/scheduling_policy.hpp"
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/node_placement.hpp"
+#include "engine/cluster/pending_requests.hpp"
 #include "engine/cluster/report_board.hpp"
 #include "engine/cluster/report_elision.hpp"
 #include "engine/cluster/report_extrapolation.hpp"
 #include "engine/cluster/report_inbox.hpp"
-#include "engine/cluster/requested_specs.hpp"
 #include "engine/cluster/self_belief.hpp"
 #include "engine/support/inline_vector.hpp"
 
@@ -361,10 +361,7 @@ class DecentralizedAgent final : public NodePlacement, public DecidingLp {
   SimTime last_report_ = -1;                   // on change: when it last sent its report (-1: never)
   TickGrid ticks_;                             // its periodic ticks, and which are done
   std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this agent's decisions
-  std::vector<DecisionRequest> requests_;      // batched: raised, not yet decided
-  std::vector<TaskMessage> requested_;         // their tasks (parallel)
-  RequestedSpecs requested_specs_;             // and the tasks' specs, for the policy
-  std::vector<TaskMessage> dispatching_;       // the tasks of the requests being dispatched
+  PendingRequests pending_;                    // batched: raised, not yet dispatched
   std::vector<std::vector<NodeId>> spare_candidate_lists_;  // batched: dispatched requests' lists, for reuse
   UnchangedReports unchanged_;                              // what it last sent
 };
@@ -441,7 +438,7 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   self_.believed_self(ctx.now());
   if (on_change_) {
     extrapolate_reports(pool, ctx.now());
-    if (requests_.empty()) heard_since_extrapolated_ = false;  // the pending requests are up to date
+    if (pending_.empty()) heard_since_extrapolated_ = false;  // the pending requests are up to date
   }
   if (s.sharing == Sharing::None) {
     // Local only: its neighbours are as unknown as the sampled nodes (a learned policy sees
@@ -471,17 +468,15 @@ void DecentralizedAgent::place_decentralized(TaskMessage m, LpContext& ctx) {
   if (r.candidates.empty()) {
     give_back(std::move(r.candidates), at_once);
     park(m, ctx);
-    if (requests_.empty()) forget_sampled();
+    if (pending_.empty()) forget_sampled();
     return;
   }
   r.view = &self_.knowledge;
   r.ctx = {ctx.now(), node_.id(), &node_.decision_rng(), policy_state_.get(),
            static_cast<std::uint32_t>(ctx.episode())};
   if (!at_once) {
-    requested_specs_.raised(task);  // r.task points at the copy once collected
-    const bool first = requests_.empty();
-    requests_.push_back(std::move(r));
-    requested_.push_back(m);
+    const bool first = pending_.empty();
+    pending_.raise(std::move(r), m, task);  // r.task points at the spec's copy once collected
     if (first) setup_.batcher->first_request(*this, ctx);
     return;
   }
@@ -501,26 +496,21 @@ void DecentralizedAgent::collect_requests(std::vector<DecisionRequest>& out) {
   // Decided later (a batch at a window end or cycle boundary): reports that arrived in between
   // replaced the extrapolated entries.
   if (heard_since_extrapolated_)
-    for (const DecisionRequest& r : requests_) extrapolate_reports(r.candidates, r.ctx.now);
+    for (const DecisionRequest& r : pending_.raised()) extrapolate_reports(r.candidates, r.ctx.now);
   heard_since_extrapolated_ = false;
-  const std::size_t first = out.size();
-  for (DecisionRequest& r : requests_) out.push_back(std::move(r));
-  requested_specs_.collected(std::span(out).subspan(first));
-  requests_.clear();
-  dispatching_.swap(requested_);
-  requested_.clear();
+  pending_.collect(out);
 }
 
 void DecentralizedAgent::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
   // Keeping or bouncing a task only sends events, so nothing in dispatch raises or dispatches
   // new requests: `decided` and the buffers given back after it stay this call's.
   std::vector<TaskMessage> tasks;
-  tasks.swap(dispatching_);
+  tasks.swap(pending_.dispatching());
   dispatch(decided, tasks, wall_s, ctx);
   // The candidate lists go back for the next requests (nothing reads a dispatched request's list).
   for (DecisionRequest& d : decided) give_back(std::move(d.candidates), false);
   tasks.clear();
-  if (dispatching_.empty()) dispatching_.swap(tasks);
+  if (pending_.dispatching().empty()) pending_.dispatching().swap(tasks);
 }
 
 void DecentralizedAgent::dispatch(std::span<DecisionRequest> decided, std::span<const TaskMessage> tasks, double wall_s,

@@ -94,7 +94,7 @@ bool SchedulerLp::decides_from_indexes() {
 
 void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
   const auto& tasks = *setup_.tasks;
-  const bool first = requests_.empty();
+  const bool first = pending_.empty();
   const bool indexed = decides_from_indexes();
   for (const TaskMessage& m : batch) {
     DecisionRequest r;
@@ -108,13 +108,11 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
       parked_.push_back(m);
       continue;
     }
-    requested_specs_.raised(tasks[m.task]);  // r.task points at the copy once collected
     r.view = &view_;
     r.ctx = {ctx.now(), m.origin, &rng_, policy_state_.get(), static_cast<std::uint32_t>(ctx.episode())};
-    requests_.push_back(std::move(r));
-    requested_.push_back(m);
+    pending_.raise(std::move(r), m, tasks[m.task]);  // r.task points at the spec's copy once collected
   }
-  if (requests_.empty()) return;
+  if (pending_.empty()) return;
   if (setup_.batcher) {
     if (first) setup_.batcher->first_request(*this, ctx);
     return;
@@ -129,19 +127,12 @@ void SchedulerLp::place(std::vector<TaskMessage> batch, LpContext& ctx) {
   dispatch_decisions(decided, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), ctx);
 }
 
-void SchedulerLp::collect_requests(std::vector<DecisionRequest>& out) {
-  const std::size_t first = out.size();
-  for (DecisionRequest& r : requests_) out.push_back(std::move(r));
-  requested_specs_.collected(std::span(out).subspan(first));
-  requests_.clear();
-  dispatching_.swap(requested_);
-  requested_.clear();
-}
+void SchedulerLp::collect_requests(std::vector<DecisionRequest>& out) { pending_.collect(out); }
 
 void SchedulerLp::dispatch_decisions(std::span<DecisionRequest> decided, double wall_s, LpContext& ctx) {
   decisions_.wall_s += wall_s;
   for (std::size_t i = 0; i < decided.size(); ++i) {
-    TaskMessage m = dispatching_[i];
+    TaskMessage m = pending_.dispatching()[i];
     const NodeId node = decided[i].chosen;
     if (node >= setup_.nodes()) throw std::logic_error("policy " + setup_.policy + " chose no node");
     ++decisions_.decisions;
@@ -154,7 +145,7 @@ void SchedulerLp::dispatch_decisions(std::span<DecisionRequest> decided, double 
     keeper_.dispatched(node, ctx.now() + setup_.decision_latency, m.task);
     ++dispatched_;
   }
-  dispatching_.clear();
+  pending_.dispatching().clear();
 }
 
 std::uint64_t SchedulerLp::state_hash() const {

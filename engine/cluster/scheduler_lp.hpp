@@ -10,8 +10,8 @@
 #include "engine/cluster/decision_batcher.hpp"
 #include "engine/cluster/messages.hpp"
 #include "engine/cluster/model_setup.hpp"
+#include "engine/cluster/pending_requests.hpp"
 #include "engine/cluster/report_inbox.hpp"
-#include "engine/cluster/requested_specs.hpp"
 #include "engine/cluster/task_record.hpp"
 #include "engine/cluster/view_keeper.hpp"
 #include "engine/kernel/logical_process.hpp"
@@ -41,11 +41,8 @@ class SchedulerLp final : public LogicalProcess, public DecidingLp {
   const ModelSetup& setup_;
   std::unique_ptr<PolicyState> policy_state_;  // the shared policy's memory of this LP's decisions
   RngStream rng_;
-  std::vector<DecisionRequest> requests_;  // raised, not yet decided
-  std::vector<TaskMessage> requested_;     // their tasks (parallel)
-  RequestedSpecs requested_specs_;         // and the tasks' specs, for the policy
-  std::vector<TaskMessage> dispatching_;   // the tasks of the requests being dispatched
-  std::vector<DecisionRequest> decided_;   // scratch of the at-once path
+  PendingRequests pending_;               // raised, not yet dispatched
+  std::vector<DecisionRequest> decided_;  // scratch of the at-once path
   ClusterView view_;
   ViewKeeper keeper_;
   std::vector<TaskMessage> batch_;  // collected until the next batch tick

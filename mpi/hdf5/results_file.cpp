@@ -5,9 +5,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
-#include <system_error>
 #include <utility>
 
 #include "engine/support/atomic_write.hpp"
@@ -437,23 +435,7 @@ void ResultsFile::close() {
   Impl& d = *impl_;
   d.agree("/", "close", "");
   d.open = false;  // whatever happens next, the destructor must not close again
-  d.xfer.close();
-  std::uint64_t failed = d.file.close() < 0 ? 1 : 0;
-  if (d.comm.size() > 1) failed = d.comm.allreduce_sum(failed);
-  if (failed) throw std::runtime_error(d.where("/") + ": closing '" + d.partial + "' failed; it is left in place");
-  if (d.settings.in_place) return;  // the caller publishes
-  // The rename is the commit point: atomic on POSIX, so `path` is either the old file or
-  // the complete new one.
-  int rename_error = 0;
-  if (d.comm.is_root()) {
-    std::error_code ec;
-    std::filesystem::rename(d.partial, d.path, ec);
-    rename_error = ec.value();
-  }
-  if (d.comm.size() > 1) MPI_Bcast(&rename_error, 1, MPI_INT, 0, d.comm.raw());
-  if (rename_error != 0)
-    throw std::runtime_error(d.where("/") + ": cannot rename '" + d.partial +
-                             "' to it: " + std::generic_category().message(rename_error));
+  detail::close_parallel_file(d.file, d.xfer, d.partial, d.path, d.settings.in_place, d.comm);
 }
 
 }  // namespace marlsim

@@ -2,7 +2,10 @@
 
 #include <hdf5.h>
 
+#include <cstdint>
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 #include "engine/support/atomic_write.hpp"
 #include "engine/support/input_error.hpp"
@@ -41,6 +44,25 @@ ParallelFile create_parallel_file(const std::string& path, bool in_place, const 
   if (!f.xfer.valid() || H5Pset_dxpl_mpio(f.xfer.get(), H5FD_MPIO_COLLECTIVE) < 0)
     fail("cannot set up collective transfers");
   return f;
+}
+
+void close_parallel_file(Hdf5Handle& file, Hdf5Handle& xfer, const std::string& partial, const std::string& path,
+                         bool in_place, const Communicator& comm) {
+  xfer.close();
+  std::uint64_t failed = file.close() < 0 ? 1 : 0;
+  if (comm.size() > 1) failed = comm.allreduce_sum(failed);
+  if (failed) throw std::runtime_error(path + ": /: closing '" + partial + "' failed; it is left in place");
+  if (in_place) return;  // the caller publishes
+  int rename_error = 0;
+  if (comm.is_root()) {
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    rename_error = ec.value();
+  }
+  if (comm.size() > 1) MPI_Bcast(&rename_error, 1, MPI_INT, 0, comm.raw());
+  if (rename_error != 0)
+    throw std::runtime_error(path + ": /: cannot rename '" + partial +
+                             "' to it: " + std::generic_category().message(rename_error));
 }
 
 }  // namespace marlsim::detail
