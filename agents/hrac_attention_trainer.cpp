@@ -6,7 +6,7 @@
 
 #include "agents/hrac_attention.hpp"
 #include "agents/nn/actor_critic_network.hpp"
-#include "agents/nn/gradient_clipping.hpp"
+#include "agents/nn/layer_tensors.hpp"
 
 namespace marlsim {
 
@@ -14,11 +14,7 @@ namespace {
 
 std::vector<std::size_t> tensor_sizes(const std::vector<std::vector<nn::DenseLayer>>& attention) {
   std::vector<std::size_t> sizes;
-  for (const auto& role : attention)
-    for (const nn::DenseLayer& l : role) {
-      sizes.push_back(static_cast<std::size_t>(l.weights.size()));
-      sizes.push_back(static_cast<std::size_t>(l.bias.size()));
-    }
+  for (const auto& role : attention) nn::append_tensor_sizes(sizes, role);
   return sizes;
 }
 
@@ -63,21 +59,9 @@ double RoleAttentionTrainer::step(const std::function<void(std::span<float>)>& a
   minibatches_ = 0;
   for (float v : flat)
     if (!std::isfinite(v)) throw nn::NonFiniteError("role attention update: NaN or Inf in the averaged gradients");
-  std::vector<std::span<float>> params, grads;
-  std::vector<std::span<const float>> const_grads;
-  std::size_t at = 0;
-  for (auto& role : attention_)
-    for (nn::DenseLayer& l : role)
-      for (std::span<float> p : {std::span<float>(l.weights.data(), static_cast<std::size_t>(l.weights.size())),
-                                 std::span<float>(l.bias.data(), static_cast<std::size_t>(l.bias.size()))}) {
-        params.push_back(p);
-        grads.emplace_back(flat.data() + at, p.size());
-        const_grads.emplace_back(grads.back());
-        at += p.size();
-      }
-  const double norm = nn::clip_gradient_norm(grads, settings_.max_grad_norm);
-  adam_.step(params, const_grads);
-  return norm;
+  std::vector<std::span<float>> params;
+  for (auto& role : attention_) nn::append_tensors(params, role);
+  return nn::clip_and_step(adam_, params, flat, settings_.max_grad_norm);
 }
 
 std::vector<double> RoleAttentionTrainer::optimizer_state() const { return adam_.state(); }

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "agents/nn/actor_critic_network.hpp"
-#include "agents/nn/gradient_clipping.hpp"
+#include "agents/nn/layer_tensors.hpp"
 #include "engine/support/rng.hpp"
 
 namespace marlsim::nn {
@@ -15,24 +15,6 @@ namespace marlsim::nn {
 namespace {
 
 using Eigen::Index;
-
-std::vector<std::size_t> tensor_sizes(const std::vector<DenseLayer>& layers) {
-  std::vector<std::size_t> sizes;
-  for (const DenseLayer& l : layers) {
-    sizes.push_back(static_cast<std::size_t>(l.weights.size()));
-    sizes.push_back(static_cast<std::size_t>(l.bias.size()));
-  }
-  return sizes;
-}
-
-std::vector<std::span<float>> tensors(std::vector<DenseLayer>& layers) {
-  std::vector<std::span<float>> t;
-  for (DenseLayer& l : layers) {
-    t.emplace_back(l.weights.data(), static_cast<std::size_t>(l.weights.size()));
-    t.emplace_back(l.bias.data(), static_cast<std::size_t>(l.bias.size()));
-  }
-  return t;
-}
 
 constexpr std::uint64_t kReplayStream = 0x7265706c6179ull;  // "replay"
 
@@ -217,16 +199,7 @@ void DqnTrainer::step(const ReplayData& replay, std::span<const std::size_t> row
     if (!std::isfinite(v))
       throw NonFiniteError("DQN update: NaN or Inf in the averaged gradients or loss (step " + std::to_string(steps_) +
                            ")");
-  std::vector<std::span<float>> grads;
-  std::vector<std::span<const float>> const_grads;
-  std::size_t offset = 0;
-  for (std::span<float> p : tensors(online_)) {
-    grads.emplace_back(flat_.data() + offset, p.size());
-    const_grads.emplace_back(grads.back());
-    offset += p.size();
-  }
-  const double norm = clip_gradient_norm(grads, settings_.max_grad_norm);
-  adam_.step(tensors(online_), const_grads);
+  const double norm = clip_and_step(adam_, tensors(online_), flat_, settings_.max_grad_norm);
   ++steps_;
   if (steps_ % settings_.target_period == 0) target_ = online_;
   stats.loss += flat_[count];

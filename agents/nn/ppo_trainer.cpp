@@ -9,7 +9,7 @@
 
 #include "agents/nn/categorical.hpp"
 #include "agents/nn/dense_backward.hpp"
-#include "agents/nn/gradient_clipping.hpp"
+#include "agents/nn/layer_tensors.hpp"
 #include "agents/nn/ppo_clip_loss.hpp"
 #include "agents/nn/value_loss.hpp"
 #include "engine/support/rng.hpp"
@@ -37,11 +37,7 @@ std::size_t parameter_count(const std::vector<DenseLayer>& layers) {
 
 std::vector<std::size_t> tensor_sizes(const ActorCriticNetwork& actor, const CentralCritic& critic) {
   std::vector<std::size_t> sizes;
-  for (const auto* layers : {&actor.actor_layers(), &critic.layers()})
-    for (const DenseLayer& l : *layers) {
-      sizes.push_back(static_cast<std::size_t>(l.weights.size()));
-      sizes.push_back(static_cast<std::size_t>(l.bias.size()));
-    }
+  for (const auto* layers : {&actor.actor_layers(), &critic.layers()}) append_tensor_sizes(sizes, *layers);
   return sizes;
 }
 
@@ -89,11 +85,7 @@ PpoTrainer::PpoTrainer(ActorCriticNetwork& actor, CentralCritic& critic, PpoSett
 
 std::vector<std::span<float>> PpoTrainer::parameter_tensors() {
   std::vector<std::span<float>> params;
-  for (auto* layers : {&actor_.actor_layers(), &critic_.layers()})
-    for (DenseLayer& l : *layers) {
-      params.emplace_back(l.weights.data(), static_cast<std::size_t>(l.weights.size()));
-      params.emplace_back(l.bias.data(), static_cast<std::size_t>(l.bias.size()));
-    }
+  for (auto* layers : {&actor_.actor_layers(), &critic_.layers()}) append_tensors(params, *layers);
   return params;
 }
 
@@ -254,19 +246,10 @@ void PpoTrainer::step(const PpoRollout& rollout, std::span<const Index> rows,
       throw NonFiniteError("PPO update: NaN or Inf in the averaged " +
                            std::string(i + kStats >= flat_.size() ? "losses" : "gradients") + " (epoch " +
                            std::to_string(epoch) + ", minibatch " + std::to_string(index) + ")");
-  std::vector<std::span<float>> grads;
-  std::vector<std::span<const float>> const_grads;
-  std::size_t offset = 0;
-  for (std::span<float> p : parameter_tensors()) {
-    grads.emplace_back(flat_.data() + offset, p.size());
-    const_grads.emplace_back(grads.back());
-    offset += p.size();
-  }
-  const double norm = clip_gradient_norm(grads, settings_.max_grad_norm);
-  adam_.step(parameter_tensors(), const_grads);
+  const double norm = clip_and_step(adam_, parameter_tensors(), flat_, settings_.max_grad_norm);
   stats.optimizer_s += seconds_since(t0);
 
-  const float* s = flat_.data() + offset;
+  const float* s = flat_.data() + flat_.size() - kStats;
   stats.policy_loss += s[kPolicyLoss];
   stats.value_loss += s[kValueLoss];
   stats.entropy += s[kEntropy];

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "agents/nn/gradient_clipping.hpp"
+#include "agents/nn/layer_tensors.hpp"
 #include "engine/support/rng.hpp"
 
 namespace marlsim {
@@ -14,15 +14,6 @@ namespace marlsim {
 namespace {
 
 constexpr std::uint64_t kShuffleStream = 0x676c'6f62ull;  // "glob": the minibatch shuffles' Philox stream
-
-std::vector<std::size_t> tensor_sizes(const std::vector<nn::DenseLayer>& layers) {
-  std::vector<std::size_t> sizes;
-  for (const nn::DenseLayer& l : layers) {
-    sizes.push_back(static_cast<std::size_t>(l.weights.size()));
-    sizes.push_back(static_cast<std::size_t>(l.bias.size()));
-  }
-  return sizes;
-}
 
 }  // namespace
 
@@ -47,7 +38,7 @@ GlobalCritic::GlobalCritic(Eigen::Index global_width, std::vector<Eigen::Index> 
                            std::uint64_t seed)
     : critic_(global_width, hidden, std::vector<nn::Activation>(hidden.size(), nn::Activation::Relu), seed),
       settings_(settings),
-      adam_(tensor_sizes(critic_.layers()), settings.adam) {}
+      adam_(nn::tensor_sizes(critic_.layers()), settings.adam) {}
 
 Eigen::VectorXf GlobalCritic::values(const nn::RowMatrixF& states) const {
   Eigen::VectorXf v = critic_.values(states);
@@ -108,19 +99,7 @@ double GlobalCritic::fit(const Communicator& comm, const nn::RowMatrixF& states,
       if (!std::all_of(flat.begin(), flat.end(), [](float v) { return std::isfinite(v); }))
         throw nn::NonFiniteError("global critic fit: NaN or Inf in the averaged gradients or loss (epoch " +
                                  std::to_string(epoch) + ", minibatch " + std::to_string(b) + ")");
-      std::vector<std::span<float>> grads, params;
-      std::vector<std::span<const float>> const_grads;
-      std::size_t at = 0;
-      for (nn::DenseLayer& l : layers)
-        for (std::span<float> p : {std::span<float>(l.weights.data(), static_cast<std::size_t>(l.weights.size())),
-                                   std::span<float>(l.bias.data(), static_cast<std::size_t>(l.bias.size()))}) {
-          params.push_back(p);
-          grads.emplace_back(flat.data() + at, p.size());
-          const_grads.emplace_back(grads.back());
-          at += p.size();
-        }
-      nn::clip_gradient_norm(grads, settings_.max_grad_norm);
-      adam_.step(params, const_grads);
+      nn::clip_and_step(adam_, nn::tensors(layers), flat, settings_.max_grad_norm);
       loss_sum += flat.back();
       ++steps;
     }
