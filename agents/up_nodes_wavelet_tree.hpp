@@ -49,6 +49,8 @@ class UpNodesWaveletTree {
 
   // Node n's up flag flipped (n in the set or not).
   void set_up(NodeId n, bool up);
+  // How many nodes of the set are down (while 0, a descent reads no up flags).
+  std::size_t members_down() const { return down_; }
   // The heap bytes the tree holds alone, and those it shares with the trees built with it.
   std::size_t bytes() const;
   std::size_t shared_bytes() const;

@@ -470,6 +470,11 @@ TEST_CASE("a core-class wavelet tree counts and selects as a scan of its set", "
           up[n] = 1;
           for (UpNodesWaveletTree& tree : trees) tree.set_up(n, true);
         }
+      for (std::size_t k = 0; k < classes.size(); ++k) {  // the count that picks kth_up's path
+        std::size_t down = 0;
+        for (NodeId n = 0; n < nodes; ++n) down += cluster.nodes[n].cores >= classes[k] && up[n] == 0;
+        REQUIRE(trees[k].members_down() == down);
+      }
       const std::size_t c = rng.below(classes.size());
       const double memory_gb = rng.below(3) == 0 ? static_cast<double>(4 * rng.below(10)) : rng.uniform(0, 70);
       std::size_t in_set = 0;
