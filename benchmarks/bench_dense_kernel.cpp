@@ -12,22 +12,15 @@
 #include <omp.h>
 
 #include <chrono>
-#include <random>
 
 #include "agents/nn/dense_kernel.hpp"
+#include "benchmarks/bench_support.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
+using marlsim::bench::random_matrix;
 
 namespace {
-
-RowMatrixF random_matrix(Index rows, Index cols, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  RowMatrixF m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = u(gen);
-  return m;
-}
 
 struct Problem {
   RowMatrixF x, w, y, y_eigen;

@@ -22,13 +22,13 @@
 #include <omp.h>
 
 #include <chrono>
-#include <random>
 #include <string_view>
 #include <vector>
 
 #include "agents/nn/actor_critic_network.hpp"
 #include "agents/policy_registry.hpp"
 #include "agents/queue_discipline.hpp"
+#include "benchmarks/bench_support.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
@@ -36,19 +36,12 @@ using marlsim::ClusterSpec;
 using marlsim::ClusterView;
 using marlsim::DecisionRequest;
 using marlsim::NodeId;
+using marlsim::bench::random_matrix;
 
 namespace {
 
 constexpr Index kCandidates = 16;
 const ActorCriticSettings kStudy{20, 30, {128}, {Activation::Relu}};  // the study's ReLU
-
-RowMatrixF random_matrix(Index rows, Index cols, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  RowMatrixF m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = u(gen);
-  return m;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <numeric>
 #include <random>
@@ -24,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/bench_support.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/hdf5/results_file.hpp"
 
@@ -209,13 +209,7 @@ BENCHMARK(BM_PointSelectionBaseline)
 int main(int argc, char** argv) {
   marlsim::MpiSession mpi(&argc, &argv);  // parallel HDF5 needs MPI even on one rank
   benchmark::Initialize(&argc, argv);
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  for (std::string line; std::getline(cpuinfo, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      benchmark::AddCustomContext("cpu_model", line.substr(line.find(':') + 2));
-      break;
-    }
-  }
+  marlsim::bench::add_cpu_model_context();
   benchmark::AddCustomContext("hdf5", H5_VERS_INFO);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

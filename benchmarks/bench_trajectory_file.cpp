@@ -16,12 +16,12 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <random>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "benchmarks/bench_support.hpp"
 #include "mpi/communicator.hpp"
 #include "mpi/hdf5/trajectory_file.hpp"
 
@@ -152,13 +152,7 @@ int main(int argc, char** argv) {
   marlsim::Communicator world;
   if (!world.is_root() && std::freopen("/dev/null", "w", stdout) == nullptr) return 1;
   benchmark::Initialize(&argc, argv);
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  for (std::string line; std::getline(cpuinfo, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      benchmark::AddCustomContext("cpu_model", line.substr(line.find(':') + 2));
-      break;
-    }
-  }
+  marlsim::bench::add_cpu_model_context();
   benchmark::AddCustomContext("hdf5", H5_VERS_INFO);
   benchmark::AddCustomContext("ranks", std::to_string(world.size()));
   benchmark::RunSpecifiedBenchmarks();

@@ -31,21 +31,16 @@
 #include "agents/nn/mlp.hpp"
 #include "agents/nn/ppo_trainer.hpp"
 #include "agents/nn/value_loss.hpp"
+#include "benchmarks/bench_support.hpp"
 
 using namespace marlsim::nn;
 using Eigen::Index;
+using marlsim::bench::random_matrix;
 
 namespace {
 
 constexpr Index kSamples = 4096;
 constexpr Index kCandidates = 16;
-
-RowMatrixF random_matrix(Index rows, Index cols, std::mt19937& gen) {
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  RowMatrixF m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = u(gen);
-  return m;
-}
 
 void random_targets(Eigen::VectorXf& old_values, Eigen::VectorXf& returns, std::mt19937& gen) {
   std::normal_distribution<float> normal;
