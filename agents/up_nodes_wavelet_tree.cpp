@@ -108,6 +108,7 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
         before += static_cast<std::uint32_t>(std::popcount(t.member_bits_[4 * b + w]));
     }
     t.levels_.resize(static_cast<std::size_t>(depth) + 1);
+    t.pairs_.resize(static_cast<std::size_t>(std::max(0, depth - 1) + 1) / 2);
     t.low_id_.resize(members[c]);
   }
   std::vector<std::size_t> at_position(trees.size());
@@ -116,6 +117,8 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
     for (std::size_t c = 0; c < trees.size(); ++c) {
       Level& at = trees[c].levels_[static_cast<std::size_t>(l)];
       at.blocks.assign(members[c] / kBlock + 1, Block{});
+      if (l % 2 == 0 && l + 1 < depth)
+        trees[c].pairs_[static_cast<std::size_t>(l / 2)].blocks.assign(members[c] / kPairBlock + 1, PairBlock{});
       at.segment_start.assign((std::size_t{1} << l) + 1, static_cast<std::uint32_t>(members[c]));
       at_position[c] = 0;
     }
@@ -129,6 +132,12 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
         Block& b = at.blocks[i / kBlock];
         const std::uint64_t bit = std::uint64_t{1} << (i % 64);
         if (one) b.ones[i % kBlock / 64] |= bit;
+        if (l % 2 == 0 && l + 1 < depth) {
+          PairBlock& p = t.pairs_[static_cast<std::size_t>(l / 2)].blocks[i / kPairBlock];
+          const std::uint64_t pair_bit = std::uint64_t{1} << (i % kPairBlock % 64);
+          if (one) p.high[i % kPairBlock / 64] |= pair_bit;
+          if (((n >> (shift - 2)) & 1u) != 0) p.low[i % kPairBlock / 64] |= pair_bit;
+        }
         if (up[n] != 0) {
           b.up[i % kBlock / 64] |= bit;
         } else if (l == 0) {
@@ -164,6 +173,25 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
       for (std::size_t seg = 0; seg < at.segment_start.size(); ++seg)
         at.zeros_before_segment[seg] = static_cast<std::uint32_t>(at.zeros_before(at.segment_start[seg]));
       if (l == 0) trees[c].up_fenwick_ = fenwick_of(ups);
+      if (l % 2 == 0 && l + 1 < depth) {
+        PairLevel& pair = trees[c].pairs_[static_cast<std::size_t>(l / 2)];
+        PairCounts counts{};
+        for (std::size_t b = 0; b < pair.blocks.size(); ++b) {
+          PairBlock& p = pair.blocks[b];
+          for (std::size_t x = 0; x < 3; ++x) p.before[x] = static_cast<std::uint32_t>(counts[x]);
+          const std::size_t valid = std::min(kPairBlock, members[c] - std::min(members[c], b * kPairBlock));
+          std::size_t not_zero = 0;  // positions past the members have both bits 0 and are not counted
+          for (std::size_t w = 0; w < 3; ++w) {
+            counts[1] += static_cast<std::size_t>(std::popcount(~p.high[w] & p.low[w]));
+            counts[2] += static_cast<std::size_t>(std::popcount(p.high[w] & ~p.low[w]));
+            not_zero += static_cast<std::size_t>(std::popcount(p.high[w] | p.low[w]));
+          }
+          counts[0] += valid - not_zero;
+        }
+        pair.before_segment.resize(at.segment_start.size());
+        for (std::size_t seg = 0; seg < at.segment_start.size(); ++seg)
+          pair.before_segment[seg] = pair.before(at.segment_start[seg]);
+      }
     }
   }
   return trees;
@@ -220,6 +248,20 @@ std::size_t UpNodesWaveletTree::Level::zeros_before(std::size_t pos) const {
          bits_before(pos % kBlock, [&](std::size_t w) { return b.ones[w]; });
 }
 
+UpNodesWaveletTree::PairCounts UpNodesWaveletTree::PairLevel::before(std::size_t pos) const {
+  const PairBlock& b = blocks[pos / kPairBlock];
+  const std::size_t in = pos % kPairBlock;
+  PairCounts counts{b.before[0], b.before[1], b.before[2]};
+  for (std::size_t w = 0; w * 64 < in; ++w) {
+    const std::uint64_t mask = in - w * 64 >= 64 ? ~std::uint64_t{0} : below(in - w * 64);
+    const std::uint64_t high = b.high[w] & mask, low = b.low[w] & mask;
+    counts[0] += static_cast<std::size_t>(std::popcount(~(high | low) & mask));
+    counts[1] += static_cast<std::size_t>(std::popcount(~high & low));
+    counts[2] += static_cast<std::size_t>(std::popcount(high & ~low));
+  }
+  return counts;
+}
+
 std::size_t UpNodesWaveletTree::up_count(std::size_t prefix) const {
   if (down_ == 0) return prefix;
   const Block& b = levels_[0].blocks[prefix / kBlock];
@@ -229,7 +271,22 @@ std::size_t UpNodesWaveletTree::up_count(std::size_t prefix) const {
 
 UpNodesWaveletTree::NodeId UpNodesWaveletTree::kth_up(std::size_t prefix, std::size_t k) const {
   std::size_t segment = 0;  // index of the aligned id range at this level
-  for (int l = 0; l < depth_; ++l) {
+  int l = 0;
+  if (down_ == 0) {
+    for (; l + 1 < depth_; l += 2) {  // two levels a step: the range's counts of each pair
+      const PairLevel& pair = pairs_[static_cast<std::size_t>(l / 2)];
+      const std::size_t start = levels_[static_cast<std::size_t>(l)].segment_start[segment];
+      const PairCounts end = pair.before(start + prefix);
+      const PairCounts& base = pair.before_segment[segment];
+      std::array<std::size_t, 4> in_pair{end[0] - base[0], end[1] - base[1], end[2] - base[2], 0};
+      in_pair[3] = prefix - in_pair[0] - in_pair[1] - in_pair[2];
+      std::size_t pair_index = 0;  // grandchildren in id order; k < prefix: it ends by 3
+      while (k >= in_pair[pair_index]) k -= in_pair[pair_index++];
+      segment = 4 * segment + pair_index;
+      prefix = in_pair[pair_index];
+    }
+  }
+  for (; l < depth_; ++l) {
     const Level& at = levels_[static_cast<std::size_t>(l)];
     const std::size_t start = at.segment_start[segment];
     // The range's zeros are the left child's first positions (same start); its up zeros, their up nodes.
@@ -300,6 +357,8 @@ std::size_t UpNodesWaveletTree::bytes() const {
     sum += at.blocks.capacity() * sizeof(Block) + (at.zeros_before_block.capacity() + at.up_zeros_fenwick.capacity() +
                                                    at.segment_start.capacity() + at.zeros_before_segment.capacity()) *
                                                       sizeof(std::uint32_t);
+  for (const PairLevel& pair : pairs_)
+    sum += pair.blocks.capacity() * sizeof(PairBlock) + pair.before_segment.capacity() * sizeof(PairCounts);
   return sum;
 }
 

@@ -16,9 +16,13 @@
 // Fenwick tree of its up nodes on the zero side, dynamic: failures and repairs flip them)
 // are small arrays that stay in cache. A descent step reads the lines of its range's two
 // ends: the zeros in the range give the child's range, the up zeros how many up nodes the
-// left child holds. While every member is up (no failures), up zeros are zeros: a step reads
-// one line (the range's start has its zeros precomputed) and no Fenwick tree.
+// left child holds. While every member is up (no failures), up zeros are zeros and two levels
+// are one step: an even level also keeps, per position, the id bit of the level below (the
+// pair of bits is the grandchild the node goes to) and per block of 192 the count of each
+// pair before it, in one line; the counts in a range's prefix give the four grandchildren's
+// ranges at once. So a descent reads about one line per two levels and no Fenwick tree.
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +81,20 @@ class UpNodesWaveletTree {
     bool up_at(std::size_t pos) const { return (blocks[pos / kBlock].up[pos % kBlock / 64] >> (pos % 64)) & 1u; }
     bool one_at(std::size_t pos) const { return (blocks[pos / kBlock].ones[pos % kBlock / 64] >> (pos % 64)) & 1u; }
   };
+  // Level l (even, l + 1 < depth_) with the bit level l + 1 splits on: a node's pair
+  // (bit of level l, bit of level l + 1), 0-3, is its grandchild among the four.
+  static constexpr std::size_t kPairBlock = 192;  // positions per line
+  struct alignas(64) PairBlock {
+    std::uint32_t before[3];  // pairs 0, 1, 2 before the block (static)
+    std::uint32_t unused;
+    std::uint64_t high[3], low[3];  // the two bits at each position
+  };
+  using PairCounts = std::array<std::size_t, 3>;  // pairs 0, 1 and 2 (3: the rest)
+  struct PairLevel {
+    std::vector<PairBlock> blocks;
+    std::vector<PairCounts> before_segment;  // static: before each level-l segment's start
+    PairCounts before(std::size_t pos) const;
+  };
   static constexpr int kScanBits = 6;  // the descent stops at id ranges of 2^kScanBits
 
   // Every node in memory order (descending; ties by id): static, shared by the trees built
@@ -95,6 +113,7 @@ class UpNodesWaveletTree {
   std::vector<std::uint64_t> member_bits_;           // static: each MemoryOrder position in the set or not
   std::vector<std::uint32_t> members_before_block_;  // static: per 4 words of member_bits_
   std::vector<Level> levels_;                        // depth_ + 1 levels
+  std::vector<PairLevel> pairs_;                     // [l / 2]: level l's pairs, for even l < depth_ - 1
   std::vector<std::uint32_t> up_fenwick_;            // level 0: 1-based Fenwick tree of each block's up flags
   std::vector<std::uint8_t> low_id_;                 // the last level: each position's id within its range
   std::size_t down_ = 0;                             // members down: while 0, up flags need not be read
