@@ -8,7 +8,7 @@
 //   fixed-point step; O(log N) per node for a task that fits every node.
 // - the wavelet tree of the task's core class (ViewIndexes::up_nodes_with_cores, built with
 //   the view): the count is a prefix count, the k-th node a descent over the id bits (two
-//   cache lines and two small Fenwick walks per level; one line per two levels while no node
+//   cache lines and two small Fenwick walks per level; two lines per two levels while no node
 //   of the set is down; then the last level's range of at most 64 ids): O(log^2 N) steps,
 //   whatever the share of unfit nodes
 //   (agents/up_nodes_wavelet_tree.hpp); listing if the view keeps no tree for the task.

@@ -188,9 +188,13 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
           }
           counts[0] += valid - not_zero;
         }
-        pair.before_segment.resize(at.segment_start.size());
-        for (std::size_t seg = 0; seg < at.segment_start.size(); ++seg)
-          pair.before_segment[seg] = pair.before(at.segment_start[seg]);
+        pair.segments.resize(at.segment_start.size());
+        for (std::size_t seg = 0; seg < at.segment_start.size(); ++seg) {
+          const PairCounts counted = pair.before(at.segment_start[seg]);
+          pair.segments[seg] = {at.segment_start[seg],
+                                {static_cast<std::uint32_t>(counted[0]), static_cast<std::uint32_t>(counted[1]),
+                                 static_cast<std::uint32_t>(counted[2])}};
+        }
       }
     }
   }
@@ -275,13 +279,12 @@ UpNodesWaveletTree::NodeId UpNodesWaveletTree::kth_up(std::size_t prefix, std::s
   if (down_ == 0) {
     for (; l + 1 < depth_; l += 2) {  // two levels a step: the range's counts of each pair
       const PairLevel& pair = pairs_[static_cast<std::size_t>(l / 2)];
-      const std::size_t start = levels_[static_cast<std::size_t>(l)].segment_start[segment];
-      const PairCounts end = pair.before(start + prefix);
-      const PairCounts& base = pair.before_segment[segment];
-      std::array<std::size_t, 4> in_pair{end[0] - base[0], end[1] - base[1], end[2] - base[2], 0};
+      const PairSegment& at = pair.segments[segment];
+      const PairCounts end = pair.before(at.start + prefix);
+      std::array<std::size_t, 4> in_pair{end[0] - at.before[0], end[1] - at.before[1], end[2] - at.before[2], 0};
       in_pair[3] = prefix - in_pair[0] - in_pair[1] - in_pair[2];
-      std::size_t pair_index = 0;  // grandchildren in id order; k < prefix: it ends by 3
-      while (k >= in_pair[pair_index]) k -= in_pair[pair_index++];
+      std::size_t pair_index = 0;  // grandchildren in id order; k < prefix (the caller's k < up_count)
+      while (pair_index < 3 && k >= in_pair[pair_index]) k -= in_pair[pair_index++];
       segment = 4 * segment + pair_index;
       prefix = in_pair[pair_index];
     }
@@ -352,13 +355,13 @@ void UpNodesWaveletTree::set_up(NodeId n, bool up) {
 std::size_t UpNodesWaveletTree::bytes() const {
   std::size_t sum = member_bits_.capacity() * sizeof(std::uint64_t) +
                     (members_before_block_.capacity() + up_fenwick_.capacity()) * sizeof(std::uint32_t) +
-                    low_id_.capacity() + levels_.capacity() * sizeof(Level);
+                    low_id_.capacity() + levels_.capacity() * sizeof(Level) + pairs_.capacity() * sizeof(PairLevel);
   for (const Level& at : levels_)
     sum += at.blocks.capacity() * sizeof(Block) + (at.zeros_before_block.capacity() + at.up_zeros_fenwick.capacity() +
                                                    at.segment_start.capacity() + at.zeros_before_segment.capacity()) *
                                                       sizeof(std::uint32_t);
   for (const PairLevel& pair : pairs_)
-    sum += pair.blocks.capacity() * sizeof(PairBlock) + pair.before_segment.capacity() * sizeof(PairCounts);
+    sum += pair.blocks.capacity() * sizeof(PairBlock) + pair.segments.capacity() * sizeof(PairSegment);
   return sum;
 }
 

@@ -20,7 +20,8 @@
 // are one step: an even level also keeps, per position, the id bit of the level below (the
 // pair of bits is the grandchild the node goes to) and per block of 192 the count of each
 // pair before it, in one line; the counts in a range's prefix give the four grandchildren's
-// ranges at once. So a descent reads about one line per two levels and no Fenwick tree.
+// ranges at once. So a descent reads two lines (the segment's start and counts, then the block)
+// per two levels and no Fenwick tree.
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -90,9 +91,13 @@ class UpNodesWaveletTree {
     std::uint64_t high[3], low[3];  // the two bits at each position
   };
   using PairCounts = std::array<std::size_t, 3>;  // pairs 0, 1 and 2 (3: the rest)
+  struct PairSegment {                            // a level-l segment, read in one line with its neighbours
+    std::uint32_t start;                          // its first position (Level::segment_start)
+    std::uint32_t before[3];                      // pairs 0, 1, 2 before it
+  };
   struct PairLevel {
     std::vector<PairBlock> blocks;
-    std::vector<PairCounts> before_segment;  // static: before each level-l segment's start
+    std::vector<PairSegment> segments;  // static
     PairCounts before(std::size_t pos) const;
   };
   static constexpr int kScanBits = 6;  // the descent stops at id ranges of 2^kScanBits
