@@ -113,11 +113,12 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
   }
   std::vector<std::size_t> at_position(trees.size());
   for (int l = 0; l <= depth; ++l) {
-    const int shift = id_bits - l;  // segments are ids >> shift; this level splits on bit shift - 1
+    const int shift = id_bits - l;                    // segments are ids >> shift; this level splits on bit shift - 1
+    const bool paired = l % 2 == 0 && l + 1 < depth;  // keeps the next level's bit too (pairs_[l / 2])
     for (std::size_t c = 0; c < trees.size(); ++c) {
       Level& at = trees[c].levels_[static_cast<std::size_t>(l)];
       at.blocks.assign(members[c] / kBlock + 1, Block{});
-      if (l % 2 == 0 && l + 1 < depth)
+      if (paired)
         trees[c].pairs_[static_cast<std::size_t>(l / 2)].blocks.assign(members[c] / kPairBlock + 1, PairBlock{});
       at.segment_start.assign((std::size_t{1} << l) + 1, static_cast<std::uint32_t>(members[c]));
       at_position[c] = 0;
@@ -132,7 +133,7 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
         Block& b = at.blocks[i / kBlock];
         const std::uint64_t bit = std::uint64_t{1} << (i % 64);
         if (one) b.ones[i % kBlock / 64] |= bit;
-        if (l % 2 == 0 && l + 1 < depth) {
+        if (paired) {
           PairBlock& p = t.pairs_[static_cast<std::size_t>(l / 2)].blocks[i / kPairBlock];
           const std::uint64_t pair_bit = std::uint64_t{1} << (i % kPairBlock % 64);
           if (one) p.high[i % kPairBlock / 64] |= pair_bit;
@@ -173,7 +174,7 @@ std::vector<UpNodesWaveletTree> UpNodesWaveletTree::for_core_classes(const Clust
       for (std::size_t seg = 0; seg < at.segment_start.size(); ++seg)
         at.zeros_before_segment[seg] = static_cast<std::uint32_t>(at.zeros_before(at.segment_start[seg]));
       if (l == 0) trees[c].up_fenwick_ = fenwick_of(ups);
-      if (l % 2 == 0 && l + 1 < depth) {
+      if (paired) {
         PairLevel& pair = trees[c].pairs_[static_cast<std::size_t>(l / 2)];
         PairCounts counts{};
         for (std::size_t b = 0; b < pair.blocks.size(); ++b) {
